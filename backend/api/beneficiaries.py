@@ -1,0 +1,223 @@
+"""Beneficiaries and their agenda, for the care manager who follows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from backend.api.deps import CareManager, SessionDep
+from backend.errors import Invalid
+from backend.models import Beneficiary, Event
+from backend.services import agenda
+from kiosk.recurrence import occurrences_between
+
+router = APIRouter(prefix="/api/v1", tags=["agenda"])
+
+Text200 = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+class BeneficiaryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    first_name: Annotated[str, Field(min_length=1, max_length=100)]
+    last_name: Annotated[str, Field(min_length=1, max_length=100)]
+    timezone: str = "Europe/Paris"
+    place_name: Annotated[str, Field(max_length=200)] = ""
+    latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
+
+    _strip_names = field_validator("first_name", "last_name", "place_name")(_strip)
+
+
+class BeneficiaryOut(BaseModel):
+    id: int
+    first_name: str
+    last_name: str
+    timezone: str
+    place_name: str
+    latitude: float | None
+    longitude: float | None
+
+    @classmethod
+    def of(cls, b: Beneficiary) -> BeneficiaryOut:
+        return cls(
+            id=b.id,
+            first_name=b.first_name,
+            last_name=b.last_name,
+            timezone=b.timezone,
+            place_name=b.place_name,
+            latitude=b.latitude,
+            longitude=b.longitude,
+        )
+
+
+class EventCreate(BaseModel):
+    """`start` with an offset is converted to the beneficiary's wall-clock time; without an
+    offset it is taken as wall-clock time in the beneficiary's time zone."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Text200
+    kind: str = "visit"
+    who: Annotated[str, Field(max_length=200)] = ""
+    start: datetime
+    duration_minutes: Annotated[int, Field(ge=1, le=1440)]
+    rrule: Annotated[str | None, Field(max_length=500)] = None
+    exdates: Annotated[list[datetime], Field(max_length=500)] = []
+
+    _strip_text = field_validator("title", "who")(_strip)
+
+
+class EventUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Text200 | None = None
+    kind: str | None = None
+    who: Annotated[str | None, Field(max_length=200)] = None
+    start: datetime | None = None
+    duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
+    rrule: Annotated[str | None, Field(max_length=500)] = None
+    exdates: Annotated[list[datetime] | None, Field(max_length=500)] = None
+
+
+class EventOut(BaseModel):
+    id: int
+    beneficiary_id: int
+    title: str
+    kind: str
+    who: str
+    start: datetime  # aware, the first occurrence, in the event's time zone
+    timezone: str
+    duration_minutes: int
+    rrule: str | None
+    exdates: list[datetime]
+
+    @classmethod
+    def of(cls, e: Event) -> EventOut:
+        tz = ZoneInfo(e.timezone)
+        return cls(
+            id=e.id,
+            beneficiary_id=e.beneficiary_id,
+            title=e.title,
+            kind=e.kind,
+            who=e.who,
+            start=e.start_local.replace(tzinfo=tz),
+            timezone=e.timezone,
+            duration_minutes=e.duration_minutes,
+            rrule=e.rrule,
+            exdates=[d.replace(tzinfo=tz) for d in agenda.exdates_of(e)],
+        )
+
+
+class OccurrenceOut(BaseModel):
+    event_id: int
+    title: str
+    kind: str
+    who: str
+    start: datetime
+    end: datetime
+
+
+@router.post("/beneficiaries", response_model=BeneficiaryOut, status_code=201)
+def create_beneficiary(
+    body: BeneficiaryCreate, user: CareManager, session: SessionDep
+) -> BeneficiaryOut:
+    b = agenda.create_beneficiary(
+        session,
+        user,
+        body.first_name,
+        body.last_name,
+        body.timezone,
+        body.place_name,
+        body.latitude,
+        body.longitude,
+    )
+    return BeneficiaryOut.of(b)
+
+
+@router.get("/beneficiaries", response_model=list[BeneficiaryOut])
+def list_beneficiaries(user: CareManager, session: SessionDep) -> list[BeneficiaryOut]:
+    return [BeneficiaryOut.of(b) for b in agenda.beneficiaries_of(session, user)]
+
+
+@router.get("/beneficiaries/{beneficiary_id}", response_model=BeneficiaryOut)
+def get_beneficiary(beneficiary_id: int, user: CareManager, session: SessionDep) -> BeneficiaryOut:
+    return BeneficiaryOut.of(agenda.beneficiary_for(session, user, beneficiary_id))
+
+
+@router.post("/beneficiaries/{beneficiary_id}/events", response_model=EventOut, status_code=201)
+def create_event(
+    beneficiary_id: int, body: EventCreate, user: CareManager, session: SessionDep
+) -> EventOut:
+    beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
+    event = agenda.create_event(
+        session,
+        beneficiary,
+        title=body.title,
+        kind=body.kind,
+        who=body.who,
+        start=body.start,
+        duration_minutes=body.duration_minutes,
+        rrule=body.rrule,
+        exdates=body.exdates,
+    )
+    return EventOut.of(event)
+
+
+@router.get("/beneficiaries/{beneficiary_id}/events", response_model=list[EventOut])
+def list_events(beneficiary_id: int, user: CareManager, session: SessionDep) -> list[EventOut]:
+    agenda.beneficiary_for(session, user, beneficiary_id)
+    return [EventOut.of(e) for e in agenda.events_of(session, beneficiary_id)]
+
+
+@router.get("/beneficiaries/{beneficiary_id}/occurrences", response_model=list[OccurrenceOut])
+def list_occurrences(
+    beneficiary_id: int,
+    user: CareManager,
+    session: SessionDep,
+    start: Annotated[datetime, Query(description="Aware ISO 8601 datetime")],
+    end: Annotated[datetime, Query(description="Aware ISO 8601 datetime")],
+) -> list[OccurrenceOut]:
+    """Recurring events expanded between two instants, with the same code as the tablet."""
+    beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
+    tz = ZoneInfo(beneficiary.timezone)
+    start, end = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, end))
+    if end <= start or (end - start).days > 366:
+        raise Invalid("La période doit être positive et d'au plus un an.")
+    events = [agenda.as_agenda_event(e) for e in agenda.events_of(session, beneficiary_id)]
+    return [
+        OccurrenceOut(
+            event_id=o.event_id, title=o.title, kind=o.kind, who=o.who, start=o.start, end=o.end
+        )
+        for o in occurrences_between(events, start, end)
+    ]
+
+
+@router.get("/events/{event_id}", response_model=EventOut)
+def get_event(event_id: int, user: CareManager, session: SessionDep) -> EventOut:
+    return EventOut.of(agenda.event_for(session, user, event_id))
+
+
+@router.patch("/events/{event_id}", response_model=EventOut)
+def update_event(
+    event_id: int, body: EventUpdate, user: CareManager, session: SessionDep
+) -> EventOut:
+    event = agenda.event_for(session, user, event_id)
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("title", "kind", "start", "duration_minutes", "exdates", "who"):
+        if required in changes and changes[required] is None:
+            raise Invalid(f"Le champ {required} ne peut pas être vide.")
+    if "exdates" in changes:
+        changes["exdates"] = body.exdates
+    return EventOut.of(agenda.update_event(session, event, changes))
+
+
+@router.delete("/events/{event_id}", status_code=204)
+def delete_event(event_id: int, user: CareManager, session: SessionDep) -> Response:
+    agenda.delete_event(session, agenda.event_for(session, user, event_id))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

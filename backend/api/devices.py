@@ -1,0 +1,84 @@
+"""Tablets as care managers see them: approve a pairing code, list, revoke."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend.api.deps import CareManager, NowDep, SessionDep, StateDep
+from backend.models import Device
+from backend.services import agenda, pairing
+
+router = APIRouter(prefix="/api/v1", tags=["devices"])
+
+
+class ApproveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_code: str = Field(min_length=1, max_length=32, examples=["WDJB-MJHT"])
+    beneficiary_id: int
+
+
+class DenyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_code: str = Field(min_length=1, max_length=32)
+
+
+class PairingOut(BaseModel):
+    status: str
+    beneficiary_id: int | None
+
+
+class DeviceOut(BaseModel):
+    id: int
+    beneficiary_id: int
+    name: str
+    created_at: datetime
+    last_seen_at: datetime | None
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, d: Device) -> DeviceOut:
+        return cls(
+            id=d.id,
+            beneficiary_id=d.beneficiary_id,
+            name=d.name,
+            created_at=d.created_at,
+            last_seen_at=d.last_seen_at,
+            revoked_at=d.revoked_at,
+        )
+
+
+@router.post("/devices/approve", response_model=PairingOut)
+def approve(
+    body: ApproveIn, user: CareManager, session: SessionDep, state: StateDep, now: NowDep
+) -> PairingOut:
+    """Approve the tablet showing `user_code` for one of this care manager's beneficiaries."""
+    beneficiary = agenda.beneficiary_for(session, user, body.beneficiary_id)
+    request = pairing.approve(session, state.settings, user, body.user_code, beneficiary, now)
+    return PairingOut(status=request.status, beneficiary_id=request.beneficiary_id)
+
+
+@router.post("/devices/deny", response_model=PairingOut)
+def deny(
+    body: DenyIn, user: CareManager, session: SessionDep, state: StateDep, now: NowDep
+) -> PairingOut:
+    """Refuse a pairing request (the tablet then hears `access_denied`)."""
+    request = pairing.deny(session, state.settings, user, body.user_code, now)
+    return PairingOut(status=request.status, beneficiary_id=None)
+
+
+@router.get("/beneficiaries/{beneficiary_id}/devices", response_model=list[DeviceOut])
+def list_devices(beneficiary_id: int, user: CareManager, session: SessionDep) -> list[DeviceOut]:
+    agenda.beneficiary_for(session, user, beneficiary_id)
+    return [DeviceOut.of(d) for d in pairing.devices_of(session, beneficiary_id)]
+
+
+@router.post("/devices/{device_id}/revoke", response_model=DeviceOut)
+def revoke(device_id: int, user: CareManager, session: SessionDep, now: NowDep) -> DeviceOut:
+    """Revoke a tablet: its next request gets 401 and it wipes its local data."""
+    device = pairing.device_by_id(session, device_id)
+    agenda.beneficiary_for(session, user, device.beneficiary_id)  # 404 unless theirs
+    pairing.revoke(session, device, now)
+    return DeviceOut.of(device)

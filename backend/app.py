@@ -1,0 +1,81 @@
+"""The FastAPI application: routers, error handlers, and the change notification wiring."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from backend import db
+from backend.api import auth, beneficiaries, device_protocol, devices
+from backend.api.deps import AppState
+from backend.config import Settings
+from backend.errors import ServiceError
+from backend.services.changes import ChangeHub, PostgresListener, install_local_publisher
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "1"
+
+
+def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
+    engine = db.make_engine(settings.database_url)
+    if migrate:
+        db.upgrade_to_head(engine)
+    sessions = db.make_session_factory(engine)
+    hub = ChangeHub()
+    listener: PostgresListener | None = None
+    if db.is_sqlite(engine.url.drivername):
+        install_local_publisher(sessions, hub)
+    else:
+        listener = PostgresListener(settings.database_url, hub)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if listener is not None:
+            listener.start()
+        try:
+            yield
+        finally:
+            if listener is not None:
+                listener.stop()
+            engine.dispose()
+
+    app = FastAPI(
+        title="Foyer",
+        version=API_VERSION,
+        description="Coordination service behind the Foyer home tablet.",
+        lifespan=lifespan,
+    )
+    app.state.foyer = AppState(settings=settings, sessions=sessions, hub=hub)
+    app.state.pg_listener = listener
+    for module in (auth, beneficiaries, devices, device_protocol):
+        app.include_router(module.router)
+
+    @app.get("/healthz", tags=["ops"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.exception_handler(ServiceError)
+    async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
+        return JSONResponse(
+            {"detail": exc.message}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        parts = []
+        for err in errors[:5]:
+            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query"))
+            parts.append(f"{where}: {err.get('msg', 'invalide')}" if where else err.get("msg", ""))
+        message = "Données invalides — " + " ; ".join(parts)
+        # Only the location, message and type: the raw input may hold what was just refused.
+        detail = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
+        return JSONResponse({"detail": message, "errors": detail}, status_code=422)
+
+    return app

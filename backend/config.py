@@ -1,0 +1,35 @@
+"""Where the backend keeps its data and how it is reached, decided once at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    # The address people type or scan: shown on the tablet as the verification URI.
+    public_url: str = "http://127.0.0.1:8000"
+    # Pairing (RFC 8628): how long a code lives and how often the tablet may poll.
+    pairing_code_ttl_seconds: int = 600
+    pairing_poll_interval_seconds: int = 5
+    # §5.1: wrong user codes a care manager may type in a window before 429.
+    pairing_max_wrong_codes: int = 5
+    pairing_wrong_code_window_seconds: int = 900
+    access_token_ttl_seconds: int = 12 * 3600
+    # Longest a sync request may wait for a change (the tablet asks for less).
+    max_sync_wait_seconds: float = 30.0
+
+    @classmethod
+    def for_data_dir(
+        cls, data_dir: Path, database_url: str | None = None, public_url: str | None = None
+    ) -> Settings:
+        data_dir = data_dir.expanduser().resolve()
+        url = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=url,
+            public_url=(public_url or cls.public_url).rstrip("/"),
+        )

@@ -1,0 +1,3 @@
+"""The Foyer tablet application."""
+
+__version__ = "0.1.0"

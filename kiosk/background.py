@@ -1,0 +1,202 @@
+"""The one way the tablet works off the GUI thread: jobs on an APScheduler thread pool whose
+results come back as Qt signals (queued onto the GUI thread by Qt's automatic connection).
+
+APScheduler's `QtScheduler` is not used: its jobs run in a thread pool anyway, and with
+PySide6 it cannot cancel its own wake-up timer (`QTimer.singleShot` returns None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import random
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.job import Job
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+from PySide6.QtCore import QObject, Signal
+
+from kiosk.sync import LONG_POLL_SECONDS, Outcome, Syncer
+from provisioning.pairing import PairingCallbacks, PairingClient, full_jitter, run_pairing
+
+log = logging.getLogger(__name__)
+
+SYNC_JOB = "sync"
+PAIRING_JOB = "pairing"
+
+
+def make_scheduler() -> BackgroundScheduler:
+    # APScheduler logs every run at INFO: a long-poll loop would fill the journal.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    scheduler = BackgroundScheduler(
+        timezone=UTC,
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            # A job late because the machine slept still runs, once.
+            "misfire_grace_time": None,
+        },
+    )
+    return scheduler
+
+
+def _guarded(name: str, job: Callable[[], None]) -> Callable[[], None]:
+    """A job that logs its crash instead of dying silently."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("background job %s failed", name)
+
+    return run
+
+
+class SyncService(QObject):
+    """Keeps the local store in step with the backend: long-poll while online, back off with
+    full jitter while the backend is unreachable."""
+
+    state_changed = Signal(object)  # kiosk.store.LocalState
+    offline_since_changed = Signal(object)  # datetime | None
+    revoked = Signal()
+
+    def __init__(
+        self,
+        syncer: Syncer,
+        scheduler: BackgroundScheduler,
+        long_poll: float = LONG_POLL_SECONDS,
+        rng: random.Random | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        super().__init__()
+        self._syncer = syncer
+        self._scheduler = scheduler
+        self._long_poll = long_poll
+        self._rng = rng or random.Random()
+        self._now = now
+        self._failures = 0
+        self._offline_since: datetime | None = None
+        self._stopped = threading.Event()
+        self._lock = threading.Lock()
+        self._running = False
+        self._rerun = False
+        self._pending: Job | None = None
+        self._run_ids = itertools.count(1)
+
+    @property
+    def failures(self) -> int:
+        return self._failures
+
+    def start(self) -> None:
+        self._stopped.clear()
+        self._schedule(0.0)
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._remove_pending()
+
+    def sync_now(self) -> None:
+        """Sync as soon as possible (after the one under way, if any)."""
+        with self._lock:
+            if self._running:
+                self._rerun = True
+                return
+        self._schedule(0.0)
+
+    def next_run_time(self) -> datetime | None:
+        job = self._pending
+        if job is None or self._scheduler.get_job(job.id) is None:
+            return None
+        return job.next_run_time  # type: ignore[no-any-return]
+
+    def _remove_pending(self) -> None:
+        job, self._pending = self._pending, None
+        if job is not None:
+            with contextlib.suppress(JobLookupError):  # it has already started
+                job.remove()
+
+    def _schedule(self, delay: float) -> None:
+        if self._stopped.is_set():
+            return
+        self._remove_pending()
+        # A fresh id per run: APScheduler counts running instances per id, and this run
+        # schedules its successor before it has itself finished.
+        self._pending = self._scheduler.add_job(
+            _guarded(SYNC_JOB, self._run),
+            trigger="date",
+            run_date=datetime.now(UTC) + timedelta(seconds=delay),
+            id=f"{SYNC_JOB}-{next(self._run_ids)}",
+        )
+
+    def _run(self) -> None:
+        with self._lock:
+            self._running = True
+        delay = 0.0
+        try:
+            # The first sync of a run answers at once; later ones wait for a change.
+            wait = self._long_poll if self._failures == 0 and self._offline_since is None else 0
+            result = self._syncer.run_once(wait=wait)
+            if result.outcome is Outcome.REVOKED:
+                self._stopped.set()
+                self.revoked.emit()
+                return
+            if result.outcome is Outcome.UNREACHABLE:
+                self._failures += 1
+                delay = full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
+                log.info("sync: backend unreachable (%s); retry in %.0f s", result.reason, delay)
+                if self._offline_since is None:
+                    self._offline_since = self._now()
+                    self.offline_since_changed.emit(self._offline_since)
+                return
+            self._failures = 0
+            if self._offline_since is not None:
+                self._offline_since = None
+                self.offline_since_changed.emit(None)
+            if result.state is not None:
+                self.state_changed.emit(result.state)
+        finally:
+            with self._lock:
+                self._running = False
+                rerun, self._rerun = self._rerun, False
+            self._schedule(0.0 if rerun else delay)
+
+
+class PairingService(QObject):
+    """Runs the RFC 8628 flow on a worker thread and reports each step as a signal."""
+
+    code_ready = Signal(object)  # provisioning.pairing.PairingCode
+    problem = Signal(str, float)  # reason, seconds before the next try
+    denied = Signal()
+    paired = Signal(object)  # provisioning.credentials.DeviceCredential
+
+    def __init__(self, client: PairingClient, scheduler: BackgroundScheduler) -> None:
+        super().__init__()
+        self._client = client
+        self._scheduler = scheduler
+        self._stop = threading.Event()
+
+    def start(self) -> None:
+        self._stop = threading.Event()
+        stop = self._stop
+        self._scheduler.add_job(
+            _guarded(PAIRING_JOB, lambda: self._run(stop)),
+            id=PAIRING_JOB,
+            replace_existing=True,
+        )
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self, stop: threading.Event) -> None:
+        callbacks = PairingCallbacks(
+            on_code=self.code_ready.emit,
+            on_problem=self.problem.emit,
+            on_denied=self.denied.emit,
+        )
+        credential = run_pairing(self._client, callbacks, stop)
+        if credential is not None and not stop.is_set():
+            self.paired.emit(credential)

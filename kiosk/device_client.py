@@ -1,0 +1,57 @@
+"""The tablet's side of the sync protocol. No Qt; the session is injected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
+
+
+class Unreachable(Exception):
+    """No usable answer: network down, backend down, 5xx, or nonsense."""
+
+
+class Revoked(Exception):
+    """401: this tablet's credential is no longer valid."""
+
+
+class CursorExpired(Exception):
+    """410: the backend no longer knows our cursor; a full sync is needed."""
+
+
+class DeviceClient:
+    def __init__(self, session: requests.Session, backend_url: str, access_token: str) -> None:
+        self._session = session
+        self._base = backend_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+
+    def sync(self, cursor: str | None, wait: float) -> dict[str, Any]:
+        params: dict[str, str] = {}
+        if cursor is not None:
+            params["cursor"] = cursor
+            if wait > 0:
+                params["wait"] = f"{wait:g}"
+        try:
+            response = self._session.get(
+                f"{self._base}/api/v1/device/sync",
+                params=params,
+                headers=self._headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT + wait),
+            )
+        except requests.RequestException as exc:
+            raise Unreachable(str(exc)) from exc
+        if response.status_code == 401:
+            raise Revoked()
+        if response.status_code == 410:
+            raise CursorExpired()
+        if response.status_code != 200:
+            raise Unreachable(f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise Unreachable("non-JSON sync answer") from exc
+        if not isinstance(body, dict) or "cursor" not in body:
+            raise Unreachable("sync answer without a cursor")
+        return body

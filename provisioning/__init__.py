@@ -1,0 +1,1 @@
+"""How a tablet becomes a member of a beneficiary's circle: pairing and its identity on disk."""

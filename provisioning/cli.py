@@ -1,0 +1,28 @@
+"""`foyer`: commands around the whole product (for now, the demo)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="foyer", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser(
+        "demo", help="backend with demo data and a tablet paired to it (SQLite, loopback)"
+    )
+    demo.add_argument("--data", type=Path, default=Path("var/demo"), help="where demo data goes")
+    demo.add_argument("--screenshot", type=Path, help="save the home screen to this PNG and exit")
+    demo.add_argument("--port", type=int, help="backend port (default: a free one)")
+    args = parser.parse_args(argv)
+    if args.command == "demo":
+        from provisioning.demo import run_demo
+
+        return run_demo(args.data, args.screenshot, args.port)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,145 @@
+"""`foyer demo`: a backend with demo data on SQLite and a tablet paired to it, in one command.
+
+The tablet is paired through the real device protocol (RFC 8628): a code is requested for the
+tablet's data directory, approved as the demo care manager, and the credential saved, exactly
+as a care manager typing the code in the console would do it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import requests
+
+from backend.demo_data import DEMO_EMAIL, DEMO_PASSWORD
+from provisioning import credentials
+from provisioning.http import new_session
+from provisioning.pairing import PairingClient
+
+log = logging.getLogger("foyer.demo")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_backend(data_dir: Path, port: int, log_file: Path) -> subprocess.Popen[bytes]:
+    base = [sys.executable, "-m", "backend.cli"]
+    subprocess.run([*base, "seed-demo", "--data", str(data_dir)], check=True)
+    with log_file.open("ab") as out:
+        return subprocess.Popen(
+            [*base, "serve", "--data", str(data_dir), "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the backend exited with code {process.returncode}")
+        try:
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"the backend did not answer on {url} within {timeout:.0f} s")
+
+
+def credential_still_valid(http: requests.Session, url: str, tablet_dir: Path) -> bool:
+    credential = credentials.load(tablet_dir)
+    if credential is None:
+        return False
+    answer = http.get(
+        f"{url}/api/v1/device/sync",
+        headers={"Authorization": f"Bearer {credential.access_token}"},
+        timeout=10,
+    )
+    return answer.status_code == 200
+
+
+def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path) -> None:
+    login = http.post(
+        f"{url}/api/v1/auth/token",
+        data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        timeout=10,
+    )
+    login.raise_for_status()
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    beneficiaries = http.get(f"{url}/api/v1/beneficiaries", headers=auth, timeout=10).json()
+    jeanne = next(b for b in beneficiaries if b["first_name"] == "Jeanne")
+    client = PairingClient(http, url)
+    code = client.request_code(datetime.now(UTC))
+    approved = http.post(
+        f"{url}/api/v1/devices/approve",
+        json={"user_code": code.user_code, "beneficiary_id": jeanne["id"]},
+        headers=auth,
+        timeout=10,
+    )
+    approved.raise_for_status()
+    interval = code.interval
+    while True:
+        time.sleep(interval)
+        error, body = client.poll(code.device_code)
+        if error is None:
+            credentials.save(
+                tablet_dir,
+                credentials.DeviceCredential(
+                    backend_url=url,
+                    device_id=int(body["device_id"]),
+                    beneficiary_id=int(body["beneficiary_id"]),
+                    access_token=str(body["access_token"]),
+                ),
+            )
+            return
+        if error == "slow_down":
+            interval += 5
+        elif error != "authorization_pending":
+            raise RuntimeError(f"pairing failed: {error}")
+
+
+def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
+    data_dir = data_dir.resolve()
+    backend_dir, tablet_dir = data_dir / "backend", data_dir / "tablet"
+    backend_dir.mkdir(parents=True, exist_ok=True)
+    tablet_dir.mkdir(parents=True, exist_ok=True)
+    display = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    if screenshot is None and not display:
+        screenshot = data_dir / "home.png"
+        print("No display found: the home screen will be saved to a file.")
+    port = port or free_port()
+    url = f"http://127.0.0.1:{port}"
+    backend_log = data_dir / "backend.log"
+    backend = start_backend(backend_dir, port, backend_log)
+    try:
+        wait_until_up(url, backend)
+        http = new_session()
+        if not credential_still_valid(http, url, tablet_dir):
+            credentials.erase(tablet_dir)
+            pair_as_demo_care_manager(http, url, tablet_dir)
+        print(f"Backend: {url}  (log: {backend_log})")
+        print(f"Care manager login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        kiosk = [sys.executable, "-m", "kiosk.cli", "--backend", url, "--data", str(tablet_dir)]
+        if screenshot is not None:
+            kiosk += ["--screenshot", str(screenshot.resolve()), "--after", "3"]
+        else:
+            kiosk += ["--windowed"]
+        return subprocess.run(kiosk, check=False).returncode
+    finally:
+        backend.send_signal(signal.SIGINT)
+        try:
+            backend.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            backend.kill()

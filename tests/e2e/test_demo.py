@@ -1,0 +1,64 @@
+"""The README's first command: `foyer demo` without a display saves the home screen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtGui import QImage
+
+from kiosk.store import LocalStore
+
+pytestmark = pytest.mark.e2e
+
+
+def test_demo_pairs_a_tablet_and_saves_its_home_screen(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    shot = tmp_path / "home.png"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provisioning.cli",
+            "demo",
+            "--data",
+            str(tmp_path / "demo"),
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "claire.dubois@foyer.example" in result.stdout
+    image = QImage(str(shot))
+    assert (image.width(), image.height()) == (1280, 800)
+    # Paired: the tablet holds a credential and its store has Jeanne's week.
+    assert (tmp_path / "demo" / "tablet" / "device.json").exists()
+    state = LocalStore(tmp_path / "demo" / "tablet").load()
+    assert state.beneficiary is not None and state.beneficiary.first_name == "Jeanne"
+    assert {e.title for e in state.events} >= {"Soins infirmiers", "Aide à domicile"}
+
+    # Run again on the same data: the pairing is reused, not repeated.
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "provisioning.cli",
+            "demo",
+            "--data",
+            str(tmp_path / "demo"),
+            "--screenshot",
+            str(shot),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
