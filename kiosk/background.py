@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.sync import LONG_POLL_SECONDS, Outcome, Syncer
@@ -120,7 +121,9 @@ class SyncService(QObject):
                 job.remove()
 
     def _schedule(self, delay: float) -> None:
-        if self._stopped.is_set():
+        # A scheduler shutting down holds its job-store lock while it waits for running jobs:
+        # adding a job then would deadlock, so a stopped scheduler gets nothing new.
+        if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
             return
         self._remove_pending()
         # A fresh id per run: APScheduler counts running instances per id, and this run

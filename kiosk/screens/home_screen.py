@@ -1,0 +1,310 @@
+"""The home screen: the time, the date, who comes next, and the day's visits.
+
+It renders a `kiosk.home_view.HomeView` (computed without Qt) into words. It never reads the
+store itself: the controller rebuilds the view when the clock says a minute or a day went by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QDate, QEvent, QLocale, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+
+from kiosk.home_view import AgendaLine, HomeView, LineState
+from widgets import sizing, theme
+from widgets.agenda_list import AgendaList, AgendaRow, ElidedLabel
+from widgets.clock import ClockWidget
+
+EVENING_HOUR = 18  # "Bonsoir" from 18:00
+_LONGEST_DATE = "mercredi 30 septembre"
+
+
+def hm(moment: datetime) -> str:
+    """ "08:00": agenda times, zero-padded so the columns line up."""
+    return f"{moment.hour:02d}:{moment.minute:02d}"
+
+
+def h_m(moment: datetime) -> str:
+    """ "8:00": times inside a sentence ("demain à 8:00")."""
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+class HomeScreen(QWidget):
+    """Clock and date, greeting, the next visit, and today's agenda."""
+
+    minute_changed = Signal(object)  # aware datetime, re-emitted from the clock
+    day_changed = Signal(object)  # datetime.date, re-emitted from the clock
+
+    def __init__(
+        self,
+        now_fn: Callable[[], datetime],
+        parent: QWidget | None = None,
+        *,
+        locale: QLocale | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._locale = locale if locale is not None else QLocale(QLocale.Language.French)
+        self._view: HomeView | None = None
+
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(theme.BACKGROUND))
+        palette.setColor(QPalette.ColorRole.WindowText, QColor(theme.TEXT))
+        self.setPalette(palette)
+
+        self._greeting = ElidedLabel(parent=self)  # holds a name: plain text, never clipped
+        self._greeting.setObjectName("greeting")
+        self._greeting.setStyleSheet(f"color: {theme.TEXT}; background: transparent;")
+        self.clock = ClockWidget(now_fn, locale=self._locale, parent=self)
+        self.clock.set_alignment(Qt.AlignmentFlag.AlignLeft)
+
+        # The next visit, as a card: highlighted when there is one.
+        self._panel = QFrame(self)
+        self._panel.setObjectName("nextPanel")
+        self._panel.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._next_badge = self._label("nextBadge", theme.ON_ACCENT_SOFT, parent=self._panel)
+        self._next_when = self._label("nextWhen", theme.ON_ACCENT, parent=self._panel)
+        self._next_title = ElidedLabel(parent=self._panel)
+        self._next_title.setObjectName("nextTitle")
+        self._next_who = ElidedLabel(parent=self._panel)
+        self._next_who.setObjectName("nextWho")
+        self._next_none = self._label("nextNone", theme.TEXT, parent=self._panel)
+        self._next_none.setWordWrap(True)
+        panel_layout = QVBoxLayout(self._panel)
+        for widget in (
+            self._next_badge,
+            self._next_when,
+            self._next_title,
+            self._next_who,
+            self._next_none,
+        ):
+            panel_layout.addWidget(widget)
+        self._panel_layout = panel_layout
+
+        self._agenda_heading = self._label("agendaHeading", theme.TEXT)
+        self.agenda = AgendaList(self)
+        self._offline = self._label("offline", theme.TEXT_MUTED)
+        self._offline.hide()
+
+        left = QVBoxLayout()
+        left.setSpacing(0)
+        left.addWidget(self._greeting)
+        left.addWidget(self.clock)
+        left.addStretch(1)
+        left.addWidget(self._panel)
+        self._left = left
+
+        right = QVBoxLayout()
+        right.setSpacing(0)
+        right.addWidget(self._agenda_heading)
+        right.addWidget(self.agenda, 1)
+        self._right = right
+
+        self._columns = QHBoxLayout()
+        self._columns.addLayout(left, 47)
+        self._columns.addLayout(right, 53)
+
+        self._root = QVBoxLayout(self)
+        # Fonts follow the screen's size, so the screen must not demand a size of its own.
+        self._root.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        self._root.addLayout(self._columns, 1)
+        self._root.addWidget(self._offline)
+
+        self._connect_signals()
+        self._retranslate()
+        self._apply_sizes()
+
+    def _connect_signals(self) -> None:
+        self.clock.minute_changed.connect(self.minute_changed)
+        self.clock.day_changed.connect(self.day_changed)
+
+    # -- API ---------------------------------------------------------------------------------
+
+    def set_view(self, view: HomeView) -> None:
+        self._view = view
+        self._render()
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(1280, 800)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(320, 240)
+
+    def greeting_text(self) -> str:
+        return self._greeting.full_text()
+
+    def next_visit_text(self) -> str:
+        """The visible lines of the next-visit card, joined with " · "."""
+        if self._next_none.isVisibleTo(self):
+            return self._next_none.text()
+        parts = [self._next_badge.text(), self._next_when.text()]
+        parts += [self._next_title.full_text(), self._next_who.full_text()]
+        return " · ".join(p for p in parts if p)
+
+    def agenda_texts(self) -> list[str]:
+        """One string per visible agenda row (time · badge · title · who)."""
+        return self.agenda.row_texts()
+
+    def offline_text(self) -> str:
+        return self._offline.text() if self._offline.isVisibleTo(self) else ""
+
+    # -- words -------------------------------------------------------------------------------
+
+    def _render(self) -> None:
+        view = self._view
+        if view is None:
+            return
+        now = view.now
+        tz = now.tzinfo
+        name = " ".join(view.first_name.split())
+        if now.hour < EVENING_HOUR:
+            greeting = self.tr("Bonjour {name}") if name else self.tr("Bonjour")
+        else:
+            greeting = self.tr("Bonsoir {name}") if name else self.tr("Bonsoir")
+        self._greeting.setText(greeting.format(name=name))
+
+        self._render_next(view.next_visit, now)
+
+        rows = [self._row(line) for line in view.today]
+        self.agenda.set_rows(rows)
+
+        if view.offline_since is None:
+            self._offline.hide()
+            self._offline.setText("")
+        else:
+            since = view.offline_since.astimezone(tz)
+            self._offline.setText(self._offline_words(since, now))
+            self._offline.show()
+
+    def _row(self, line: AgendaLine) -> AgendaRow:
+        tz = self._view.now.tzinfo if self._view is not None else None
+        start, end = line.start.astimezone(tz), line.end.astimezone(tz)
+        badge = ""
+        if line.state is LineState.CURRENT:
+            badge = self.tr("En ce moment")
+        elif line.state is LineState.NEXT:
+            badge = self.tr("Prochaine visite")
+        return AgendaRow(
+            time_text=self._span(start, end),
+            title=line.title,
+            who=line.who,
+            state=line.state.value,
+            badge=badge,
+        )
+
+    def _span(self, start: datetime, end: datetime) -> str:
+        if end <= start:
+            return hm(start)
+        return f"{hm(start)} – {hm(end)}"
+
+    def _render_next(self, line: AgendaLine | None, now: datetime) -> None:
+        if line is None:
+            self._next_none.setText(self.tr("Pas d'autre visite prévue"))
+            self._set_panel(has_visit=False)
+            return
+        start = line.start.astimezone(now.tzinfo)
+        end = line.end.astimezone(now.tzinfo)
+        current = line.state is LineState.CURRENT
+        self._next_badge.setText(
+            self.tr("En ce moment") if current else self.tr("Prochaine visite")
+        )
+        if start.date() == now.date() or current:
+            when = self._span(start, end)
+        elif start.date() == now.date() + timedelta(days=1):
+            when = self.tr("demain à {time}").format(time=h_m(start))
+        else:
+            day = QDate(start.year, start.month, start.day)
+            when = self.tr("{day} à {time}").format(
+                day=self._locale.toString(day, "dddd d MMMM"), time=h_m(start)
+            )
+        self._next_when.setText(when)
+        self._next_title.setText(line.title)
+        self._next_who.setText(line.who)
+        self._set_panel(has_visit=True)
+        self._next_who.setVisible(bool(line.who))
+
+    def _set_panel(self, *, has_visit: bool) -> None:
+        for widget in (self._next_badge, self._next_when, self._next_title, self._next_who):
+            widget.setVisible(has_visit)
+        self._next_none.setVisible(not has_visit)
+        if has_visit:
+            style = (
+                f"#nextPanel {{ background-color: {theme.ACCENT}; border-radius: 16px; }}"
+                f" QLabel {{ color: {theme.ON_ACCENT}; background: transparent; }}"
+                f" QLabel#nextBadge, QLabel#nextWho {{ color: {theme.ON_ACCENT_SOFT}; }}"
+            )
+        else:
+            style = (
+                f"#nextPanel {{ background-color: {theme.SURFACE};"
+                f" border: 2px solid {theme.BORDER}; border-radius: 16px; }}"
+                f" QLabel {{ color: {theme.TEXT}; background: transparent; }}"
+            )
+        self._panel.setStyleSheet(style)
+
+    def _offline_words(self, since: datetime, now: datetime) -> str:
+        if since.date() == now.date():
+            return self.tr("Hors connexion depuis {time}").format(time=hm(since))
+        if since.date() == now.date() - timedelta(days=1):
+            return self.tr("Hors connexion depuis hier, {time}").format(time=hm(since))
+        day = QDate(since.year, since.month, since.day)
+        return self.tr("Hors connexion depuis le {day}").format(
+            day=self._locale.toString(day, "dddd d MMMM")
+        )
+
+    def _retranslate(self) -> None:
+        self._agenda_heading.setText(self.tr("Aujourd'hui"))
+        self.agenda.set_empty_text(self.tr("Aucune visite aujourd'hui"))
+        self._render()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
+
+    # -- sizes -------------------------------------------------------------------------------
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self._apply_sizes()
+
+    def _apply_sizes(self) -> None:
+        w, h = max(self.width(), 320), max(self.height(), 240)
+        base = sizing.base_font_px(h)
+        margin = max(16, h // 25)
+        self._root.setContentsMargins(margin, margin, margin, margin // 2)
+        self._root.setSpacing(margin // 3)
+        self._columns.setSpacing(margin)
+        self._left.setSpacing(max(4, base // 4))
+        self._right.setSpacing(max(6, base // 3))
+
+        left_width = (w - 2 * margin - margin) * 47 // 100
+        # The clock: about a quarter of the screen height, but never wider than its column.
+        time_px = min(round(h * 0.25), int(left_width / 3.3))
+        # The date: the longest French one must fit the column too.
+        widest = QFontMetrics(theme.font(100)).horizontalAdvance(_LONGEST_DATE) / 100
+        date_px = min(round(base * 1.3), int(left_width / widest))
+        self.clock.set_pixel_sizes(time_px, date_px)
+        self._greeting.setFont(theme.font(round(base * 1.3), bold=True))
+
+        pad = max(12, base // 2)
+        self._panel_layout.setContentsMargins(pad, pad * 3 // 4, pad, pad * 3 // 4)
+        self._panel_layout.setSpacing(max(2, base // 8))
+        self._next_badge.setFont(theme.font(round(base * 0.9), bold=True))
+        self._next_when.setFont(theme.font(round(base * 1.4), bold=True))
+        self._next_title.setFont(theme.font(round(base * 1.2), bold=True))
+        self._next_who.setFont(theme.font(round(base * 1.0)))
+        self._next_none.setFont(theme.font(round(base * 1.2), bold=True))
+
+        self._agenda_heading.setFont(theme.font(round(base * 1.1), bold=True))
+        self.agenda.set_base_font_px(round(base * 0.95))
+        self._offline.setFont(theme.font(max(16, round(base * 0.7))))
+
+    def _label(self, name: str, colour: str, *, parent: QWidget | None = None) -> QLabel:
+        label = QLabel(parent if parent is not None else self)
+        label.setObjectName(name)
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        label.setStyleSheet(f"color: {colour}; background: transparent;")
+        return label

@@ -1,0 +1,105 @@
+"""The controller's choices without a backend: what the tablet shows when nothing answers."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kiosk.background import make_scheduler
+from kiosk.controller import KioskController
+from kiosk.local_time import LocalTime
+from kiosk.main_window import MainWindow
+from kiosk.store import LocalStore
+from provisioning import credentials
+from provisioning.http import new_session
+
+
+def closed_port_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
+
+
+@pytest.fixture
+def build(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
+    scheduler = make_scheduler()
+    scheduler.start()
+    made: list[KioskController] = []
+
+    def make(now: datetime | None = None) -> KioskController:
+        local_time = LocalTime(source=(lambda: now) if now else lambda: datetime.now(UTC))
+        window = MainWindow(local_time.now)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        controller = KioskController(
+            tmp_path, closed_port_url(), window, scheduler, new_session(), local_time
+        )
+        made.append(controller)
+        return controller
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+    scheduler.shutdown(wait=False)
+
+
+def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Any) -> None:
+    controller = build()
+    controller.start()
+    assert controller.window.current_screen_name() == "pairing"
+    qtbot.wait_until(
+        lambda: "ne répond pas" in controller.window.pairing.message_text(), timeout=10_000
+    )
+    assert controller.window.pairing.code_text() == ""
+
+
+def test_paired_with_backend_down_shows_the_stored_day(
+    qtbot: Any, build: Any, tmp_path: Path
+) -> None:
+    credentials.save(tmp_path, credentials.DeviceCredential("http://x", 1, 1, "fyd_t"))
+    LocalStore(tmp_path).apply(
+        {
+            "cursor": "4",
+            "full": True,
+            "beneficiary": {
+                "id": 1,
+                "first_name": "Jeanne",
+                "last_name": "Martin",
+                "timezone": "Europe/Paris",
+            },
+            "upserts": {
+                "events": [
+                    {
+                        "id": 1,
+                        "title": "Aide à domicile",
+                        "who": "Sophie, aide à domicile",
+                        "kind": "visit",
+                        "start_local": "2026-11-02T11:00:00",
+                        "timezone": "Europe/Paris",
+                        "duration_minutes": 60,
+                        "rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+                        "exdates": [],
+                    }
+                ]
+            },
+            "deletes": {"events": []},
+        }
+    )
+    # Monday 23 November 2026, 09:00 in Paris (08:00 UTC): the aide comes at 11:00.
+    controller = build(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    controller.start()
+    home = controller.window.home
+    assert controller.window.current_screen_name() == "home"
+    assert home.greeting_text() == "Bonjour Jeanne"
+    assert any("Aide à domicile" in t and "11:00" in t for t in home.agenda_texts())
+    assert "Sophie, aide à domicile" in home.next_visit_text()
+    qtbot.wait_until(lambda: "Hors connexion" in home.offline_text(), timeout=10_000)
+    # Offline, the day is still there.
+    assert any("Aide à domicile" in t for t in home.agenda_texts())

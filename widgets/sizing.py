@@ -1,0 +1,60 @@
+"""Physical sizes for touch targets, and font sizes that follow the window.
+
+Touch targets are given in millimetres (a finger does not care about pixels); text sizes follow
+the window height so the same layout works from 1280×800 down to 800×480.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtGui import QGuiApplication, QScreen
+from PySide6.QtWidgets import QWidget
+
+MIN_TOUCH_MM = 15.0
+FALLBACK_DPI = 96.0
+# Outside this range the screen's EDID is lying (0, 1 or thousands of dpi are all seen in the
+# wild on cheap panels); then the usual 96 dpi is a safer guess.
+_PLAUSIBLE_DPI = (50.0, 600.0)
+
+# Body text: 32 px at 800 px high, shrinking more slowly than the window (a small screen has
+# small pixels and is not read from closer by someone with poor eyesight).
+_BASE_PX_AT_ZERO = 10.0
+_BASE_PX_PER_PX = 0.0275
+_MIN_BASE_PX = 16
+
+
+def screen_dpi(widget_or_screen: QWidget | QScreen | None) -> float:
+    """Physical dots per inch of the screen showing `widget_or_screen`, or FALLBACK_DPI."""
+    screen: QScreen | None
+    if isinstance(widget_or_screen, QScreen):
+        screen = widget_or_screen
+    elif isinstance(widget_or_screen, QWidget):
+        screen = widget_or_screen.screen()
+    else:
+        screen = QGuiApplication.primaryScreen()
+    if screen is None:
+        return FALLBACK_DPI
+    dpi = screen.physicalDotsPerInch()
+    if not math.isfinite(dpi) or not _PLAUSIBLE_DPI[0] <= dpi <= _PLAUSIBLE_DPI[1]:
+        return FALLBACK_DPI
+    # Qt widgets are laid out in device-independent pixels.
+    return dpi / max(screen.devicePixelRatio(), 1.0)
+
+
+def mm_to_px(mm: float, widget_or_screen: QWidget | QScreen | None = None) -> int:
+    """`mm` millimetres in (device-independent) pixels on the given widget's screen, rounded up."""
+    return math.ceil(mm * screen_dpi(widget_or_screen) / 25.4)
+
+
+def min_touch_px(widget_or_screen: QWidget | QScreen | None = None) -> int:
+    """The smallest side, in pixels, of anything meant to be touched."""
+    return mm_to_px(MIN_TOUCH_MM, widget_or_screen)
+
+
+def base_font_px(window_height: int) -> int:
+    """Body text size in pixels for a window `window_height` pixels tall.
+
+    32 px at 800 px (1280×800), 23 px at 480 px (800×480), never below 16 px.
+    """
+    return max(_MIN_BASE_PX, round(_BASE_PX_AT_ZERO + window_height * _BASE_PX_PER_PX))
