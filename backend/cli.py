@@ -38,8 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--role", required=True, choices=["care_manager"])
     demo = sub.add_parser("seed-demo", help="create the demo care manager and beneficiary")
     _common(demo)
-    sub.add_parser("migrate", help="bring the schema up to date").set_defaults(command="migrate")
-    _common(sub.choices["migrate"])
+    migrate = sub.add_parser("migrate", help="bring the schema up to date")
+    _common(migrate)
     return parser
 
 

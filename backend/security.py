@@ -17,6 +17,9 @@ USER_CODE_LENGTH = 8
 
 MIN_PASSWORD_LENGTH = 10
 
+# Checked against when the account does not exist, to spend the same time as a real check.
+DUMMY_HASH = _hasher.hash("no such account: this hash only burns time")
+
 
 def hash_password(password: str) -> str:
     return _hasher.hash(password)

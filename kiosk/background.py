@@ -45,6 +45,18 @@ def make_scheduler() -> BackgroundScheduler:
     return scheduler
 
 
+def shutdown_scheduler(scheduler: BackgroundScheduler, wait: bool = False) -> None:
+    """Shut down once every service is stopped (nothing pending, nothing added any more).
+
+    APScheduler 3 has a race: if shutdown() lands while its loop is dispatching a job, the
+    loop's own removal of that job fails in the stopped state and its thread dies with
+    JobLookupError. get_jobs() takes the job-store lock, so it returns only once any dispatch
+    under way has finished.
+    """
+    scheduler.get_jobs()
+    scheduler.shutdown(wait=wait)
+
+
 def _guarded(name: str, job: Callable[[], None]) -> Callable[[], None]:
     """A job that logs its crash instead of dying silently."""
 
@@ -82,7 +94,7 @@ class SyncService(QObject):
         self._failures = 0
         self._offline_since: datetime | None = None
         self._stopped = threading.Event()
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._running = False
         self._rerun = False
         self._pending: Job | None = None
@@ -93,79 +105,100 @@ class SyncService(QObject):
         return self._failures
 
     def start(self) -> None:
-        self._stopped.clear()
-        self._schedule(0.0)
+        with self._lock:
+            self._stopped.clear()
+            self._schedule_locked(0.0)
 
     def stop(self) -> None:
-        self._stopped.set()
-        self._remove_pending()
+        """No sync starts after this returns (one under way finishes on its own)."""
+        with self._lock:
+            self._stopped.set()
+            self._remove_pending_locked()
 
     def sync_now(self) -> None:
         """Sync as soon as possible (after the one under way, if any)."""
         with self._lock:
             if self._running:
                 self._rerun = True
-                return
-        self._schedule(0.0)
+            else:
+                self._schedule_locked(0.0)
 
     def next_run_time(self) -> datetime | None:
-        job = self._pending
+        with self._lock:
+            job = self._pending
         if job is None or self._scheduler.get_job(job.id) is None:
             return None
         return job.next_run_time  # type: ignore[no-any-return]
 
-    def _remove_pending(self) -> None:
+    # Lock order is always self._lock, then APScheduler's own locks; never the reverse.
+    def _remove_pending_locked(self) -> None:
         job, self._pending = self._pending, None
         if job is not None:
             with contextlib.suppress(JobLookupError):  # it has already started
                 job.remove()
 
-    def _schedule(self, delay: float) -> None:
-        # A scheduler shutting down holds its job-store lock while it waits for running jobs:
-        # adding a job then would deadlock, so a stopped scheduler gets nothing new.
+    def _schedule_locked(self, delay: float) -> None:
+        # Nothing is added once stopped: a scheduler shutting down holds its job-store lock
+        # while it waits for running jobs, so a job adding its successor then would deadlock.
         if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
             return
-        self._remove_pending()
-        # A fresh id per run: APScheduler counts running instances per id, and this run
+        self._remove_pending_locked()
+        job_id = f"{SYNC_JOB}-{next(self._run_ids)}"
+        # A fresh id per run: APScheduler counts running instances per id, and each run
         # schedules its successor before it has itself finished.
         self._pending = self._scheduler.add_job(
-            _guarded(SYNC_JOB, self._run),
+            _guarded(SYNC_JOB, lambda: self._run(job_id)),
             trigger="date",
             run_date=datetime.now(UTC) + timedelta(seconds=delay),
-            id=f"{SYNC_JOB}-{next(self._run_ids)}",
+            id=job_id,
         )
 
-    def _run(self) -> None:
+    def _run(self, job_id: str) -> None:
         with self._lock:
             self._running = True
+            if self._pending is not None and self._pending.id == job_id:
+                # This job is running, not pending: APScheduler removes it from its store
+                # itself, and removing it here too would race with that.
+                self._pending = None
         delay = 0.0
+        emit: list[Callable[[], None]] = []
         try:
-            # The first sync of a run answers at once; later ones wait for a change.
-            wait = self._long_poll if self._failures == 0 and self._offline_since is None else 0
-            result = self._syncer.run_once(wait=wait)
-            if result.outcome is Outcome.REVOKED:
-                self._stopped.set()
-                self.revoked.emit()
-                return
-            if result.outcome is Outcome.UNREACHABLE:
-                self._failures += 1
-                delay = full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
-                log.info("sync: backend unreachable (%s); retry in %.0f s", result.reason, delay)
-                if self._offline_since is None:
-                    self._offline_since = self._now()
-                    self.offline_since_changed.emit(self._offline_since)
-                return
-            self._failures = 0
-            if self._offline_since is not None:
-                self._offline_since = None
-                self.offline_since_changed.emit(None)
-            if result.state is not None:
-                self.state_changed.emit(result.state)
+            delay, emit = self._sync_step()
         finally:
+            # Schedule the next step before telling anyone, so that observers see a
+            # consistent service (failures counted, next run planned).
             with self._lock:
                 self._running = False
                 rerun, self._rerun = self._rerun, False
-            self._schedule(0.0 if rerun else delay)
+                self._schedule_locked(0.0 if rerun else delay)
+            for notify in emit:
+                notify()
+
+    def _sync_step(self) -> tuple[float, list[Callable[[], None]]]:
+        """One sync; returns the delay before the next one and the signals to emit."""
+        # The first sync after an outage answers at once; otherwise it waits for a change.
+        wait = self._long_poll if self._failures == 0 and self._offline_since is None else 0
+        result = self._syncer.run_once(wait=wait)
+        if result.outcome is Outcome.REVOKED:
+            self._stopped.set()
+            return 0.0, [self.revoked.emit]
+        if result.outcome is Outcome.UNREACHABLE:
+            self._failures += 1
+            delay = full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
+            log.info("sync: backend unreachable (%s); retry in %.0f s", result.reason, delay)
+            if self._offline_since is not None:
+                return delay, []
+            since = self._offline_since = self._now()
+            return delay, [lambda: self.offline_since_changed.emit(since)]
+        emit: list[Callable[[], None]] = []
+        self._failures = 0
+        if self._offline_since is not None:
+            self._offline_since = None
+            emit.append(lambda: self.offline_since_changed.emit(None))
+        state = result.state
+        if state is not None:
+            emit.append(lambda: self.state_changed.emit(state))
+        return 0.0, emit
 
 
 class PairingService(QObject):

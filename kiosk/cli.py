@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.background import make_scheduler
+    from kiosk.background import make_scheduler, shutdown_scheduler
     from kiosk.controller import KioskController
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(int(args.after * 1000), capture)
     app.exec()
     controller.shutdown()
-    scheduler.shutdown(wait=False)
+    shutdown_scheduler(scheduler)
     _exit_without_waiting_for_long_polls(status["code"])
     return status["code"]
 

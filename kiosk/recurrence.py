@@ -137,8 +137,14 @@ def _wall_starts(event: AgendaEvent, start: datetime, end: datetime) -> list[dat
     """Candidate wall-clock starts in event.tz, a little wider than the window."""
     # Widen by the duration and a day so that offsets and long events never drop an overlap.
     margin = event.duration + timedelta(days=1)
-    lo = (start.astimezone(event.tz) - margin).replace(tzinfo=None)
-    hi = (end.astimezone(event.tz) + timedelta(days=1)).replace(tzinfo=None)
+    try:
+        lo = (start.astimezone(event.tz) - margin).replace(tzinfo=None)
+    except OverflowError:  # a window at the very start of the calendar
+        lo = datetime.min  # noqa: DTZ901 - wall-clock bound, naive on purpose
+    try:
+        hi = (end.astimezone(event.tz) + timedelta(days=1)).replace(tzinfo=None)
+    except OverflowError:  # … or at its very end
+        hi = datetime.max  # noqa: DTZ901 - wall-clock bound, naive on purpose
     if not event.rrule:
         return [event.start_local] if lo <= event.start_local <= hi else []
     return list(_rule_for(event).between(lo, hi, inc=True))

@@ -7,9 +7,9 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.api.deps import CareManager, SessionDep
+from backend.api.deps import CareManager, PathId, SessionDep
 from backend.errors import Invalid
 from backend.models import Beneficiary, Event
 from backend.services import agenda
@@ -17,23 +17,22 @@ from kiosk.recurrence import occurrences_between
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 
-Text200 = Annotated[str, Field(min_length=1, max_length=200)]
-
-
-def _strip(value: str) -> str:
-    return value.strip()
+# Stripped *before* the length check, so that "   " is refused as empty.
+Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Occurrences are asked for within these years; far beyond, date arithmetic overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 
 class BeneficiaryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    first_name: Annotated[str, Field(min_length=1, max_length=100)]
-    last_name: Annotated[str, Field(min_length=1, max_length=100)]
+    first_name: Name100
+    last_name: Name100
     timezone: str = "Europe/Paris"
-    place_name: Annotated[str, Field(max_length=200)] = ""
+    place_name: Optional200 = ""
     latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
     longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
-
-    _strip_names = field_validator("first_name", "last_name", "place_name")(_strip)
 
 
 class BeneficiaryOut(BaseModel):
@@ -65,20 +64,18 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text200
     kind: str = "visit"
-    who: Annotated[str, Field(max_length=200)] = ""
+    who: Optional200 = ""
     start: datetime
     duration_minutes: Annotated[int, Field(ge=1, le=1440)]
     rrule: Annotated[str | None, Field(max_length=500)] = None
     exdates: Annotated[list[datetime], Field(max_length=500)] = []
-
-    _strip_text = field_validator("title", "who")(_strip)
 
 
 class EventUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text200 | None = None
     kind: str | None = None
-    who: Annotated[str | None, Field(max_length=200)] = None
+    who: Optional200 | None = None
     start: datetime | None = None
     duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
     rrule: Annotated[str | None, Field(max_length=500)] = None
@@ -146,13 +143,15 @@ def list_beneficiaries(user: CareManager, session: SessionDep) -> list[Beneficia
 
 
 @router.get("/beneficiaries/{beneficiary_id}", response_model=BeneficiaryOut)
-def get_beneficiary(beneficiary_id: int, user: CareManager, session: SessionDep) -> BeneficiaryOut:
+def get_beneficiary(
+    beneficiary_id: PathId, user: CareManager, session: SessionDep
+) -> BeneficiaryOut:
     return BeneficiaryOut.of(agenda.beneficiary_for(session, user, beneficiary_id))
 
 
 @router.post("/beneficiaries/{beneficiary_id}/events", response_model=EventOut, status_code=201)
 def create_event(
-    beneficiary_id: int, body: EventCreate, user: CareManager, session: SessionDep
+    beneficiary_id: PathId, body: EventCreate, user: CareManager, session: SessionDep
 ) -> EventOut:
     beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
     event = agenda.create_event(
@@ -170,14 +169,14 @@ def create_event(
 
 
 @router.get("/beneficiaries/{beneficiary_id}/events", response_model=list[EventOut])
-def list_events(beneficiary_id: int, user: CareManager, session: SessionDep) -> list[EventOut]:
+def list_events(beneficiary_id: PathId, user: CareManager, session: SessionDep) -> list[EventOut]:
     agenda.beneficiary_for(session, user, beneficiary_id)
     return [EventOut.of(e) for e in agenda.events_of(session, beneficiary_id)]
 
 
 @router.get("/beneficiaries/{beneficiary_id}/occurrences", response_model=list[OccurrenceOut])
 def list_occurrences(
-    beneficiary_id: int,
+    beneficiary_id: PathId,
     user: CareManager,
     session: SessionDep,
     start: Annotated[datetime, Query(description="Aware ISO 8601 datetime")],
@@ -186,6 +185,8 @@ def list_occurrences(
     """Recurring events expanded between two instants, with the same code as the tablet."""
     beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
     tz = ZoneInfo(beneficiary.timezone)
+    if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
+        raise Invalid(f"Les dates doivent être entre {FIRST_YEAR} et {LAST_YEAR}.")
     start, end = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, end))
     if end <= start or (end - start).days > 366:
         raise Invalid("La période doit être positive et d'au plus un an.")
@@ -199,13 +200,13 @@ def list_occurrences(
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(event_id: int, user: CareManager, session: SessionDep) -> EventOut:
+def get_event(event_id: PathId, user: CareManager, session: SessionDep) -> EventOut:
     return EventOut.of(agenda.event_for(session, user, event_id))
 
 
 @router.patch("/events/{event_id}", response_model=EventOut)
 def update_event(
-    event_id: int, body: EventUpdate, user: CareManager, session: SessionDep
+    event_id: PathId, body: EventUpdate, user: CareManager, session: SessionDep
 ) -> EventOut:
     event = agenda.event_for(session, user, event_id)
     changes = body.model_dump(exclude_unset=True)
@@ -218,6 +219,6 @@ def update_event(
 
 
 @router.delete("/events/{event_id}", status_code=204)
-def delete_event(event_id: int, user: CareManager, session: SessionDep) -> Response:
+def delete_event(event_id: PathId, user: CareManager, session: SessionDep) -> Response:
     agenda.delete_event(session, agenda.event_for(session, user, event_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.config import Settings
 from backend.errors import ServiceError
-from backend.models import Device, User
-from backend.services import accounts, pairing
+from backend.models import User
+from backend.services import accounts
 from backend.services.changes import ChangeHub
 
 
@@ -23,6 +23,11 @@ class AppState:
     settings: Settings
     sessions: sessionmaker[Session]
     hub: ChangeHub
+
+
+# Ids are 32-bit on PostgreSQL: a larger one is refused as invalid, never a database error.
+MAX_ID = 2_147_483_647
+PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 def get_state(request: Request) -> AppState:
@@ -49,7 +54,9 @@ def get_session(state: StateDep) -> Iterator[Session]:
         session.commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response goes out. With the default ("request") the
+# commit would run after the client has its 201, which could act on a write not yet there.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def utc_now() -> datetime:
@@ -91,20 +98,3 @@ CareManager = Annotated[User, Depends(care_manager)]
 
 # Record last_seen at most this often, so that frequent syncs do not each cost a write.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
-
-
-def current_device(session: SessionDep, now: NowDep, request: Request) -> Device:
-    header = request.headers.get("Authorization", "")
-    scheme, _, credential = header.partition(" ")
-    if scheme.lower() != "bearer" or not credential:
-        raise _unauthorized("Device credential required.")
-    device = pairing.device_for_credential(session, credential.strip())
-    if device is None:
-        raise _unauthorized("Unknown or revoked device credential.")
-    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
-        device.last_seen_at = now
-        session.commit()
-    return device
-
-
-CurrentDevice = Annotated[Device, Depends(current_device)]

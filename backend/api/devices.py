@@ -7,7 +7,7 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.api.deps import CareManager, NowDep, SessionDep, StateDep
+from backend.api.deps import MAX_ID, CareManager, NowDep, PathId, SessionDep, StateDep
 from backend.models import Device
 from backend.services import agenda, pairing
 
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api/v1", tags=["devices"])
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     user_code: str = Field(min_length=1, max_length=32, examples=["WDJB-MJHT"])
-    beneficiary_id: int
+    beneficiary_id: int = Field(ge=1, le=MAX_ID)
 
 
 class DenyIn(BaseModel):
@@ -70,13 +70,13 @@ def deny(
 
 
 @router.get("/beneficiaries/{beneficiary_id}/devices", response_model=list[DeviceOut])
-def list_devices(beneficiary_id: int, user: CareManager, session: SessionDep) -> list[DeviceOut]:
+def list_devices(beneficiary_id: PathId, user: CareManager, session: SessionDep) -> list[DeviceOut]:
     agenda.beneficiary_for(session, user, beneficiary_id)
     return [DeviceOut.of(d) for d in pairing.devices_of(session, beneficiary_id)]
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut)
-def revoke(device_id: int, user: CareManager, session: SessionDep, now: NowDep) -> DeviceOut:
+def revoke(device_id: PathId, user: CareManager, session: SessionDep, now: NowDep) -> DeviceOut:
     """Revoke a tablet: its next request gets 401 and it wipes its local data."""
     device = pairing.device_by_id(session, device_id)
     agenda.beneficiary_for(session, user, device.beneficiary_id)  # 404 unless theirs

@@ -44,12 +44,16 @@ def login(
 ) -> tuple[str, User] | None:
     """A new bearer token for valid credentials; None for wrong ones (counted, then limited)."""
     email = email.strip().lower()
-    key = f"login:{email}"
+    # Hashed: emails may be 254 characters, keys are bounded, and a key holds no address.
+    key = "login:" + security.secret_digest(email)
     wait = rate_limit.seconds_blocked(session, key, LOGIN_MAX_FAILURES, LOGIN_WINDOW, now)
     if wait:
         raise TooManyAttempts("Trop d'essais de connexion. Réessayez plus tard.", wait)
     user = session.scalar(select(User).where(User.email == email))
-    if user is None or not security.verify_password(user.password_hash, password):
+    # An unknown address costs a hash check too, so the answer's delay does not tell
+    # which addresses have an account.
+    password_hash = user.password_hash if user is not None else security.DUMMY_HASH
+    if not security.verify_password(password_hash, password) or user is None:
         rate_limit.record_failure(session, key, LOGIN_WINDOW, now)
         return None
     token = security.new_secret("fyu_")

@@ -50,7 +50,8 @@ def event_payload(event: Event) -> dict[str, Any]:
 def parse_cursor(raw: str | None) -> int | None:
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 18:
+    # isascii: str.isdigit() is also true for "²" or "①", which int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise Invalid("Curseur de synchronisation invalide.")
     return int(raw)
 

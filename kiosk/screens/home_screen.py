@@ -93,8 +93,10 @@ class HomeScreen(QWidget):
         left.setSpacing(0)
         left.addWidget(self._greeting)
         left.addWidget(self.clock)
-        left.addStretch(1)
+        # The card follows the date closely: the eye goes from the time to who comes next.
+        left.addSpacing(24)
         left.addWidget(self._panel)
+        left.addStretch(1)
         self._left = left
 
         right = QVBoxLayout()

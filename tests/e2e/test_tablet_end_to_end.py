@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from kiosk.background import make_scheduler
+from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
@@ -50,7 +50,7 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     )
     yield controller
     controller.shutdown()
-    scheduler.shutdown(wait=False)
+    shutdown_scheduler(scheduler)
 
 
 def shown_code(controller: KioskController) -> str:
@@ -148,7 +148,7 @@ def test_tablet_shows_the_day_with_the_backend_down(
     pair(qtbot, first, care_manager)
     qtbot.wait_until(lambda: any("Soins" in t for t in window.home.agenda_texts()), timeout=10_000)
     first.shutdown()
-    scheduler.shutdown(wait=False)
+    shutdown_scheduler(scheduler)
     backend.stop()
 
     # The real command, as a new process, with nothing listening at the backend address.
@@ -189,7 +189,7 @@ def test_tablet_shows_the_day_with_the_backend_down(
     assert any("Soins infirmiers" in t for t in window2.home.agenda_texts())
     qtbot.wait_until(lambda: bool(window2.home.offline_text()), timeout=10_000)
     second.shutdown()
-    scheduler.shutdown(wait=False)
+    shutdown_scheduler(scheduler)
 
 
 def test_backend_restart_keeps_accounts(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QApplication
 
-from kiosk.background import SyncService, make_scheduler
+from kiosk.background import SyncService, make_scheduler, shutdown_scheduler
 from kiosk.store import LocalState
 from kiosk.sync import Outcome, SyncResult
 
@@ -45,8 +45,9 @@ def scheduler() -> Any:
     sched = make_scheduler()
     sched.start()
     yield sched
-    # Not wait=True: a job still running could be rescheduling itself (see SyncService._schedule).
-    sched.shutdown(wait=False)
+    # Every test stops its service first: after SyncService.stop() no job adds another, so
+    # waiting for running jobs here cannot deadlock.
+    shutdown_scheduler(sched, wait=True)
 
 
 def test_results_arrive_on_the_gui_thread(qtbot: Any, scheduler: Any) -> None:
@@ -106,7 +107,7 @@ def test_stop_removes_the_pending_job_and_shutdown_is_clean(qtbot: Any) -> None:
     assert sched.get_jobs() == []
     service.sync_now()  # a stopped service schedules nothing
     assert sched.get_jobs() == []
-    sched.shutdown(wait=True)
+    shutdown_scheduler(sched, wait=True)
     assert not sched.running
 
 

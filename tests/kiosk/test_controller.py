@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.background import make_scheduler
+from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
@@ -47,7 +47,7 @@ def build(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
     yield make
     for controller in made:
         controller.shutdown()
-    scheduler.shutdown(wait=False)
+    shutdown_scheduler(scheduler)
 
 
 def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Any) -> None:

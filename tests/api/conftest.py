@@ -1,0 +1,219 @@
+"""Fixtures for the HTTP API tests: every test runs against SQLite and against PostgreSQL.
+
+- `database_url`: an empty, migrated database per test. SQLite: a new file in tmp_path.
+  PostgreSQL (127.0.0.1:5432, trust auth): one database per test session, named
+  foyer_test_<pid>_<random>, migrated once, dropped at the end; before each test every table is
+  truncated and every sequence restarted (a new database per test costs ~0.3 s, this ~0.05 s).
+- `make_client(clock=None, **settings)`: the real application (`create_app`) inside a
+  `TestClient` context, so that the lifespan runs (on PostgreSQL it starts the LISTEN thread).
+- `client`: `make_client()` with default settings.
+"""
+
+from __future__ import annotations
+
+import getpass
+import itertools
+import logging
+import os
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
+
+from backend import db, security
+from backend.api.deps import utc_now
+from backend.app import create_app
+from backend.config import Settings
+from backend.models import Base
+from backend.services import changes
+
+PG_HOST = "127.0.0.1"
+PG_PORT = 5432
+
+
+class Clock:
+    """A controllable replacement for the `utc_now` dependency (poll intervals, expiries)."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its production cost takes ~0.1 s per hash and per login; the API tests create
+    and log in many accounts. The cost itself is checked in tests/unit/test_backend_security.py;
+    verification reads its parameters from the stored hash, so the login path is unchanged."""
+    monkeypatch.setattr(
+        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+
+class _PgServer:
+    """The session's own database on the local server, migrated once, emptied before each test."""
+
+    def __init__(self, user: str, admin: psycopg.Connection[Any], name: str) -> None:
+        self.user = user
+        self.admin = admin
+        self.name = name
+        self.url = f"postgresql://{user}@{PG_HOST}:{PG_PORT}/{name}"
+        self._cleaner: psycopg.Connection[Any] | None = None
+
+    def migrate(self) -> None:
+        engine = db.make_engine(self.url)
+        try:
+            db.upgrade_to_head(engine)
+        finally:
+            engine.dispose()
+        self._cleaner = psycopg.connect(self.url, autocommit=True)
+        self._cleaner.execute("SET lock_timeout = '10s'")
+
+    def empty(self) -> None:
+        """Every table emptied and every id sequence restarted (faster than a new database)."""
+        assert self._cleaner is not None
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        self._cleaner.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+    def drop(self) -> None:
+        if self._cleaner is not None:
+            self._cleaner.close()
+        self.admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def stop_listener_fast(self, listener: changes.PostgresListener) -> None:
+        """`PostgresListener.stop()` returns only once the listening thread's 1 s wait for
+        notifications ends; at every test's end that adds up. Closing its connection from the
+        server side ends that wait at once (the listener then sees it is asked to stop)."""
+        stopping = threading.Thread(target=listener.stop)
+        listener_log = logging.getLogger(changes.__name__)
+        listener_log.disabled = True  # "LISTEN connection lost": we know, we closed it
+        try:
+            stopping.start()
+            while stopping.is_alive():
+                self.admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND query = %s AND pid <> pg_backend_pid()",
+                    (self.name, f"LISTEN {changes.CHANNEL}"),
+                )
+                stopping.join(0.02)
+        finally:
+            listener_log.disabled = False
+
+
+def _connect_admin() -> tuple[str, psycopg.Connection[Any]]:
+    errors = []
+    for user in dict.fromkeys(("postgres", getpass.getuser())):
+        for dbname in ("test", "postgres"):
+            try:
+                conn = psycopg.connect(
+                    host=PG_HOST,
+                    port=PG_PORT,
+                    user=user,
+                    dbname=dbname,
+                    autocommit=True,
+                    connect_timeout=3,
+                )
+            except psycopg.Error as exc:
+                errors.append(" ".join(f"{user}@{dbname}: {exc}".split()))
+                continue
+            return user, conn
+    raise ConnectionError(errors[0])
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[_PgServer]:
+    try:
+        user, admin = _connect_admin()
+    except ConnectionError as exc:
+        pytest.skip(f"PostgreSQL not reachable at {PG_HOST}:{PG_PORT}: {exc}")
+    server = _PgServer(user, admin, f"foyer_test_{os.getpid()}_{secrets.token_hex(4)}")
+    try:
+        admin.execute(f'CREATE DATABASE "{server.name}"')
+        server.migrate()
+        yield server
+    finally:
+        server.drop()
+        admin.close()
+
+
+# --- database and application ---------------------------------------------------------------
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'foyer.sqlite3'}"
+        return
+    server: _PgServer = request.getfixturevalue("pg_server")
+    server.empty()
+    yield server.url
+
+
+@pytest.fixture
+def is_postgres(database_url: str) -> bool:
+    return not db.is_sqlite(database_url)
+
+
+MakeClient = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[MakeClient]:
+    """Start an application on the test database; several may share it (several workers)."""
+    numbers = itertools.count(1)
+    pg: _PgServer | None = None
+    if not db.is_sqlite(database_url):
+        pg = request.getfixturevalue("pg_server")
+    with ExitStack() as stack:
+
+        def make(clock: Clock | None = None, **overrides: Any) -> TestClient:
+            data_dir = tmp_path / f"data{next(numbers)}"
+            data_dir.mkdir()
+            settings = replace(
+                Settings.for_data_dir(data_dir, database_url, "http://foyer.test"), **overrides
+            )
+            app = create_app(settings)
+            if clock is not None:
+                app.dependency_overrides[utc_now] = clock
+            client = stack.enter_context(TestClient(app))
+            listener = app.state.pg_listener
+            if pg is not None and listener is not None:
+                stack.callback(pg.stop_listener_fast, listener)
+            return client
+
+        yield make
+
+
+@pytest.fixture
+def client(make_client: MakeClient) -> TestClient:
+    return make_client()
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def clocked_client(make_client: MakeClient, clock: Clock) -> TestClient:
+    return make_client(clock=clock)
