@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+import backend.api
 from backend import db
-from backend.api import auth, beneficiaries, device_protocol, devices
 from backend.api.deps import AppState
 from backend.config import Settings
 from backend.errors import ServiceError
@@ -20,6 +22,21 @@ from backend.services.changes import ChangeHub, PostgresListener, install_local_
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
+
+
+def api_routers() -> list[APIRouter]:
+    """Every module of backend.api that has a `router`: adding a resource is adding a module.
+
+    Importing them also imports the services they use, which register what they sync to
+    tablets (services.sync.register) and the tablet writes they handle (register_action).
+    """
+    routers = []
+    for info in sorted(pkgutil.iter_modules(backend.api.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"backend.api.{info.name}")
+        router = getattr(module, "router", None)
+        if isinstance(router, APIRouter):
+            routers.append(router)
+    return routers
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -53,8 +70,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     app.state.foyer = AppState(settings=settings, sessions=sessions, hub=hub)
     app.state.pg_listener = listener
-    for module in (auth, beneficiaries, devices, device_protocol):
-        app.include_router(module.router)
+    for router in api_routers():
+        app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     def healthz() -> dict[str, str]:

@@ -11,9 +11,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -41,7 +43,16 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    pass
+    # Named constraints from revision 0002 on: SQLite's batch migrations can only drop or
+    # alter a constraint that has a name. (0001's constraints keep their database defaults.)
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
 
 
 class User(Base):
@@ -50,9 +61,16 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     name: Mapped[str] = mapped_column(String(200))
+    # "care_manager" (follows beneficiaries, manages their circle) or "member" (everyone else).
     role: Mapped[str] = mapped_column(String(40))
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # nurse, home_aide, doctor, physiotherapist, speech_therapist, volunteer, care_manager;
+    # None for family, friends and neighbours.
+    profession: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # A professional's personal PIN on the tablet (argon2), to record visits and read their
+    # health messages there.
+    pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class AccessToken(Base):
@@ -79,12 +97,15 @@ class Beneficiary(Base):
     longitude: Mapped[float | None] = mapped_column(Float, nullable=True)
     care_manager_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # SHA-256 of the secret in the ICS feed URL; None until the care manager creates the feed.
+    ics_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
 
 
 class Event(Base):
     """An agenda entry; the start is wall-clock time in `timezone` (RFC 5545 TZID style)."""
 
     __tablename__ = "events"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "external_uid"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     beneficiary_id: Mapped[int] = mapped_column(
@@ -100,6 +121,24 @@ class Event(Base):
     exdates: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of naive ISO datetimes
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For professionals only (never shown to family): what to do during the visit.
+    instructions: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Who comes: a person of the circle or an organisation (`who` stays the words shown).
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True
+    )
+    # An edit of one occurrence of a recurring event (RFC 5545 RECURRENCE-ID): the parent
+    # and the wall-clock start of the occurrence it replaces. The parent lists that start in
+    # its exdates.
+    recurrence_parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    recurrence_start_local: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # ICS import: the UID in the imported planning, so that a re-import updates in place.
+    external_uid: Mapped[str | None] = mapped_column(String(255), nullable=True)
 
 
 class Device(Base):
@@ -168,4 +207,276 @@ class Change(Base):
     entity: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[int] = mapped_column(Integer)
     op: Mapped[str] = mapped_column(String(10))  # "upsert" or "delete"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Organisation(Base):
+    """A care-management service, home-help service (SAAD), nursing service or practice
+    (SSIAD, cabinet infirmier), independent professional or association."""
+
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Membership(Base):
+    """A person working in an organisation; `role` is "manager" or "staff"."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[str] = mapped_column(String(20), default="staff")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class BeneficiaryShare(Base):
+    """The care manager shared this beneficiary with an organisation (all its staff)."""
+
+    __tablename__ = "beneficiary_shares"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CircleMember(Base):
+    """A person invited personally into a beneficiary's circle.
+
+    relation: family, friend, neighbour, or professional (an independent professional or
+    someone invited without their organisation).
+    """
+
+    __tablename__ = "circle_members"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    relation: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Invitation(Base):
+    """An invitation link into a circle; accepted by creating an account (or signing in)."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    name: Mapped[str] = mapped_column(String(200))
+    relation: Mapped[str] = mapped_column(String(20))
+    profession: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True
+    )
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class Message(Base):
+    """A plain-text message in the daily space (whole circle) or the health space (recipients
+    and author only). Written by a person, or by the tablet (the beneficiary's replies)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_beneficiary_id_id", "beneficiary_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    space: Mapped[str] = mapped_column(String(10))  # "daily" or "health"
+    body: Mapped[str] = mapped_column(Text)
+    author_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    author_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    reply_to_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MessageRecipient(Base):
+    """A named recipient of a health message. user_id None means the beneficiary (tablet)."""
+
+    __tablename__ = "message_recipients"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+
+
+class MessageRead(Base):
+    """A read receipt: by a person, or by the beneficiary on the tablet (device_id)."""
+
+    __tablename__ = "message_reads"
+    __table_args__ = (UniqueConstraint("message_id", "user_id", "device_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True
+    )
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), nullable=True
+    )
+    read_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Photo(Base):
+    """A photo for the tablet. Files live on disk by content address (see backend.photos)."""
+
+    __tablename__ = "photos"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "content_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the uploaded bytes
+    display_key: Mapped[str] = mapped_column(String(64))  # SHA-256 of the display variant
+    thumb_key: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    caption: Mapped[str] = mapped_column(String(500), default="")
+    sender_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hidden_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class MoodCheckin(Base):
+    """How the beneficiary feels, from the tablet: 1 (bad) to 5 (very good), optional tags."""
+
+    __tablename__ = "mood_checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    score: Mapped[int] = mapped_column(Integer)
+    tags: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of short words
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when it was said, on the tablet
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WellbeingReading(Base):
+    """A professional's well-being reading during a visit (1–5 and a note)."""
+
+    __tablename__ = "wellbeing_readings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    author_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    score: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Alert(Base):
+    """Something the care manager should look at (e.g. a falling mood trend)."""
+
+    __tablename__ = "alerts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class VisitRecord(Base):
+    """A professional's arrival and departure, matched to a planned occurrence when possible."""
+
+    __tablename__ = "visit_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), nullable=True
+    )
+    occurrence_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrived_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    departed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    source: Mapped[str] = mapped_column(String(10))  # "tablet" or "console"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class WeatherCache(Base):
+    """The last good Open-Meteo answer per location, normalized, shared by all workers."""
+
+    __tablename__ = "weather_cache"
+
+    location_key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """Who read or changed health data, what and when. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    actor_device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    action: Mapped[str] = mapped_column(String(20))  # read, create, update, delete
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    beneficiary_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+
+
+class IdempotencyRecord(Base):
+    """A tablet write already applied: the same key again gets the stored answer back."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("device_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,10 +9,11 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.api.deps import CareManager, PathId, SessionDep
+from backend.api.deps import CareManager, CurrentUser, PathId, SessionDep
 from backend.errors import Invalid
 from backend.models import Beneficiary, Event
-from backend.services import agenda
+from backend.policy import Permission
+from backend.services import access, agenda
 from kiosk.recurrence import occurrences_between
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
@@ -138,22 +139,25 @@ def create_beneficiary(
 
 
 @router.get("/beneficiaries", response_model=list[BeneficiaryOut])
-def list_beneficiaries(user: CareManager, session: SessionDep) -> list[BeneficiaryOut]:
-    return [BeneficiaryOut.of(b) for b in agenda.beneficiaries_of(session, user)]
+def list_beneficiaries(user: CurrentUser, session: SessionDep) -> list[BeneficiaryOut]:
+    """Everyone whose circle the caller belongs to."""
+    return [BeneficiaryOut.of(b) for b in access.visible_beneficiaries(session, user)]
 
 
 @router.get("/beneficiaries/{beneficiary_id}", response_model=BeneficiaryOut)
 def get_beneficiary(
-    beneficiary_id: PathId, user: CareManager, session: SessionDep
+    beneficiary_id: PathId, user: CurrentUser, session: SessionDep
 ) -> BeneficiaryOut:
-    return BeneficiaryOut.of(agenda.beneficiary_for(session, user, beneficiary_id))
+    return BeneficiaryOut.of(
+        access.require(session, user, beneficiary_id, Permission.VIEW_BENEFICIARY)
+    )
 
 
 @router.post("/beneficiaries/{beneficiary_id}/events", response_model=EventOut, status_code=201)
 def create_event(
-    beneficiary_id: PathId, body: EventCreate, user: CareManager, session: SessionDep
+    beneficiary_id: PathId, body: EventCreate, user: CurrentUser, session: SessionDep
 ) -> EventOut:
-    beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
+    beneficiary = access.require(session, user, beneficiary_id, Permission.EDIT_AGENDA)
     event = agenda.create_event(
         session,
         beneficiary,
@@ -169,21 +173,21 @@ def create_event(
 
 
 @router.get("/beneficiaries/{beneficiary_id}/events", response_model=list[EventOut])
-def list_events(beneficiary_id: PathId, user: CareManager, session: SessionDep) -> list[EventOut]:
-    agenda.beneficiary_for(session, user, beneficiary_id)
+def list_events(beneficiary_id: PathId, user: CurrentUser, session: SessionDep) -> list[EventOut]:
+    access.require(session, user, beneficiary_id, Permission.VIEW_AGENDA)
     return [EventOut.of(e) for e in agenda.events_of(session, beneficiary_id)]
 
 
 @router.get("/beneficiaries/{beneficiary_id}/occurrences", response_model=list[OccurrenceOut])
 def list_occurrences(
     beneficiary_id: PathId,
-    user: CareManager,
+    user: CurrentUser,
     session: SessionDep,
     start: Annotated[datetime, Query(description="Aware ISO 8601 datetime")],
     end: Annotated[datetime, Query(description="Aware ISO 8601 datetime")],
 ) -> list[OccurrenceOut]:
     """Recurring events expanded between two instants, with the same code as the tablet."""
-    beneficiary = agenda.beneficiary_for(session, user, beneficiary_id)
+    beneficiary = access.require(session, user, beneficiary_id, Permission.VIEW_AGENDA)
     tz = ZoneInfo(beneficiary.timezone)
     if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
         raise Invalid(f"Les dates doivent être entre {FIRST_YEAR} et {LAST_YEAR}.")
@@ -200,15 +204,15 @@ def list_occurrences(
 
 
 @router.get("/events/{event_id}", response_model=EventOut)
-def get_event(event_id: PathId, user: CareManager, session: SessionDep) -> EventOut:
-    return EventOut.of(agenda.event_for(session, user, event_id))
+def get_event(event_id: PathId, user: CurrentUser, session: SessionDep) -> EventOut:
+    return EventOut.of(agenda.event_for(session, user, event_id, Permission.VIEW_AGENDA))
 
 
 @router.patch("/events/{event_id}", response_model=EventOut)
 def update_event(
-    event_id: PathId, body: EventUpdate, user: CareManager, session: SessionDep
+    event_id: PathId, body: EventUpdate, user: CurrentUser, session: SessionDep
 ) -> EventOut:
-    event = agenda.event_for(session, user, event_id)
+    event = agenda.event_for(session, user, event_id, Permission.EDIT_AGENDA)
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "kind", "start", "duration_minutes", "exdates", "who"):
         if required in changes and changes[required] is None:
@@ -219,6 +223,6 @@ def update_event(
 
 
 @router.delete("/events/{event_id}", status_code=204)
-def delete_event(event_id: PathId, user: CareManager, session: SessionDep) -> Response:
-    agenda.delete_event(session, agenda.event_for(session, user, event_id))
+def delete_event(event_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
+    agenda.delete_event(session, agenda.event_for(session, user, event_id, Permission.EDIT_AGENDA))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from backend.config import Settings
 from backend.errors import ServiceError
-from backend.models import User
-from backend.services import accounts
+from backend.models import Device, User
+from backend.services import accounts, pairing
 from backend.services.changes import ChangeHub
 
 
@@ -98,3 +98,19 @@ CareManager = Annotated[User, Depends(care_manager)]
 
 # Record last_seen at most this often, so that frequent syncs do not each cost a write.
 LAST_SEEN_RESOLUTION = timedelta(seconds=60)
+
+
+def current_device(session: SessionDep, now: NowDep, request: Request) -> Device:
+    """The tablet making this request, from its bearer credential; 401 if unknown or revoked."""
+    scheme, _, credential = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise _unauthorized("Device credential required.")
+    device = pairing.device_for_credential(session, credential.strip())
+    if device is None:
+        raise _unauthorized("Unknown or revoked device credential.")
+    if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
+        device.last_seen_at = now
+    return device
+
+
+CurrentDevice = Annotated[Device, Depends(current_device)]

@@ -118,8 +118,8 @@ def _read(state: AppState, credential: str, cursor: int | None) -> tuple[int, di
         beneficiary = session.get(Beneficiary, device.beneficiary_id)
         assert beneficiary is not None  # devices are deleted with their beneficiary
         if cursor is None:
-            return beneficiary.id, sync_service.snapshot(session, beneficiary)
-        return beneficiary.id, sync_service.delta(session, beneficiary, cursor)
+            return beneficiary.id, sync_service.snapshot(session, beneficiary, device)
+        return beneficiary.id, sync_service.delta(session, beneficiary, device, cursor)
 
 
 def _json(payload: dict[str, Any]) -> Response:

@@ -7,9 +7,11 @@ from datetime import datetime
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from backend.api.deps import MAX_ID, CareManager, NowDep, PathId, SessionDep, StateDep
+from backend.api.deps import MAX_ID, CareManager, CurrentUser, NowDep, PathId, SessionDep, StateDep
+from backend.errors import NotFound
 from backend.models import Device
-from backend.services import agenda, pairing
+from backend.policy import Permission
+from backend.services import access, pairing
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
 
@@ -52,10 +54,10 @@ class DeviceOut(BaseModel):
 
 @router.post("/devices/approve", response_model=PairingOut)
 def approve(
-    body: ApproveIn, user: CareManager, session: SessionDep, state: StateDep, now: NowDep
+    body: ApproveIn, user: CurrentUser, session: SessionDep, state: StateDep, now: NowDep
 ) -> PairingOut:
     """Approve the tablet showing `user_code` for one of this care manager's beneficiaries."""
-    beneficiary = agenda.beneficiary_for(session, user, body.beneficiary_id)
+    beneficiary = access.require(session, user, body.beneficiary_id, Permission.MANAGE_DEVICES)
     request = pairing.approve(session, state.settings, user, body.user_code, beneficiary, now)
     return PairingOut(status=request.status, beneficiary_id=request.beneficiary_id)
 
@@ -70,15 +72,18 @@ def deny(
 
 
 @router.get("/beneficiaries/{beneficiary_id}/devices", response_model=list[DeviceOut])
-def list_devices(beneficiary_id: PathId, user: CareManager, session: SessionDep) -> list[DeviceOut]:
-    agenda.beneficiary_for(session, user, beneficiary_id)
+def list_devices(beneficiary_id: PathId, user: CurrentUser, session: SessionDep) -> list[DeviceOut]:
+    access.require(session, user, beneficiary_id, Permission.MANAGE_DEVICES)
     return [DeviceOut.of(d) for d in pairing.devices_of(session, beneficiary_id)]
 
 
 @router.post("/devices/{device_id}/revoke", response_model=DeviceOut)
-def revoke(device_id: PathId, user: CareManager, session: SessionDep, now: NowDep) -> DeviceOut:
+def revoke(device_id: PathId, user: CurrentUser, session: SessionDep, now: NowDep) -> DeviceOut:
     """Revoke a tablet: its next request gets 401 and it wipes its local data."""
     device = pairing.device_by_id(session, device_id)
-    agenda.beneficiary_for(session, user, device.beneficiary_id)  # 404 unless theirs
+    try:
+        access.require(session, user, device.beneficiary_id, Permission.MANAGE_DEVICES)
+    except NotFound as exc:  # someone else's tablet does not exist for this caller
+        raise NotFound("Tablette introuvable.") from exc
     pairing.revoke(session, device, now)
     return DeviceOut.of(device)

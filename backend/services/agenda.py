@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.errors import Invalid, NotFound
-from backend.models import Beneficiary, Event, User, utcnow
+from backend.models import Beneficiary, Device, Event, User, utcnow
+from backend.policy import Permission
+from backend.services import access, sync
 from backend.services.changes import record_change
 from kiosk.recurrence import AgendaEvent, RecurrenceError, normalize_rrule
 
@@ -58,25 +61,6 @@ def create_beneficiary(
     session.add(beneficiary)
     session.flush()
     record_change(session, beneficiary.id, "beneficiary", beneficiary.id, "upsert")
-    return beneficiary
-
-
-def beneficiaries_of(session: Session, care_manager: User) -> list[Beneficiary]:
-    return list(
-        session.scalars(
-            select(Beneficiary)
-            .where(Beneficiary.care_manager_id == care_manager.id)
-            .order_by(Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id)
-        )
-    )
-
-
-def beneficiary_for(session: Session, care_manager: User, beneficiary_id: int) -> Beneficiary:
-    """The beneficiary if this care manager follows them. Others' are reported as not found,
-    so that ids of other people's beneficiaries cannot be probed."""
-    beneficiary = session.get(Beneficiary, beneficiary_id)
-    if beneficiary is None or beneficiary.care_manager_id != care_manager.id:
-        raise NotFound("Bénéficiaire introuvable.")
     return beneficiary
 
 
@@ -160,11 +144,14 @@ def delete_event(session: Session, event: Event) -> None:
     session.delete(event)
 
 
-def event_for(session: Session, care_manager: User, event_id: int) -> Event:
+def event_for(session: Session, user: User, event_id: int, permission: Permission) -> Event:
     event = session.get(Event, event_id)
     if event is None:
         raise NotFound("Rendez-vous introuvable.")
-    beneficiary_for(session, care_manager, event.beneficiary_id)
+    try:
+        access.require(session, user, event.beneficiary_id, permission)
+    except NotFound as exc:
+        raise NotFound("Rendez-vous introuvable.") from exc
     return event
 
 
@@ -192,3 +179,35 @@ def as_agenda_event(event: Event) -> AgendaEvent:
         rrule=event.rrule,
         exdates=frozenset(exdates_of(event)),
     )
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    """An event as the tablet holds it (instructions included: the tablet shows them only in
+    its professional view)."""
+    return {
+        "id": event.id,
+        "title": event.title,
+        "kind": event.kind,
+        "who": event.who,
+        "start_local": event.start_local.isoformat(),
+        "timezone": event.timezone,
+        "duration_minutes": event.duration_minutes,
+        "rrule": event.rrule,
+        "exdates": [d.isoformat() for d in exdates_of(event)],
+    }
+
+
+def _sync_all(session: Session, beneficiary: Beneficiary, _device: Device) -> list[dict[str, Any]]:
+    return [event_payload(e) for e in events_of(session, beneficiary.id)]
+
+
+def _sync_some(
+    session: Session, beneficiary: Beneficiary, _device: Device, ids: set[int]
+) -> list[dict[str, Any]]:
+    rows = session.scalars(
+        select(Event).where(Event.id.in_(ids), Event.beneficiary_id == beneficiary.id)
+    )
+    return [event_payload(e) for e in rows]
+
+
+sync.register(sync.SyncedKind("events", "event", _sync_all, _sync_some))

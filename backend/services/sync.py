@@ -3,25 +3,57 @@
 Shape (version 1):
     {"cursor": "42", "full": bool,
      "beneficiary": {...} | null,                  # present when full or when it changed
-     "upserts": {"events": [...]}, "deletes": {"events": [ids]}}
+     "upserts": {"events": [...], "messages": [...], ...},
+     "deletes": {"events": [ids], "messages": [ids], ...}}
+
+Each kind of synced record is declared once with `register(SyncedKind(...))` by the module
+that owns it; this module knows none of them but the beneficiary itself.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from backend.errors import Gone, Invalid
-from backend.models import Beneficiary, Change, Event
-from backend.services.agenda import events_of, exdates_of
+from backend.models import Beneficiary, Change, Device
 from backend.services.changes import latest_change_id
 
-SYNCED_ENTITIES = ("events",)
+Payload = dict[str, Any]
 
 
-def beneficiary_payload(beneficiary: Beneficiary) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SyncedKind:
+    """One kind of record delivered to tablets.
+
+    key: its name in the payload ("events"); entity: its name in the change journal
+    ("event"); load_all: every record the tablet may hold (snapshot); load_some: those of the
+    given ids the tablet may hold *now* — an id journaled but not returned is sent as deleted
+    (so a record that was hidden, deleted or is not for the tablet's eyes disappears).
+    """
+
+    key: str
+    entity: str
+    load_all: Callable[[Session, Beneficiary, Device], list[Payload]]
+    load_some: Callable[[Session, Beneficiary, Device, set[int]], list[Payload]]
+
+
+_KINDS: dict[str, SyncedKind] = {}
+
+
+def register(kind: SyncedKind) -> None:
+    _KINDS[kind.entity] = kind
+
+
+def kinds() -> list[SyncedKind]:
+    return sorted(_KINDS.values(), key=lambda k: k.key)
+
+
+def beneficiary_payload(beneficiary: Beneficiary) -> Payload:
     return {
         "id": beneficiary.id,
         "first_name": beneficiary.first_name,
@@ -30,20 +62,6 @@ def beneficiary_payload(beneficiary: Beneficiary) -> dict[str, Any]:
         "place_name": beneficiary.place_name,
         "latitude": beneficiary.latitude,
         "longitude": beneficiary.longitude,
-    }
-
-
-def event_payload(event: Event) -> dict[str, Any]:
-    return {
-        "id": event.id,
-        "title": event.title,
-        "kind": event.kind,
-        "who": event.who,
-        "start_local": event.start_local.isoformat(),
-        "timezone": event.timezone,
-        "duration_minutes": event.duration_minutes,
-        "rrule": event.rrule,
-        "exdates": [d.isoformat() for d in exdates_of(event)],
     }
 
 
@@ -56,20 +74,23 @@ def parse_cursor(raw: str | None) -> int | None:
     return int(raw)
 
 
-def snapshot(session: Session, beneficiary: Beneficiary) -> dict[str, Any]:
+def snapshot(session: Session, beneficiary: Beneficiary, device: Device) -> Payload:
     # Cursor first: a change committed while we read is then sent again next time (harmless),
     # never skipped.
     cursor = latest_change_id(session, beneficiary.id)
+    # A snapshot names every kind, so the tablet replaces each one whole.
+    upserts = {kind.key: kind.load_all(session, beneficiary, device) for kind in kinds()}
+    deletes: dict[str, list[Any]] = {kind.key: [] for kind in kinds()}
     return {
         "cursor": str(cursor),
         "full": True,
         "beneficiary": beneficiary_payload(beneficiary),
-        "upserts": {"events": [event_payload(e) for e in events_of(session, beneficiary.id)]},
-        "deletes": {"events": []},
+        "upserts": upserts,
+        "deletes": deletes,
     }
 
 
-def delta(session: Session, beneficiary: Beneficiary, cursor: int) -> dict[str, Any]:
+def delta(session: Session, beneficiary: Beneficiary, device: Device, cursor: int) -> Payload:
     """Changes after `cursor`. 410 Gone when the cursor is unknown to this server."""
     if cursor > latest_change_id(session):
         # A cursor from the future: the database was restored or replaced. Start over.
@@ -81,43 +102,34 @@ def delta(session: Session, beneficiary: Beneficiary, cursor: int) -> dict[str, 
     ).all()
     if not rows:
         return empty_delta(cursor)
-    new_cursor = max(row[2] for row in rows)
     touched: dict[str, set[int]] = {}
     for entity, entity_id, _ in rows:
         touched.setdefault(entity, set()).add(entity_id)
-    result: dict[str, Any] = {
-        "cursor": str(new_cursor),
-        "full": False,
-        "beneficiary": None,
-        "upserts": {"events": []},
-        "deletes": {"events": []},
-    }
-    if "beneficiary" in touched:
-        result["beneficiary"] = beneficiary_payload(beneficiary)
-    event_ids = touched.get("event", set())
-    if event_ids:
-        # The present state decides: an event written then deleted is simply a deletion.
-        alive = list(
-            session.scalars(
-                select(Event).where(Event.id.in_(event_ids), Event.beneficiary_id == beneficiary.id)
-            )
-        )
-        result["upserts"]["events"] = [event_payload(e) for e in sorted(alive, key=lambda e: e.id)]
-        result["deletes"]["events"] = sorted(event_ids - {e.id for e in alive})
-    return result
-
-
-def empty_delta(cursor: int) -> dict[str, Any]:
+    # A delta names only the kinds that changed; a missing key means "nothing new".
+    upserts: dict[str, list[Any]] = {}
+    deletes: dict[str, list[Any]] = {}
+    for kind in kinds():
+        ids = touched.get(kind.entity)
+        if not ids:
+            continue
+        # The present state decides: a record written then deleted is simply a deletion.
+        alive = kind.load_some(session, beneficiary, device, ids)
+        upserts[kind.key] = sorted(alive, key=lambda p: p["id"])
+        deletes[kind.key] = sorted(ids - {p["id"] for p in alive})
     return {
-        "cursor": str(cursor),
+        "cursor": str(max(row[2] for row in rows)),
         "full": False,
-        "beneficiary": None,
-        "upserts": {"events": []},
-        "deletes": {"events": []},
+        "beneficiary": beneficiary_payload(beneficiary) if "beneficiary" in touched else None,
+        "upserts": upserts,
+        "deletes": deletes,
     }
 
 
-def is_empty(payload: dict[str, Any]) -> bool:
+def empty_delta(cursor: int) -> Payload:
+    return {"cursor": str(cursor), "full": False, "beneficiary": None, "upserts": {}, "deletes": {}}
+
+
+def is_empty(payload: Payload) -> bool:
     return (
         payload["beneficiary"] is None
         and not any(payload["upserts"].values())

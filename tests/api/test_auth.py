@@ -183,7 +183,7 @@ def test_tokens_are_stored_hashed(client: TestClient) -> None:
     assert not any(token in cell for cell in all_cells(client))
 
 
-def test_other_roles_cannot_use_the_care_manager_api(client: TestClient) -> None:
+def test_people_outside_any_circle_see_nothing_and_cannot_create(client: TestClient) -> None:
     with db.session_scope(state_of(client).sessions) as session:
         session.add(
             User(
@@ -196,6 +196,11 @@ def test_other_roles_cannot_use_the_care_manager_api(client: TestClient) -> None
     headers = login(client, "famille@foyer.test")
 
     assert client.get(f"{API}/me", headers=headers).json()["role"] == "family"
-    response = client.get(f"{API}/beneficiaries", headers=headers)
+    # Someone in no beneficiary's circle sees an empty list…
+    assert client.get(f"{API}/beneficiaries", headers=headers).json() == []
+    # …and only care managers open a new beneficiary's file.
+    response = client.post(
+        f"{API}/beneficiaries", json={"first_name": "A", "last_name": "B"}, headers=headers
+    )
     assert response.status_code == 403
     assert response.json()["detail"] == "Réservé aux conseillers autonomie."

@@ -142,8 +142,8 @@ def test_delta_has_exactly_the_changes_since_the_cursor(client: TestClient, home
     # Applying that delta leaves the tablet up to date: the next one is empty.
     again = home.sync(cursor=delta["cursor"])
     assert again["cursor"] == delta["cursor"]
-    assert again["upserts"] == {"events": []}
-    assert again["deletes"] == {"events": []}
+    assert again["upserts"] == {}  # an empty delta names no kind
+    assert again["deletes"] == {}
 
 
 def test_unchanged_state_costs_a_few_bytes_and_keeps_the_cursor(
@@ -162,8 +162,8 @@ def test_unchanged_state_costs_a_few_bytes_and_keeps_the_cursor(
         "cursor": cursor,
         "full": False,
         "beneficiary": None,
-        "upserts": {"events": []},
-        "deletes": {"events": []},
+        "upserts": {},
+        "deletes": {},
     }
 
 
@@ -265,7 +265,7 @@ def test_long_poll_waits_at_most_the_server_cap_when_nothing_changes(
     elapsed = poll.finished_at - started
 
     assert payload["cursor"] == cursor
-    assert payload["upserts"] == {"events": []}
+    assert payload["upserts"] == {}
     assert 0.9 <= elapsed < 10
 
 

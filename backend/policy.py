@@ -1,0 +1,255 @@
+"""Who may do what around a beneficiary: the one place where access rights are decided.
+
+A person's *circle roles* for a beneficiary come from how they are connected to them
+(`backend.services.access.roles_of`):
+
+- the beneficiary's own care manager, or staff of a care-management service the beneficiary
+  is shared with → care manager;
+- staff of a shared nursing service or practice (SSIAD, cabinet infirmier), or a health
+  profession (nurse, doctor, physiotherapist, speech therapist) → health professional;
+- staff of a shared home-help service (SAAD), or a home aide → care worker;
+- staff of a shared association, or a volunteer → volunteer;
+- invited personally as family → family; as a friend or neighbour → friend or neighbour.
+
+Each role grants a fixed set of permissions (`PERMISSIONS`). Health messages are the exception:
+reading one depends on the message, not the role: only its recipients and its author may
+(`may_read_health_message`). `docs/access.md` is generated from this module
+(`python -m backend.policy`), and a test fails when it is out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    CARE_MANAGER = "care_manager"
+    HEALTH_PROFESSIONAL = "health_professional"
+    CARE_WORKER = "care_worker"
+    VOLUNTEER = "volunteer"
+    FAMILY = "family"
+    FRIEND = "friend"
+    DEVICE = "device"  # the beneficiary's own tablet
+
+
+class Permission(StrEnum):
+    VIEW_BENEFICIARY = "view_beneficiary"
+    VIEW_CIRCLE = "view_circle"
+    MANAGE_CIRCLE = "manage_circle"
+    MANAGE_DEVICES = "manage_devices"
+    VIEW_AGENDA = "view_agenda"
+    VIEW_INSTRUCTIONS = "view_instructions"
+    EDIT_AGENDA = "edit_agenda"
+    READ_DAILY = "read_daily"
+    WRITE_DAILY = "write_daily"
+    WRITE_HEALTH = "write_health"
+    VIEW_PHOTOS = "view_photos"
+    POST_PHOTOS = "post_photos"
+    MODERATE_PHOTOS = "moderate_photos"
+    VIEW_WELLBEING = "view_wellbeing"
+    RECORD_MOOD = "record_mood"
+    RECORD_READING = "record_reading"
+    RECORD_VISIT = "record_visit"
+    VIEW_VISITS = "view_visits"
+    VIEW_ALERTS = "view_alerts"
+    VIEW_AUDIT = "view_audit"
+
+
+P = Permission
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CARE_MANAGER: frozenset(P) - {P.RECORD_MOOD},
+    Role.HEALTH_PROFESSIONAL: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_CIRCLE,
+            P.VIEW_AGENDA,
+            P.VIEW_INSTRUCTIONS,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.WRITE_HEALTH,
+            P.VIEW_PHOTOS,
+            P.VIEW_WELLBEING,
+            P.RECORD_READING,
+            P.RECORD_VISIT,
+            P.VIEW_VISITS,
+        }
+    ),
+    # Home aides write "transmissions" to the nurses: they may write in the health space.
+    Role.CARE_WORKER: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_CIRCLE,
+            P.VIEW_AGENDA,
+            P.VIEW_INSTRUCTIONS,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.WRITE_HEALTH,
+            P.VIEW_PHOTOS,
+            P.VIEW_WELLBEING,
+            P.RECORD_READING,
+            P.RECORD_VISIT,
+            P.VIEW_VISITS,
+        }
+    ),
+    Role.VOLUNTEER: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_CIRCLE,
+            P.VIEW_AGENDA,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.VIEW_PHOTOS,
+            P.RECORD_VISIT,
+        }
+    ),
+    # Family follows the day and the mood but never sees the care instructions.
+    Role.FAMILY: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_CIRCLE,
+            P.VIEW_AGENDA,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.VIEW_PHOTOS,
+            P.POST_PHOTOS,
+            P.VIEW_WELLBEING,
+            P.VIEW_VISITS,
+        }
+    ),
+    Role.FRIEND: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_AGENDA,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.VIEW_PHOTOS,
+            P.POST_PHOTOS,
+        }
+    ),
+    # The tablet shows instructions only in its professional view, and records visits only
+    # after a professional's PIN.
+    Role.DEVICE: frozenset(
+        {
+            P.VIEW_BENEFICIARY,
+            P.VIEW_AGENDA,
+            P.VIEW_INSTRUCTIONS,
+            P.READ_DAILY,
+            P.WRITE_DAILY,
+            P.VIEW_PHOTOS,
+            P.RECORD_MOOD,
+            P.RECORD_VISIT,
+        }
+    ),
+}
+
+ROLE_LABELS = {
+    Role.CARE_MANAGER: "Care manager",
+    Role.HEALTH_PROFESSIONAL: "Health professional (nurse, doctor, physio, speech therapist)",
+    Role.CARE_WORKER: "Care worker (home aide, SAAD)",
+    Role.VOLUNTEER: "Volunteer (association)",
+    Role.FAMILY: "Family",
+    Role.FRIEND: "Friend or neighbour",
+    Role.DEVICE: "The beneficiary's tablet",
+}
+
+# Organisation kinds and what their staff are, for a beneficiary shared with them.
+ORGANISATION_KINDS = {
+    "care_management": Role.CARE_MANAGER,
+    "home_help": Role.CARE_WORKER,  # SAAD
+    "nursing": Role.HEALTH_PROFESSIONAL,  # SSIAD, cabinet infirmier
+    "independent": None,  # decided by the person's profession
+    "association": Role.VOLUNTEER,
+}
+
+PROFESSIONS = {
+    "care_manager": Role.CARE_MANAGER,
+    "nurse": Role.HEALTH_PROFESSIONAL,
+    "doctor": Role.HEALTH_PROFESSIONAL,
+    "physiotherapist": Role.HEALTH_PROFESSIONAL,
+    "speech_therapist": Role.HEALTH_PROFESSIONAL,
+    "home_aide": Role.CARE_WORKER,
+    "volunteer": Role.VOLUNTEER,
+}
+
+RELATIONS = {
+    "family": Role.FAMILY,
+    "friend": Role.FRIEND,
+    "neighbour": Role.FRIEND,
+    "professional": None,  # decided by the person's profession
+}
+
+
+def role_for_organisation(kind: str, profession: str | None) -> Role | None:
+    role = ORGANISATION_KINDS.get(kind)
+    if role is None and kind == "independent":
+        return PROFESSIONS.get(profession or "", Role.CARE_WORKER)
+    return role
+
+
+def role_for_relation(relation: str, profession: str | None) -> Role | None:
+    if relation not in RELATIONS:
+        return None
+    role = RELATIONS[relation]
+    if role is None:
+        return PROFESSIONS.get(profession or "")
+    return role
+
+
+def allowed(roles: Iterable[Role], permission: Permission) -> bool:
+    return any(permission in PERMISSIONS[role] for role in roles)
+
+
+def may_read_health_message(
+    *,
+    reader_user_id: int | None,
+    reader_is_device: bool,
+    author_user_id: int | None,
+    author_is_device: bool,
+    recipient_user_ids: Iterable[int | None],
+) -> bool:
+    """Only the recipients and the author. `None` among recipients is the beneficiary."""
+    recipients = set(recipient_user_ids)
+    if reader_is_device:
+        return author_is_device or None in recipients
+    if reader_user_id is None:
+        return False
+    return reader_user_id == author_user_id or reader_user_id in recipients
+
+
+def markdown_table() -> str:
+    roles = list(Role)
+    lines = [
+        "# Access rights",
+        "",
+        "Generated from `backend/policy.py` by `python -m backend.policy > docs/access.md`;",
+        "`tests/unit/test_policy.py` fails when this file is out of date.",
+        "",
+        "How a person gets a role for a beneficiary: the beneficiary's care manager, or staff of",
+        "an organisation the beneficiary is shared with (care-management service → care",
+        "manager; nursing service or practice → health professional; home-help service (SAAD) →",
+        "care worker; association → volunteer; independent professional → by profession), or",
+        "invited personally (family; friend or neighbour; professional → by profession).",
+        "Someone with no role for a beneficiary gets 404 for everything about them.",
+        "",
+        "| permission | " + " | ".join(ROLE_LABELS[r] for r in roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for permission in Permission:
+        marks = ["✔" if permission in PERMISSIONS[r] else "—" for r in roles]
+        lines.append(f"| `{permission.value}` | " + " | ".join(marks) + " |")
+    lines += [
+        "",
+        "**Health messages** are read by their recipients and their author only, whatever",
+        "their role (the beneficiary, through the tablet, when addressed to them). A care",
+        "manager cannot read a health message that is not addressed to them. Every read and",
+        "change of health data is written to the audit log.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown_table())

@@ -1,0 +1,81 @@
+"""Resolve a person's roles for a beneficiary, and enforce permissions (backend.policy)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from backend.errors import Forbidden, NotFound
+from backend.models import (
+    Beneficiary,
+    BeneficiaryShare,
+    CircleMember,
+    Membership,
+    Organisation,
+    User,
+)
+from backend.policy import Permission, Role, allowed, role_for_organisation, role_for_relation
+
+
+def roles_of(session: Session, user: User, beneficiary: Beneficiary) -> frozenset[Role]:
+    roles: set[Role] = set()
+    if beneficiary.care_manager_id == user.id:
+        roles.add(Role.CARE_MANAGER)
+    shared_kinds = session.scalars(
+        select(Organisation.kind)
+        .join(Membership, Membership.organisation_id == Organisation.id)
+        .join(BeneficiaryShare, BeneficiaryShare.organisation_id == Organisation.id)
+        .where(Membership.user_id == user.id, BeneficiaryShare.beneficiary_id == beneficiary.id)
+    ).all()
+    for kind in shared_kinds:
+        role = role_for_organisation(kind, user.profession)
+        if role is not None:
+            roles.add(role)
+    relations = session.scalars(
+        select(CircleMember.relation).where(
+            CircleMember.user_id == user.id, CircleMember.beneficiary_id == beneficiary.id
+        )
+    ).all()
+    for relation in relations:
+        role = role_for_relation(relation, user.profession)
+        if role is not None:
+            roles.add(role)
+    return frozenset(roles)
+
+
+def require(
+    session: Session, user: User, beneficiary_id: int, permission: Permission
+) -> Beneficiary:
+    """The beneficiary, if `user` holds `permission` for them.
+
+    Someone outside the circle gets 404, as if the beneficiary did not exist (ids cannot be
+    probed); someone inside it without this permission gets 403 with the reason.
+    """
+    beneficiary = session.get(Beneficiary, beneficiary_id)
+    if beneficiary is None:
+        raise NotFound("Bénéficiaire introuvable.")
+    roles = roles_of(session, user, beneficiary)
+    if not roles:
+        raise NotFound("Bénéficiaire introuvable.")
+    if not allowed(roles, permission):
+        raise Forbidden("Votre rôle auprès de cette personne ne permet pas cette action.")
+    return beneficiary
+
+
+def visible_beneficiaries(session: Session, user: User) -> list[Beneficiary]:
+    """Everyone whose circle `user` belongs to, in any role."""
+    own = select(Beneficiary.id).where(Beneficiary.care_manager_id == user.id)
+    shared = (
+        select(BeneficiaryShare.beneficiary_id)
+        .join(Membership, Membership.organisation_id == BeneficiaryShare.organisation_id)
+        .where(Membership.user_id == user.id)
+    )
+    personal = select(CircleMember.beneficiary_id).where(CircleMember.user_id == user.id)
+    ids = own.union(shared, personal).subquery()
+    beneficiaries = session.scalars(
+        select(Beneficiary)
+        .where(Beneficiary.id.in_(select(ids.c[0])))
+        .order_by(Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id)
+    ).all()
+    # A share with an organisation of a kind that grants nothing leaves no role: filter.
+    return [b for b in beneficiaries if roles_of(session, user, b)]
