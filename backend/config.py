@@ -21,6 +21,17 @@ class Settings:
     access_token_ttl_seconds: int = 12 * 3600
     # Longest a sync request may wait for a change (the tablet asks for less).
     max_sync_wait_seconds: float = 30.0
+    # Weather: Open-Meteo's forecast API (tests point this at a local fake server).
+    open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
+    weather_ttl_seconds: int = 1800
+    # Photos: the largest upload accepted, and where processed files are kept.
+    photo_max_bytes: int = 25 * 1024 * 1024
+    # Invitations into a circle stay valid this long.
+    invitation_ttl_seconds: int = 14 * 24 * 3600
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
 
     @classmethod
     def for_data_dir(
