@@ -13,6 +13,7 @@ app = create_app(
         Path(os.environ["FOYER_DATA"]),
         os.environ.get("FOYER_DATABASE_URL"),
         os.environ.get("FOYER_PUBLIC_URL"),
+        os.environ.get("FOYER_OPEN_METEO_URL"),
     ),
     migrate=False,
 )

@@ -30,6 +30,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--public-url", help="address tablets show in the QR code")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument(
+        "--open-meteo-url", help="Open-Meteo forecast endpoint (default: the public service)"
+    )
     user = sub.add_parser("create-user", help="create an account")
     _common(user)
     user.add_argument("--email", required=True)
@@ -48,7 +51,9 @@ def _settings(args: argparse.Namespace) -> Settings:
     public_url = getattr(args, "public_url", None)
     if public_url is None and hasattr(args, "port"):
         public_url = f"http://{args.host}:{args.port}"
-    return Settings.for_data_dir(args.data, args.database_url, public_url)
+    return Settings.for_data_dir(
+        args.data, args.database_url, public_url, getattr(args, "open_meteo_url", None)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +106,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         os.environ["FOYER_DATA"] = str(settings.data_dir)
         os.environ["FOYER_DATABASE_URL"] = settings.database_url
         os.environ["FOYER_PUBLIC_URL"] = settings.public_url
+        os.environ["FOYER_OPEN_METEO_URL"] = settings.open_meteo_url
         uvicorn.run(
             "backend.asgi:app",
             host=host,

@@ -35,7 +35,11 @@ class Settings:
 
     @classmethod
     def for_data_dir(
-        cls, data_dir: Path, database_url: str | None = None, public_url: str | None = None
+        cls,
+        data_dir: Path,
+        database_url: str | None = None,
+        public_url: str | None = None,
+        open_meteo_url: str | None = None,
     ) -> Settings:
         data_dir = data_dir.expanduser().resolve()
         url = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
@@ -43,4 +47,5 @@ class Settings:
             data_dir=data_dir,
             database_url=url,
             public_url=(public_url or cls.public_url).rstrip("/"),
+            open_meteo_url=open_meteo_url or cls.open_meteo_url,
         )

@@ -60,8 +60,32 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
 
 def upgrade_to_head(engine: Engine) -> None:
     """Bring the schema to the latest migration (idempotent, safe at every start)."""
+    migrate(engine, "head")
+
+
+def migrate(engine: Engine, target: str, *, downgrade: bool = False) -> None:
+    """Run migrations up (or down) to `target`.
+
+    On SQLite, foreign keys are switched off meanwhile: batch migrations rebuild a table by
+    copy, drop and rename, and with foreign keys on, dropping `beneficiaries` would cascade
+    into every table that references it — deleting all events. Integrity is checked after.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                (command.downgrade if downgrade else command.upgrade)(config, target)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
