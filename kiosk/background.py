@@ -15,12 +15,15 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.job import Job
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
+from kiosk.device_client import DeviceClient
+from kiosk.outbox import FlushOutcome, Outbox, flush
 from kiosk.sync import LONG_POLL_SECONDS, Outcome, Syncer
 from provisioning.pairing import PairingCallbacks, PairingClient, full_jitter, run_pairing
 
@@ -28,6 +31,7 @@ log = logging.getLogger(__name__)
 
 SYNC_JOB = "sync"
 PAIRING_JOB = "pairing"
+OUTBOX_JOB = "outbox"
 
 
 def make_scheduler() -> BackgroundScheduler:
@@ -35,6 +39,9 @@ def make_scheduler() -> BackgroundScheduler:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = BackgroundScheduler(
         timezone=UTC,
+        # The outbox gets a one-thread executor of its own: its flushes run one at a time
+        # and are never queued behind a long-poll.
+        executors={"default": ThreadPoolExecutor(10), "outbox": ThreadPoolExecutor(1)},
         job_defaults={
             "coalesce": True,
             "max_instances": 1,
@@ -199,6 +206,92 @@ class SyncService(QObject):
         if state is not None:
             emit.append(lambda: self.state_changed.emit(state))
         return 0.0, emit
+
+
+class OutboxService(QObject):
+    """Delivers the outbox: at once when something is queued, then with backoff while the
+    backend is out of reach. One flush at a time, in queue order."""
+
+    pending_changed = Signal(int)  # writes still waiting
+    revoked = Signal()
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: DeviceClient,
+        scheduler: BackgroundScheduler,
+        rng: random.Random | None = None,
+    ) -> None:
+        super().__init__()
+        self._outbox = outbox
+        self._client = client
+        self._scheduler = scheduler
+        self._rng = rng or random.Random()
+        self._lock = threading.RLock()
+        self._stopped = threading.Event()
+        self._failures = 0
+        self._job_ids = itertools.count(1)
+        self._pending: Job | None = None
+
+    def start(self) -> None:
+        with self._lock:
+            self._stopped.clear()
+            self._schedule_locked(0.0)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+            self._cancel_locked()
+
+    def enqueue(self, action_type: str, data: dict[str, object]) -> str:
+        """Queue a write (durable on return) and try to deliver it now. Called from the GUI
+        thread: one small SQLite commit, well under a frame."""
+        key = self._outbox.enqueue(action_type, dict(data))
+        self.kick()
+        return key
+
+    def kick(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._schedule_locked(0.0)
+
+    def _cancel_locked(self) -> None:
+        job, self._pending = self._pending, None
+        if job is not None:
+            with contextlib.suppress(JobLookupError):
+                job.remove()
+
+    def _schedule_locked(self, delay: float) -> None:
+        if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
+            return
+        self._cancel_locked()
+        job_id = f"{OUTBOX_JOB}-{next(self._job_ids)}"
+        self._pending = self._scheduler.add_job(
+            _guarded(OUTBOX_JOB, lambda: self._run(job_id)),
+            trigger="date",
+            run_date=datetime.now(UTC) + timedelta(seconds=delay),
+            id=job_id,
+            # Flushes never overlap: entries go out in order, each once at a time.
+            executor="outbox",
+        )
+
+    def _run(self, job_id: str) -> None:
+        with self._lock:
+            if self._pending is not None and self._pending.id == job_id:
+                self._pending = None
+        outcome = flush(self._outbox, self._client)
+        if outcome is FlushOutcome.REVOKED:
+            self.revoked.emit()
+            return
+        delay = None
+        with self._lock:
+            if outcome is FlushOutcome.UNREACHABLE:
+                self._failures += 1
+                delay = full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
+                self._schedule_locked(delay)
+            else:
+                self._failures = 0
+        self.pending_changed.emit(self._outbox.pending_count())
 
 
 class PairingService(QObject):

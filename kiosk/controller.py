@@ -15,11 +15,12 @@ import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal
 
-from kiosk.background import PairingService, SyncService
+from kiosk.background import OutboxService, PairingService, SyncService
 from kiosk.device_client import DeviceClient
 from kiosk.home_view import build_home_view
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
+from kiosk.outbox import Outbox
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
 from kiosk.sync import LONG_POLL_SECONDS, Syncer
 from provisioning import credentials
@@ -52,10 +53,12 @@ class KioskController(QObject):
         self._local_time = local_time
         self._long_poll = long_poll
         self.store = LocalStore(data_dir)
+        self.outbox = Outbox(data_dir)
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since: datetime | None = None
         self.sync_service: SyncService | None = None
+        self.outbox_service: OutboxService | None = None
         self.pairing_service: PairingService | None = None
         self._connect_window()
 
@@ -78,6 +81,8 @@ class KioskController(QObject):
     def shutdown(self) -> None:
         if self.sync_service is not None:
             self.sync_service.stop()
+        if self.outbox_service is not None:
+            self.outbox_service.stop()
         if self.pairing_service is not None:
             self.pairing_service.stop()
 
@@ -85,6 +90,9 @@ class KioskController(QObject):
         if self.sync_service is not None:
             self.sync_service.stop()
             self.sync_service = None
+        if self.outbox_service is not None:
+            self.outbox_service.stop()
+            self.outbox_service = None
         self.window.pairing.show_message(self.tr("Connexion au service Foyer…"))
         self.window.show_pairing()
         self.pairing_service = PairingService(
@@ -102,10 +110,12 @@ class KioskController(QObject):
         self.sync_service = SyncService(
             Syncer(client, self.store), self._scheduler, long_poll=self._long_poll
         )
-        self._connect_sync(self.sync_service)
+        self.outbox_service = OutboxService(self.outbox, client, self._scheduler)
+        self._connect_sync(self.sync_service, self.outbox_service)
         self.refresh_home()
         self.window.show_home()
         self.sync_service.start()
+        self.outbox_service.start()  # whatever was queued before a restart goes out now
 
     # -- wiring ----------------------------------------------------------------------------
     def _connect_window(self) -> None:
@@ -118,10 +128,19 @@ class KioskController(QObject):
         service.denied.connect(self._on_denied)
         service.paired.connect(self._on_paired)
 
-    def _connect_sync(self, service: SyncService) -> None:
+    def _connect_sync(self, service: SyncService, outbox: OutboxService) -> None:
         service.state_changed.connect(self._on_state)
         service.offline_since_changed.connect(self._on_offline_since)
         service.revoked.connect(self._on_revoked)
+        outbox.revoked.connect(self._on_revoked)
+
+    # -- intents from the screens --------------------------------------------------------
+    def send(self, action_type: str, data: dict[str, object]) -> str | None:
+        """Queue a write made on the tablet (mood, reply, read receipt, visit). None when
+        unpaired: there is nobody to send it to."""
+        if self.outbox_service is None:
+            return None
+        return self.outbox_service.enqueue(action_type, data)
 
     # -- reactions -------------------------------------------------------------------------
     def _on_code(self, code: PairingCode) -> None:
@@ -158,9 +177,12 @@ class KioskController(QObject):
         self.refresh_home()
 
     def _on_revoked(self) -> None:
+        if self.sync_service is None and self.outbox_service is None:
+            return  # both services said so; the first one already handled it
         log.warning("device credential revoked: local data wiped, back to pairing")
         credentials.erase(self._data_dir)
         self.store.wipe()
+        self.outbox.wipe()
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since = None

@@ -55,3 +55,27 @@ class DeviceClient:
         if not isinstance(body, dict) or "cursor" not in body:
             raise Unreachable("sync answer without a cursor")
         return body
+
+    def post_action(
+        self, action_type: str, data: dict[str, Any], idempotency_key: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Send one queued write. (status, JSON body) for any answer the backend gave about
+        *this* write; Unreachable when there was none (network, 5xx); Revoked on 401."""
+        try:
+            response = self._session.post(
+                f"{self._base}/api/v1/device/actions",
+                json={"type": action_type, "data": data},
+                headers={**self._headers, "Idempotency-Key": idempotency_key},
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+        except requests.RequestException as exc:
+            raise Unreachable(str(exc)) from exc
+        if response.status_code == 401:
+            raise Revoked()
+        if response.status_code >= 500:
+            raise Unreachable(f"HTTP {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        return response.status_code, body if isinstance(body, dict) else {}

@@ -128,3 +128,39 @@ def test_sync_now_during_a_run_reruns_right_after(qtbot: Any, scheduler: Any) ->
     gate.set()
     qtbot.wait_until(lambda: len(syncer.waits) >= 2, timeout=5000)
     service.stop()
+
+
+def test_outbox_service_delivers_at_once_and_retries_later(
+    qtbot: Any, scheduler: Any, tmp_path: Any
+) -> None:
+    from kiosk.background import OutboxService
+    from kiosk.device_client import Unreachable
+    from kiosk.outbox import Outbox
+
+    class Backend:
+        def __init__(self) -> None:
+            self.down = True
+            self.applied: list[str] = []
+
+        def post_action(self, t: str, d: dict[str, Any], k: str) -> tuple[int, dict[str, Any]]:
+            if self.down:
+                raise Unreachable("connection refused")
+            self.applied.append(k)
+            return 200, {}
+
+    backend = Backend()
+    rng = random.Random()
+    rng.uniform = lambda a, b: 0.0  # type: ignore[method-assign]
+    service = OutboxService(Outbox(tmp_path), backend, scheduler, rng=rng)  # type: ignore[arg-type]
+    counts: list[int] = []
+    service.pending_changed.connect(counts.append)
+    service.start()
+    qtbot.wait_until(lambda: counts == [0], timeout=5000)  # the start-up flush: nothing queued
+    key = service.enqueue("mood", {"score": 4})
+    qtbot.wait_until(lambda: counts[-1] == 1, timeout=5000)
+    assert backend.applied == []  # kept while the backend is down
+    backend.down = False
+    # No new write needed: the retry (about a second later) delivers it.
+    qtbot.wait_until(lambda: backend.applied == [key], timeout=5000)
+    qtbot.wait_until(lambda: counts[-1] == 0, timeout=5000)
+    service.stop()
