@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +20,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from kiosk.recurrence import AgendaEvent
 
 FILE_NAME = "store.sqlite3"
+# Version 2: every synced kind (events, messages, photos…) in one table. Version 1 kept only
+# events; it is upgraded by starting over with a full sync (the backend has everything).
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    kind TEXT NOT NULL,
+    id INTEGER NOT NULL,
+    payload TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+);
 """
 DEFAULT_TZ = "Europe/Paris"
+EVENTS = "events"
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+    return row.fetchone() is not None
 
 
 @dataclass(frozen=True)
@@ -47,6 +61,11 @@ class LocalState:
     beneficiary: Beneficiary | None
     events: tuple[AgendaEvent, ...]
     cursor: str | None
+    # Every other synced kind ("messages", "photos"…), as the backend sent them, by id.
+    records: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
+
+    def of(self, kind: str) -> tuple[dict[str, Any], ...]:
+        return self.records.get(kind, ())
 
 
 def event_from_payload(p: dict[str, Any]) -> AgendaEvent:
@@ -68,7 +87,17 @@ class LocalStore:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / FILE_NAME
         with self._connect() as conn:
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version < SCHEMA_VERSION:
+                # Older layout: drop it and sync again from scratch (no cursor, no data).
+                conn.executescript(
+                    "DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS records;"
+                    "DELETE FROM meta WHERE key = 'cursor';"
+                    if _has_table(conn, "meta")
+                    else "DROP TABLE IF EXISTS events; DROP TABLE IF EXISTS records;"
+                )
             conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -82,11 +111,16 @@ class LocalStore:
     def load(self) -> LocalState:
         with self._connect() as conn:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            rows = conn.execute("SELECT payload FROM events ORDER BY id").fetchall()
+            rows = conn.execute("SELECT kind, payload FROM records ORDER BY kind, id").fetchall()
         events = []
-        for (payload,) in rows:
+        records: dict[str, list[dict[str, Any]]] = {}
+        for kind, payload in rows:
             try:
-                events.append(event_from_payload(json.loads(payload)))
+                record = json.loads(payload)
+                if kind == EVENTS:
+                    events.append(event_from_payload(record))
+                else:
+                    records.setdefault(kind, []).append(record)
             except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
                 continue  # one bad row must not hide the rest of the day
         beneficiary = None
@@ -95,7 +129,12 @@ class LocalStore:
             beneficiary = Beneficiary(
                 int(b["id"]), str(b["first_name"]), str(b["last_name"]), str(b["timezone"])
             )
-        return LocalState(beneficiary, tuple(events), meta.get("cursor"))
+        return LocalState(
+            beneficiary,
+            tuple(events),
+            meta.get("cursor"),
+            {kind: tuple(items) for kind, items in records.items()},
+        )
 
     def cursor(self) -> str | None:
         with self._connect() as conn:
@@ -103,20 +142,32 @@ class LocalStore:
         return None if row is None else str(row[0])
 
     def apply(self, payload: dict[str, Any]) -> None:
-        """Apply a sync answer (snapshot or delta) atomically, cursor included."""
-        upserts = payload.get("upserts", {}).get("events", [])
-        deletes = payload.get("deletes", {}).get("events", [])
-        for event in upserts:  # validate before touching anything
-            event_from_payload(event)
+        """Apply a sync answer (snapshot or delta) atomically, cursor included.
+
+        A snapshot names every kind and replaces each whole; a delta touches only the kinds
+        it names. Records are kept as sent, so kinds the tablet does not show yet are kept
+        for the screens that will.
+        """
+        upserts: dict[str, list[dict[str, Any]]] = payload.get("upserts") or {}
+        deletes: dict[str, list[int]] = payload.get("deletes") or {}
+        if not isinstance(upserts, dict) or not isinstance(deletes, dict):
+            raise ValueError("upserts and deletes must be objects")
+        rows = []
+        for kind, items in upserts.items():
+            for item in items:
+                if kind == EVENTS:
+                    event_from_payload(item)  # validate before touching anything
+                rows.append((str(kind), int(item["id"]), json.dumps(item)))
+        gone = [(str(kind), int(i)) for kind, ids in deletes.items() for i in ids]
         with self._connect() as conn:
             if payload.get("full"):
-                conn.execute("DELETE FROM events")
+                conn.execute("DELETE FROM records")
             conn.executemany(
-                "INSERT INTO events (id, payload) VALUES (?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET payload = excluded.payload",
-                [(int(e["id"]), json.dumps(e)) for e in upserts],
+                "INSERT INTO records (kind, id, payload) VALUES (?, ?, ?) "
+                "ON CONFLICT(kind, id) DO UPDATE SET payload = excluded.payload",
+                rows,
             )
-            conn.executemany("DELETE FROM events WHERE id = ?", [(int(i),) for i in deletes])
+            conn.executemany("DELETE FROM records WHERE kind = ? AND id = ?", gone)
             if payload.get("beneficiary"):
                 conn.execute(
                     "INSERT OR REPLACE INTO meta VALUES ('beneficiary', ?)",
@@ -133,5 +184,5 @@ class LocalStore:
     def wipe(self) -> None:
         """Forget everything (revoked or factory reset)."""
         with self._connect() as conn:
-            conn.execute("DELETE FROM events")
+            conn.execute("DELETE FROM records")
             conn.execute("DELETE FROM meta")

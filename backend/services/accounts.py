@@ -12,7 +12,7 @@ from backend.errors import Conflict, Invalid, TooManyAttempts
 from backend.models import AccessToken, User
 from backend.services import rate_limit
 
-ROLES = ("care_manager",)
+ROLES = ("care_manager", "member")  # member: everyone who is not a care manager
 LOGIN_MAX_FAILURES = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 

@@ -131,7 +131,7 @@ def sync(client: TestClient, credential: str, **params: Any) -> Any:
 
 def all_cells(client: TestClient) -> list[str]:
     """Every value of every row of every table, as text (to look for leaked secrets)."""
-    cells = []
+    cells: list[str] = []
     with session_of(client) as session:
         for table in Base.metadata.sorted_tables:
             for row in session.execute(select(table)):
