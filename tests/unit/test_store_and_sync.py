@@ -165,3 +165,42 @@ def test_credential_file_is_private_and_atomic(tmp_path: Path) -> None:
 def test_a_damaged_credential_file_means_unpaired(tmp_path: Path, content: str) -> None:
     credentials.credential_path(tmp_path).write_text(content)
     assert credentials.load(tmp_path) is None
+
+
+def test_every_synced_kind_is_kept_and_a_snapshot_replaces_each(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    first = snapshot("3", event(1))
+    first["upserts"]["messages"] = [{"id": 1, "body": "Je passe jeudi"}, {"id": 2, "body": "x"}]
+    store.apply(first)
+    store.apply(
+        {
+            "cursor": "4",
+            "full": False,
+            "beneficiary": None,
+            "upserts": {"messages": [{"id": 3, "body": "Bonne nuit"}]},
+            "deletes": {"messages": [2]},
+        }
+    )
+    state = store.load()
+    assert [m["body"] for m in state.of("messages")] == ["Je passe jeudi", "Bonne nuit"]
+    assert [e.id for e in state.events] == [1]  # a delta without events leaves them alone
+    again = snapshot("9", event(5))
+    again["upserts"]["messages"] = []
+    store.apply(again)
+    assert store.load().of("messages") == ()
+    assert [e.id for e in store.load().events] == [5]
+
+
+def test_a_store_of_the_first_layout_starts_over_with_a_full_sync(tmp_path: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "store.sqlite3") as conn:
+        conn.executescript(
+            "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, payload TEXT NOT NULL);"
+            "INSERT INTO meta VALUES ('cursor', '12');"
+        )
+    store = LocalStore(tmp_path)
+    assert store.cursor() is None  # the next sync asks for a snapshot
+    store.apply(snapshot("13", event(1)))
+    assert [e.id for e in store.load().events] == [1]
