@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from backend.api.deps import CareManager, CurrentUser, PathId, SessionDep
+from backend.api.deps import MAX_ID, CareManager, CurrentUser, PathId, SessionDep
 from backend.errors import Invalid
-from backend.models import Beneficiary, Event
+from backend.models import Beneficiary, Event, User
 from backend.policy import Permission
 from backend.services import access, agenda
 from kiosk.recurrence import occurrences_between
@@ -22,8 +22,12 @@ router = APIRouter(prefix="/api/v1", tags=["agenda"])
 Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Instructions = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=agenda.MAX_INSTRUCTIONS)
+]
+RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Occurrences are asked for within these years; far beyond, date arithmetic overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
+FIRST_YEAR, LAST_YEAR = agenda.FIRST_YEAR, agenda.LAST_YEAR
 
 
 class BeneficiaryCreate(BaseModel):
@@ -70,6 +74,12 @@ class EventCreate(BaseModel):
     duration_minutes: Annotated[int, Field(ge=1, le=1440)]
     rrule: Annotated[str | None, Field(max_length=500)] = None
     exdates: Annotated[list[datetime], Field(max_length=500)] = []
+    # For the professionals only: family and friends never see them.
+    instructions: Instructions = ""
+    # Who comes: a person of the circle and/or an organisation the beneficiary is shared
+    # with. When `who` is empty it is filled from them ("Claire, infirmière").
+    person_id: RowId | None = None
+    organisation_id: RowId | None = None
 
 
 class EventUpdate(BaseModel):
@@ -81,6 +91,23 @@ class EventUpdate(BaseModel):
     duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
     rrule: Annotated[str | None, Field(max_length=500)] = None
     exdates: Annotated[list[datetime] | None, Field(max_length=500)] = None
+    instructions: Instructions | None = None  # null clears them
+    person_id: RowId | None = None
+    organisation_id: RowId | None = None
+
+
+class OccurrenceUpdate(BaseModel):
+    """What changes for one occurrence; the rest stays as in the series."""
+
+    model_config = ConfigDict(extra="forbid")
+    title: Text200 | None = None
+    kind: str | None = None
+    who: Optional200 | None = None
+    start: datetime | None = None
+    duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
+    instructions: Instructions | None = None
+    person_id: RowId | None = None
+    organisation_id: RowId | None = None
 
 
 class EventOut(BaseModel):
@@ -94,10 +121,18 @@ class EventOut(BaseModel):
     duration_minutes: int
     rrule: str | None
     exdates: list[datetime]
+    # null for whoever may not see them (family, friends, volunteers).
+    instructions: str | None
+    person_id: int | None
+    organisation_id: int | None
+    # For a changed occurrence of a recurring event: the series, and the start it replaces.
+    recurrence_parent_id: int | None
+    recurrence_start: datetime | None
 
     @classmethod
-    def of(cls, e: Event) -> EventOut:
+    def of(cls, e: Event, *, show_instructions: bool = False) -> EventOut:
         tz = ZoneInfo(e.timezone)
+        replaced = e.recurrence_start_local
         return cls(
             id=e.id,
             beneficiary_id=e.beneficiary_id,
@@ -109,6 +144,11 @@ class EventOut(BaseModel):
             duration_minutes=e.duration_minutes,
             rrule=e.rrule,
             exdates=[d.replace(tzinfo=tz) for d in agenda.exdates_of(e)],
+            instructions=e.instructions if show_instructions else None,
+            person_id=e.person_id,
+            organisation_id=e.organisation_id,
+            recurrence_parent_id=e.recurrence_parent_id,
+            recurrence_start=replaced.replace(tzinfo=tz) if replaced is not None else None,
         )
 
 
@@ -153,6 +193,16 @@ def get_beneficiary(
     )
 
 
+def _out(session: SessionDep, user: User, event: Event) -> EventOut:
+    """An event as `user` may see it; a read of instructions is audited."""
+    beneficiary = session.get(Beneficiary, event.beneficiary_id)
+    assert beneficiary is not None
+    show = agenda.may_view_instructions(session, user, beneficiary)
+    if show and event.instructions:
+        agenda.audit_instructions(session, user, "read", event.beneficiary_id, event.id)
+    return EventOut.of(event, show_instructions=show)
+
+
 @router.post("/beneficiaries/{beneficiary_id}/events", response_model=EventOut, status_code=201)
 def create_event(
     beneficiary_id: PathId, body: EventCreate, user: CurrentUser, session: SessionDep
@@ -168,14 +218,32 @@ def create_event(
         duration_minutes=body.duration_minutes,
         rrule=body.rrule,
         exdates=body.exdates,
+        instructions=body.instructions,
+        person_id=body.person_id,
+        organisation_id=body.organisation_id,
     )
-    return EventOut.of(event)
+    if event.instructions:
+        agenda.audit_instructions(session, user, "create", beneficiary_id, event.id)
+    return EventOut.of(event, show_instructions=True)
 
 
 @router.get("/beneficiaries/{beneficiary_id}/events", response_model=list[EventOut])
-def list_events(beneficiary_id: PathId, user: CurrentUser, session: SessionDep) -> list[EventOut]:
-    access.require(session, user, beneficiary_id, Permission.VIEW_AGENDA)
-    return [EventOut.of(e) for e in agenda.events_of(session, beneficiary_id)]
+def list_events(
+    beneficiary_id: PathId,
+    user: CurrentUser,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 100,
+    after_id: Annotated[int | None, Query(ge=0, le=MAX_ID, description="Cursor: last id seen")] = (
+        None
+    ),
+) -> list[EventOut]:
+    """Events by id; the next page starts after the last id of this one."""
+    beneficiary = access.require(session, user, beneficiary_id, Permission.VIEW_AGENDA)
+    show = agenda.may_view_instructions(session, user, beneficiary)
+    events = agenda.events_of(session, beneficiary_id, after_id=after_id, limit=limit)
+    if show and any(e.instructions for e in events):
+        agenda.audit_instructions(session, user, "read", beneficiary_id, None)
+    return [EventOut.of(e, show_instructions=show) for e in events]
 
 
 @router.get("/beneficiaries/{beneficiary_id}/occurrences", response_model=list[OccurrenceOut])
@@ -205,7 +273,7 @@ def list_occurrences(
 
 @router.get("/events/{event_id}", response_model=EventOut)
 def get_event(event_id: PathId, user: CurrentUser, session: SessionDep) -> EventOut:
-    return EventOut.of(agenda.event_for(session, user, event_id, Permission.VIEW_AGENDA))
+    return _out(session, user, agenda.event_for(session, user, event_id, Permission.VIEW_AGENDA))
 
 
 @router.patch("/events/{event_id}", response_model=EventOut)
@@ -219,10 +287,56 @@ def update_event(
             raise Invalid(f"Le champ {required} ne peut pas être vide.")
     if "exdates" in changes:
         changes["exdates"] = body.exdates
-    return EventOut.of(agenda.update_event(session, event, changes))
+    if "instructions" in changes:
+        changes["instructions"] = changes["instructions"] or ""
+        agenda.audit_instructions(session, user, "update", event.beneficiary_id, event.id)
+    return EventOut.of(agenda.update_event(session, event, changes), show_instructions=True)
 
 
 @router.delete("/events/{event_id}", status_code=204)
 def delete_event(event_id: PathId, user: CurrentUser, session: SessionDep) -> Response:
+    """Deleting a recurring event deletes its changed occurrences too."""
     agenda.delete_event(session, agenda.event_for(session, user, event_id, Permission.EDIT_AGENDA))
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+OccurrenceStart = Annotated[
+    datetime,
+    Path(
+        description="The wall-clock start of the occurrence in the event's time zone "
+        "(e.g. 2026-11-25T11:00:00); with an offset, it is converted to it."
+    ),
+]
+
+
+@router.put("/events/{event_id}/occurrences/{occurrence_start}", response_model=EventOut)
+def edit_occurrence(
+    event_id: PathId,
+    occurrence_start: OccurrenceStart,
+    body: OccurrenceUpdate,
+    user: CurrentUser,
+    session: SessionDep,
+) -> EventOut:
+    """Change one occurrence of a recurring event (RFC 5545 RECURRENCE-ID): the answer is the
+    override, a one-off event that replaces it (created, or updated if it already exists)."""
+    parent = agenda.event_for(session, user, event_id, Permission.EDIT_AGENDA)
+    changes = body.model_dump(exclude_unset=True)
+    for required in ("title", "kind", "start", "duration_minutes", "who"):
+        if required in changes and changes[required] is None:
+            raise Invalid(f"Le champ {required} ne peut pas être vide.")
+    if "instructions" in changes:
+        changes["instructions"] = changes["instructions"] or ""
+    override, _created = agenda.edit_occurrence(session, parent, occurrence_start, changes)
+    if "instructions" in changes:
+        agenda.audit_instructions(session, user, "update", override.beneficiary_id, override.id)
+    return EventOut.of(override, show_instructions=True)
+
+
+@router.delete("/events/{event_id}/occurrences/{occurrence_start}", status_code=204)
+def cancel_occurrence(
+    event_id: PathId, occurrence_start: OccurrenceStart, user: CurrentUser, session: SessionDep
+) -> Response:
+    """Cancel one occurrence of a recurring event (and drop its changes, if any)."""
+    parent = agenda.event_for(session, user, event_id, Permission.EDIT_AGENDA)
+    agenda.cancel_occurrence(session, parent, occurrence_start)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -80,33 +80,34 @@ def test_first_sync_is_a_full_snapshot(client: TestClient, cm: CareManager, home
         "latitude": None,
         "longitude": None,
     }
-    assert payload["upserts"] == {
-        "events": [
-            {
-                "id": weekly["id"],
-                "title": "Aide à domicile",
-                "kind": "visit",
-                "who": "Sophie",
-                "start_local": "2026-11-23T09:00:00",
-                "timezone": "Europe/Paris",
-                "duration_minutes": 45,
-                "rrule": "FREQ=WEEKLY;BYDAY=MO",
-                "exdates": ["2026-11-30T09:00:00"],
-            },
-            {
-                "id": once["id"],
-                "title": "Dentiste",
-                "kind": "appointment",
-                "who": "",
-                "start_local": "2026-11-25T15:30:00",  # wall-clock time in Paris
-                "timezone": "Europe/Paris",
-                "duration_minutes": 30,
-                "rrule": None,
-                "exdates": [],
-            },
-        ]
-    }
-    assert payload["deletes"] == {"events": []}
+    # A snapshot names every synced kind (messages, photos… are empty here).
+    assert not any(items for kind, items in payload["upserts"].items() if kind != "events")
+    assert payload["upserts"]["events"] == [
+        {
+            "id": weekly["id"],
+            "title": "Aide à domicile",
+            "kind": "visit",
+            "who": "Sophie",
+            "start_local": "2026-11-23T09:00:00",
+            "timezone": "Europe/Paris",
+            "duration_minutes": 45,
+            "rrule": "FREQ=WEEKLY;BYDAY=MO",
+            "exdates": ["2026-11-30T09:00:00"],
+        },
+        {
+            "id": once["id"],
+            "title": "Dentiste",
+            "kind": "appointment",
+            "who": "",
+            "start_local": "2026-11-25T15:30:00",  # wall-clock time in Paris
+            "timezone": "Europe/Paris",
+            "duration_minutes": 30,
+            "rrule": None,
+            "exdates": [],
+        },
+    ]
+    assert set(payload["deletes"]) == set(payload["upserts"])
+    assert not any(payload["deletes"].values())
 
 
 def test_delta_has_exactly_the_changes_since_the_cursor(client: TestClient, home: Home) -> None:
