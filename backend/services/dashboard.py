@@ -1,0 +1,168 @@
+"""The care manager's dashboard: every beneficiary they follow, most urgent first."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from backend.models import (
+    Alert,
+    Beneficiary,
+    Device,
+    Message,
+    MessageRead,
+    MessageRecipient,
+    MoodCheckin,
+    User,
+)
+from backend.policy import Permission, allowed
+from backend.services import access, agenda, audit, visits, wellbeing
+from kiosk.recurrence import Occurrence, next_occurrence
+
+ONLINE_WITHIN = timedelta(seconds=90)
+
+
+@dataclass(frozen=True)
+class Tablet:
+    id: int
+    name: str
+    online: bool
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Row:
+    beneficiary: Beneficiary
+    tablets: list[Tablet]
+    unread_health: int
+    last_mood: MoodCheckin | None
+    mood_trend: str | None
+    next_visit: Occurrence | None
+    late_today: int
+    missed_today: int
+    open_alerts: int
+
+    @property
+    def offline_tablets(self) -> int:
+        return sum(1 for t in self.tablets if not t.online)
+
+    def urgency(self) -> tuple[int, ...]:
+        return (
+            -self.open_alerts,
+            -self.missed_today,
+            -self.late_today,
+            -self.offline_tablets,
+            -self.unread_health,
+        )
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents: "Hélène" is found by "helene"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def followed(session: Session, user: User, q: str | None) -> list[Beneficiary]:
+    """The beneficiaries `user` follows as care manager (MANAGE_DEVICES), matching `q`."""
+    found = []
+    words = _folded(q or "").split()
+    for b in access.visible_beneficiaries(session, user):
+        if not allowed(access.roles_of(session, user, b), Permission.MANAGE_DEVICES):
+            continue
+        name = _folded(f"{b.first_name} {b.last_name}")
+        if all(word in name for word in words):
+            found.append(b)
+    return found
+
+
+def _unread_health(session: Session, user: User, ids: list[int]) -> dict[int, int]:
+    read = select(MessageRead.id).where(
+        MessageRead.message_id == Message.id, MessageRead.user_id == user.id
+    )
+    rows = session.execute(
+        select(Message.beneficiary_id, func.count(func.distinct(Message.id)))
+        .join(MessageRecipient, MessageRecipient.message_id == Message.id)
+        .where(
+            Message.beneficiary_id.in_(ids),
+            Message.space == "health",
+            Message.deleted_at.is_(None),
+            MessageRecipient.user_id == user.id,
+            or_(Message.author_user_id.is_(None), Message.author_user_id != user.id),
+            ~read.exists(),
+        )
+        .group_by(Message.beneficiary_id)
+    ).all()
+    return {b: n for b, n in rows}
+
+
+def _open_alerts(session: Session, ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Alert.beneficiary_id, func.count(Alert.id))
+        .where(Alert.beneficiary_id.in_(ids), Alert.acknowledged_at.is_(None))
+        .group_by(Alert.beneficiary_id)
+    ).all()
+    return {b: n for b, n in rows}
+
+
+def _tablets(session: Session, ids: list[int], now: datetime) -> dict[int, list[Tablet]]:
+    out: dict[int, list[Tablet]] = {}
+    for d in session.scalars(
+        select(Device)
+        .where(Device.beneficiary_id.in_(ids), Device.revoked_at.is_(None))
+        .order_by(Device.id)
+    ):
+        online = d.last_seen_at is not None and now - d.last_seen_at <= ONLINE_WITHIN
+        out.setdefault(d.beneficiary_id, []).append(Tablet(d.id, d.name, online, d.last_seen_at))
+    return out
+
+
+def dashboard(session: Session, user: User, q: str | None, now: datetime) -> list[Row]:
+    beneficiaries = followed(session, user, q)
+    ids = [b.id for b in beneficiaries]
+    unread = _unread_health(session, user, ids) if ids else {}
+    alerts = _open_alerts(session, ids) if ids else {}
+    tablets = _tablets(session, ids, now) if ids else {}
+    rows = []
+    for b in beneficiaries:
+        last_mood, trend = wellbeing.last_mood_and_trend(session, b.id, now)
+        if last_mood is not None:
+            # The mood shown is health data: its reading is logged like any other.
+            audit.record(
+                session,
+                action="read",
+                entity=wellbeing.ENTITY,
+                entity_id=last_mood.id,
+                beneficiary_id=b.id,
+                user_id=user.id,
+                at=now,
+            )
+        planned_visits = [
+            agenda.as_agenda_event(e) for e in agenda.events_of(session, b.id) if e.kind == "visit"
+        ]
+        today = visits.today_summary(session, b, now)
+        rows.append(
+            Row(
+                beneficiary=b,
+                tablets=tablets.get(b.id, []),
+                unread_health=unread.get(b.id, 0),
+                last_mood=last_mood,
+                mood_trend=trend,
+                next_visit=next_occurrence(planned_visits, now),
+                late_today=today.late,
+                missed_today=today.missed,
+                open_alerts=alerts.get(b.id, 0),
+            )
+        )
+    rows.sort(
+        key=lambda r: (
+            r.urgency(),
+            _folded(r.beneficiary.last_name),
+            _folded(r.beneficiary.first_name),
+            r.beneficiary.id,
+        )
+    )
+    return rows
