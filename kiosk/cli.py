@@ -10,6 +10,8 @@ import threading
 import types
 from pathlib import Path
 
+from provisioning.firstboot import SAVED_SETTINGS, saved_settings
+
 log = logging.getLogger("kiosk")
 
 
@@ -23,7 +25,11 @@ def _size(text: str) -> tuple[int, int]:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="foyer-kiosk", description=__doc__)
-    parser.add_argument("--backend", required=True, help="backend URL, e.g. http://foyer:8000")
+    parser.add_argument(
+        "--backend",
+        help="backend URL, e.g. http://foyer:8000 (default: backend_url from the first-boot "
+        "settings, see docs/appliance.md)",
+    )
     parser.add_argument("--data", type=Path, required=True, help="local data directory")
     parser.add_argument("--windowed", action="store_true", help="a window, not full screen")
     parser.add_argument("--size", type=_size, default=(1280, 800), help="window size, WxH")
@@ -31,7 +37,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--after", type=float, default=3.0, help="seconds before the screenshot (default 3)"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.backend is None:
+        args.backend = saved_settings(args.data).backend_url
+        if args.backend is None:
+            parser.error(
+                "--backend is required: no backend_url in the first-boot settings "
+                f"({args.data / SAVED_SETTINGS})"
+            )
+    return args
 
 
 def has_display() -> bool:
@@ -65,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.controller import KioskController
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
+    from kiosk.watchdog import Watchdog
     from provisioning.http import new_session
 
     sys.excepthook = _log_uncaught
@@ -78,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         args.data, args.backend, window, scheduler, new_session(), local_time
     )
     window.resize(*args.size)
+    # READY=1 after the first paint, then pings from this event loop (systemd/foyer-kiosk.service).
+    watchdog = Watchdog()
+    watchdog.watch(window)
     if args.windowed or args.screenshot is not None:
         window.show()
     else:
@@ -98,6 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(int(args.after * 1000), capture)
     app.exec()
+    watchdog.stop()
     controller.shutdown()
     shutdown_scheduler(scheduler)
     _exit_without_waiting_for_long_polls(status["code"])

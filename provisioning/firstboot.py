@@ -1,0 +1,279 @@
+"""First boot: the optional settings file on the boot partition, and the device's identity.
+
+Whoever prepares the SD card may drop `foyer.toml` on the boot partition (`/boot/firmware`,
+the FAT partition any computer can write, beside cloud-init's `user-data`)::
+
+    backend_url = "https://foyer.example.org"   # where the tablet pairs and syncs
+    timezone = "Europe/Paris"                     # the clock until the beneficiary's arrives
+    locale = "fr_FR.UTF-8"
+
+Every key is optional. `foyer firstboot` (run by systemd/foyer-firstboot.service as root,
+before the tablet) validates it, keeps the validated copy in the data directory
+(`settings.json`, so the tablet never parses the FAT partition and keeps working if the file
+goes), applies the time zone and locale to the system, and generates the device identity once.
+A bad file is refused with a message saying which key is wrong and why; the previous settings
+stay in force.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tomllib
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+log = logging.getLogger(__name__)
+
+BOOT_DIR = Path("/boot/firmware")
+SETTINGS_FILE = "foyer.toml"
+SAVED_SETTINGS = "settings.json"
+DEVICE_ID_FILE = "device-id"
+# A file of this name on the boot partition asks for a factory reset at the next boot (for a
+# family without a keyboard or SSH: take the card out, add an empty file, put it back).
+RESET_TRIGGER = "foyer-factory-reset"
+MAX_FILE_BYTES = 64 * 1024
+KEYS = ("backend_url", "timezone", "locale")
+_LOCALE = re.compile(r"^[a-z]{2,3}_[A-Z]{2}(\.[A-Za-z0-9-]+)?(@[a-z]+)?$")
+_UUID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class SettingsError(ValueError):
+    """The settings file is unusable; the message says why, in French, for whoever wrote it."""
+
+
+@dataclass(frozen=True)
+class FirstBootSettings:
+    backend_url: str | None = None
+    timezone: str | None = None
+    locale: str | None = None
+
+
+def parse_settings(text: str, source: str = SETTINGS_FILE) -> FirstBootSettings:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{source} : ce n’est pas du TOML valide ({exc})") from exc
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        raise SettingsError(
+            f"{source} : clé inconnue « {unknown[0]} » (clés possibles : {', '.join(KEYS)})"
+        )
+    for key, value in raw.items():
+        if not isinstance(value, str):
+            raise SettingsError(f"{source} : « {key} » doit être un texte entre guillemets")
+    return FirstBootSettings(
+        backend_url=_backend_url(raw.get("backend_url"), source),
+        timezone=_timezone(raw.get("timezone"), source),
+        locale=_locale(raw.get("locale"), source),
+    )
+
+
+def _backend_url(value: str | None, source: str) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(
+            f"{source} : « backend_url » doit être une adresse http:// ou https:// "
+            f"complète, par exemple https://foyer.example.org (reçu : {value!r})"
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise SettingsError(
+            f"{source} : « backend_url » ne doit contenir ni identifiant, ni « ? », ni « # »"
+        )
+    try:
+        parts.port  # noqa: B018 (raises on a port out of range)
+    except ValueError as exc:
+        raise SettingsError(f"{source} : « backend_url » a un port invalide") from exc
+    return value.rstrip("/")
+
+
+def _timezone(value: str | None, source: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"{source} : fuseau horaire « {value} » inconnu (exemple : Europe/Paris)"
+        ) from exc
+    return value
+
+
+def _locale(value: str | None, source: str) -> str | None:
+    if value is None:
+        return None
+    if not _LOCALE.match(value):
+        raise SettingsError(f"{source} : langue « {value} » invalide (exemple : fr_FR.UTF-8)")
+    return value
+
+
+def read_settings(path: Path) -> FirstBootSettings | None:
+    """The file's settings, None when there is no file; SettingsError when it is bad."""
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise SettingsError(f"{path.name} : illisible ({exc.strerror})") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise SettingsError(f"{path.name} : fichier trop gros (64 Kio au plus)")
+    try:
+        text = data.decode("utf-8-sig")  # Windows' Notepad adds a byte-order mark
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path.name} : le fichier doit être en UTF-8") from exc
+    return parse_settings(text, path.name)
+
+
+# -- what the tablet keeps -------------------------------------------------------------------
+def save_settings(data_dir: Path, settings: FirstBootSettings) -> None:
+    _write_atomically(data_dir / SAVED_SETTINGS, json.dumps(asdict(settings)).encode(), 0o644)
+
+
+def saved_settings(data_dir: Path) -> FirstBootSettings:
+    """What the last good settings file said (all None when there never was one)."""
+    try:
+        raw = json.loads((data_dir / SAVED_SETTINGS).read_text())
+        return FirstBootSettings(**{k: raw.get(k) for k in KEYS})
+    except (OSError, ValueError, TypeError):
+        return FirstBootSettings()
+
+
+def ensure_device_id(data_dir: Path) -> str:
+    """The device's stable identity: 128 random bits made on the first boot, mode 0600,
+    and read back ever after (a factory reset keeps it: it names the hardware, not a home)."""
+    path = data_dir / DEVICE_ID_FILE
+    with contextlib.suppress(FileNotFoundError):
+        existing = path.read_text().strip()
+        if _UUID.match(existing):
+            return existing
+        # Something else is there: keep it for whoever investigates, never overwrite it.
+        raise SettingsError(f"{path} existe mais ne contient pas un identifiant valide")
+    device_id = uuid.uuid4().hex
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # made by a concurrent run a moment ago: that one wins
+        return path.read_text().strip()
+    try:
+        os.write(fd, (device_id + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    _fsync_dir(data_dir)
+    return device_id
+
+
+# -- the system side (root only) ---------------------------------------------------------
+Runner = Callable[[Sequence[str]], bool]
+
+
+def run_command(argv: Sequence[str]) -> bool:
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        log.warning("%s failed: %s", argv[0], exc)
+        return False
+    if done.returncode != 0:
+        log.warning("%s exited %d: %s", argv[0], done.returncode, done.stderr.strip()[:300])
+    return done.returncode == 0
+
+
+def apply_to_system(settings: FirstBootSettings, run: Runner = run_command) -> bool:
+    """Set the system time zone and locale. True when all that was asked was done."""
+    ok = True
+    timedatectl, localectl = shutil.which("timedatectl"), shutil.which("localectl")
+    if settings.timezone and timedatectl:
+        ok = run([timedatectl, "set-timezone", settings.timezone]) and ok
+    if settings.locale and localectl:
+        ok = run([localectl, "set-locale", f"LANG={settings.locale}"]) and ok
+    return ok
+
+
+@dataclass(frozen=True)
+class FirstBootResult:
+    device_id: str
+    settings: FirstBootSettings
+    settings_error: str | None
+    reset_done: bool
+
+
+def run_firstboot(
+    boot_dir: Path,
+    data_dir: Path,
+    owner: tuple[int, int] | None = None,
+    apply_system: bool = False,
+    run: Runner = run_command,
+) -> FirstBootResult:
+    """Everything `foyer firstboot` does; safe to run at every boot."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    reset_done = False
+    trigger = boot_dir / RESET_TRIGGER
+    if trigger.exists():
+        from provisioning.factory_reset import factory_reset
+
+        factory_reset(data_dir)
+        trigger.unlink()
+        reset_done = True
+    device_id = ensure_device_id(data_dir)
+    error = None
+    try:
+        settings = read_settings(boot_dir / SETTINGS_FILE)
+    except SettingsError as exc:
+        error = str(exc)
+        log.error("%s — the previous settings stay in force", error)
+        settings = None
+    if settings is not None:
+        save_settings(data_dir, settings)
+    current = saved_settings(data_dir)
+    if apply_system:
+        apply_to_system(current, run)
+    if owner is not None:
+        _chown_tree(data_dir, *owner)
+    return FirstBootResult(device_id, current, error, reset_done)
+
+
+def _chown_tree(root: Path, uid: int, gid: int) -> None:
+    """The kiosk user must own its data (the credential it writes is then its own, 0600)."""
+    os.chown(root, uid, gid)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames + filenames:
+            os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
+
+
+def _write_atomically(target: Path, data: bytes, mode: int) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, target)
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
