@@ -1,0 +1,198 @@
+"""First boot: the settings file from the boot partition, the device identity, factory reset."""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from kiosk.outbox import Outbox
+from kiosk.store import LocalStore
+from provisioning import credentials
+from provisioning.cli import main as foyer
+from provisioning.credentials import DeviceCredential
+from provisioning.factory_reset import factory_reset
+from provisioning.firstboot import (
+    FirstBootSettings,
+    SettingsError,
+    apply_to_system,
+    ensure_device_id,
+    parse_settings,
+    read_settings,
+    run_firstboot,
+    saved_settings,
+)
+
+GOOD = """
+# written by the care manager
+backend_url = "https://foyer.example.org/"
+timezone = "Europe/Paris"
+locale = "fr_FR.UTF-8"
+"""
+
+
+def test_a_complete_file() -> None:
+    assert parse_settings(GOOD) == FirstBootSettings(
+        "https://foyer.example.org", "Europe/Paris", "fr_FR.UTF-8"
+    )
+
+
+def test_every_key_is_optional(tmp_path: Path) -> None:
+    assert parse_settings("") == FirstBootSettings()
+    assert parse_settings('timezone = "America/Martinique"').timezone == "America/Martinique"
+    assert read_settings(tmp_path / "absent.toml") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("backend_url = https://x", "pas du TOML valide"),
+        ('backend_url = "foyer.example.org"', "adresse http:// ou https://"),
+        ('backend_url = "ftp://foyer.example.org"', "adresse http:// ou https://"),
+        ('backend_url = "https://"', "adresse http:// ou https://"),
+        ('backend_url = "https://a:b@foyer.example.org"', "ni identifiant"),
+        ('backend_url = "https://foyer.example.org:99999"', "port invalide"),
+        ('timezone = "Europe/Lutece"', "fuseau horaire « Europe/Lutece » inconnu"),
+        ('timezone = "../../etc/passwd"', "fuseau horaire"),
+        ('locale = "français"', "langue « français » invalide"),
+        ("timezone = 3", "« timezone » doit être un texte"),
+        ('backend = "https://foyer.example.org"', "clé inconnue « backend »"),
+    ],
+)
+def test_bad_files_are_refused_with_a_clear_reason(text: str, says: str) -> None:
+    with pytest.raises(SettingsError, match=says):
+        parse_settings(text)
+
+
+def test_byte_order_mark_big_and_binary_files(tmp_path: Path) -> None:
+    path = tmp_path / "foyer.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())  # Notepad
+    settings = read_settings(path)
+    assert settings is not None and settings.timezone == "Europe/Paris"
+    path.write_bytes(b"\xff\xfe" + "x".encode("utf-16-le"))
+    with pytest.raises(SettingsError, match="UTF-8"):
+        read_settings(path)
+    path.write_bytes(b"#" * 70_000)
+    with pytest.raises(SettingsError, match="trop gros"):
+        read_settings(path)
+
+
+def test_device_identity_is_made_once_private_and_never_again(tmp_path: Path) -> None:
+    first = ensure_device_id(tmp_path)
+    assert len(first) == 32
+    assert stat.S_IMODE((tmp_path / "device-id").stat().st_mode) == 0o600
+    assert ensure_device_id(tmp_path) == first
+    assert ensure_device_id(tmp_path / "other") != first
+    (tmp_path / "device-id").write_text("garbage")
+    with pytest.raises(SettingsError, match="identifiant valide"):
+        ensure_device_id(tmp_path)
+    assert (tmp_path / "device-id").read_text() == "garbage", "never overwritten"
+
+
+def test_firstboot_keeps_the_last_good_settings(tmp_path: Path) -> None:
+    boot, data = tmp_path / "boot", tmp_path / "data"
+    boot.mkdir()
+    (boot / "foyer.toml").write_text(GOOD)
+    result = run_firstboot(boot, data)
+    assert result.settings_error is None
+    assert saved_settings(data).backend_url == "https://foyer.example.org"
+
+    (boot / "foyer.toml").write_text('backend_url = "oops"')
+    again = run_firstboot(boot, data)
+    assert again.device_id == result.device_id
+    assert again.settings_error is not None and "backend_url" in again.settings_error
+    assert saved_settings(data).backend_url == "https://foyer.example.org"
+
+    (boot / "foyer.toml").unlink()  # the card's file went: what was validated stays
+    assert run_firstboot(boot, data).settings.backend_url == "https://foyer.example.org"
+
+
+def test_system_time_zone_and_locale(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ran: list[list[str]] = []
+
+    def run(argv: Sequence[str]) -> bool:
+        ran.append([Path(argv[0]).name, *argv[1:]])
+        return True
+
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    assert apply_to_system(FirstBootSettings(None, "Europe/Paris", "fr_FR.UTF-8"), run)
+    assert ran == [
+        ["timedatectl", "set-timezone", "Europe/Paris"],
+        ["localectl", "set-locale", "LANG=fr_FR.UTF-8"],
+    ]
+    ran.clear()
+    assert apply_to_system(FirstBootSettings(), run) and ran == []
+
+
+def paired_tablet(data: Path) -> None:
+    credentials.save(data, DeviceCredential("https://foyer.example.org", 7, 3, "secret-token"))
+    LocalStore(data).apply(
+        {
+            "full": True,
+            "cursor": "c1",
+            "beneficiary": {
+                "id": 3,
+                "first_name": "Jeanne",
+                "last_name": "Martin",
+                "timezone": "Europe/Paris",
+            },
+            "upserts": {"messages": [{"id": 1, "body": "Bonjour maman"}]},
+        }
+    )
+    Outbox(data).enqueue("mood", {"mood": "good"})
+    (data / "photos").mkdir()
+    (data / "photos" / "ab.jpg").write_bytes(b"\xff\xd8")
+
+
+def test_factory_reset_forgets_the_home_but_not_the_device(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    device_id = ensure_device_id(data)
+    paired_tablet(data)
+    (tmp_path / "boot").mkdir()
+    (tmp_path / "boot" / "foyer.toml").write_text(GOOD)
+    run_firstboot(tmp_path / "boot", data)
+
+    assert foyer(["factory-reset", "--data", str(data)]) == 0
+
+    assert credentials.load(data) is None
+    assert sorted(p.name for p in data.iterdir()) == ["device-id", "settings.json"]
+    assert LocalStore(data).load().beneficiary is None
+    assert Outbox(data).pending_count() == 0
+    assert ensure_device_id(data) == device_id
+    assert saved_settings(data).backend_url == "https://foyer.example.org"
+    assert factory_reset(tmp_path / "never-existed") == []
+
+
+def test_a_file_on_the_boot_partition_asks_for_a_reset(tmp_path: Path) -> None:
+    boot, data = tmp_path / "boot", tmp_path / "data"
+    boot.mkdir()
+    paired_tablet(data)
+    (boot / "foyer-factory-reset").touch()
+    assert foyer(["firstboot", "--boot", str(boot), "--data", str(data)]) == 0
+    assert credentials.load(data) is None
+    assert not (boot / "foyer-factory-reset").exists(), "once, not at every boot"
+    assert sorted(p.name for p in data.iterdir()) == ["device-id"]
+
+
+def test_firstboot_command_reports_a_bad_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    boot = tmp_path / "boot"
+    boot.mkdir()
+    (boot / "foyer.toml").write_text('timezone = "Mars/Olympus"')
+    assert foyer(["firstboot", "--boot", str(boot), "--data", str(tmp_path / "d")]) == 1
+    assert "Mars/Olympus" in capsys.readouterr().err
+    assert (tmp_path / "d" / "device-id").exists(), "the identity is made anyway"
+    assert foyer(["firstboot", "--data", str(tmp_path / "d"), "--owner", "nobody-here"]) == 2
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown needs root")
+def test_firstboot_gives_the_data_to_the_kiosk_user(tmp_path: Path) -> None:
+    boot, data = tmp_path / "boot", tmp_path / "data"
+    boot.mkdir()
+    assert foyer(["firstboot", "--boot", str(boot), "--data", str(data), "--owner", "nobody"]) == 0
+    for path in (data, data / "device-id"):
+        assert path.stat().st_uid == 65534
