@@ -2,8 +2,9 @@
 
     foyer firstboot --data DIR [--boot DIR] [--owner USER] [--apply-system]
     foyer factory-reset --data DIR
-    foyer update --root DIR --version V --source WHEEL_OR_DIR [--unit U]… [--health-url URL]
-    foyer rollback --root DIR [--unit U]…
+    foyer update [--root DIR] --version V --source WHEEL_OR_DIR [--find-links DIR] [--unit U]…
+                 [--health-url URL] [--settle SECONDS]
+    foyer rollback [--root DIR] [--unit U]…
 
 Messages for whoever runs them go to stderr and the journal; exit status 0 means done.
 """
@@ -41,6 +42,9 @@ def add_commands(sub: Any) -> None:
     upd.add_argument("--source", required=True, help="a wheel or source tree for pip")
     upd.add_argument(
         "--unit", action="append", help="unit to restart and watch (default foyer-kiosk.service)"
+    )
+    upd.add_argument(
+        "--find-links", type=Path, help="offline: install only from the wheels in this folder"
     )
     upd.add_argument("--health-url", help="also require this URL to answer 200 (/healthz)")
     upd.add_argument(
@@ -99,6 +103,7 @@ def _update(args: argparse.Namespace) -> int:
             version = update.rollback(args.root, restart)
             print(f"foyer rollback: {version} is current again")
             return 0
+        pip_args = ["--no-index", "--find-links", str(args.find_links)] if args.find_links else []
         checks = [update.units_stay_up(units, args.settle)]
         if args.health_url:
             checks.append(update.http_ok(args.health_url))
@@ -106,7 +111,7 @@ def _update(args: argparse.Namespace) -> int:
             args.root,
             args.version,
             args.source,
-            update.pip_installer(),
+            update.pip_installer(pip_args=pip_args),
             restart,
             update.all_of(*checks),
         )
