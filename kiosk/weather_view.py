@@ -1,0 +1,246 @@
+"""What the weather screen shows, computed without Qt from the backend's normalized report.
+
+The report is the body of `GET /api/v1/device/weather` (backend/api/weather.py): `current`
+(temperature, WMO code, is_day), four `days` (ISO date in the beneficiary's zone, code, min,
+max), `fetched_at` (UTC) and `stale`. This module decides the words: the French name of every
+WMO code, "Aujourd'hui", "Demain", the day names, and "mis à jour il y a 2 h" once the values
+are old enough for it to matter. No report at all gives the friendly "Météo indisponible".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+# WMO weather interpretation codes (Open-Meteo), in the words the tablet says.
+WORDS: dict[int, str] = {
+    0: "Ciel dégagé",
+    1: "Ciel plutôt dégagé",
+    2: "Partiellement nuageux",
+    3: "Couvert",
+    45: "Brouillard",
+    48: "Brouillard givrant",
+    51: "Bruine légère",
+    53: "Bruine modérée",
+    55: "Bruine dense",
+    56: "Bruine verglaçante légère",
+    57: "Bruine verglaçante dense",
+    61: "Pluie faible",
+    63: "Pluie modérée",
+    65: "Pluie forte",
+    66: "Pluie verglaçante faible",
+    67: "Pluie verglaçante forte",
+    71: "Neige faible",
+    73: "Neige modérée",
+    75: "Neige forte",
+    77: "Grains de neige",
+    80: "Averses de pluie faibles",
+    81: "Averses de pluie modérées",
+    82: "Averses de pluie violentes",
+    85: "Averses de neige faibles",
+    86: "Averses de neige fortes",
+    95: "Orage",
+    96: "Orage avec grêle",
+    99: "Orage avec forte grêle",
+}
+UNKNOWN_WORDS = "Temps inconnu"
+UNAVAILABLE = "Météo indisponible"
+UNAVAILABLE_HINT = "Les prévisions reviendront dès que la tablette sera de nouveau connectée."
+
+DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+# Below this age the values are as fresh as the backend's cache allows (30 min): say nothing.
+OLD_AFTER = timedelta(hours=1)
+FORECAST_DAYS = 4  # today and the next three
+# Older than this, "now" is no longer now: the current temperature is left out, days stay.
+CURRENT_USEFUL_FOR = timedelta(hours=6)
+
+# Pictogram names, drawn by widgets.weather_icons (which knows nothing of WMO codes).
+SUN, MOON = "sun", "moon"
+PARTLY_DAY, PARTLY_NIGHT = "partly_day", "partly_night"
+CLOUD, FOG, DRIZZLE, RAIN, SNOW = "cloud", "fog", "drizzle", "rain", "snow"
+SHOWERS, SNOW_SHOWERS, THUNDER = "showers", "snow_showers", "thunder"
+
+
+def words_for(code: int) -> str:
+    return WORDS.get(code, UNKNOWN_WORDS)
+
+
+def pictogram_for(code: int, is_day: bool = True) -> str:
+    """The pictogram of a WMO code; clear and partly cloudy skies show the moon at night."""
+    if code in (0, 1):
+        return SUN if is_day else MOON
+    if code == 2:
+        return PARTLY_DAY if is_day else PARTLY_NIGHT
+    if code in (45, 48):
+        return FOG
+    if 51 <= code <= 57:
+        return DRIZZLE
+    if 61 <= code <= 67:
+        return RAIN
+    if 71 <= code <= 77:
+        return SNOW
+    if 80 <= code <= 82:
+        return SHOWERS
+    if code in (85, 86):
+        return SNOW_SHOWERS
+    if code >= 95:
+        return THUNDER
+    return CLOUD  # 3 (overcast) and anything unknown
+
+
+def degrees(value: float | None) -> str:
+    """ "8°", "-2°": rounded half away from zero, never "-0°"; "–" when unknown."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    rounded = math.floor(abs(value) + 0.5) * (1 if value >= 0 else -1)
+    return f"{rounded}°"
+
+
+def age_words(age: timedelta) -> str:
+    """ "mis à jour il y a 2 h" (French, as said aloud: minutes, hours, then days)."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return f"mis à jour il y a {max(minutes, 1)} min"
+    hours = minutes // 60
+    if hours < 24:
+        return f"mis à jour il y a {hours} h"
+    days = hours // 24
+    return "mis à jour hier" if days == 1 else f"mis à jour il y a {days} jours"
+
+
+def day_name(day: date, today: date) -> str:
+    if day == today:
+        return "Aujourd'hui"
+    if day == today + timedelta(days=1):
+        return "Demain"
+    return DAY_NAMES[day.weekday()].capitalize()
+
+
+@dataclass(frozen=True)
+class DayForecast:
+    day: date
+    name: str  # "Aujourd'hui", "Demain", "Samedi"
+    words: str  # "Pluie faible"
+    pictogram: str
+    high: str  # "12°"
+    low: str  # "4°"
+
+
+@dataclass(frozen=True)
+class CurrentWeather:
+    temperature: str  # "8°"
+    words: str
+    pictogram: str
+
+
+@dataclass(frozen=True)
+class WeatherView:
+    available: bool
+    location: str = ""
+    current: CurrentWeather | None = None
+    days: tuple[DayForecast, ...] = ()  # today first, at most four
+    updated: str = ""  # "mis à jour il y a 2 h" when old, else ""
+    message: str = ""  # UNAVAILABLE when there is nothing to show
+    hint: str = ""
+    attribution: str = ""
+
+
+def unavailable() -> WeatherView:
+    return WeatherView(available=False, message=UNAVAILABLE, hint=UNAVAILABLE_HINT)
+
+
+def _fetched_at(report: Mapping[str, Any], received_at: datetime | None) -> datetime | None:
+    raw = report.get("fetched_at")
+    if isinstance(raw, str):
+        try:
+            moment = datetime.fromisoformat(raw)
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    age = report.get("age_seconds")
+    if received_at is not None and isinstance(age, int | float):
+        return received_at - timedelta(seconds=float(age))
+    return None
+
+
+def _code(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else -1
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def build_weather_view(
+    report: Mapping[str, Any] | None, now: datetime, received_at: datetime | None = None
+) -> WeatherView:
+    """The view of `report` at `now` (aware, in the beneficiary's zone).
+
+    `received_at` is when the tablet got the report; it dates the values when the report has
+    no usable `fetched_at`. Anything malformed gives the unavailable view, never an error."""
+    if now.tzinfo is None:
+        raise ValueError("now must be aware, in the beneficiary's time zone")
+    if not isinstance(report, Mapping):
+        return unavailable()
+    current = report.get("current")
+    if not isinstance(current, Mapping) or _number(current.get("temperature")) is None:
+        return unavailable()
+    code = _code(current.get("code"))
+    now_view: CurrentWeather | None = CurrentWeather(
+        temperature=degrees(_number(current.get("temperature"))),
+        words=words_for(code),
+        pictogram=pictogram_for(code, current.get("is_day") is not False),
+    )
+    today = now.date()
+    days: list[DayForecast] = []
+    raw_days = report.get("days")
+    for raw in raw_days if isinstance(raw_days, list) else []:
+        if not isinstance(raw, Mapping) or not isinstance(raw.get("date"), str):
+            continue
+        try:
+            day = date.fromisoformat(raw["date"])
+        except ValueError:
+            continue
+        if day < today:  # an old report: yesterday is no forecast
+            continue
+        day_code = _code(raw.get("code"))
+        days.append(
+            DayForecast(
+                day=day,
+                name=day_name(day, today),
+                words=words_for(day_code),
+                pictogram=pictogram_for(day_code),
+                high=degrees(_number(raw.get("max"))),
+                low=degrees(_number(raw.get("min"))),
+            )
+        )
+    days.sort(key=lambda d: d.day)
+    fetched = _fetched_at(report, received_at)
+    updated = ""
+    if fetched is not None:
+        age = now - fetched
+        if age >= OLD_AFTER:
+            updated = age_words(age)
+        if age >= CURRENT_USEFUL_FOR:
+            now_view = None
+    elif report.get("stale") is True:
+        updated = "mise à jour impossible pour le moment"
+    if now_view is None and not days:
+        return unavailable()
+    location = report.get("location")
+    attribution = report.get("attribution")
+    return WeatherView(
+        available=True,
+        location=location if isinstance(location, str) else "",
+        current=now_view,
+        days=tuple(days[:FORECAST_DAYS]),
+        updated=updated,
+        attribution=attribution if isinstance(attribution, str) else "",
+    )
