@@ -128,7 +128,8 @@ class MessageBubble(QFrame):
         layout.addWidget(self.sender_label)
         layout.addLayout(when_row)
         layout.addWidget(self.body_label)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        # Never squeezed below the height its wrapped text needs (a scroll area holds it).
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         if clickable:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
         self._restyle()
@@ -144,6 +145,10 @@ class MessageBubble(QFrame):
         self.mark_label.setVisible(bool(mark))
         shown = body if self._preview_chars is None else preview(body, self._preview_chars)
         self.body_label.setText(breakable(shown))
+
+    @property
+    def clickable(self) -> bool:
+        return self._clickable
 
     def body_text(self) -> str:
         return self._body
