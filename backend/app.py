@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 import backend.api
-from backend import db
+from backend import console, db
 from backend.api.deps import AppState
 from backend.config import Settings
 from backend.errors import ServiceError
@@ -95,4 +95,6 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         detail = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
         return JSONResponse({"detail": message, "errors": detail}, status_code=422)
 
+    # The web console's pages, static files, and HTML errors for its paths (/api keeps JSON).
+    console.install(app, settings)
     return app

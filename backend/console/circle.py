@@ -1,0 +1,169 @@
+"""The circle around a beneficiary: the care manager, shared organisations and their staff,
+people invited personally, pending invitations; for the care manager, inviting, revoking,
+removing, and giving someone who lost their password a temporary one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep
+from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render, undo
+from backend.errors import ServiceError
+from backend.models import User
+from backend.policy import PROFESSIONS, Permission
+from backend.services import agenda, circle, passwords
+
+router = APIRouter(include_in_schema=False)
+
+RELATION_LABELS = {
+    "family": "Famille",
+    "friend": "Ami·e",
+    "neighbour": "Voisin·e",
+    "professional": "Professionnel·le",
+}
+ROLE_LABELS = {
+    "care_manager": "conseil autonomie",
+    "health_professional": "professionnel de santé",
+    "care_worker": "aide à domicile",
+    "volunteer": "bénévole",
+    "family": "famille",
+    "friend": "ami ou voisin",
+}
+ORGANISATION_LABELS = {
+    "care_management": "Service de coordination",
+    "home_help": "Service d'aide à domicile (SAAD)",
+    "nursing": "Soins infirmiers (SSIAD, cabinet)",
+    "independent": "Professionnel libéral",
+    "association": "Association",
+}
+
+
+def _circle_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    beneficiary_id: int,
+    now: NowDep,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_CIRCLE)
+    manage = "manage_circle" in page.can
+    found = circle.circle_of(session, page.beneficiary)
+    invitations = circle.invitations_of(session, page.beneficiary, 50, None) if manage else []
+    organisations = circle.organisations_of(session, user, 100, None) if manage else []
+    people = [found.care_manager.user]
+    people += [p.user for s in found.organisations for p, _ in s.staff]
+    people += [p.user for p, _ in found.members]
+    resettable = {p.id for p in people if manage and passwords.may_reset(session, user, p)}
+    return render(
+        request,
+        "circle.html",
+        status_code,
+        **page.context("circle"),
+        circle=found,
+        manage=manage,
+        invitations=[(i, circle.invitation_status(i, now)) for i in invitations],
+        organisations=organisations,
+        relations=RELATION_LABELS,
+        professions={k: agenda.PROFESSION_LABELS.get(k, k) for k in PROFESSIONS},
+        role_labels=ROLE_LABELS,
+        organisation_kinds=ORGANISATION_LABELS,
+        resettable=resettable,
+        **context,
+    )
+
+
+@router.get("/b/{beneficiary_id}/circle", response_class=HTMLResponse)
+def circle_page(
+    beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    return _circle_page(request, session, user, beneficiary_id, now)
+
+
+@router.post("/b/{beneficiary_id}/invitations", dependencies=[Csrf])
+def invite(
+    beneficiary_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    state: StateDep,
+    now: NowDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    relation: Annotated[str, Form(max_length=40)] = "family",
+    profession: Annotated[str, Form(max_length=40)] = "",
+    organisation_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    try:
+        invitation, token = circle.create_invitation(
+            session,
+            user,
+            page.beneficiary,
+            email=email,
+            name=name.strip() or email,
+            relation=relation,
+            profession=profession or None,
+            organisation_id=organisation_id or None,
+            now=now,
+            ttl=timedelta(seconds=state.settings.invitation_ttl_seconds),
+        )
+    except ServiceError as exc:
+        undo(session, exc)
+        return _circle_page(
+            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+        )
+    link = f"{state.settings.public_url}/invitation/{token}"
+    # The link is shown this once (only its digest is kept): no redirect that would lose it.
+    return _circle_page(
+        request, session, user, beneficiary_id, now, invitation_link=link, invited=invitation
+    )
+
+
+@router.post("/b/{beneficiary_id}/invitations/{invitation_id}/revoke", dependencies=[Csrf])
+def revoke_invitation(
+    beneficiary_id: PathId,
+    invitation_id: PathId,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    circle.revoke_invitation(session, page.beneficiary, invitation_id, now)
+    return redirect(f"/b/{beneficiary_id}/circle")
+
+
+@router.post("/b/{beneficiary_id}/members/{user_id}/remove", dependencies=[Csrf])
+def remove_member(
+    beneficiary_id: PathId, user_id: PathId, user: ConsoleUser, session: SessionDep
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    circle.remove_circle_member(session, page.beneficiary, user_id)
+    return redirect(f"/b/{beneficiary_id}/circle")
+
+
+@router.post("/b/{beneficiary_id}/people/{user_id}/reset-password", dependencies=[Csrf])
+def reset_password(
+    beneficiary_id: PathId,
+    user_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+) -> Response:
+    beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    target, temporary = passwords.reset_by_care_manager(session, user, user_id, now)
+    return _circle_page(
+        request,
+        session,
+        user,
+        beneficiary_id,
+        now,
+        reset_for=target,
+        temporary_password=temporary,
+    )

@@ -1,0 +1,193 @@
+"""Dates, times and recurrences in plain French, as people say them (pure functions, no I/O).
+
+"tous les lundis et jeudis à 11 h", "mercredi 2 décembre à 14 h 05": the console shows the
+rule, never its RFC 5545 spelling. Times are shown in the beneficiary's zone.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+MONTHS = (
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+)
+ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", -1: "dernier"}
+
+
+def hour(moment: datetime | time, tz: ZoneInfo | None = None) -> str:
+    """11:00 → "11 h", 14:05 → "14 h 05" (the French way)."""
+    if isinstance(moment, datetime) and tz is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    if moment.minute == 0:
+        return f"{moment.hour} h"
+    return f"{moment.hour} h {moment.minute:02d}"
+
+
+def day(moment: datetime | date, tz: ZoneInfo | None = None, *, year: bool = False) -> str:
+    """ "mercredi 2 décembre" (with the year on demand); "1er" for the first of the month."""
+    if isinstance(moment, datetime) and tz is not None and moment.tzinfo is not None:
+        moment = moment.astimezone(tz)
+    number = "1er" if moment.day == 1 else str(moment.day)
+    text = f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month - 1]}"
+    return f"{text} {moment.year}" if year else text
+
+
+def when(moment: datetime | None, tz: ZoneInfo) -> str:
+    if moment is None:
+        return "jamais"
+    return f"{day(moment, tz)} à {hour(moment, tz)}"
+
+
+def ago(moment: datetime | None, now: datetime) -> str:
+    """ "il y a 5 min", "il y a 3 h", "il y a 2 jours": how long since the tablet was seen."""
+    if moment is None:
+        return "jamais"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "à l'instant"
+    if seconds < 3600:
+        return f"il y a {seconds // 60} min"
+    if seconds < 86400:
+        return f"il y a {seconds // 3600} h"
+    days = seconds // 86400
+    return "il y a 1 jour" if days == 1 else f"il y a {days} jours"
+
+
+def _join(words: Sequence[str]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " et " + words[-1]
+
+
+def _parse(rule: str) -> dict[str, str]:
+    parts: dict[str, str] = {}
+    for item in rule.removeprefix("RRULE:").split(";"):
+        key, sep, value = item.partition("=")
+        if sep:
+            parts[key.strip().upper()] = value.strip().upper()
+    return parts
+
+
+def _until(value: str) -> str:
+    try:
+        parsed = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return ""
+    return f", jusqu'au {day(parsed, year=True).split(' ', 1)[1]}"
+
+
+def _weekly_days(codes: list[str]) -> str | None:
+    if any(c not in RRULE_DAYS for c in codes):
+        return None
+    ordered = sorted(set(codes), key=RRULE_DAYS.index)
+    if ordered == list(RRULE_DAYS[:5]):
+        return "du lundi au vendredi"
+    if ordered == list(RRULE_DAYS):
+        return "tous les jours"
+    return "tous les " + _join([WEEKDAYS[RRULE_DAYS.index(c)] + "s" for c in ordered])
+
+
+def describe_rrule(rule: str | None, start: datetime) -> str:
+    """An RRULE (RFC 5545) in French words, with the time of `start` (wall clock).
+
+    "FREQ=WEEKLY;BYDAY=MO,TH" at 11:00 → "tous les lundis et jeudis à 11 h". A rule this
+    does not know how to say is named as such rather than said wrongly."""
+    at = f"à {hour(start)}"
+    if not rule:
+        return f"le {day(start, year=True)} {at}"
+    parts = _parse(rule)
+    freq = parts.get("FREQ")
+    try:
+        interval = int(parts.get("INTERVAL", "1"))
+    except ValueError:
+        return "récurrence personnalisée"
+    days = [d for d in parts.get("BYDAY", "").split(",") if d]
+    if freq == "DAILY":
+        text = "tous les jours" if interval == 1 else f"tous les {interval} jours"
+    elif freq == "WEEKLY":
+        said = _weekly_days(days or [RRULE_DAYS[start.weekday()]])
+        if said is None:
+            return "récurrence personnalisée"
+        if interval == 1:
+            text = said
+        elif interval == 2:
+            text = f"{said}, une semaine sur deux"
+        else:
+            text = f"{said}, toutes les {interval} semaines"
+    elif freq == "MONTHLY":
+        every = "de chaque mois" if interval == 1 else f"tous les {interval} mois"
+        if days:
+            code = days[0]
+            weekday, number = code[-2:], code[:-2]
+            try:
+                ordinal = ORDINALS[int(number)]
+            except (ValueError, KeyError):
+                return "récurrence personnalisée"
+            if weekday not in RRULE_DAYS:
+                return "récurrence personnalisée"
+            text = f"le {ordinal} {WEEKDAYS[RRULE_DAYS.index(weekday)]} {every}"
+        else:
+            month_day = parts.get("BYMONTHDAY", str(start.day))
+            number = "1er" if month_day == "1" else month_day
+            text = f"le {number} {every}"
+    elif freq == "YEARLY":
+        number = "1er" if start.day == 1 else str(start.day)
+        text = f"chaque année le {number} {MONTHS[start.month - 1]}"
+    else:
+        return "récurrence personnalisée"
+    text = f"{text} {at}"
+    if "COUNT" in parts and parts["COUNT"].isdigit():
+        text += f", {parts['COUNT']} fois"
+    elif "UNTIL" in parts:
+        text += _until(parts["UNTIL"])
+    return text
+
+
+def rrule_from_form(repeat: str, weekdays: Sequence[str], until: date | None) -> str | None:
+    """The rule the event form describes: "never", "daily", "weekly" on the days ticked (the
+    start's weekday when none is), or "monthly"; ending on `until` (inclusive) if given."""
+    if repeat in ("", "never"):
+        return None
+    if repeat == "daily":
+        rule = "FREQ=DAILY"
+    elif repeat == "weekly":
+        chosen = [d for d in RRULE_DAYS if d in weekdays]
+        rule = "FREQ=WEEKLY" + (f";BYDAY={','.join(chosen)}" if chosen else "")
+    elif repeat == "monthly":
+        rule = "FREQ=MONTHLY"
+    else:
+        raise ValueError(repeat)
+    if until is not None:
+        rule += f";UNTIL={until:%Y%m%d}T235959"
+    return rule
+
+
+def week_start(moment: date) -> date:
+    return moment - timedelta(days=moment.weekday())
+
+
+def folded(text: str) -> str:
+    """Lower case without accents, as the dashboard's search: "Hélène" is found by "helene"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def name_matches(first: str, last: str, q: str) -> bool:
+    name = folded(f"{first} {last}")
+    return all(word in name for word in folded(q).split())

@@ -1,0 +1,236 @@
+"""A beneficiary's tablets: how each is doing (last seen, version, free disk, last error,
+writes still queued), revoking one, and its remote configuration.
+
+The configuration form is drawn from the tablet's schema (`kiosk.config.SETTINGS`: type,
+bounds, default and French description of every key), so a new key appears here without a
+template change. The device configuration service validates and stores it; the form only
+shows each key's reason next to its field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from backend.api.deps import NowDep, PathId, SessionDep
+from backend.console.web import ConsoleUser, Csrf, Page, beneficiary_page, redirect, render, undo
+from backend.errors import Invalid, NotFound, ServiceError
+from backend.models import Device, User
+from backend.policy import Permission
+from backend.services import dashboard, device_config, pairing
+from kiosk import config as schema
+
+router = APIRouter(include_in_schema=False)
+
+MODULE_LABELS = {
+    "agenda": "Agenda",
+    "messages": "Messages",
+    "photos": "Photos",
+    "weather": "Météo",
+    "mood": "Humeur",
+}
+
+
+def _managed(session: SessionDep, user: User, device_id: int) -> tuple[Device, Page]:
+    """The tablet, if `user` manages its beneficiary's tablets (else 404, as the API)."""
+    device = pairing.device_by_id(session, device_id)
+    try:
+        page = beneficiary_page(session, user, device.beneficiary_id, Permission.MANAGE_DEVICES)
+    except NotFound as exc:
+        raise NotFound("Tablette introuvable.") from exc
+    return device, page
+
+
+@router.get("/b/{beneficiary_id}/tablets", response_class=HTMLResponse)
+def tablets_page(
+    beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_DEVICES)
+    rows = []
+    for device in pairing.devices_of(session, beneficiary_id):
+        seen = device.last_seen_at
+        rows.append(
+            {
+                "device": device,
+                "status": device_config.status_of(session, device),
+                "online": device.revoked_at is None
+                and seen is not None
+                and now - seen <= dashboard.ONLINE_WITHIN,
+            }
+        )
+    return render(request, "tablets.html", **page.context("tablets"), rows=rows, now=now)
+
+
+@router.post("/devices/{device_id}/revoke", dependencies=[Csrf])
+def revoke(device_id: PathId, user: ConsoleUser, session: SessionDep, now: NowDep) -> Response:
+    device, _page = _managed(session, user, device_id)
+    pairing.revoke(session, device, now)
+    return redirect(f"/b/{device.beneficiary_id}/tablets?revoked=1")
+
+
+# --- configuration --------------------------------------------------------------------------
+
+
+def _fields(document: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    fields = []
+    for setting in schema.SETTINGS:
+        value = document.get(setting.key, setting.default)
+        field: dict[str, Any] = {
+            "key": setting.key,
+            "kind": setting.kind,
+            "description": setting.description,
+            "bounds": setting.bounds,
+            "value": value,
+            "error": errors.get(setting.key),
+        }
+        if setting.kind == "liste" and setting.key == "modules":
+            chosen = list(value) if isinstance(value, list) else []
+            rest = [m for m in schema.MODULES if m not in chosen]
+            field["modules"] = [
+                {"name": m, "label": MODULE_LABELS.get(m, m), "on": m in chosen, "order": n + 1}
+                for n, m in enumerate(chosen + rest)
+            ]
+        elif setting.kind == "choix":
+            field["choices"] = [c.strip() for c in setting.bounds.split(",")]
+        elif isinstance(value, list):
+            field["text"] = "\n".join(str(v) for v in value)
+        fields.append(field)
+    return fields
+
+
+def _config_page(
+    request: Request,
+    page: Page,
+    device: Device,
+    view: device_config.ConfigView,
+    *,
+    document: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    error: str | None = None,
+    notice: str | None = None,
+) -> Response:
+    shown = document if document is not None else view.document
+    modules = shown.get("modules") if isinstance(shown.get("modules"), list) else []
+    return render(
+        request,
+        "tablet_config.html",
+        status_code,
+        **page.context("tablets"),
+        device=device,
+        view=view,
+        fields=_fields(shown, errors or {}),
+        preview=[MODULE_LABELS.get(m, m) for m in modules or []],
+        error=error,
+        notice=notice,
+    )
+
+
+@router.get("/devices/{device_id}/config", response_class=HTMLResponse)
+def config_page(
+    device_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, saved: bool = False
+) -> Response:
+    device, page = _managed(session, user, device_id)
+    view = device_config.read(session, device)
+    notice = "Configuration enregistrée : la tablette l'appliquera à sa prochaine synchronisation."
+    return _config_page(request, page, device, view, notice=notice if saved else None)
+
+
+def _list_of(text: str) -> list[str]:
+    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+
+
+def document_from_form(form: FormData) -> dict[str, Any]:
+    """What the form says, typed as the schema expects; the service validates it."""
+    document: dict[str, Any] = {}
+    for setting in schema.SETTINGS:
+        key = setting.key
+        raw = form.get(key)
+        text = raw.strip() if isinstance(raw, str) else ""
+        if key == "modules":
+            chosen = []
+            for name in schema.MODULES:
+                if form.get(f"module_{name}"):
+                    order = form.get(f"order_{name}")
+                    try:
+                        rank = float(order) if isinstance(order, str) and order else 99.0
+                    except ValueError:
+                        rank = 99.0
+                    chosen.append((rank, schema.MODULES.index(name), name))
+            document[key] = [name for _, _, name in sorted(chosen)]
+        elif setting.kind == "oui/non":
+            document[key] = bool(raw)
+        elif key == "maintenance_pin":
+            if text:  # left empty: the current PIN stays
+                document[key] = text
+        elif isinstance(setting.default, list):
+            document[key] = (
+                _list_of(text)
+                if key != "quick_replies"
+                else [line.strip() for line in text.splitlines() if line.strip()]
+            )
+        elif isinstance(setting.default, bool):
+            document[key] = bool(raw)
+        elif isinstance(setting.default, int | float) and not isinstance(setting.default, bool):
+            try:
+                number = float(text.replace(",", "."))
+                document[key] = (
+                    int(number)
+                    if number.is_integer() and isinstance(setting.default, int)
+                    else number
+                )
+            except ValueError:
+                document[key] = text
+        else:
+            document[key] = text
+    return document
+
+
+@router.post("/devices/{device_id}/config", dependencies=[Csrf])
+async def save_config(
+    device_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    from fastapi.concurrency import run_in_threadpool
+
+    form = await request.form()
+    return await run_in_threadpool(_save, device_id, request, user, session, now, form)
+
+
+def _save(
+    device_id: int,
+    request: Request,
+    user: User,
+    session: SessionDep,
+    now: NowDep,
+    form: FormData,
+) -> Response:
+    device, page = _managed(session, user, device_id)
+    document = document_from_form(form)
+    version_text = form.get("version")
+    expected = (
+        int(version_text) if isinstance(version_text, str) and version_text.isdigit() else None
+    )
+    # The schema's reasons per key, to show each next to its field; the service checks again.
+    checked = {k: v for k, v in document.items() if k != device_config.PIN_KEY}
+    _valid, errors = schema.validate(checked)
+    try:
+        if errors:
+            raise Invalid("Certaines valeurs ne conviennent pas : voyez les champs signalés.")
+        device_config.write(session, device, user, document, expected, now)
+    except ServiceError as exc:
+        undo(session, exc)
+        view = device_config.read(session, device)
+        return _config_page(
+            request,
+            page,
+            device,
+            view,
+            document=document,
+            errors=errors,
+            status_code=exc.status_code,
+            error=exc.message,
+        )
+    return redirect(f"/devices/{device_id}/config?saved=1")

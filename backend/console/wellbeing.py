@@ -1,0 +1,93 @@
+"""Well-being of a beneficiary: a chart drawn on the server (SVG, readable without any
+script), the same values as a table (for screen readers and printing), and open alerts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from backend.api.deps import NowDep, PathId, SessionDep
+from backend.console.web import ConsoleUser, beneficiary_page, render
+from backend.policy import Permission
+from backend.services import wellbeing
+
+router = APIRouter(include_in_schema=False)
+
+DAYS = 30
+WIDTH, HEIGHT = 640, 240
+LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 32
+MIN_SCORE, MAX_SCORE = 1, 5
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    score: int
+    kind: str  # mood or reading
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    points: list[Point]
+    moods_path: str
+    grid: list[tuple[float, int]]  # y, score
+    ticks: list[tuple[float, datetime]]  # x, day
+    left: int
+    right: int
+    bottom: int
+
+
+def chart(items: list[wellbeing.SeriesItem], start: datetime, end: datetime) -> Chart:
+    """Positions of each value: time across, score (1 to 5) up."""
+    span = (end - start).total_seconds()
+    plot_w = WIDTH - LEFT - RIGHT
+    plot_h = HEIGHT - TOP - BOTTOM
+
+    def x_of(moment: datetime) -> float:
+        return round(LEFT + plot_w * (moment - start).total_seconds() / span, 1)
+
+    def y_of(score: int) -> float:
+        return round(TOP + plot_h * (MAX_SCORE - score) / (MAX_SCORE - MIN_SCORE), 1)
+
+    points = [
+        Point(x_of(i.recorded_at), y_of(i.score), i.score, i.type, i.recorded_at) for i in items
+    ]
+    moods = [p for p in points if p.kind == "mood"]
+    path = " ".join(f"{'M' if n == 0 else 'L'}{p.x},{p.y}" for n, p in enumerate(moods))
+    grid = [(y_of(s), s) for s in range(MIN_SCORE, MAX_SCORE + 1)]
+    ticks = [
+        (x_of(start + timedelta(days=d)), start + timedelta(days=d)) for d in range(0, DAYS + 1, 7)
+    ]
+    return Chart(WIDTH, HEIGHT, points, path, grid, ticks, LEFT, WIDTH - RIGHT, HEIGHT - BOTTOM)
+
+
+@router.get("/b/{beneficiary_id}/wellbeing", response_class=HTMLResponse)
+def wellbeing_page(
+    beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_WELLBEING)
+    end = now + wellbeing.FUTURE_TOLERANCE
+    start = end - timedelta(days=DAYS)
+    items = wellbeing.series(session, user, page.beneficiary, start, end, now)
+    alerts = (
+        wellbeing.alerts(
+            session, user, page.beneficiary, open_only=True, limit=20, before_id=None, now=now
+        )
+        if "view_alerts" in page.can
+        else []
+    )
+    return render(
+        request,
+        "wellbeing.html",
+        **page.context("wellbeing"),
+        items=list(reversed(items)),
+        chart=chart(items, start, end),
+        alerts=alerts,
+    )
