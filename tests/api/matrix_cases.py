@@ -643,6 +643,33 @@ CASES: list[Case] = [
         lambda w, h: w.client.post(f"{API}/devices/{fresh_device(w)}/revoke", headers=h),
         by_permission(P.MANAGE_DEVICES),
     ),
+    # device configuration and status
+    Case(
+        "GET /devices/{device_id}/config",
+        _get(lambda w: f"{API}/devices/{w.jeanne_tablet_id}/config"),
+        by_permission(P.MANAGE_DEVICES),
+    ),
+    Case(
+        "PUT /devices/{device_id}/config",
+        lambda w, h: w.client.put(
+            f"{API}/devices/{w.jeanne_tablet_id}/config",
+            json={"document": {"font_scale": 1.2}},
+            headers=h,
+        ),
+        by_permission(P.MANAGE_DEVICES),
+    ),
+    Case(
+        "GET /devices/{device_id}/status",
+        _get(lambda w: f"{API}/devices/{w.jeanne_tablet_id}/status"),
+        by_permission(P.MANAGE_DEVICES),
+    ),
+    Case(
+        "POST /device/status",
+        lambda w, h: w.client.post(
+            f"{API}/device/status", json={"app_version": "0.1.0", "outbox_pending": 0}, headers=h
+        ),
+        device_only(204),
+    ),
     # events
     Case(
         "GET /beneficiaries/{id}/events",

@@ -1,0 +1,179 @@
+"""Each tablet's remote configuration and its last status report.
+
+The document's schema is `kiosk.config` (shared with the tablet, which validates it again on
+arrival). Versions only grow: a write names the version it read (`expected_version`) and is
+refused with 409 when another write came first, so two care managers editing the same tablet
+never silently undo each other. The write is a conditional UPDATE, so this holds across
+several workers too.
+
+The document reaches the tablet by sync, as the kind "config" (one record per tablet, its id
+being the device id; a tablet only ever receives its own).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from backend.errors import Conflict, Invalid
+from backend.models import Beneficiary, Device, DeviceConfig, DeviceStatus, User
+from backend.services import sync
+from backend.services.changes import record_change
+from kiosk import config as schema
+
+ENTITY = "device_config"
+PIN_KEY = "maintenance_pin"
+
+
+@dataclass(frozen=True)
+class ConfigView:
+    """What the console sees: never the PIN, only whether one is set."""
+
+    device_id: int
+    version: int  # 0: never written, every default applies
+    document: dict[str, Any]
+    pin_set: bool
+    updated_at: datetime | None
+    updated_by_id: int | None
+
+
+def _stored(session: Session, device: Device) -> tuple[DeviceConfig | None, dict[str, Any]]:
+    row = session.get(DeviceConfig, device.id)
+    if row is None:
+        return None, schema.defaults()
+    document, _errors = schema.validate(json.loads(row.document))
+    # Stored documents were validated on write; a schema that later narrowed a bound still
+    # leaves the tablet usable (defaults) rather than the console broken.
+    return row, document if document is not None else schema.defaults()
+
+
+def read(session: Session, device: Device) -> ConfigView:
+    row, document = _stored(session, device)
+    pin_hash = document.pop(PIN_KEY, None)
+    return ConfigView(
+        device.id,
+        row.version if row else 0,
+        document,
+        pin_hash is not None,
+        row.updated_at if row else None,
+        row.updated_by_id if row else None,
+    )
+
+
+def write(
+    session: Session,
+    device: Device,
+    user: User,
+    document: dict[str, Any],
+    expected_version: int | None,
+    now: datetime,
+) -> ConfigView:
+    """Validate and store a new version; 422 with every reason, 409 on a lost race."""
+    row, current = _stored(session, device)
+    incoming = dict(document)
+    # The PIN arrives in clear and is kept hashed; left out, the current one stays.
+    if PIN_KEY not in incoming:
+        incoming[PIN_KEY] = current.get(PIN_KEY)
+    elif isinstance(incoming[PIN_KEY], str):
+        try:
+            incoming[PIN_KEY] = schema.hash_pin(incoming[PIN_KEY])
+        except ValueError as exc:
+            raise Invalid(f"{PIN_KEY} : {exc}") from exc
+    valid, errors = schema.validate(incoming)
+    if valid is None:
+        raise Invalid(schema.describe(errors))
+    version = row.version if row else 0
+    if expected_version is not None and expected_version != version:
+        raise Conflict(
+            f"La configuration a changé entre-temps (version {version}, vous aviez la version "
+            f"{expected_version}) : rechargez-la avant de l'enregistrer."
+        )
+    text = json.dumps(valid, ensure_ascii=False, sort_keys=True)
+    if row is None:
+        session.add(
+            DeviceConfig(
+                device_id=device.id,
+                version=1,
+                document=text,
+                updated_at=now,
+                updated_by_id=user.id,
+            )
+        )
+        try:
+            session.flush()
+        except IntegrityError as exc:
+            raise Conflict("La configuration a changé entre-temps : rechargez-la.") from exc
+    else:
+        done = session.execute(
+            update(DeviceConfig)
+            .where(DeviceConfig.device_id == device.id, DeviceConfig.version == version)
+            .values(version=version + 1, document=text, updated_at=now, updated_by_id=user.id)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("La configuration a changé entre-temps : rechargez-la.")
+        session.expire(row)
+    record_change(session, device.beneficiary_id, ENTITY, device.id, "upsert")
+    return read(session, device)
+
+
+# --- status reports -------------------------------------------------------------------------
+
+
+def report_status(
+    session: Session,
+    device: Device,
+    *,
+    app_version: str,
+    free_disk_bytes: int | None,
+    last_error: str | None,
+    outbox_pending: int,
+    config_version: int | None,
+    now: datetime,
+) -> DeviceStatus:
+    status = session.get(DeviceStatus, device.id)
+    if status is None:
+        status = DeviceStatus(device_id=device.id)
+        session.add(status)
+    status.app_version = app_version
+    status.free_disk_bytes = free_disk_bytes
+    status.last_error = last_error
+    status.outbox_pending = outbox_pending
+    status.config_version = config_version
+    status.reported_at = now
+    return status
+
+
+def status_of(session: Session, device: Device) -> DeviceStatus | None:
+    return session.get(DeviceStatus, device.id)
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+def _payload(session: Session, device: Device) -> list[dict[str, Any]]:
+    row, document = _stored(session, device)
+    if row is None:
+        return []
+    return [{"id": device.id, "version": row.version, "document": document}]
+
+
+def _sync_all(session: Session, _beneficiary: Beneficiary, device: Device) -> list[dict[str, Any]]:
+    return _payload(session, device)
+
+
+def _sync_some(
+    session: Session, _beneficiary: Beneficiary, device: Device, ids: set[int]
+) -> list[dict[str, Any]]:
+    # Another tablet's configuration changed: this one gets nothing (sent as a deletion of
+    # an id it never held, which it ignores).
+    return _payload(session, device) if device.id in ids else []
+
+
+sync.register(sync.SyncedKind("config", ENTITY, _sync_all, _sync_some))
