@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import requests
@@ -79,3 +80,68 @@ class DeviceClient:
         except ValueError:
             body = {}
         return response.status_code, body if isinstance(body, dict) else {}
+
+    # -- photos and weather (kiosk.photo_service, kiosk.weather_service) -------------------
+    def photo_file(self, photo_id: int, variant: str) -> bytes:
+        """The JPEG of a photo, `variant` "display" or "thumbnail". PhotoGone on 404 (hidden
+        or deleted since the last sync), Revoked on 401, Unreachable otherwise."""
+        if variant not in ("display", "thumbnail"):
+            raise ValueError(f"unknown photo variant {variant!r}")
+        url = f"{self._base}/api/v1/device/photos/{int(photo_id)}/{variant}"
+        try:
+            with self._session.get(
+                url, headers=self._headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT), stream=True
+            ) as response:
+                if response.status_code == 401:
+                    raise Revoked()
+                if response.status_code == 404:
+                    raise PhotoGone(photo_id)
+                if response.status_code != 200:
+                    raise Unreachable(f"HTTP {response.status_code}")
+                body = bytearray()
+                for chunk in response.iter_content(65536):
+                    body.extend(chunk)
+                    if len(body) > MAX_PHOTO_BYTES:
+                        raise Unreachable("photo larger than any the backend makes")
+                return bytes(body)
+        except requests.RequestException as exc:
+            raise Unreachable(str(exc)) from exc
+
+    def weather(self, etag: str | None = None) -> tuple[dict[str, Any] | None, str | None]:
+        """(report, ETag) of `GET /device/weather`; (None, etag) for 304 Not Modified.
+        Revoked on 401; Unreachable for anything else (no network, 422 no position, 503)."""
+        headers = dict(self._headers)
+        if etag:
+            headers["If-None-Match"] = etag
+        try:
+            response = self._session.get(
+                f"{self._base}/api/v1/device/weather",
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+        except requests.RequestException as exc:
+            raise Unreachable(str(exc)) from exc
+        if response.status_code == 401:
+            raise Revoked()
+        if response.status_code == 304:
+            return None, response.headers.get("ETag", etag)
+        if response.status_code != 200:
+            detail = ""
+            with contextlib.suppress(ValueError, AttributeError):
+                detail = f": {response.json().get('detail', '')}"
+            raise Unreachable(f"HTTP {response.status_code}{detail}")
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise Unreachable("non-JSON weather answer") from exc
+        if not isinstance(body, dict):
+            raise Unreachable("weather answer is not an object")
+        return body, response.headers.get("ETag")
+
+
+# The backend's display variant is at most 1920×1080 in JPEG: a few MB at the very most.
+MAX_PHOTO_BYTES = 20 * 1024 * 1024
+
+
+class PhotoGone(Exception):
+    """404 for a photo: hidden or deleted since the last sync; it leaves at the next one."""

@@ -54,7 +54,9 @@ EXPECTED = {
 }
 
 
-def report(fetched: datetime, codes: tuple[int, ...] = (61, 3, 82, 96), **extra: Any) -> dict:
+def report(
+    fetched: datetime, codes: tuple[int, ...] = (61, 3, 82, 96), **extra: Any
+) -> dict[str, Any]:
     first = fetched.astimezone(PARIS).date()
     return {
         "location": "Lyon",

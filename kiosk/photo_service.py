@@ -1,0 +1,340 @@
+"""Photos for the screens: downloads into the local cache, and images decoded for the screen,
+all off the GUI thread; results come back as Qt signals.
+
+- `set_photos(records)` (GUI thread, cheap) gives the synced list. A background pass then
+  removes the files of photos that left the album, fetches missing thumbnails (newest first, so
+  the album fills from the top), then missing display variants. It keeps the newest photos that
+  fit in the cache's disk budget and stops there rather than evict what it just fetched.
+- Backend unreachable: the pass is retried with capped "full jitter" backoff; 401 means the
+  tablet was revoked (`revoked`); 404 means the photo went since the last sync (skipped).
+- `request_photo` / `request_thumbnail` read the file, check it (a damaged file is dropped and
+  fetched again, never shown), decode it with QImageReader scaled once to the size asked for,
+  and emit a QImage (QPixmap is for the GUI thread only: the screen makes it).
+- Which photos were already seen on this tablet is kept on disk (`kiosk.photo_seen`), so the
+  "Nouvelle" marks survive restarts; `seen_changed` announces the set.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import random
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.base import JobLookupError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import STATE_STOPPED
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QImage, QImageReader
+
+from kiosk.background import _guarded
+from kiosk.device_client import DeviceClient, PhotoGone, Revoked, Unreachable
+from kiosk.photo_cache import CorruptDownload, PhotoCache, is_hash
+from kiosk.photo_seen import SeenPhotos
+from provisioning.pairing import full_jitter
+
+log = logging.getLogger(__name__)
+
+DOWNLOAD_JOB = "photos-download"
+DECODE_JOB = "photos-decode"
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    photo_id: int
+    display_hash: str
+    thumb_hash: str
+    created_at: str
+
+
+def wanted_photos(records: Iterable[Mapping[str, Any]]) -> list[_Wanted]:
+    """The synced photos worth fetching, newest first; malformed records are skipped."""
+    wanted = []
+    for raw in records:
+        photo_id, display, thumb = raw.get("id"), raw.get("display_hash"), raw.get("thumb_hash")
+        if isinstance(photo_id, bool) or not isinstance(photo_id, int):
+            continue
+        if not isinstance(display, str) or not is_hash(display):
+            continue
+        thumb = thumb if isinstance(thumb, str) and is_hash(thumb) else display
+        wanted.append(_Wanted(photo_id, display, thumb, str(raw.get("created_at", ""))))
+    wanted.sort(key=lambda w: (w.created_at, w.photo_id), reverse=True)
+    return wanted
+
+
+def decode_scaled(data: bytes, width: int, height: int) -> QImage | None:
+    """Decode JPEG/PNG bytes to an image that fits in width×height (aspect kept, never
+    enlarged). JPEG is scaled while decoding (much less memory and time than decode-then-
+    scale). None when the bytes are no image."""
+    buffer = QBuffer()
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    try:
+        reader = QImageReader(buffer)
+        reader.setAutoTransform(False)  # the backend applied the orientation already
+        size = reader.size()
+        box = QSize(max(1, width), max(1, height))
+        if size.isValid() and (size.width() > box.width() or size.height() > box.height()):
+            reader.setScaledSize(size.scaled(box, Qt.AspectRatioMode.KeepAspectRatio))
+        image = reader.read()
+    finally:
+        buffer.close()
+    if image.isNull():
+        return None
+    return image
+
+
+class PhotoService(QObject):
+    available_changed = Signal(object)  # frozenset[int]: ids whose display file is here
+    seen_changed = Signal(object)  # frozenset[int]: ids already shown full screen
+    photo_ready = Signal(int, QImage)  # photo id, display image scaled for the screen
+    thumbnail_ready = Signal(int, QImage)  # photo id, thumbnail scaled for a tile
+    photo_missing = Signal(int)  # asked for, but not (or no longer) on this tablet
+    revoked = Signal()
+
+    def __init__(
+        self,
+        client: DeviceClient,
+        cache: PhotoCache,
+        seen: SeenPhotos,
+        scheduler: BackgroundScheduler,
+        rng: random.Random | None = None,
+        decode: Callable[[bytes, int, int], QImage | None] = decode_scaled,
+    ) -> None:
+        super().__init__()
+        self._client = client
+        self._cache = cache
+        self._seen = seen
+        self._scheduler = scheduler
+        self._rng = rng or random.Random()
+        self._decode = decode
+        self._lock = threading.RLock()
+        self._stopped = threading.Event()
+        self._wanted: list[_Wanted] = []
+        self._generation = 0  # bumped by set_photos: a pass for an older list starts over
+        self._failures = 0
+        self._available: frozenset[int] = frozenset()
+        self._seen_ids: frozenset[int] = frozenset()
+        self._job_ids = itertools.count(1)
+        self._pending_download: Any = None
+        self._running = False
+        self._rerun = False
+        self._known = False  # set_photos called: the list is the synced one, not "none yet"
+        # One pass at a time: a pass already dispatched cannot always be cancelled.
+        self._pass_lock = threading.Lock()
+
+    # -- life cycle (GUI thread) ----------------------------------------------------------
+    def start(self) -> None:
+        with self._lock:
+            self._stopped.clear()
+        self._submit(DECODE_JOB, self._load_seen)
+        if self._known:
+            self._schedule_download(0.0)
+
+    def stop(self) -> None:
+        with self._lock:
+            self._stopped.set()
+            job, self._pending_download = self._pending_download, None
+        if job is not None:
+            with contextlib.suppress(JobLookupError):
+                job.remove()
+
+    @property
+    def failures(self) -> int:
+        return self._failures
+
+    @property
+    def available(self) -> frozenset[int]:
+        return self._available
+
+    @property
+    def seen(self) -> frozenset[int]:
+        return self._seen_ids
+
+    # -- intents (GUI thread, never blocking) ---------------------------------------------
+    def set_photos(self, records: Iterable[Mapping[str, Any]]) -> None:
+        wanted = wanted_photos(records)
+        with self._lock:
+            if wanted == self._wanted and self._known:
+                return
+            self._known = True
+            self._wanted = wanted
+            self._generation += 1
+            self._failures = 0
+        self._schedule_download(0.0)
+
+    def request_photo(self, photo_id: int, width: int, height: int) -> None:
+        self._request(photo_id, width, height, thumbnail=False)
+
+    def request_thumbnail(self, photo_id: int, side: int) -> None:
+        self._request(photo_id, side, side, thumbnail=True)
+
+    def mark_seen(self, photo_id: int) -> None:
+        with self._lock:
+            if photo_id in self._seen_ids:
+                return
+            self._seen_ids = self._seen_ids | {photo_id}
+            seen = self._seen_ids
+        self.seen_changed.emit(seen)
+        self._submit(DECODE_JOB, lambda: self._seen.mark([photo_id]))
+
+    def wipe(self) -> None:
+        """Revoked: stop, and every photo and mark leaves the disk (in the background)."""
+        self.stop()
+        with self._lock:
+            self._wanted = []
+            self._available = frozenset()
+            self._seen_ids = frozenset()
+
+        def run() -> None:
+            self._cache.wipe()
+            self._seen.wipe()
+
+        # Not through _submit: it refuses work once stopped.
+        if self._scheduler.state != STATE_STOPPED:
+            self._scheduler.add_job(_guarded("photos-wipe", run))
+
+    # -- scheduling -----------------------------------------------------------------------
+    def _submit(self, name: str, work: Callable[[], None]) -> None:
+        if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
+            return
+        # A fresh id per job: APScheduler counts running instances per id.
+        self._scheduler.add_job(_guarded(name, work), id=f"{name}-{next(self._job_ids)}")
+
+    def _schedule_download(self, delay: float) -> None:
+        with self._lock:
+            if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
+                return
+            if self._running:
+                self._rerun = True
+                return
+            job, self._pending_download = self._pending_download, None
+            if job is not None:
+                with contextlib.suppress(JobLookupError):
+                    job.remove()
+            job_id = f"{DOWNLOAD_JOB}-{next(self._job_ids)}"
+            self._pending_download = self._scheduler.add_job(
+                _guarded(DOWNLOAD_JOB, lambda: self._download_pass(job_id)),
+                trigger="date",
+                run_date=datetime.now(UTC) + timedelta(seconds=delay),
+                id=job_id,
+            )
+
+    # -- worker side ----------------------------------------------------------------------
+    def _load_seen(self) -> None:
+        ids = self._seen.ids()
+        with self._lock:
+            self._seen_ids = self._seen_ids | ids
+            seen = self._seen_ids
+        self.seen_changed.emit(seen)
+
+    def _request(self, photo_id: int, width: int, height: int, *, thumbnail: bool) -> None:
+        with self._lock:
+            item = next((w for w in self._wanted if w.photo_id == photo_id), None)
+        if item is None:
+            self.photo_missing.emit(photo_id)
+            return
+        key = item.thumb_hash if thumbnail else item.display_hash
+
+        def run() -> None:
+            data = self._cache.read(key)
+            image = self._decode(data, width, height) if data is not None else None
+            if image is None:
+                if data is not None:  # checked, yet no image: not worth keeping
+                    self._cache.remove(key)
+                self.photo_missing.emit(photo_id)
+                self._schedule_download(0.0)  # fetch it (again)
+                return
+            (self.thumbnail_ready if thumbnail else self.photo_ready).emit(photo_id, image)
+
+        self._submit(DECODE_JOB, run)
+
+    def _download_pass(self, job_id: str) -> None:
+        with self._lock:
+            if self._pending_download is not None and self._pending_download.id == job_id:
+                self._pending_download = None
+            self._running = True
+            wanted, generation = list(self._wanted), self._generation
+        retry: float | None = None
+        try:
+            with self._pass_lock:
+                retry = self._fetch_all(wanted, generation)
+        finally:
+            with self._lock:
+                self._running = False
+                rerun, self._rerun = self._rerun, False
+            if rerun:
+                self._schedule_download(0.0)
+            elif retry is not None:
+                self._schedule_download(retry)
+
+    def _fetch_all(self, wanted: list[_Wanted], generation: int) -> float | None:
+        """One pass; the delay before the next one when it must be retried, else None."""
+        keys = {w.display_hash for w in wanted} | {w.thumb_hash for w in wanted}
+        removed = self._cache.retain_only(keys)
+        if removed:
+            log.info("photos: %d file(s) of photos no longer in the album removed", removed)
+        self._seen.retain_only({w.photo_id for w in wanted})
+        kept: set[str] = set()
+        full = False
+        unreachable = False
+        # Thumbnails first (small, and the album needs them all), then display variants.
+        plan = [(w, w.thumb_hash, "thumbnail") for w in wanted]
+        plan += [(w, w.display_hash, "display") for w in wanted]
+        for item, key, variant in plan:
+            if self._stopped.is_set() or generation != self._generation:
+                return None  # stopped, or a newer list: its own pass follows
+            if full or unreachable:
+                break
+            if self._cache.contains(key):
+                kept.add(key)
+                continue
+            try:
+                data = self._client.photo_file(item.photo_id, variant)
+                self._cache.put(key, data, keep=kept)
+            except Revoked:
+                self._stopped.set()
+                self.revoked.emit()
+                return None
+            except PhotoGone:
+                log.info("photos: photo %d went since the last sync", item.photo_id)
+                continue
+            except Unreachable as exc:
+                log.info("photos: backend unreachable (%s)", exc)
+                unreachable = True
+                break
+            except CorruptDownload as exc:
+                log.warning("photos: download of photo %d damaged (%s)", item.photo_id, exc)
+                unreachable = True  # a proxy or a network fault: try again later
+                break
+            except OSError as exc:
+                log.warning("photos: cannot store photo %d (%s)", item.photo_id, exc)
+                full = True
+                break
+            if self._cache.total_bytes() > self._cache.budget_bytes and kept:
+                # What is kept already fills the budget: older photos stay on the backend.
+                self._cache.remove(key)
+                full = True
+                break
+            kept.add(key)
+            if variant == "display":
+                self._publish_available(wanted)
+        self._publish_available(wanted)
+        if unreachable:
+            self._failures += 1
+            return full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
+        self._failures = 0
+        return None
+
+    def _publish_available(self, wanted: list[_Wanted]) -> None:
+        available = frozenset(w.photo_id for w in wanted if self._cache.contains(w.display_hash))
+        with self._lock:
+            if available == self._available:
+                return
+            self._available = available
+        self.available_changed.emit(available)

@@ -1,0 +1,317 @@
+"""The photo service against a loopback HTTP server: downloads into the cache, decoding off the
+GUI thread, damaged files fetched again, photos that left removed, revocation, offline."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import random
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from PIL import Image
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from kiosk import photo_service as photo_service_module
+from kiosk.background import make_scheduler, shutdown_scheduler
+from kiosk.device_client import DeviceClient
+from kiosk.photo_cache import PhotoCache
+from kiosk.photo_seen import SeenPhotos
+from kiosk.photo_service import PhotoService, decode_scaled
+from tests.kiosk.device_http import Answer, DeviceHttp
+
+
+def jpeg(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), colour).save(out, "JPEG", quality=85)
+    return out.getvalue()
+
+
+class Photo:
+    def __init__(self, photo_id: int, colour: tuple[int, int, int]) -> None:
+        self.id = photo_id
+        self.display = jpeg(1600, 1200, colour)
+        self.thumb = jpeg(320, 240, colour)
+        self.display_hash = hashlib.sha256(self.display).hexdigest()
+        self.thumb_hash = hashlib.sha256(self.thumb).hexdigest()
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "caption": "",
+            "sender_name": "Marie",
+            "created_at": f"2026-12-0{self.id}T10:00:00+00:00",
+            "width": 1600,
+            "height": 1200,
+            "display_hash": self.display_hash,
+            "thumb_hash": self.thumb_hash,
+        }
+
+    def serve(self, server: DeviceHttp) -> None:
+        base = f"/api/v1/device/photos/{self.id}"
+        server.routes[f"{base}/display"] = Answer(200, self.display)
+        server.routes[f"{base}/thumbnail"] = Answer(200, self.thumb)
+
+
+@pytest.fixture
+def device_http() -> Iterator[DeviceHttp]:
+    server = DeviceHttp()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def scheduler() -> Iterator[Any]:
+    sched = make_scheduler()
+    sched.start()
+    yield sched
+    shutdown_scheduler(sched, wait=True)
+
+
+@pytest.fixture
+def session() -> Iterator[requests.Session]:
+    with requests.Session() as s:
+        yield s
+
+
+def make_service(
+    server: DeviceHttp, session: requests.Session, scheduler: Any, root: Path, **kw: Any
+) -> tuple[PhotoService, PhotoCache]:
+    client = DeviceClient(session, server.url, "token-1")
+    cache = PhotoCache(root / "photos", budget_bytes=kw.pop("budget", 50_000_000))
+    service = PhotoService(
+        client,
+        cache,
+        SeenPhotos(root / "photos" / "seen.sqlite3"),
+        scheduler,
+        rng=random.Random(1),
+        **kw,
+    )
+    return service, cache
+
+
+def test_downloads_the_album_and_says_which_photos_are_here(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photos = [Photo(1, (200, 30, 30)), Photo(2, (30, 200, 30))]
+    for p in photos:
+        p.serve(device_http)
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    with qtbot.wait_signal(service.available_changed, timeout=10_000) as blocker:
+        service.set_photos([p.record() for p in photos])
+    qtbot.wait_until(lambda: service.available == {1, 2}, timeout=10_000)
+    assert blocker.args is not None
+    for p in photos:
+        assert cache.read(p.display_hash) == p.display
+        assert cache.read(p.thumb_hash) == p.thumb
+    # Thumbnails first, newest first: the album fills from the top.
+    paths = device_http.paths()
+    assert paths[:2] == ["/api/v1/device/photos/2/thumbnail", "/api/v1/device/photos/1/thumbnail"]
+    assert all(r.headers["authorization"] == "Bearer token-1" for r in device_http.requests)
+    service.stop()
+
+
+def test_images_are_decoded_off_the_gui_thread_and_scaled_once_for_the_screen(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photo = Photo(1, (20, 20, 220))
+    photo.serve(device_http)
+    threads: list[threading.Thread] = []
+
+    def recording_decode(data: bytes, width: int, height: int) -> QImage | None:
+        threads.append(threading.current_thread())
+        return decode_scaled(data, width, height)
+
+    service, _cache = make_service(
+        device_http, session, scheduler, tmp_path, decode=recording_decode
+    )
+    service.start()
+    service.set_photos([photo.record()])
+    qtbot.wait_until(lambda: service.available == {1}, timeout=10_000)
+    with qtbot.wait_signal(service.photo_ready, timeout=10_000) as blocker:
+        service.request_photo(1, 800, 480)
+    assert blocker.args is not None
+    photo_id, image = blocker.args
+    assert photo_id == 1
+    assert (image.width(), image.height()) == (640, 480)  # 4:3 kept, fits 800×480
+    assert threads and all(t is not threading.main_thread() for t in threads)
+    with qtbot.wait_signal(service.thumbnail_ready, timeout=10_000) as blocker:
+        service.request_thumbnail(1, 160)
+    assert blocker.args is not None and blocker.args[1].width() == 160
+    app = QApplication.instance()
+    assert app is not None
+    service.stop()
+
+
+def test_a_damaged_cached_file_is_never_shown_and_is_fetched_again(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photo = Photo(1, (220, 220, 20))
+    photo.serve(device_http)
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([photo.record()])
+    qtbot.wait_until(lambda: service.available == {1}, timeout=10_000)
+    path = cache.path_for(photo.display_hash)
+    path.write_bytes(photo.display[: len(photo.display) // 2])  # half a photo
+    shown: list[int] = []
+    service.photo_ready.connect(lambda pid, _img: shown.append(pid))
+    with qtbot.wait_signal(service.photo_missing, timeout=10_000):
+        service.request_photo(1, 800, 480)
+    assert shown == []
+    # The pass it triggered downloads the display variant again.
+    qtbot.wait_until(lambda: cache.read(photo.display_hash) == photo.display, timeout=10_000)
+    assert device_http.paths().count("/api/v1/device/photos/1/display") == 2
+    with qtbot.wait_signal(service.photo_ready, timeout=10_000):
+        service.request_photo(1, 800, 480)
+    service.stop()
+
+
+def test_a_download_that_does_not_match_its_hash_is_not_kept(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photo = Photo(1, (10, 120, 120))
+    photo.serve(device_http)
+    device_http.routes["/api/v1/device/photos/1/display"] = Answer(200, photo.display[:900])
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([photo.record()])
+    qtbot.wait_until(lambda: service.failures >= 1, timeout=10_000)
+    assert not cache.contains(photo.display_hash)
+    assert service.available == frozenset()
+    service.stop()
+
+
+def test_photos_that_left_the_album_leave_the_disk(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photos = [Photo(1, (200, 0, 0)), Photo(2, (0, 0, 200))]
+    for p in photos:
+        p.serve(device_http)
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([p.record() for p in photos])
+    qtbot.wait_until(lambda: service.available == {1, 2}, timeout=10_000)
+    service.set_photos([photos[1].record()])  # photo 1 was deleted by the family
+    qtbot.wait_until(lambda: service.available == {2}, timeout=10_000)
+    assert cache.keys() == {photos[1].display_hash, photos[1].thumb_hash}
+    assert not cache.path_for(photos[0].display_hash).exists()
+    service.stop()
+
+
+def test_the_budget_keeps_the_newest_photos(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photos = [Photo(i, (40 * i, 90, 200 - 40 * i)) for i in (1, 2, 3)]
+    for p in photos:
+        p.serve(device_http)
+    thumbs = sum(len(p.thumb) for p in photos)
+    budget = thumbs + len(photos[2].display) + len(photos[1].display) + 10
+    service, cache = make_service(device_http, session, scheduler, tmp_path, budget=budget)
+    service.start()
+    service.set_photos([p.record() for p in photos])
+    qtbot.wait_until(lambda: service.available == {2, 3}, timeout=10_000)
+    qtbot.wait_until(lambda: not service._running, timeout=10_000)
+    assert cache.total_bytes() <= budget
+    assert not cache.contains(photos[0].display_hash)
+    service.stop()
+
+
+def test_gone_photos_are_skipped_and_401_means_revoked(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    gone, revoked = Photo(2, (1, 2, 3)), Photo(1, (3, 2, 1))
+    # Photo 2 (newest) answers 404 (hidden since the sync); then the tablet is revoked.
+    device_http.routes["/api/v1/device/photos/1/thumbnail"] = Answer(401, b"{}")
+    service, _cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    with qtbot.wait_signal(service.revoked, timeout=10_000):
+        service.set_photos([gone.record(), revoked.record()])
+    assert device_http.paths() == [
+        "/api/v1/device/photos/2/thumbnail",
+        "/api/v1/device/photos/1/thumbnail",
+    ]
+    service.stop()
+
+
+def test_backend_down_backs_off_and_keeps_what_it_has(
+    qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
+) -> None:
+    server = DeviceHttp()
+    photo = Photo(1, (9, 9, 9))
+    photo.serve(server)
+    service, cache = make_service(server, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([photo.record()])
+    qtbot.wait_until(lambda: service.available == {1}, timeout=10_000)
+    server.close()  # the backend is gone from now on
+    newer = Photo(2, (99, 99, 99))
+    service.set_photos([photo.record(), newer.record()])
+    qtbot.wait_until(lambda: service.failures >= 1, timeout=10_000)
+    assert service.available == {1}  # still shown offline
+    assert cache.contains(photo.display_hash)
+    assert service._pending_download is not None  # a retry is planned
+    service.stop()
+
+
+def test_seen_marks_survive_a_restart(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    service, _cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    with qtbot.wait_signal(service.seen_changed, timeout=5000) as blocker:
+        service.mark_seen(7)
+    assert blocker.args == [frozenset({7})]
+    service.stop()
+    qtbot.wait_until(lambda: 7 in SeenPhotos(tmp_path / "photos" / "seen.sqlite3").ids())
+    again, _cache = make_service(device_http, session, scheduler, tmp_path)
+    with qtbot.wait_signal(again.seen_changed, timeout=5000) as blocker:
+        again.start()
+    assert blocker.args == [frozenset({7})]
+    again.stop()
+
+
+def test_decode_refuses_what_is_no_image() -> None:
+    assert decode_scaled(b"not a jpeg at all", 100, 100) is None
+    small = decode_scaled(jpeg(200, 100, (1, 1, 1)), 800, 480)
+    assert small is not None and small.width() == 200  # never enlarged
+    assert photo_service_module.wanted_photos([{"id": 1, "display_hash": "x"}]) == []
