@@ -565,6 +565,33 @@ def _never_for_tablets(actor: Actor) -> int:
     return 401 if actor.kind != "device" else 404
 
 
+def _professional_messages(w: World, h: Headers, pin: str) -> httpx.Response:
+    if pin == "5937":
+        set_pin = w.client.post(f"{API}/me/pin", json={"pin": pin}, headers=w.doctor.headers)
+        assert set_pin.status_code == 204, set_pin.text
+    return w.client.post(f"{API}/device/professional/messages", json={"pin": pin}, headers=h)
+
+
+def _professional_pin(ok: int) -> Callable[[Actor], int]:
+    """Jeanne's tablet knows the people of Jeanne's circle; Albert's knows none of them (a
+    wrong PIN there, 403); anything but a live tablet's credential is 401."""
+
+    def expect(actor: Actor) -> int:
+        if actor.kind != "device":
+            return 401
+        return ok if actor.name == "jeanne_tablet" else 403
+
+    return expect
+
+
+def _check_no_confidential(w: World, actor: Actor, response: httpx.Response) -> str | None:
+    if CONFIDENTIAL in response.text:
+        return "a health message not addressed to the professional was answered"
+    if response.json()["professional"]["user_id"] != w.doctor.id:
+        return "the PIN identified someone else"
+    return None
+
+
 def _get(path: Callable[[World], str], **params: Any) -> Call:
     return lambda w, h: w.client.get(path(w), params=params, headers=h)
 
@@ -1026,6 +1053,19 @@ CASES: list[Case] = [
             w, h, "arrival", {"user_id": w.c.daughter.id, "pin": "4821", "at": _now()}
         ),
         _tablet_pin("daughter"),
+    ),
+    # The professionals' entry on the tablet (PIN only): the doctor's messages, never the
+    # confidential one the doctor wrote to the nurse; the PIN nurse and daughter share is 409.
+    Case(
+        "POST /device/professional/messages {doctor's PIN}",
+        lambda w, h: _professional_messages(w, h, "5937"),
+        _professional_pin(200),
+        _check_no_confidential,
+    ),
+    Case(
+        "POST /device/professional/messages {PIN shared by nurse and daughter}",
+        lambda w, h: _professional_messages(w, h, "4821"),
+        _professional_pin(409),
     ),
 ]
 
