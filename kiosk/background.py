@@ -83,6 +83,7 @@ class SyncService(QObject):
     state_changed = Signal(object)  # kiosk.store.LocalState
     offline_since_changed = Signal(object)  # datetime | None
     revoked = Signal()
+    synced = Signal(object)  # aware UTC datetime of a sync that reached the backend
 
     def __init__(
         self,
@@ -197,7 +198,8 @@ class SyncService(QObject):
                 return delay, []
             since = self._offline_since = self._now()
             return delay, [lambda: self.offline_since_changed.emit(since)]
-        emit: list[Callable[[], None]] = []
+        at = self._now()
+        emit: list[Callable[[], None]] = [lambda: self.synced.emit(at)]
         self._failures = 0
         if self._offline_since is not None:
             self._offline_since = None

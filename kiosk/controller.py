@@ -1,26 +1,47 @@
 """Decides what the tablet shows: pairing until it has a credential, then the day.
 
-Wiring in one place (`_connect_signals`): services report through signals, the controller
-updates the screens. Screens never talk to the network or the disk.
+Wiring in one place (`_connect_signals` and friends): services report through signals, the
+controller updates the screens. Screens never talk to the network or the disk.
+
+Screens are registered by name (`register_screen`), each with the function that gives it its
+data; a home tile appears for a configured module only once a screen of that name exists.
+Adding a screen is one line in `_build_screens` plus its view function:
+
+    self.register_screen("agenda", AgendaScreen(), on_open=self._agenda_view)
+
+Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
+itself (night, photo frame, back home, mood check-in).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from datetime import datetime
+import os
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
+from kiosk import config as config_schema
+from kiosk import i18n, idle
 from kiosk.background import OutboxService, PairingService, SyncService
 from kiosk.device_client import DeviceClient
-from kiosk.home_view import build_home_view
+from kiosk.home_view import build_agenda_days, build_home_view
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
 from kiosk.outbox import Outbox
+from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
+from kiosk.screens.mood_screen import MoodScreen
+from kiosk.screens.night_screen import NightScreen
+from kiosk.status_report import Status, StatusReporter, free_disk, post_status, version
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
 from kiosk.sync import LONG_POLL_SECONDS, Syncer
 from provisioning import credentials
@@ -29,10 +50,19 @@ from provisioning.pairing import PairingClient, PairingCode
 
 log = logging.getLogger(__name__)
 
+CONFIG_FILE = "config.json"  # the last good configuration, kept across restarts
+CONFIG_KIND = "config"
+TICK_MS = 1000
+
 
 class KioskController(QObject):
     # Emitted when the home screen has been given a fresh view (tests and e2e wait on it).
     home_refreshed = Signal()
+    # False when the night screen shows (the panel may be switched off), True when it ends.
+    screen_power_changed = Signal(bool)
+    # A new configuration is in force (kiosk.config document): quick replies, read aloud…
+    config_applied = Signal(object)
+    _recover_requested = Signal()
 
     def __init__(
         self,
@@ -57,10 +87,78 @@ class KioskController(QObject):
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since: datetime | None = None
+        self._last_sync: datetime | None = None
+        self._last_error: str | None = None
+        self._device_id: int | None = None
         self.sync_service: SyncService | None = None
         self.outbox_service: OutboxService | None = None
         self.pairing_service: PairingService | None = None
+        self.status_reporter: StatusReporter | None = None
+        self.config: dict[str, Any] = config_schema.defaults()
+        self.config_version = 0
+        self._timing = idle.Timing()
+        self._last_touch = self.now()
+        self._awake_until: datetime | None = None
+        self._mood_done: set[tuple[date, str]] = set()
+        self._on_open: dict[str, Callable[[], None]] = {}
+        self._on_change: dict[str, Callable[[], None]] = {}
+
+        self.agenda = AgendaScreen()
+        self.mood = MoodScreen()
+        self.night = NightScreen(self.now)
+        self.maintenance = MaintenanceScreen(self._check_maintenance_pin, self.now)
+        self._build_screens()
         self._connect_window()
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self.tick)
+        # Queued: recover() may be called from sys.excepthook, in the middle of a slot.
+        self._recover_requested.connect(self._recover, Qt.ConnectionType.QueuedConnection)
+        self._load_saved_config()
+
+    # -- screens ---------------------------------------------------------------------------
+    def _build_screens(self) -> None:
+        self.register_screen(
+            "agenda", self.agenda, on_open=self._agenda_open, on_change=self._agenda_view
+        )
+        self.register_screen("mood", self.mood, on_open=self._mood_open)
+        self.register_screen(idle.NIGHT, self.night)
+        self.register_screen("maintenance", self.maintenance, on_open=self._maintenance_open)
+
+    def register_screen(
+        self,
+        name: str,
+        screen: QWidget,
+        *,
+        on_open: Callable[[], None] | None = None,
+        on_change: Callable[[], None] | None = None,
+    ) -> None:
+        """Add a screen. `on_open` fills it each time it is opened; `on_change` refreshes it
+        when the local state changes while it is shown (it defaults to `on_open`)."""
+        self.window.add_screen(name, screen)
+        if on_open is not None:
+            self._on_open[name] = on_open
+        if on_change is not None or on_open is not None:
+            self._on_change[name] = on_change or on_open  # type: ignore[assignment]
+        self._show_tiles()
+
+    def open_screen(self, name: str) -> None:
+        """Go to a screen, with fresh data."""
+        if not self.window.has_screen(name):
+            log.warning("no screen named %r; staying where we are", name)
+            return
+        fill = self._on_open.get(name)
+        if fill is not None:
+            fill()
+        self.window.show_screen(name)
+
+    def show_home(self) -> None:
+        self.window.show_home()
+
+    def _show_tiles(self) -> None:
+        modules = [m for m in self.config["modules"] if self.window.has_screen(m)]
+        self.window.home.set_tiles(modules)
+        self._refresh_badges()
 
     # -- what time it is for the beneficiary -------------------------------------------------
     def _follow_time_zone(self) -> None:
@@ -77,22 +175,28 @@ class KioskController(QObject):
             self._enter_pairing()
         else:
             self._enter_paired(credential)
+        self._tick.start()
 
     def shutdown(self) -> None:
-        if self.sync_service is not None:
-            self.sync_service.stop()
-        if self.outbox_service is not None:
-            self.outbox_service.stop()
+        self._tick.stop()
+        self._stop_paired_services()
         if self.pairing_service is not None:
             self.pairing_service.stop()
 
-    def _enter_pairing(self) -> None:
+    def _stop_paired_services(self) -> None:
         if self.sync_service is not None:
             self.sync_service.stop()
             self.sync_service = None
         if self.outbox_service is not None:
             self.outbox_service.stop()
             self.outbox_service = None
+        if self.status_reporter is not None:
+            self.status_reporter.stop()
+            self.status_reporter = None
+
+    def _enter_pairing(self) -> None:
+        self._stop_paired_services()
+        self._device_id = None
         self.window.pairing.show_message(self.tr("Connexion au service Foyer…"))
         self.window.show_pairing()
         self.pairing_service = PairingService(
@@ -105,22 +209,38 @@ class KioskController(QObject):
         if self.pairing_service is not None:
             self.pairing_service.stop()
             self.pairing_service = None
+        self._device_id = credential.device_id
         # The address given at start wins: the same backend may have moved.
         client = DeviceClient(self._http, self._backend_url, credential.access_token)
         self.sync_service = SyncService(
             Syncer(client, self.store), self._scheduler, long_poll=self._long_poll
         )
         self.outbox_service = OutboxService(self.outbox, client, self._scheduler)
+        token = credential.access_token
+        self.status_reporter = StatusReporter(
+            self._collect_status,
+            lambda status: post_status(self._http, self._backend_url, token, status),
+            self._scheduler,
+        )
         self._connect_sync(self.sync_service, self.outbox_service)
+        self._take_config(self._state)
         self.refresh_home()
         self.window.show_home()
+        self._last_touch = self.now()
         self.sync_service.start()
         self.outbox_service.start()  # whatever was queued before a restart goes out now
 
     # -- wiring ----------------------------------------------------------------------------
     def _connect_window(self) -> None:
-        self.window.home.minute_changed.connect(self.refresh_home)
-        self.window.home.day_changed.connect(self.refresh_home)
+        home = self.window.home
+        home.minute_changed.connect(self.refresh_home)
+        home.day_changed.connect(self.refresh_home)
+        home.tile_clicked.connect(self.open_screen)
+        self.window.touched.connect(self._on_touch)
+        self.window.corner_long_pressed.connect(lambda: self.open_screen("maintenance"))
+        self.mood.answered.connect(self._on_mood)
+        self.mood.finished.connect(self.show_home)
+        self.maintenance.repair_requested.connect(self.repair)
 
     def _connect_pairing(self, service: PairingService) -> None:
         service.code_ready.connect(self._on_code)
@@ -131,6 +251,7 @@ class KioskController(QObject):
     def _connect_sync(self, service: SyncService, outbox: OutboxService) -> None:
         service.state_changed.connect(self._on_state)
         service.offline_since_changed.connect(self._on_offline_since)
+        service.synced.connect(self._on_synced)
         service.revoked.connect(self._on_revoked)
         outbox.revoked.connect(self._on_revoked)
 
@@ -141,6 +262,19 @@ class KioskController(QObject):
         if self.outbox_service is None:
             return None
         return self.outbox_service.enqueue(action_type, data)
+
+    def _on_mood(self, score: int, tags: list[str]) -> None:
+        now = self.now()
+        # Answered: today's check-in times already passed are done, asked or not.
+        for slot in self._timing.mood_times:
+            if idle.parse_hhmm(slot) <= now.time().replace(tzinfo=None):
+                self._mood_done.add((now.date(), slot))
+        self.send("mood", {"score": score, "tags": list(tags), "recorded_at": now.isoformat()})
+
+    def repair(self) -> None:
+        """Forget this pairing (credential, local data, configuration) and pair again."""
+        log.warning("re-pairing requested on the maintenance screen: local data wiped")
+        self._forget_everything()
 
     # -- reactions -------------------------------------------------------------------------
     def _on_code(self, code: PairingCode) -> None:
@@ -170,22 +304,41 @@ class KioskController(QObject):
     def _on_state(self, state: LocalState) -> None:
         self._state = state
         self._follow_time_zone()
+        self._take_config(state)
         self.refresh_home()
+        current = self.window.current_screen_name()
+        refresh = self._on_change.get(current)
+        if refresh is not None and current not in ("mood", "maintenance"):
+            refresh()
 
     def _on_offline_since(self, since: datetime | None) -> None:
         self._offline_since = since
+        if since is not None:
+            self._last_error = "backend unreachable"  # for the console: not translated
         self.refresh_home()
+
+    def _on_synced(self, at: datetime) -> None:
+        self._last_sync = at
+        if self.status_reporter is not None:
+            self.status_reporter.report_soon()
 
     def _on_revoked(self) -> None:
         if self.sync_service is None and self.outbox_service is None:
             return  # both services said so; the first one already handled it
         log.warning("device credential revoked: local data wiped, back to pairing")
+        self._forget_everything()
+
+    def _forget_everything(self) -> None:
+        self._stop_paired_services()
         credentials.erase(self._data_dir)
         self.store.wipe()
         self.outbox.wipe()
+        (self._data_dir / CONFIG_FILE).unlink(missing_ok=True)
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since = None
+        self._last_sync = None
+        self._apply_config(config_schema.defaults(), 0)
         self._enter_pairing()
 
     def refresh_home(self, *_args: object) -> None:
@@ -199,8 +352,201 @@ class KioskController(QObject):
             else self._offline_since.astimezone(self._local_time.tz),
         )
         self.window.home.set_view(view)
+        self._refresh_badges()
         self.home_refreshed.emit()
+
+    def _refresh_badges(self) -> None:
+        unread = sum(1 for m in self._state.of("messages") if not m.get("read", True))
+        self.window.home.set_badge("messages", unread)
 
     @property
     def state(self) -> LocalState:
         return self._state
+
+    # -- views of my screens -----------------------------------------------------------------
+    def _agenda_view(self) -> None:
+        self.agenda.set_days(build_agenda_days(self._state.events, self.now()))
+
+    def _agenda_open(self) -> None:
+        self._agenda_view()
+        self.agenda.reset()
+
+    def _first_name(self) -> str:
+        return self._state.beneficiary.first_name if self._state.beneficiary else ""
+
+    def _mood_open(self) -> None:
+        self.mood.start(
+            self._first_name(), second_question=bool(self.config["mood_second_question"])
+        )
+
+    def _maintenance_open(self) -> None:
+        self.maintenance.lock()
+        self.maintenance.set_info(self.maintenance_info())
+
+    def maintenance_info(self) -> MaintenanceInfo:
+        return MaintenanceInfo(
+            online=self._device_id is not None and self._offline_since is None,
+            backend_url=self._backend_url,
+            device_id=self._device_id,
+            version=version(),
+            last_sync=None
+            if self._last_sync is None
+            else self._last_sync.astimezone(self._local_time.tz),
+            outbox_pending=self.outbox.pending_count(),
+        )
+
+    def _check_maintenance_pin(self, pin: str) -> bool:
+        return config_schema.verify_pin(pin, self.config.get("maintenance_pin"))
+
+    # -- configuration -----------------------------------------------------------------------
+    def _load_saved_config(self) -> None:
+        path = self._data_dir / CONFIG_FILE
+        try:
+            saved = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            self._apply_config(config_schema.defaults(), 0)
+            return
+        except (OSError, ValueError) as exc:
+            log.error("saved configuration unreadable (%s); using the defaults", exc)
+            self._apply_config(config_schema.defaults(), 0)
+            return
+        document, errors = config_schema.validate(
+            saved.get("document") if isinstance(saved, dict) else None
+        )
+        if document is None:
+            log.error("saved configuration refused: %s", config_schema.describe(errors))
+            document = config_schema.defaults()
+        self._apply_config(document, int(saved.get("version", 0)) if document else 0)
+
+    def _take_config(self, state: LocalState) -> None:
+        """The configuration delivered by sync, if it is new and valid."""
+        mine = [r for r in state.of(CONFIG_KIND) if r.get("id") == self._device_id]
+        if not mine:
+            return
+        record = mine[0]
+        version_ = record.get("version")
+        if not isinstance(version_, int) or version_ == self.config_version:
+            return
+        document, errors = config_schema.validate(record.get("document"))
+        if document is None:
+            reason = config_schema.describe(errors)
+            log.error(
+                "configuration version %s refused, keeping version %s: %s",
+                version_,
+                self.config_version,
+                reason,
+            )
+            self._last_error = f"configuration {version_} refusée : {reason}"
+            return
+        self._apply_config(document, version_)
+        self._save_config(document, version_)
+
+    def _save_config(self, document: dict[str, Any], version_: int) -> None:
+        # A few hundred bytes, written once per change: well under a frame.
+        path = self._data_dir / CONFIG_FILE
+        temporary = path.with_suffix(".tmp")
+        try:
+            temporary.write_text(
+                json.dumps({"version": version_, "document": document}), encoding="utf-8"
+            )
+            os.replace(temporary, path)
+        except OSError as exc:
+            log.error("could not keep the configuration on disk: %s", exc)
+
+    def _apply_config(self, document: dict[str, Any], version_: int) -> None:
+        self.config = document
+        self.config_version = version_
+        self._timing = idle.Timing(
+            night_start=document["night_start"],
+            night_end=document["night_end"],
+            idle_minutes=document["idle_minutes"],
+            screen_timeout_minutes=document["screen_timeout_minutes"],
+            mood_times=tuple(document["mood_times"]),
+        )
+        if i18n.current_language() != document["language"]:
+            i18n.set_language(document["language"])
+        self.window.apply_look(document["font_scale"], document["high_contrast"])
+        self.window.home.set_professional_entry(document["professional_entry"])
+        self._show_tiles()
+        log.info("configuration version %s applied", version_)
+        self.config_applied.emit(document)
+
+    # -- status ------------------------------------------------------------------------------
+    def _collect_status(self) -> Status:
+        """Runs on the reporter's worker thread."""
+        return Status(
+            app_version=version(),
+            free_disk_bytes=free_disk(self._data_dir),
+            last_error=self._last_error,
+            outbox_pending=self.outbox.pending_count(),
+            config_version=self.config_version or None,
+        )
+
+    def note_error(self, text: str) -> None:
+        """Remember the last problem, for the next status report."""
+        self._last_error = text
+
+    # -- by itself: night, photo frame, back home, mood ---------------------------------------
+    def _on_touch(self) -> None:
+        now = self.now()
+        self._last_touch = now
+        screen = self.window.current_screen_name()
+        if screen == idle.NIGHT:
+            self._awake_until = now + idle.WAKE_FOR
+            self.window.show_home()
+            self.screen_power_changed.emit(True)
+        elif screen == idle.PHOTO_FRAME:
+            self.window.show_home()
+
+    def tick(self) -> None:
+        """Once a second: should the tablet change screen by itself?"""
+        screen = self.window.current_screen_name()
+        if self._device_id is None or screen in ("pairing", "maintenance"):
+            return
+        now = self.now()
+        slot = idle.mood_slot_due(now, self._timing.mood_times, self._mood_done)
+        situation = idle.Situation(
+            now=now,
+            screen=screen,
+            last_touch=self._last_touch,
+            awake_until=self._awake_until,
+            has_photo_frame=self.window.has_screen(idle.PHOTO_FRAME),
+            has_mood="mood" in self.config["modules"],
+        )
+        target = idle.decide(self._timing, situation, slot)
+        if target is None or target == screen:
+            return
+        if target == idle.NIGHT:
+            self._awake_until = None
+            self.window.show_screen(idle.NIGHT)
+            self.screen_power_changed.emit(False)
+            return
+        if screen == idle.NIGHT:
+            self.screen_power_changed.emit(True)
+        if target == idle.MOOD and slot is not None:
+            self._mood_done.add((now.date(), slot))
+        self._last_touch = now  # a screen shown by itself gets its full time
+        self.open_screen(target)
+
+    # -- no crash reaches the beneficiary ------------------------------------------------------
+    def recover(self) -> None:
+        """After an unexpected exception: go back to a known screen. Safe from anywhere (the
+        work is queued onto the GUI thread) and never raises."""
+        try:
+            self._recover_requested.emit()
+        except Exception:  # the controller may be half torn down
+            log.exception("could not ask for recovery")
+
+    def _recover(self) -> None:
+        try:
+            self.note_error("exception inattendue (voir le journal)")
+            if self._device_id is None:
+                self.window.show_pairing()
+            else:
+                self.refresh_home()
+                self.window.show_home()
+            log.warning(
+                "recovered from an unexpected error: back to %s", self.window.current_screen_name()
+            )
+        except Exception:
+            log.exception("recovery failed")

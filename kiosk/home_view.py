@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from enum import Enum
 
 from kiosk.recurrence import AgendaEvent, Occurrence, next_occurrence, occurrences_on
@@ -72,3 +72,37 @@ def build_home_view(
             upcoming, LineState.CURRENT if upcoming.is_current(now) else LineState.NEXT
         )
     return HomeView(first_name, now, tuple(today), next_line, offline_since)
+
+
+@dataclass(frozen=True)
+class AgendaDay:
+    day: date
+    lines: tuple[AgendaLine, ...]
+
+
+def build_agenda_days(
+    events: Iterable[AgendaEvent], now: datetime, days: int = 7
+) -> tuple[AgendaDay, ...]:
+    """Today and the `days - 1` following days, each with its visits in order; the visit
+    under way (or, failing that, the next one to come) is marked as on the home screen."""
+    if now.tzinfo is None:
+        raise ValueError("now must be aware, in the beneficiary's time zone")
+    tz = now.tzinfo
+    events = list(events)
+    upcoming = next_occurrence(events, now, horizon=timedelta(days=days))
+    result = []
+    for offset in range(days):
+        day = now.date() + timedelta(days=offset)
+        lines = []
+        for occ in occurrences_on(events, day, tz):  # type: ignore[arg-type]
+            if occ.end <= now:
+                state = LineState.PAST
+            elif occ.is_current(now):
+                state = LineState.CURRENT
+            elif upcoming is not None and occ == upcoming:
+                state = LineState.NEXT
+            else:
+                state = LineState.LATER
+            lines.append(_line(occ, state))
+        result.append(AgendaDay(day, tuple(lines)))
+    return tuple(result)

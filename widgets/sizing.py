@@ -22,6 +22,18 @@ _PLAUSIBLE_DPI = (50.0, 600.0)
 _BASE_PX_AT_ZERO = 10.0
 _BASE_PX_PER_PX = 0.0275
 _MIN_BASE_PX = 16
+# The remote configuration's font_scale (0.8–1.6): every screen's text follows it.
+_font_scale = 1.0
+
+
+def set_font_scale(scale: float) -> None:
+    """Scale all body text (the caller then has the screens re-apply their sizes)."""
+    global _font_scale  # one setting for the whole tablet, set by its controller
+    _font_scale = scale
+
+
+def font_scale() -> float:
+    return _font_scale
 
 
 def screen_dpi(widget_or_screen: QWidget | QScreen | None) -> float:
@@ -57,4 +69,5 @@ def base_font_px(window_height: int) -> int:
 
     32 px at 800 px (1280×800), 23 px at 480 px (800×480), never below 16 px.
     """
-    return max(_MIN_BASE_PX, round(_BASE_PX_AT_ZERO + window_height * _BASE_PX_PER_PX))
+    base = _BASE_PX_AT_ZERO + window_height * _BASE_PX_PER_PX
+    return max(_MIN_BASE_PX, round(base * _font_scale))

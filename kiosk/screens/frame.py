@@ -8,7 +8,7 @@ changes (text follows the window: `widgets.sizing.base_font_px`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -53,6 +53,11 @@ class ScreenFrame(QWidget):
 
     def set_title(self, title: str) -> None:
         self.title.setText(title)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self.home_button.setText(self.tr("Accueil"))  # screens re-title themselves
+        super().changeEvent(event)
 
     @property
     def font_px(self) -> int:

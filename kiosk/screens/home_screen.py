@@ -16,7 +16,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from kiosk.home_view import AgendaLine, HomeView, LineState
 from widgets import sizing, theme
 from widgets.agenda_list import AgendaList, AgendaRow, ElidedLabel
+from widgets.big_button import BigButton
 from widgets.clock import ClockWidget
+from widgets.tile import Tile
 
 EVENING_HOUR = 18  # "Bonsoir" from 18:00
 _LONGEST_DATE = "mercredi 30 septembre"
@@ -37,6 +39,8 @@ class HomeScreen(QWidget):
 
     minute_changed = Signal(object)  # aware datetime, re-emitted from the clock
     day_changed = Signal(object)  # datetime.date, re-emitted from the clock
+    tile_clicked = Signal(str)  # the module's name ("agenda", "messages"…)
+    professional_requested = Signal()  # "Je suis un professionnel"
 
     def __init__(
         self,
@@ -88,6 +92,28 @@ class HomeScreen(QWidget):
         self.agenda = AgendaList(self)
         self._offline = self._label("offline", theme.TEXT_MUTED)
         self._offline.hide()
+        # A small slot under the next visit for the weather ("12 °C, nuageux"), filled by
+        # whoever knows the weather; hidden while empty.
+        self._weather = ElidedLabel(parent=self)
+        self._weather.setObjectName("weatherGlance")
+        self._weather.setStyleSheet(f"color: {theme.TEXT}; background: transparent;")
+        self._weather.hide()
+        # Discreet: outlined, beside the agenda heading, still a full-size touch target.
+        self.professional_button = BigButton(parent=self)
+        self.professional_button.setObjectName("professionalEntry")
+        self.professional_button.setStyleSheet(
+            self.professional_button.styleSheet()
+            .replace(
+                f"background-color: {theme.ACCENT};\n    color: {theme.ON_ACCENT};",
+                f"background-color: {theme.SURFACE};\n    color: {theme.ACCENT};",
+                1,
+            )
+            .replace("padding: 8px 24px;", "padding: 4px 12px;")
+        )
+        self.professional_button.clicked.connect(self.professional_requested)
+        self._professional_text = ""
+        self.tiles: dict[str, Tile] = {}
+        self._tile_row = QHBoxLayout()
 
         left = QVBoxLayout()
         left.setSpacing(0)
@@ -96,12 +122,16 @@ class HomeScreen(QWidget):
         # The card follows the date closely: the eye goes from the time to who comes next.
         left.addSpacing(24)
         left.addWidget(self._panel)
+        left.addWidget(self._weather)
         left.addStretch(1)
         self._left = left
 
+        heading = QHBoxLayout()
+        heading.addWidget(self._agenda_heading, 1)
+        heading.addWidget(self.professional_button, 0)
         right = QVBoxLayout()
         right.setSpacing(0)
-        right.addWidget(self._agenda_heading)
+        right.addLayout(heading)
         right.addWidget(self.agenda, 1)
         self._right = right
 
@@ -113,6 +143,7 @@ class HomeScreen(QWidget):
         # Fonts follow the screen's size, so the screen must not demand a size of its own.
         self._root.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         self._root.addLayout(self._columns, 1)
+        self._root.addLayout(self._tile_row)
         self._root.addWidget(self._offline)
 
         self._connect_signals()
@@ -128,6 +159,46 @@ class HomeScreen(QWidget):
     def set_view(self, view: HomeView) -> None:
         self._view = view
         self._render()
+
+    def set_tiles(self, modules: list[str]) -> None:
+        """One tile per module, in this order (the controller passes only the modules that
+        are enabled and have a screen)."""
+        if modules == list(self.tiles):
+            return
+        badges = {name: tile.badge() for name, tile in self.tiles.items()}
+        for tile in self.tiles.values():
+            self._tile_row.removeWidget(tile)
+            tile.hide()  # deleted later, but never seen again meanwhile
+            tile.deleteLater()
+        self.tiles = {}
+        for name in modules:
+            tile = Tile(parent=self)
+            tile.setObjectName(f"tile_{name}")
+            tile.set_badge(badges.get(name, 0))
+            tile.clicked.connect(lambda _=False, n=name: self.tile_clicked.emit(n))
+            self._tile_row.addWidget(tile, 1)
+            self.tiles[name] = tile
+        self._label_tiles()
+        self._apply_sizes()
+
+    def tile_names(self) -> list[str]:
+        return list(self.tiles)
+
+    def set_badge(self, module: str, count: int) -> None:
+        """Unread messages, new photos…: a number in the tile's corner (0 hides it)."""
+        tile = self.tiles.get(module)
+        if tile is not None:
+            tile.set_badge(count)
+
+    def set_weather_glance(self, text: str) -> None:
+        self._weather.setText(text)
+        self._weather.setVisible(bool(text))
+
+    def weather_text(self) -> str:
+        return self._weather.full_text() if self._weather.isVisibleTo(self) else ""
+
+    def set_professional_entry(self, visible: bool) -> None:
+        self.professional_button.setVisible(visible)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(1280, 800)
@@ -256,8 +327,22 @@ class HomeScreen(QWidget):
             day=self._locale.toString(day, "dddd d MMMM")
         )
 
+    def _label_tiles(self) -> None:
+        labels = {
+            "agenda": self.tr("Agenda"),
+            "messages": self.tr("Messages"),
+            "photos": self.tr("Photos"),
+            "weather": self.tr("Météo"),
+            "mood": self.tr("Mon humeur"),
+        }
+        for name, tile in self.tiles.items():
+            tile.setText(labels.get(name, name))
+
     def _retranslate(self) -> None:
         self._agenda_heading.setText(self.tr("Aujourd'hui"))
+        self._professional_text = self.tr("Je suis un professionnel")
+        self.professional_button.setText(self._professional_text)
+        self._label_tiles()
         self.agenda.set_empty_text(self.tr("Aucune visite aujourd'hui"))
         self._render()
 
@@ -301,8 +386,33 @@ class HomeScreen(QWidget):
         self._next_none.setFont(theme.font(round(base * 1.2), bold=True))
 
         self._agenda_heading.setFont(theme.font(round(base * 1.1), bold=True))
+        self._weather.setFont(theme.font(round(base * 1.0), bold=True))
+        self._fit_professional_button(w, margin, round(base * 1.1))
+        self._tile_row.setSpacing(max(8, margin // 2))
+        for tile in self.tiles.values():
+            tile.set_font_px(round(base * 0.85))
         self.agenda.set_base_font_px(round(base * 0.95))
         self._offline.setFont(theme.font(max(16, round(base * 0.7))))
+
+    def _fit_professional_button(self, w: int, margin: int, heading_px: int) -> None:
+        """On one line when it fits beside the heading, else on two (never clipped)."""
+        px = max(16, round(heading_px * 0.55))
+        self.professional_button.set_font_px(px)
+        column = (w - 3 * margin) * 53 // 100
+        heading = QFontMetrics(theme.font(heading_px, bold=True)).horizontalAdvance(
+            self._agenda_heading.text()
+        )
+        text = self._professional_text
+        one_line = QFontMetrics(theme.font(px, bold=True)).horizontalAdvance(text) + 40
+        if heading + margin + one_line > column and " " in text:
+            words = text.split()
+            # Break where the longer of the two lines is shortest.
+            cut = min(
+                range(1, len(words)),
+                key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))),
+            )
+            text = " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+        self.professional_button.setText(text)
 
     def _label(self, name: str, colour: str, *, parent: QWidget | None = None) -> QLabel:
         label = QLabel(parent if parent is not None else self)

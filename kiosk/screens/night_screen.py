@@ -1,0 +1,52 @@
+"""The night screen: a dimmed clock on black, nothing else.
+
+Dim but readable: grey digits (about 6:1 on black) that do not light the bedroom. Any touch
+wakes the tablet (the controller watches touches for the whole window); where the platform can
+turn the panel off, the controller says so through `KioskController.screen_power_changed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtGui import QColor, QPalette, QResizeEvent
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from widgets import sizing
+from widgets.clock import ClockWidget
+
+NIGHT_BACKGROUND = "#000000"
+NIGHT_DIGITS = "#8C8C8C"
+
+
+class NightScreen(QWidget):
+    def __init__(
+        self,
+        now_fn: Callable[[], datetime],
+        parent: QWidget | None = None,
+        *,
+        locale: QLocale | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(NIGHT_BACKGROUND))
+        self.setPalette(palette)
+        self.clock = ClockWidget(now_fn, locale=locale, parent=self)
+        self.clock.set_colour(NIGHT_DIGITS)
+        self.clock.set_alignment(Qt.AlignmentFlag.AlignHCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.clock)
+        layout.addStretch(1)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(1280, 800)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        h = max(self.height(), 240)
+        time_px = min(round(h * 0.3), int(self.width() / 3.2))
+        self.clock.set_pixel_sizes(time_px, sizing.base_font_px(h))

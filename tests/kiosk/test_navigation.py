@@ -1,0 +1,427 @@
+"""The tablet's shell, driven through its controller as `foyer-kiosk` builds it (with the
+backend out of reach): screens by name and home, tiles from the configuration, idle → photo
+frame → touch → home, night hours, live configuration, recovery, re-pairing, status."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk import config, i18n
+from kiosk.background import make_scheduler, shutdown_scheduler
+from kiosk.controller import CONFIG_FILE, KioskController
+from kiosk.local_time import LocalTime
+from kiosk.main_window import MainWindow
+from kiosk.screens.frame import ScreenFrame
+from kiosk.store import LocalStore
+from provisioning import credentials
+from provisioning.http import new_session
+from tests.kiosk.test_controller import closed_port_url
+from widgets import sizing
+
+DEVICE_ID = 7
+# Monday 23 November 2026, 09:50 in Paris.
+MONDAY = datetime(2026, 11, 23, 8, 50, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+def snapshot(**upserts: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "cursor": "4",
+        "full": True,
+        "beneficiary": {
+            "id": 1,
+            "first_name": "Jeanne",
+            "last_name": "Martin",
+            "timezone": "Europe/Paris",
+        },
+        "upserts": {
+            "events": [
+                {
+                    "id": 1,
+                    "title": "Aide à domicile",
+                    "who": "Sophie, aide à domicile",
+                    "kind": "visit",
+                    "start_local": "2026-11-02T11:00:00",
+                    "timezone": "Europe/Paris",
+                    "duration_minutes": 60,
+                    "rrule": "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+                    "exdates": [],
+                }
+            ],
+            **upserts,
+        },
+        "deletes": {},
+    }
+
+
+def config_record(version: int, **document: Any) -> dict[str, Any]:
+    return {"id": DEVICE_ID, "version": version, "document": document}
+
+
+class Tablet:
+    def __init__(self, controller: KioskController, clock: Clock, data_dir: Path) -> None:
+        self.c = controller
+        self.clock = clock
+        self.data_dir = data_dir
+        self.window = controller.window
+
+    @property
+    def screen(self) -> str:
+        return self.window.current_screen_name()
+
+    def deliver(self, *records: dict[str, Any], cursor: str = "5") -> None:
+        """What a sync answer does: store it, then tell the controller."""
+        self.c.store.apply(
+            {"cursor": cursor, "full": False, "upserts": {"config": list(records)}, "deletes": {}}
+        )
+        self.c._on_state(self.c.store.load())
+
+    def touch(self, widget: QWidget | None = None) -> None:
+        """A tap in the middle of `widget` (default: the screen shown)."""
+        target = widget or self.window.currentWidget()
+        QApplication.processEvents()
+        QTest.mouseClick(
+            target, Qt.MouseButton.LeftButton, pos=QPoint(target.width() // 2, target.height() // 2)
+        )
+
+
+@pytest.fixture
+def make_tablet(qtbot: QtBot, tmp_path: Path) -> Iterator[Any]:
+    scheduler = make_scheduler()
+    scheduler.start()
+    made: list[KioskController] = []
+
+    def make(*, paired: bool = True, now: datetime = MONDAY, **upserts: Any) -> Tablet:
+        if paired:
+            credentials.save(tmp_path, credentials.DeviceCredential("http://x", DEVICE_ID, 1, "t"))
+            LocalStore(tmp_path).apply(snapshot(**upserts))
+        clock = Clock(now)
+        local_time = LocalTime(source=clock)
+        window = MainWindow(local_time.now)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        qtbot.waitExposed(window)
+        controller = KioskController(
+            tmp_path, closed_port_url(), window, scheduler, new_session(), local_time
+        )
+        made.append(controller)
+        controller.start()
+        return Tablet(controller, clock, tmp_path)
+
+    yield make
+    for controller in made:
+        controller.shutdown()
+    shutdown_scheduler(scheduler)
+    sizing.set_font_scale(1.0)
+    i18n.set_language("fr")
+
+
+class PhotoFrame(QWidget):
+    """Stands for the photos helper's frame screen (registered by name)."""
+
+
+# -- screens and home ---------------------------------------------------------------------------
+
+
+def test_tiles_follow_the_configured_modules_that_have_a_screen(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    # Messages, photos and weather have no screen yet: no tile leads nowhere.
+    assert tablet.window.home.tile_names() == ["agenda", "mood"]
+    messages = ScreenFrame("Messages")
+    tablet.c.register_screen("messages", messages)
+    assert tablet.window.home.tile_names() == ["agenda", "messages", "mood"]
+    tiles = tablet.window.home.tiles
+    assert [t.text() for t in tiles.values()] == ["Agenda", "Messages", "Mon humeur"]
+
+
+def test_home_tile_screen_and_back_home(qtbot: QtBot, make_tablet: Any) -> None:
+    tablet = make_tablet()
+    assert tablet.screen == "home"
+    qtbot.mouseClick(tablet.window.home.tiles["agenda"], Qt.MouseButton.LeftButton)
+    assert tablet.screen == "agenda"
+    assert tablet.c.agenda.day_text() == "Aujourd'hui"
+    assert tablet.c.agenda.row_texts() == [
+        "11:00 – 12:00 · Prochaine visite · Aide à domicile · Sophie, aide à domicile"
+    ]
+    qtbot.mouseClick(tablet.c.agenda.home_button, Qt.MouseButton.LeftButton)
+    assert tablet.screen == "home"
+
+
+def test_unread_messages_show_as_a_badge(make_tablet: Any) -> None:
+    tablet = make_tablet(
+        messages=[{"id": 1, "read": False}, {"id": 2, "read": False}, {"id": 3, "read": True}]
+    )
+    tablet.c.register_screen("messages", ScreenFrame("Messages"))
+    assert tablet.window.home.tiles["messages"].badge_text() == "2"
+    assert tablet.window.home.tiles["agenda"].badge_text() == ""
+
+
+def test_an_unknown_screen_is_refused_quietly(
+    make_tablet: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    tablet = make_tablet()
+    with caplog.at_level(logging.WARNING):
+        tablet.c.open_screen("television")
+    assert tablet.screen == "home"
+    assert "no screen named 'television'" in caplog.text
+
+
+def test_professional_entry_emits_an_intent(qtbot: QtBot, make_tablet: Any) -> None:
+    tablet = make_tablet()
+    with qtbot.waitSignal(tablet.window.home.professional_requested, timeout=1000):
+        qtbot.mouseClick(tablet.window.home.professional_button, Qt.MouseButton.LeftButton)
+    tablet.deliver(config_record(1, professional_entry=False))
+    assert not tablet.window.home.professional_button.isVisible()
+
+
+# -- by itself ----------------------------------------------------------------------------------
+
+
+def test_idle_home_becomes_the_photo_frame_and_a_touch_returns(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    frame = PhotoFrame()
+    tablet.c.register_screen("photos_frame", frame)
+    tablet.clock.advance(minutes=4, seconds=59)
+    tablet.c.tick()
+    assert tablet.screen == "home"
+    tablet.clock.advance(seconds=1)
+    tablet.c.tick()
+    assert tablet.screen == "photos_frame"
+    tablet.touch(frame)
+    assert tablet.screen == "home"
+    tablet.c.tick()  # the touch counts as activity: not straight back to the frame
+    assert tablet.screen == "home"
+
+
+def test_without_a_frame_screen_home_stays(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.clock.advance(minutes=30)  # 10:20, before the 10:30 check-in
+    tablet.c.tick()
+    assert tablet.screen == "home"
+
+
+def test_a_secondary_screen_left_alone_returns_home(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.c.open_screen("agenda")
+    tablet.clock.advance(minutes=2)
+    tablet.touch(tablet.c.agenda.agenda)
+    tablet.clock.advance(minutes=2, seconds=59)
+    tablet.c.tick()
+    assert tablet.screen == "agenda"  # touched 2 min 59 s ago
+    tablet.clock.advance(seconds=1)
+    tablet.c.tick()
+    assert tablet.screen == "home"
+
+
+def test_night_at_23_shows_the_dim_clock_and_a_touch_wakes_for_a_minute(
+    qtbot: QtBot, make_tablet: Any
+) -> None:
+    # 23:00 in Paris (22:00 UTC); night from 21:30 to 07:00 by default.
+    tablet = make_tablet(now=datetime(2026, 11, 23, 22, 0, tzinfo=UTC))
+    with qtbot.waitSignal(tablet.c.screen_power_changed, timeout=1000) as off:
+        tablet.c.tick()
+    assert off.args == [False]
+    assert tablet.screen == "night"
+    assert tablet.c.night.clock.time_text() == "23:00"
+    with qtbot.waitSignal(tablet.c.screen_power_changed, timeout=1000) as on:
+        tablet.touch()
+    assert on.args == [True]
+    assert tablet.screen == "home"
+    tablet.clock.advance(seconds=59)
+    tablet.c.tick()
+    assert tablet.screen == "home"
+    tablet.clock.advance(seconds=1)
+    tablet.c.tick()
+    assert tablet.screen == "night"
+    # Morning: home by itself, screen on.
+    tablet.clock.now = datetime(2026, 11, 24, 6, 0, tzinfo=UTC)  # 07:00 in Paris
+    with qtbot.waitSignal(tablet.c.screen_power_changed, timeout=1000) as morning:
+        tablet.c.tick()
+    assert morning.args == [True]
+    assert tablet.screen == "home"
+
+
+def test_night_hours_come_from_the_configuration(make_tablet: Any) -> None:
+    tablet = make_tablet(now=datetime(2026, 11, 23, 22, 0, tzinfo=UTC))
+    tablet.deliver(config_record(1, night_start="23:30", night_end="06:00"))
+    tablet.c.tick()
+    assert tablet.screen == "home"
+    tablet.clock.advance(minutes=30)
+    tablet.c.tick()
+    assert tablet.screen == "night"
+
+
+def test_mood_is_offered_at_its_time_once(make_tablet: Any) -> None:
+    tablet = make_tablet()  # 09:50; check-in at 10:30 by default
+    tablet.c.tick()
+    assert tablet.screen == "home"
+    tablet.clock.advance(minutes=40)
+    tablet.c.tick()
+    assert tablet.screen == "mood"
+    tablet.c.show_home()
+    tablet.clock.advance(minutes=1)
+    tablet.c.tick()
+    assert tablet.screen == "home"  # offered once per slot, not again
+
+
+def test_mood_answered_from_the_tile_is_not_asked_again(make_tablet: Any) -> None:
+    tablet = make_tablet(now=MONDAY + timedelta(hours=1))  # 10:50, after the 10:30 slot
+    tablet.c.open_screen("mood")
+    tablet.c.mood.picker.faces[3].clicked.emit(4)
+    tablet.c.mood._after_choice()
+    tablet.c.mood.done_button.click()
+    [entry] = tablet.c.outbox.pending()
+    assert entry.type == "mood"
+    assert entry.data["score"] == 4 and entry.data["tags"] == []
+    recorded = datetime.fromisoformat(str(entry.data["recorded_at"]))
+    assert recorded.utcoffset() == timedelta(hours=1)  # Paris, with its offset
+    tablet.c.show_home()
+    tablet.c.tick()
+    assert tablet.screen == "home"
+
+
+# -- configuration ------------------------------------------------------------------------------
+
+
+def test_live_config_reorders_tiles_and_scales_text_without_restart(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    home = tablet.window.home
+    before = home.findChild(QLabel, "greeting").font().pixelSize()  # type: ignore[union-attr]
+    tablet.deliver(config_record(1, modules=["mood", "agenda"], font_scale=1.4))
+    assert home.tile_names() == ["mood", "agenda"]
+    after = home.findChild(QLabel, "greeting").font().pixelSize()  # type: ignore[union-attr]
+    assert after >= round(before * 1.35)
+    tablet.c.open_screen("agenda")
+    agenda_title = tablet.c.agenda.title.font().pixelSize()
+    assert agenda_title >= round(sizing.base_font_px(800) * 1.2)
+    assert tablet.c.config_version == 1
+    # Kept across a restart.
+    saved = json.loads((tablet.data_dir / CONFIG_FILE).read_text(encoding="utf-8"))
+    assert saved["version"] == 1 and saved["document"]["modules"] == ["mood", "agenda"]
+
+
+def test_invalid_config_is_refused_and_the_last_good_kept(
+    make_tablet: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    tablet = make_tablet()
+    tablet.deliver(config_record(1, modules=["agenda"]))
+    with caplog.at_level(logging.ERROR):
+        tablet.deliver(config_record(2, modules=["agenda"], font_scale=9), cursor="6")
+    assert "configuration version 2 refused, keeping version 1" in caplog.text
+    assert "font_scale" in caplog.text
+    assert tablet.c.config_version == 1
+    assert tablet.window.home.tile_names() == ["agenda"]
+    assert sizing.font_scale() == 1.0
+
+
+def test_language_switches_live(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.deliver(config_record(1, language="en"))
+    QApplication.processEvents()
+    assert tablet.window.home.tiles["mood"].text() == "My mood"
+    assert tablet.c.agenda.title.text() == "Calendar"
+    assert tablet.c.agenda.home_button.text() == "Home"
+    tablet.deliver(config_record(2, language="fr"), cursor="6")
+    QApplication.processEvents()
+    assert tablet.window.home.tiles["mood"].text() == "Mon humeur"
+    assert tablet.c.agenda.home_button.text() == "Accueil"
+
+
+def test_saved_config_applies_at_start(make_tablet: Any, tmp_path: Path) -> None:
+    (tmp_path / CONFIG_FILE).write_text(
+        json.dumps({"version": 3, "document": {"modules": ["agenda"]}}), encoding="utf-8"
+    )
+    tablet = make_tablet()
+    assert tablet.c.config_version == 3
+    assert tablet.window.home.tile_names() == ["agenda"]
+
+
+# -- maintenance, recovery ----------------------------------------------------------------------
+
+
+def test_corner_long_press_then_pin_then_repair(qtbot: QtBot, make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.window._long_press.setInterval(50)
+    home = tablet.window.home
+    qtbot.mousePress(home, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.waitUntil(lambda: tablet.screen == "maintenance", timeout=2000)
+    qtbot.mouseRelease(home, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    screen = tablet.c.maintenance
+    assert screen.page() == "pin"
+    screen.enter_pin("1111")
+    assert screen.page() == "pin" and screen.message_text() == "Code incorrect."
+    screen.enter_pin(config.DEFAULT_MAINTENANCE_PIN)
+    assert screen.page() == "info"
+    info = screen.info_text()
+    assert f"Tablette n° {DEVICE_ID}" in info
+    assert "Service : http://127.0.0.1:" in info
+    assert "Dernière synchronisation : jamais" in info
+    assert "Envois en attente : 0" in info
+    qtbot.mouseClick(screen.repair_button, Qt.MouseButton.LeftButton)
+    assert screen.page() == "confirm"
+    qtbot.mouseClick(screen.confirm_button, Qt.MouseButton.LeftButton)
+    assert tablet.screen == "pairing"
+    assert credentials.load(tablet.data_dir) is None
+    assert tablet.c.store.load().events == ()
+
+
+def test_a_short_press_in_the_corner_does_nothing(qtbot: QtBot, make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.window._long_press.setInterval(200)
+    qtbot.mousePress(tablet.window.home, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseRelease(tablet.window.home, Qt.MouseButton.LeftButton, pos=QPoint(5, 5))
+    qtbot.wait(300)
+    assert tablet.screen == "home"
+
+
+def test_configured_pin_replaces_the_default(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.deliver(config_record(1, maintenance_pin=config.hash_pin("4821", iterations=1000)))
+    tablet.c.open_screen("maintenance")
+    tablet.c.maintenance.enter_pin(config.DEFAULT_MAINTENANCE_PIN)
+    assert tablet.c.maintenance.page() == "pin"
+    tablet.c.maintenance.enter_pin("4821")
+    assert tablet.c.maintenance.page() == "info"
+
+
+def test_recover_goes_home_after_an_unexpected_error(
+    qtbot: QtBot, make_tablet: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    tablet = make_tablet()
+    tablet.c.open_screen("agenda")
+    with caplog.at_level(logging.WARNING):
+        tablet.c.recover()
+        assert tablet.screen == "agenda"  # queued: never in the middle of the failing slot
+        qtbot.waitUntil(lambda: tablet.screen == "home", timeout=1000)
+    assert "recovered from an unexpected error: back to home" in caplog.text
+
+
+def test_status_is_collected_off_the_gui_thread_data(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    tablet.c.send("mood", {"score": 3, "tags": [], "recorded_at": tablet.c.now().isoformat()})
+    status = tablet.c._collect_status()
+    assert status.outbox_pending == 1
+    assert status.free_disk_bytes is not None and status.free_disk_bytes > 0
+    assert status.app_version == "0.1.0"
