@@ -17,8 +17,8 @@ that works here:
    the UI to do so; `off()` and `on()` do nothing there.
 
 Every command is run with an argument list and a timeout. `detect()`, `off()` and `on()` may
-wait on a subprocess for seconds: call them from a worker thread (kiosk/background.py),
-never from the GUI thread.
+wait on a subprocess for seconds: never call them on the GUI thread. `ScreenPowerSwitch` runs
+them on a worker of its own, one at a time and in order, and is what the UI talks to.
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -177,6 +179,57 @@ def detect(
         return DdcPower(ddcutil)
     log.info("screen power: no way to switch the display off; night mode paints black")
     return BlackFallback()
+
+
+class ScreenPowerSwitch:
+    """The display's power, switched off the GUI thread: `set_power(False)` at night,
+    `set_power(True)` on waking. Detection happens once, first, on the same worker.
+
+    One worker, so commands never overtake each other; only the latest wish counts (a quick
+    off-on while a slow DDC command runs ends "on", without a needless "off" first).
+    """
+
+    def __init__(self, detect_fn: Callable[[], ScreenPower] = detect) -> None:
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screen-power")
+        self._lock = threading.Lock()
+        self._wanted_on = True
+        self._is_on = True
+        self.power: ScreenPower | None = None
+        self._worker.submit(self._detect, detect_fn)
+
+    def _detect(self, detect_fn: Callable[[], ScreenPower]) -> None:
+        try:
+            power = detect_fn()
+        except Exception:  # a broken tool must not kill night mode: paint black
+            log.exception("screen power: detection failed")
+            power = BlackFallback()
+        # A tablet restarted in the night (crash, update) finds the backlight still off: light
+        # it, or it would stay dark until the next night ends.
+        power.on()
+        self.power = power
+
+    def set_power(self, on: bool) -> Future[None]:
+        with self._lock:
+            self._wanted_on = on
+        return self._worker.submit(self._apply)
+
+    def _apply(self) -> None:
+        with self._lock:
+            wanted = self._wanted_on
+        if wanted == self._is_on or self.power is None:
+            return
+        try:
+            done = self.power.on() if wanted else self.power.off()
+        except Exception:
+            log.exception("screen power: %s failed", self.power.name)
+            done = False
+        if done:
+            self._is_on = wanted
+
+    def shutdown(self) -> None:
+        """Light the screen again (never leave it dark behind a restart), then stop."""
+        self.set_power(True)
+        self._worker.shutdown(wait=True)
 
 
 def _writable(path: Path) -> bool:

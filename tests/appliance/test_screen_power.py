@@ -7,13 +7,22 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from kiosk import screen_power
-from kiosk.screen_power import BacklightPower, BlackFallback, DdcPower, WlopmPower, detect
+from kiosk.screen_power import (
+    BacklightPower,
+    BlackFallback,
+    DdcPower,
+    ScreenPower,
+    ScreenPowerSwitch,
+    WlopmPower,
+    detect,
+)
 
 
 def fake_tool(bin_dir: Path, name: str, exit_code: int = 0) -> Path:
@@ -151,3 +160,59 @@ def test_a_hung_tool_times_out_and_reports_failure(
     monkeypatch.setattr(screen_power, "COMMAND_TIMEOUT", 0.3)
     power = WlopmPower(str(hung))
     assert power.off() is False
+
+
+class Recorder(ScreenPower):
+    name = "recorder"
+
+    def __init__(self, slow: threading.Event | None = None) -> None:
+        self.calls: list[str] = []
+        self.slow = slow
+        self.in_off = threading.Event()
+
+    def off(self) -> bool:
+        self.in_off.set()
+        if self.slow is not None:
+            self.slow.wait(5)
+        self.calls.append("off")
+        return True
+
+    def on(self) -> bool:
+        self.calls.append("on")
+        return True
+
+
+def test_the_switch_lights_the_screen_at_start_and_follows_the_night() -> None:
+    power = Recorder()
+    switch = ScreenPowerSwitch(lambda: power)
+    switch.set_power(False).result(5)
+    switch.set_power(False).result(5)  # already off: nothing sent again
+    switch.set_power(True).result(5)
+    switch.shutdown()
+    assert power.calls == ["on", "off", "on"]
+
+
+def test_only_the_latest_wish_counts_while_a_command_is_slow() -> None:
+    gate = threading.Event()
+    power = Recorder(slow=gate)
+    switch = ScreenPowerSwitch(lambda: power)
+    first = switch.set_power(False)  # blocks in off() until the gate opens
+    assert power.in_off.wait(5)
+    switch.set_power(True)
+    switch.set_power(False)
+    last = switch.set_power(True)
+    gate.set()
+    first.result(5)
+    last.result(5)
+    switch.shutdown()
+    assert power.calls == ["on", "off", "on"], "never a burst of off/on on the panel"
+
+
+def test_a_detection_that_crashes_paints_black() -> None:
+    def broken() -> ScreenPower:
+        raise OSError("i2c bus gone")
+
+    switch = ScreenPowerSwitch(broken)
+    switch.set_power(False).result(5)
+    assert switch.power is not None and switch.power.needs_black_fallback
+    switch.shutdown()

@@ -1,0 +1,204 @@
+"""The appliance layout: files, modes, owners and enabled units in a temporary root, exactly as
+the image build lays them out; and shellcheck on every shell script of the repository."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from provisioning import update
+from provisioning.firstboot import run_firstboot
+from tests.appliance.conftest import REPO, VERSION, fake_slot, run_installer
+
+BUILD_FILES = REPO / "images/stage-foyer/00-foyer/files"
+SKIP_DIRS = {".git", ".venv", "var", "node_modules", "build", "__pycache__", ".mypy_cache"}
+
+
+def manifest(root: Path) -> dict[str, tuple[str, str, str]]:
+    """path → (mode, user:group, uid:gid) as the installer meant them."""
+    rows = {}
+    for line in (root / "usr/share/foyer/install-manifest").read_text().splitlines():
+        fields = line.split(" ")
+        if fields[1] != "->":  # symlinks are listed as "path -> target"
+            path, mode, owner, ids = fields
+            rows[path] = (mode, owner, ids)
+    return rows
+
+
+def passwd(root: Path) -> dict[str, list[str]]:
+    lines = (root / "etc/passwd").read_text().splitlines()
+    return {line.split(":")[0]: line.split(":") for line in lines}
+
+
+def as_user(uid: str, gid: str) -> list[str]:
+    return ["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups"]
+
+
+def test_files_modes_and_owners(appliance_root: Path) -> None:
+    rows = manifest(appliance_root)
+    expected = {
+        "/etc/systemd/system/foyer-kiosk.service": "0644",
+        "/etc/systemd/system/foyer-firstboot.service": "0644",
+        "/etc/systemd/system/foyer-backend.service": "0644",
+        "/etc/pam.d/foyer-kiosk": "0644",
+        "/etc/systemd/journald.conf.d/foyer.conf": "0644",
+        "/etc/systemd/system.conf.d/foyer-watchdog.conf": "0644",
+        "/etc/udev/rules.d/70-foyer-backlight.rules": "0644",
+        "/usr/local/sbin/foyer-factory-reset": "0755",
+        "/usr/share/doc/foyer/appliance.md": "0644",
+        "/boot/firmware/foyer.toml.example": "0644",
+        "/var/lib/foyer": "0700",
+        "/opt/foyer/slots": "0755",
+    }
+    assert {path: mode for path, (mode, _, _) in rows.items()} == expected
+    for path, (mode, _owner, ids) in rows.items():
+        st = (appliance_root / path.lstrip("/")).stat()
+        assert f"{stat.S_IMODE(st.st_mode):04o}" == mode, path
+        if os.geteuid() == 0:  # only root can give files away; the manifest says it anyway
+            assert f"{st.st_uid}:{st.st_gid}" == ids, path
+    assert (appliance_root / "usr/share/doc/foyer/appliance.md").read_bytes() == (
+        REPO / "docs/appliance.md"
+    ).read_bytes()
+
+
+def test_the_kiosk_user(appliance_root: Path) -> None:
+    users = passwd(appliance_root)
+    foyer = users["foyer"]
+    assert int(foyer[2]) != 0 and foyer[5] == "/var/lib/foyer"
+    assert foyer[6].strip() == "/usr/sbin/nologin"
+    assert manifest(appliance_root)["/var/lib/foyer"][2] == f"{foyer[2]}:{foyer[3]}"
+    groups = {
+        line.split(":")[0]: line.strip().split(":")[3].split(",")
+        for line in (appliance_root / "etc/group").read_text().splitlines()
+    }
+    for group in ("video", "render", "input"):
+        assert "foyer" in groups[group], group
+
+
+def test_enabled_units(appliance_root: Path) -> None:
+    wants = appliance_root / "etc/systemd/system/multi-user.target.wants"
+    for unit in ("foyer-kiosk.service", "foyer-firstboot.service"):
+        assert os.readlink(wants / unit) == f"/etc/systemd/system/{unit}"
+    assert not (wants / "foyer-backend.service").exists(), "a tablet uses a remote backend"
+
+
+def test_the_first_slot_is_what_the_updater_expects(appliance_root: Path) -> None:
+    opt = appliance_root / "opt/foyer"
+    assert update.current_version(opt) == VERSION
+    assert os.access(opt / "current/bin/foyer-kiosk", os.X_OK)
+    assert (opt / "slots" / VERSION / update.COMPLETE_MARK).exists()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="acting as the kiosk user needs root")
+def test_the_kiosk_user_writes_its_credential_private(appliance_root: Path) -> None:
+    """What pairing does on the device: the credential lands owned by foyer, mode 0600, in a
+    folder nobody else may enter."""
+    uid, gid = passwd(appliance_root)["foyer"][2:4]
+    data = appliance_root / "var/lib/foyer"
+    code = (
+        "import sys; from pathlib import Path; from provisioning import credentials as c;"
+        "c.save(Path(sys.argv[1]), c.DeviceCredential('https://f.example', 1, 2, 'secret'))"
+    )
+    # The temporary root's parents are root's 0700 folders: enter by the data folder's fd.
+    fd = os.open(data, os.O_RDONLY)
+    try:
+        subprocess.run(
+            [*as_user(uid, gid), sys.executable, "-c", code, f"/proc/self/fd/{fd}"],
+            check=True,
+            pass_fds=(fd,),
+            cwd=REPO,
+            timeout=60,
+        )
+    finally:
+        os.close(fd)
+    st = (data / "device.json").stat()
+    assert (st.st_uid, stat.S_IMODE(st.st_mode)) == (int(uid), 0o600)
+    (data / "device.json").unlink()
+
+
+def test_installing_again_changes_nothing(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    fake_slot(root)
+    assert run_installer(root, "--slot", VERSION).returncode == 0
+    first = (root / "etc/passwd").read_text()
+    done = run_installer(root, "--slot", VERSION)
+    assert done.returncode == 0, done.stderr
+    assert (root / "etc/passwd").read_text() == first
+
+
+def test_the_organisations_settings_go_on_the_boot_partition(tmp_path: Path) -> None:
+    settings = tmp_path / "foyer.toml"
+    settings.write_text('backend_url = "https://foyer.example.org"\n')
+    root = tmp_path / "root"
+    fake_slot(root)
+    done = run_installer(root, "--slot", VERSION, "--settings", str(settings))
+    assert done.returncode == 0, done.stderr
+    on_card = root / "boot/firmware/foyer.toml"
+    assert on_card.read_text() == settings.read_text()
+    assert manifest(root)["/boot/firmware/foyer.toml"][0] == "0644"
+    # What the first boot then makes of it.
+    assert run_firstboot(root / "boot/firmware", root / "var/lib/foyer").settings.backend_url == (
+        "https://foyer.example.org"
+    )
+
+
+def test_the_installer_refuses_what_would_break_a_machine(tmp_path: Path) -> None:
+    done = run_installer(Path("/"))
+    assert done.returncode == 2 and "refusing" in done.stderr
+    done = run_installer(tmp_path / "root", "--slot", "9.9")
+    assert done.returncode == 1 and "build the venv first" in done.stderr
+
+
+def is_shell_script(path: Path) -> bool:
+    if path.suffix == ".sh":
+        return True
+    try:
+        with path.open("rb") as f:
+            first = f.readline(200)
+    except OSError:
+        return False
+    if not first.startswith(b"#!"):
+        return False
+    words = first[2:].decode(errors="replace").split()
+    interpreter = Path(words[0]).name if words else ""
+    if interpreter == "env" and len(words) > 1:
+        interpreter = words[1]
+    return interpreter in ("sh", "bash", "dash")
+
+
+def shell_scripts() -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(REPO):
+        here = Path(dirpath)
+        # The build's snapshot of the sources (images/build.sh) would be checked twice.
+        dirnames[:] = [d for d in dirnames if d not in SKIP_DIRS and here / d != BUILD_FILES]
+        found += [here / name for name in filenames if is_shell_script(here / name)]
+    return sorted(found)
+
+
+def test_every_shell_script_passes_shellcheck() -> None:
+    shellcheck = shutil.which("shellcheck")
+    assert shellcheck, (
+        "shellcheck is missing: scripts/setup installs it (apt-get install shellcheck)"
+    )
+    scripts = shell_scripts()
+    names = {p.relative_to(REPO).as_posix() for p in scripts}
+    assert {"images/install-appliance.sh", "images/build.sh", "scripts/setup"} <= names
+    done = subprocess.run(
+        [shellcheck, "--external-sources", *map(str, scripts)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout
+
+
+def test_scripts_are_executable() -> None:
+    for path in shell_scripts():
+        assert os.access(path, os.X_OK), path
