@@ -61,7 +61,7 @@ class LocalState:
     beneficiary: Beneficiary | None
     events: tuple[AgendaEvent, ...]
     cursor: str | None
-    # Every other synced kind ("messages", "photos"…), as the backend sent them, by id.
+    # Every synced kind ("events", "messages", "photos"…), as the backend sent them, by id.
     records: dict[str, tuple[dict[str, Any], ...]] = field(default_factory=dict)
 
     def of(self, kind: str) -> tuple[dict[str, Any], ...]:
@@ -119,8 +119,8 @@ class LocalStore:
                 record = json.loads(payload)
                 if kind == EVENTS:
                     events.append(event_from_payload(record))
-                else:
-                    records.setdefault(kind, []).append(record)
+                # Events too, as sent: their instructions are shown in the professional view.
+                records.setdefault(kind, []).append(record)
             except (ValueError, KeyError, TypeError, ZoneInfoNotFoundError):
                 continue  # one bad row must not hide the rest of the day
         beneficiary = None
