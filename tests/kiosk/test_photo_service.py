@@ -7,6 +7,7 @@ import hashlib
 import io
 import random
 import threading
+from datetime import UTC, datetime
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,105 @@ def test_decode_refuses_what_is_no_image() -> None:
     small = decode_scaled(jpeg(200, 100, (1, 1, 1)), 800, 480)
     assert small is not None and small.width() == 200  # never enlarged
     assert photo_service_module.wanted_photos([{"id": 1, "display_hash": "x"}]) == []
+
+
+# -- against the real backend process ----------------------------------------------------------
+
+
+@pytest.mark.e2e
+def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
+    qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
+) -> None:
+    from kiosk.store import LocalStore
+    from kiosk.sync import Syncer
+    from provisioning.pairing import PairingClient
+    from tests.e2e.conftest import start_backend
+
+    backend = start_backend(tmp_path / "backend")
+    try:
+        backend.cli(
+            "create-user",
+            "--email",
+            "cm@example.fr",
+            "--password",
+            "correct horse 1",
+            "--name",
+            "Claire Dubois",
+            "--role",
+            "care_manager",
+        )
+        token = requests.post(
+            backend.url + "/api/v1/auth/token",
+            data={"username": "cm@example.fr", "password": "correct horse 1"},
+            timeout=10,
+        ).json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        beneficiary = requests.post(
+            backend.url + "/api/v1/beneficiaries",
+            json={"first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"},
+            headers=headers,
+            timeout=10,
+        ).json()["id"]
+        pairing = PairingClient(session, backend.url)
+        code = pairing.request_code(datetime.now(UTC))
+        approved = requests.post(
+            backend.url + "/api/v1/devices/approve",
+            json={"user_code": code.user_code, "beneficiary_id": beneficiary},
+            headers=headers,
+            timeout=10,
+        )
+        assert approved.status_code == 200, approved.text
+        error, body = pairing.poll(code.device_code)
+        assert error is None, body
+        uploaded = requests.post(
+            f"{backend.url}/api/v1/beneficiaries/{beneficiary}/photos",
+            files=[
+                ("files", ("a.jpg", jpeg(2400, 1800, (200, 40, 40)), "image/jpeg")),
+                ("files", ("b.jpg", jpeg(1200, 1600, (40, 40, 200)), "image/jpeg")),
+            ],
+            data={"caption": "<b>Léa</b> à la plage"},
+            headers=headers,
+            timeout=30,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        ids = [r["photo"]["id"] for r in uploaded.json()]
+
+        client = DeviceClient(session, backend.url, str(body["access_token"]))
+        store = LocalStore(tmp_path / "tablet")
+        syncer = Syncer(client, store)
+        state = syncer.run_once(wait=0).state
+        assert state is not None
+        records = state.of("photos")
+        assert {r["id"] for r in records} == set(ids)
+
+        cache = PhotoCache(tmp_path / "tablet" / "photos")
+        service = PhotoService(
+            client, cache, SeenPhotos(tmp_path / "tablet" / "photos" / "seen.sqlite3"), scheduler
+        )
+        service.start()
+        service.set_photos(records)
+        qtbot.wait_until(lambda: service.available == set(ids), timeout=20_000)
+        with qtbot.wait_signal(service.photo_ready, timeout=10_000) as blocker:
+            service.request_photo(ids[0], 800, 480)
+        assert blocker.args is not None
+        image = blocker.args[1]
+        assert (image.width(), image.height()) == (640, 480)  # the 4:3 photo, fitted
+
+        # The family hides the first photo: after the next sync its files leave the tablet.
+        hidden = requests.patch(
+            f"{backend.url}/api/v1/photos/{ids[0]}",
+            json={"hidden": True},
+            headers=headers,
+            timeout=10,
+        )
+        assert hidden.status_code == 200, hidden.text
+        state = syncer.run_once(wait=0).state
+        assert state is not None
+        service.set_photos(state.of("photos"))
+        qtbot.wait_until(lambda: service.available == {ids[1]}, timeout=20_000)
+        gone = next(r for r in records if r["id"] == ids[0])
+        assert not cache.contains(gone["display_hash"])
+        assert not cache.contains(gone["thumb_hash"])
+        service.stop()
+    finally:
+        backend.stop()
