@@ -79,6 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.controller import KioskController
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
+    from kiosk.screen_power import ScreenPowerSwitch
     from kiosk.watchdog import Watchdog
     from provisioning.http import new_session
 
@@ -96,6 +97,12 @@ def main(argv: list[str] | None = None) -> int:
     # READY=1 after the first paint, then pings from this event loop (systemd/foyer-kiosk.service).
     watchdog = Watchdog()
     watchdog.watch(window)
+    # Night mode switches the panel off where the hardware allows (docs/appliance.md). Full
+    # screen only: a developer's window must not put their monitor to sleep.
+    screen_power = None
+    if not args.windowed and args.screenshot is None:
+        screen_power = ScreenPowerSwitch()
+        controller.screen_power_changed.connect(screen_power.set_power)
     if args.windowed or args.screenshot is not None:
         window.show()
     else:
@@ -117,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
         QTimer.singleShot(int(args.after * 1000), capture)
     app.exec()
     watchdog.stop()
+    if screen_power is not None:
+        screen_power.shutdown()
     controller.shutdown()
     shutdown_scheduler(scheduler)
     _exit_without_waiting_for_long_polls(status["code"])

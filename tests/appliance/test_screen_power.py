@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -216,3 +217,28 @@ def test_a_detection_that_crashes_paints_black() -> None:
     switch.set_power(False).result(5)
     assert switch.power is not None and switch.power.needs_black_fallback
     switch.shutdown()
+
+
+def test_the_full_screen_tablet_detects_its_path_and_lights_the_screen(tmp_path: Path) -> None:
+    bins = tmp_path / "bin"
+    fake_tool(bins, "wlopm")
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "settings.json").write_text('{"backend_url": "http://127.0.0.1:9"}')
+    env = dict(os.environ, PATH=f"{bins}:{os.environ['PATH']}", WAYLAND_DISPLAY="wayland-test")
+    with subprocess.Popen(
+        [sys.executable, "-m", "kiosk.cli", "--data", str(data)],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    ) as tablet:
+        try:
+            deadline = time.monotonic() + 60
+            while calls(bins, "wlopm") != ["", "--on *"] and time.monotonic() < deadline:
+                assert tablet.poll() is None, "the tablet died"
+                time.sleep(0.1)
+        finally:
+            tablet.terminate()
+            tablet.wait(timeout=30)
+    assert calls(bins, "wlopm") == ["", "--on *"]
