@@ -7,8 +7,8 @@ import hashlib
 import io
 import random
 import threading
-from datetime import UTC, datetime
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,10 @@ from kiosk.device_client import DeviceClient
 from kiosk.photo_cache import PhotoCache
 from kiosk.photo_seen import SeenPhotos
 from kiosk.photo_service import PhotoService, decode_scaled
+from kiosk.store import LocalStore
+from kiosk.sync import Syncer
+from provisioning.pairing import PairingClient
+from tests.e2e.conftest import start_backend
 from tests.kiosk.device_http import Answer, DeviceHttp
 
 
@@ -325,10 +329,6 @@ def test_decode_refuses_what_is_no_image() -> None:
 def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
     qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
 ) -> None:
-    from kiosk.store import LocalStore
-    from kiosk.sync import Syncer
-    from provisioning.pairing import PairingClient
-    from tests.e2e.conftest import start_backend
 
     backend = start_backend(tmp_path / "backend")
     try:
