@@ -122,6 +122,9 @@ class PhotoView(QWidget):
                 target = fit_rect(pixmap.size(), self.rect()).size()
                 if target.isEmpty():
                     continue
+                if target == pixmap.size():  # decoded for this very size: used as it is
+                    self._scaled[pixmap.cacheKey()] = pixmap
+                    continue
                 self._scaled[pixmap.cacheKey()] = pixmap.scaled(
                     target,
                     Qt.AspectRatioMode.KeepAspectRatio,

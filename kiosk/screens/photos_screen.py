@@ -389,7 +389,7 @@ class Slideshow(QWidget):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
-        self._timer.timeout.connect(lambda: self.step(1, by_user=False))
+        self._timer.timeout.connect(lambda: self.step(1))
 
     def _button(self, name: str, text: str) -> BigButton:
         button = BigButton(text, self)
@@ -404,7 +404,8 @@ class Slideshow(QWidget):
         ids = {e.id for e in entries}
         for stale in [i for i in self._pixmaps if i not in ids]:
             del self._pixmaps[stale]
-        self._requested &= ids
+        # A new view (e.g. a photo finished downloading): ask again for what never came.
+        self._requested.clear()
         index = next((i for i, e in enumerate(entries) if e.id == current), None)
         if index is None:  # the photo shown left the album: the next one takes its place
             index = min(self._index, max(0, len(entries) - 1))
@@ -448,7 +449,11 @@ class Slideshow(QWidget):
         if photo_id == self.current_id():
             self._show_current(animate=True)
 
-    def step(self, step: int, *, by_user: bool = True) -> None:
+    def photo_unavailable(self, photo_id: int) -> None:
+        """The service has no file for it (yet): it may be asked for again later."""
+        self._requested.discard(photo_id)
+
+    def step(self, step: int) -> None:
         if not self._entries:
             return
         self._index = next_index(len(self._entries), self._index, step)
@@ -602,6 +607,9 @@ class PhotosScreen(QStackedWidget):
 
     def set_photo(self, photo_id: int, image: QImage) -> None:
         self.slideshow.set_photo(photo_id, image)
+
+    def photo_unavailable(self, photo_id: int) -> None:
+        self.slideshow.photo_unavailable(photo_id)
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         # Coming back to "Photos" later starts from the album, not a photo left open.

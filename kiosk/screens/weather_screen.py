@@ -9,7 +9,8 @@ screen is shown (the age words change with time).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.screens.frame import ScreenFrame
@@ -19,6 +20,7 @@ from widgets.weather_card import WeatherCard
 from widgets.weather_icons import WeatherIcon
 
 CARDS = 4  # today and the next three days
+REFRESH_MS = 60_000
 
 
 def _label(name: str, colour: str = theme.TEXT) -> QLabel:
@@ -30,11 +32,17 @@ def _label(name: str, colour: str = theme.TEXT) -> QLabel:
 
 
 class WeatherScreen(ScreenFrame):
+    # Every minute while shown: rebuild the view, so that "il y a 2 h" stays true.
+    refresh_wanted = Signal()
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
         self.setObjectName("weatherScreen")
         self.set_title(self.tr("Météo"))
         self._view: WeatherView | None = None
+        self._refresh = QTimer(self)
+        self._refresh.setInterval(REFRESH_MS)
+        self._refresh.timeout.connect(self.refresh_wanted)
 
         # Now: pictogram, temperature, words and place.
         self._now_box = QWidget(self)
@@ -133,6 +141,18 @@ class WeatherScreen(ScreenFrame):
 
     def message_text(self) -> str:
         return self._message.text() if self._message.isVisibleTo(self) else ""
+
+    def refresh_active(self) -> bool:
+        return self._refresh.isActive()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        super().showEvent(event)
+        self.refresh_wanted.emit()  # the view may have aged while another screen was up
+        self._refresh.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
+        self._refresh.stop()  # nothing ticks that nobody sees
+        super().hideEvent(event)
 
     # -- sizes ----------------------------------------------------------------------------
     def apply_font_px(self, px: int) -> None:

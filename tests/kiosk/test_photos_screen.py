@@ -189,6 +189,24 @@ def test_a_photo_deleted_while_shown_gives_way_to_the_next(qtbot: QtBot) -> None
     assert [t.entry.id for t in tiles(screen) if t.entry] == [1, 3]
 
 
+def test_a_photo_not_downloaded_yet_is_asked_for_again_once_it_is(qtbot: QtBot) -> None:
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    settle(screen, (1280, 800), qtbot)
+    wanted: list[int] = []
+    screen.photo_wanted.connect(lambda pid, _w, _h: wanted.append(pid))
+    view = album(2)
+    screen.show_album(view)
+    screen.open_photo(1)
+    assert wanted[:1] == [1]
+    screen.photo_unavailable(1)  # the service has no file yet
+    wanted.clear()
+    screen.show_album(view)  # the shell rebuilds the view when the download is done
+    assert 1 in wanted
+    screen.set_photo(1, image(1))
+    assert screen.slideshow.photo.pixmap() is not None
+
+
 def test_empty_album_says_so_kindly(qtbot: QtBot) -> None:
     screen = PhotosScreen()
     qtbot.addWidget(screen)

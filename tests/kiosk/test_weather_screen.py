@@ -127,3 +127,13 @@ def test_every_pictogram_is_drawn_with_dark_outlines(name: str) -> None:
     assert len(inked) > 150, name  # a real drawing, not an empty box
     # Something dark enough to stand out on the light background (outline or drops).
     assert any(QColor(p).lightness() < 110 for p in inked), name
+
+
+def test_asks_for_a_fresh_view_only_while_shown(qtbot: QtBot) -> None:
+    screen = WeatherScreen()
+    qtbot.addWidget(screen)
+    with qtbot.wait_signal(screen.refresh_wanted, timeout=1000):
+        settle(screen, (800, 480), qtbot)
+    assert screen.refresh_active()
+    screen.hide()
+    assert not screen.refresh_active()
