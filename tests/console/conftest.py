@@ -4,7 +4,8 @@ a `TestClient` per person so each keeps their own cookies, as separate browsers 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +16,32 @@ from tests.api.conftest import (  # noqa: F401 - fixtures shared with the API te
     Clock,
     MakeClient,
     _cheap_password_hashing,
+    _PgServer,
     clock,
-    database_url,
     is_postgres,
     make_client,
     pg_server,
 )
 from tests.api.factories import PASSWORD
+
+# The pages add no SQL of their own (they call the services, tested on both databases), so
+# most console tests run on SQLite only; those about rights and pairing run on both.
+BOTH_DATABASES = pytest.mark.parametrize(
+    "database_url",
+    ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)],
+    indirect=True,
+)
+
+
+@pytest.fixture(params=["sqlite"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'foyer.sqlite3'}"
+        return
+    server: _PgServer = request.getfixturevalue("pg_server")
+    server.empty()
+    yield server.url
+
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
 

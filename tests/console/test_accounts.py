@@ -9,8 +9,9 @@ from fastapi.testclient import TestClient
 
 from backend.config import Settings
 from tests.api.circle_fixtures import CircleSetup
+from tests.api.conftest import Clock, MakeClient
 from tests.api.factories import API, PASSWORD, care_manager, create_beneficiary
-from tests.console.conftest import Browser, Clock, MakeClient, NewBrowser
+from tests.console.conftest import BOTH_DATABASES, Browser, NewBrowser
 
 
 def test_sign_in_sets_an_http_only_lax_cookie_and_opens_the_dashboard(
@@ -56,6 +57,7 @@ def test_wrong_password_is_a_readable_message_not_a_session(
     assert "foyer_session" not in response.headers.get("set-cookie", "")
 
 
+@BOTH_DATABASES
 def test_a_form_without_or_with_a_wrong_csrf_token_is_refused(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
 ) -> None:
@@ -81,6 +83,7 @@ def test_a_form_without_or_with_a_wrong_csrf_token_is_refused(
     assert response.status_code == 403
 
 
+@BOTH_DATABASES
 def test_an_expired_session_returns_to_login_with_a_message(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser, clock: Clock
 ) -> None:
@@ -92,7 +95,9 @@ def test_an_expired_session_returns_to_login_with_a_message(
     clock.advance(settings.access_token_ttl_seconds + 1)
     response = browser.get(target)
     assert response.status_code == 303
-    assert response.headers["location"] == f"/login?next=%2Fb%2F{circle.jeanne_id}%2Fphotos&expired=1"
+    assert (
+        response.headers["location"] == f"/login?next=%2Fb%2F{circle.jeanne_id}%2Fphotos&expired=1"
+    )
     login_page = browser.get(response.headers["location"])
     assert "Votre session a expiré : reconnectez-vous." in login_page.text
     # Signing in again goes back where the person was.
@@ -137,7 +142,9 @@ def test_password_change_checks_the_current_one_and_closes_other_sessions(
         "/account/password", {"current": PASSWORD, "new": "un nouveau secret", "confirm": "autre"}
     )
     assert differ.status_code == 422 and "diffèrent" in differ.text
-    short = laptop.post("/account/password", {"current": PASSWORD, "new": "court", "confirm": "court"})
+    short = laptop.post(
+        "/account/password", {"current": PASSWORD, "new": "court", "confirm": "court"}
+    )
     assert short.status_code == 422 and "au moins 10 caractères" in short.text
     done = laptop.post(
         "/account/password",
@@ -182,6 +189,7 @@ def test_invitation_link_creates_the_account_and_signs_in(
     assert again.status_code == 410 and "déjà été utilisée" in again.text
 
 
+@BOTH_DATABASES
 def test_care_manager_resets_a_family_members_password_and_nobody_else_can(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
 ) -> None:
