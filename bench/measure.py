@@ -1,0 +1,79 @@
+"""Small measuring helpers shared by the benchmarks: medians, peak RSS, CPU time of a process."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def median_seconds(run: Callable[[], object], repeat: int) -> float:
+    """The median wall time of `repeat` calls (the median shrugs off a neighbour's burst)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile (0 < fraction ≤ 1) of a non-empty sequence."""
+    ordered = sorted(values)
+    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def status_kib(field: str, pid: int | str = "self") -> int:
+    """A memory line of /proc/<pid>/status in KiB: VmRSS (now) or VmHWM (peak since start).
+
+    Unlike tracemalloc, this sees what C libraries (libjpeg, Qt, SQLite) allocate."""
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise LookupError(field)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (utime + stime in /proc/<pid>/stat)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        # The command name (field 2) may hold spaces: split after its closing parenthesis.
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children_of(pid: int) -> list[int]:
+    """Direct child processes (uvicorn workers of a `--workers N` backend)."""
+    found: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as children:
+                found.extend(int(child) for child in children.read().split())
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time of a process and its live children (a multi-worker backend)."""
+    total = 0.0
+    for each in [pid, *children_of(pid)]:
+        try:
+            total += cpu_seconds(each)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
+def tree_rss_kib(pid: int) -> int:
+    total = 0
+    for each in [pid, *children_of(pid)]:
+        try:
+            total += status_kib("VmRSS", each)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
