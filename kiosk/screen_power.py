@@ -4,8 +4,12 @@
 that works here:
 
 1. **wlr output-power** — `wlopm` (the wlr-output-power-management protocol) when it is
-   installed and we run under a Wayland compositor that speaks it (cage does): the compositor
-   blanks every output and stops scanning out, any screen, any connector.
+   installed and the Wayland compositor speaks it (labwc, sway, wayfire; cage's current
+   release does not, and `wlopm`'s probe then fails): every output is blanked, any screen,
+   any connector, and stays in the layout, so a touch still reaches the tablet and wakes it.
+   Not used: `wlr-randr --off` (output management, which cage has) takes the output out of
+   the layout, and a touch on a screen that is not in the layout may reach no window — the
+   tablet could not be woken by hand.
 2. **backlight** — `/sys/class/backlight/*/bl_power` (0 on, 4 off: the official DSI panels
    and most laptop-style panels), else that device's `brightness` (written to 0, restored to
    the value read at start). Only when the file is writable by us (a udev rule in the image
