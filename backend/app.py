@@ -17,6 +17,8 @@ from backend import console, db
 from backend.api.deps import AppState
 from backend.config import Settings
 from backend.errors import ServiceError
+from backend.openapi_errors import document_validation_errors
+from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.changes import ChangeHub, PostgresListener, install_local_publisher
 
 log = logging.getLogger(__name__)
@@ -97,4 +99,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
     # The web console's pages, static files, and HTML errors for its paths (/api keeps JSON).
     console.install(app, settings)
+    # Security headers on every answer; the schema's 422 as really sent (tests/security/).
+    app.add_middleware(SecurityHeadersMiddleware)
+    document_validation_errors(app)
     return app
