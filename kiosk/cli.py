@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import logging
 import os
 import sys
@@ -65,6 +66,9 @@ def _log_uncaught(
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # When the systemd watchdog kills a frozen tablet (SIGABRT), every thread's stack goes to
+    # the journal: where the GUI thread was stuck is then known, not guessed.
+    faulthandler.enable(all_threads=True)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     if not has_display():
         if args.screenshot is None:

@@ -6,6 +6,7 @@ systemd's side is played by a real AF_UNIX datagram socket bound by the test.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -147,3 +148,28 @@ def test_the_tablet_without_any_backend_address_says_so(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "--backend is required" in done.stderr
+
+
+def test_a_watchdog_kill_leaves_every_threads_stack_in_the_journal(
+    tmp_path: Path, systemd: FakeSystemd
+) -> None:
+    """systemd kills a frozen tablet with SIGABRT: the journal must say where it was stuck."""
+    env = dict(os.environ, NOTIFY_SOCKET=systemd.address)
+    with subprocess.Popen(
+        [*KIOSK, "--backend", "http://127.0.0.1:9", "--data", str(tmp_path), "--windowed"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as tablet:
+        systemd.sock.settimeout(60)
+        try:
+            assert systemd.sock.recv(4096).decode().startswith("READY=1")
+        finally:
+            systemd.sock.setblocking(False)
+        tablet.send_signal(signal.SIGABRT)
+        _, stderr = tablet.communicate(timeout=30)
+    assert tablet.returncode == -signal.SIGABRT
+    assert "Fatal Python error: Aborted" in stderr
+    assert "Current thread" in stderr and "Thread 0x" in stderr, "all threads, not just one"
