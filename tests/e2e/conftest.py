@@ -47,7 +47,9 @@ class RunningBackend:
                 self.process.wait()
 
 
-def start_backend(data_dir: Path, port: int | None = None) -> RunningBackend:
+def start_backend(
+    data_dir: Path, port: int | None = None, extra_args: tuple[str, ...] = ()
+) -> RunningBackend:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
     log_path = data_dir / "backend.log"
@@ -64,6 +66,7 @@ def start_backend(data_dir: Path, port: int | None = None) -> RunningBackend:
                 "127.0.0.1",
                 "--port",
                 str(port),
+                *extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -8,7 +8,6 @@ import io
 import random
 import threading
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,8 @@ from kiosk.photo_seen import SeenPhotos
 from kiosk.photo_service import PhotoService, decode_scaled
 from kiosk.store import LocalStore
 from kiosk.sync import Syncer
-from provisioning.pairing import PairingClient
-from tests.e2e.conftest import start_backend
 from tests.kiosk.device_http import Answer, DeviceHttp
+from tests.kiosk.paired_backend import paired_backend
 
 
 def jpeg(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
@@ -329,43 +327,8 @@ def test_decode_refuses_what_is_no_image() -> None:
 def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
     qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
 ) -> None:
-
-    backend = start_backend(tmp_path / "backend")
-    try:
-        backend.cli(
-            "create-user",
-            "--email",
-            "cm@example.fr",
-            "--password",
-            "correct horse 1",
-            "--name",
-            "Claire Dubois",
-            "--role",
-            "care_manager",
-        )
-        token = requests.post(
-            backend.url + "/api/v1/auth/token",
-            data={"username": "cm@example.fr", "password": "correct horse 1"},
-            timeout=10,
-        ).json()["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
-        beneficiary = requests.post(
-            backend.url + "/api/v1/beneficiaries",
-            json={"first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"},
-            headers=headers,
-            timeout=10,
-        ).json()["id"]
-        pairing = PairingClient(session, backend.url)
-        code = pairing.request_code(datetime.now(UTC))
-        approved = requests.post(
-            backend.url + "/api/v1/devices/approve",
-            json={"user_code": code.user_code, "beneficiary_id": beneficiary},
-            headers=headers,
-            timeout=10,
-        )
-        assert approved.status_code == 200, approved.text
-        error, body = pairing.poll(code.device_code)
-        assert error is None, body
+    with paired_backend(tmp_path / "backend", session) as paired:
+        backend, headers, beneficiary = paired.backend, paired.headers, paired.beneficiary_id
         uploaded = requests.post(
             f"{backend.url}/api/v1/beneficiaries/{beneficiary}/photos",
             files=[
@@ -379,7 +342,7 @@ def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
         assert uploaded.status_code == 201, uploaded.text
         ids = [r["photo"]["id"] for r in uploaded.json()]
 
-        client = DeviceClient(session, backend.url, str(body["access_token"]))
+        client = DeviceClient(session, backend.url, paired.access_token)
         store = LocalStore(tmp_path / "tablet")
         syncer = Syncer(client, store)
         state = syncer.run_once(wait=0).state
@@ -416,5 +379,3 @@ def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
         assert not cache.contains(gone["display_hash"])
         assert not cache.contains(gone["thumb_hash"])
         service.stop()
-    finally:
-        backend.stop()

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -18,7 +19,10 @@ from pytestqt.qtbot import QtBot
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.device_client import DeviceClient
 from kiosk.weather_service import FILE_NAME, WeatherService
+from kiosk.weather_view import build_weather_view
+from tests.fake_open_meteo import FakeOpenMeteo
 from tests.kiosk.device_http import Answer, DeviceHttp, Seen
+from tests.kiosk.paired_backend import paired_backend
 
 PATH = "/api/v1/device/weather"
 REPORT = {
@@ -160,3 +164,37 @@ def test_wipe_forgets_the_saved_weather(
     service.wipe()
     qtbot.wait_until(lambda: not (tmp_path / FILE_NAME).exists(), timeout=5000)
     assert service.report is None
+
+
+@pytest.mark.e2e
+def test_real_backend_weather_reaches_the_screen_view_then_costs_a_304(
+    qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
+) -> None:
+    place = {"place_name": "Lyon", "latitude": 45.76, "longitude": 4.84}
+    with (
+        FakeOpenMeteo() as fake,
+        paired_backend(
+            tmp_path / "backend", session, place, extra_args=("--open-meteo-url", fake.url)
+        ) as paired,
+    ):
+        client = DeviceClient(session, paired.backend.url, paired.access_token)
+        service = WeatherService(client, scheduler, tmp_path / "tablet", refresh_seconds=0.3)
+        with qtbot.wait_signal(service.weather_changed, timeout=10_000) as blocker:
+            service.start()
+        assert blocker.args is not None
+        report, received = blocker.args
+        now = datetime.now(ZoneInfo("Europe/Paris"))
+        view = build_weather_view(report, now, received)
+        assert view.available and view.location == "Lyon"
+        assert view.current is not None and view.current.temperature == "7°"
+        assert view.current.words == "Couvert"
+        assert [d.words for d in view.days][:2] == ["Pluie faible", "Ciel dégagé"]
+        assert view.days[0].name == "Aujourd'hui"
+        # Later fetches send the ETag back: the backend answers 304, nothing is re-announced.
+        emitted: list[object] = []
+        service.weather_changed.connect(lambda *a: emitted.append(a))
+        qtbot.wait(1200)
+        service.stop()
+        assert emitted == []
+        assert fake.hits == 1  # one Open-Meteo request for all of it (the backend's cache)
+        assert (tmp_path / "tablet" / FILE_NAME).exists()
