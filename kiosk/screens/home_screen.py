@@ -11,7 +11,15 @@ from datetime import datetime, timedelta
 
 from PySide6.QtCore import QDate, QEvent, QLocale, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFontMetrics, QPalette, QResizeEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QSpacerItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from kiosk.home_view import AgendaLine, HomeView, LineState
 from widgets import sizing, theme
@@ -120,9 +128,9 @@ class HomeScreen(QWidget):
         left.addWidget(self._greeting)
         left.addWidget(self.clock)
         # The card follows the date closely: the eye goes from the time to who comes next.
-        left.addSpacing(24)
+        self._card_gap = QSpacerItem(0, 24, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
+        left.addItem(self._card_gap)
         left.addWidget(self._panel)
-        left.addWidget(self._weather)
         left.addStretch(1)
         self._left = left
 
@@ -133,6 +141,7 @@ class HomeScreen(QWidget):
         right.setSpacing(0)
         right.addLayout(heading)
         right.addWidget(self.agenda, 1)
+        right.addWidget(self._weather)
         self._right = right
 
         self._columns = QHBoxLayout()
@@ -369,7 +378,15 @@ class HomeScreen(QWidget):
 
         left_width = (w - 2 * margin - margin) * 47 // 100
         # The clock: about a quarter of the screen height, but never wider than its column.
-        time_px = min(round(h * 0.25), int(left_width / 3.3))
+        # The tile row and the weather line take height from the left column's clock.
+        column_h = h
+        if self.tiles:
+            column_h -= sizing.min_touch_px(self) + margin // 3
+        share = 0.25 if column_h == h else 0.21
+        time_px = min(round(column_h * share), int(left_width / 3.3))
+        self._card_gap.changeSize(
+            0, min(24, margin), QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed
+        )
         # The date: the longest French one must fit the column too.
         widest = QFontMetrics(theme.font(100)).horizontalAdvance(_LONGEST_DATE) / 100
         date_px = min(round(base * 1.3), int(left_width / widest))
@@ -389,10 +406,24 @@ class HomeScreen(QWidget):
         self._weather.setFont(theme.font(round(base * 1.0), bold=True))
         self._fit_professional_button(w, margin, round(base * 1.1))
         self._tile_row.setSpacing(max(8, margin // 2))
-        for tile in self.tiles.values():
-            tile.set_font_px(round(base * 0.85))
+        self._fit_tiles(w - 2 * margin, round(base * 0.85))
         self.agenda.set_base_font_px(round(base * 0.95))
         self._offline.setFont(theme.font(max(16, round(base * 0.7))))
+
+    def _fit_tiles(self, row_width: int, wanted_px: int) -> None:
+        """One size for every tile, as large as wanted but small enough for the longest word
+        to fit its tile (five tiles share 800 px)."""
+        if not self.tiles:
+            return
+        spacing = self._tile_row.spacing()
+        inside = (row_width - spacing * (len(self.tiles) - 1)) // len(self.tiles) - 2 * 13
+        widest = max(
+            QFontMetrics(theme.font(100, bold=True)).horizontalAdvance(t.text()) / 100
+            for t in self.tiles.values()
+        )
+        px = max(16, min(wanted_px, int(inside / max(widest, 1.0))))
+        for tile in self.tiles.values():
+            tile.set_font_px(px)
 
     def _fit_professional_button(self, w: int, margin: int, heading_px: int) -> None:
         """On one line when it fits beside the heading, else on two (never clipped)."""

@@ -1,0 +1,77 @@
+"""A configuration change made by the care manager reaches a paired tablet by long-poll and is
+applied live; the tablet then reports its status. Real backend process, real tablet."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from kiosk.background import make_scheduler, shutdown_scheduler
+from kiosk.controller import KioskController
+from kiosk.local_time import LocalTime
+from kiosk.main_window import MainWindow
+from provisioning.http import new_session
+from tests.e2e.conftest import CareManager, RunningBackend
+from tests.e2e.test_tablet_end_to_end import pair
+from widgets import sizing
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[KioskController]:
+    scheduler = make_scheduler()
+    scheduler.start()
+    local_time = LocalTime()
+    window = MainWindow(local_time.now)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    controller = KioskController(
+        tmp_path / "tablet", backend.url, window, scheduler, new_session(), local_time, 25
+    )
+    yield controller
+    controller.shutdown()
+    shutdown_scheduler(scheduler)
+    sizing.set_font_scale(1.0)
+
+
+def test_a_config_put_reaches_the_tablet_live(
+    qtbot: Any, tablet: KioskController, care_manager: CareManager
+) -> None:
+    pair(qtbot, tablet, care_manager)
+    home = tablet.window.home
+    assert home.tile_names() == ["agenda", "mood"]
+    devices = requests.get(
+        f"{care_manager.url}/api/v1/beneficiaries/{care_manager.beneficiary_id}/devices",
+        headers=care_manager.headers,
+        timeout=10,
+    ).json()
+    device_id = devices[0]["id"]
+    # The first sync made the tablet report how it is.
+    status_url = f"{care_manager.url}/api/v1/devices/{device_id}/status"
+
+    def reported() -> bool:
+        body = requests.get(status_url, headers=care_manager.headers, timeout=10).json()
+        return body["reported_at"] is not None and body["app_version"] == "0.1.0"
+
+    qtbot.wait_until(reported, timeout=10_000)
+
+    qtbot.wait(300)  # the tablet is waiting in its long-poll now
+    put = requests.put(
+        f"{care_manager.url}/api/v1/devices/{device_id}/config",
+        json={"document": {"modules": ["mood", "agenda"], "font_scale": 1.2}},
+        headers=care_manager.headers,
+        timeout=10,
+    )
+    assert put.status_code == 200, put.text
+    written = time.monotonic()
+    qtbot.wait_until(lambda: home.tile_names() == ["mood", "agenda"], timeout=5_000)
+    assert time.monotonic() - written < 2.0  # by wake-up, far within the 25 s long-poll
+    assert tablet.config_version == 1
+    assert sizing.font_scale() == 1.2

@@ -1,0 +1,78 @@
+"""Status reports run off the GUI thread, at most once per period, and retry after a failure."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from kiosk.background import make_scheduler, shutdown_scheduler
+from kiosk.status_report import Status, StatusReporter, free_disk
+
+
+@pytest.fixture
+def scheduler() -> Iterator[BackgroundScheduler]:
+    s = make_scheduler()
+    s.start()
+    yield s
+    shutdown_scheduler(s, wait=True)
+
+
+class Backend:
+    def __init__(self, answers: list[bool]) -> None:
+        self.answers = answers
+        self.sent: list[Status] = []
+        self.threads: list[threading.Thread] = []
+        self.arrived = threading.Semaphore(0)
+
+    def send(self, status: Status) -> bool:
+        self.sent.append(status)
+        self.threads.append(threading.current_thread())
+        self.arrived.release()
+        return self.answers.pop(0)
+
+
+def test_reports_at_most_once_per_period_and_retry_after_failure(
+    scheduler: BackgroundScheduler, tmp_path: Path
+) -> None:
+    now = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
+    backend = Backend([False, True, True])
+    reporter = StatusReporter(
+        lambda: Status("0.1.0", free_disk(tmp_path), None, 2, 3),
+        backend.send,
+        scheduler,
+        every=300,
+        clock=lambda: now[0],
+    )
+    reporter.report_soon()
+    assert backend.arrived.acquire(timeout=5)
+    assert backend.threads[0] is not threading.main_thread()
+    assert backend.sent[0].as_json()["outbox_pending"] == 2
+    # That one failed: the next successful sync reports again at once.
+    deadline = time.monotonic() + 5
+    while reporter._last_sent is not None and time.monotonic() < deadline:
+        time.sleep(0.01)  # the worker is finishing its failed attempt
+    reporter.report_soon()
+    assert backend.arrived.acquire(timeout=5)
+    reporter.report_soon()  # sent a moment ago: not again
+    now[0] += timedelta(seconds=299)
+    reporter.report_soon()
+    assert not backend.arrived.acquire(timeout=0.3)
+    now[0] += timedelta(seconds=1)
+    reporter.report_soon()
+    assert backend.arrived.acquire(timeout=5)
+    assert len(backend.sent) == 3
+    reporter.stop()
+    now[0] += timedelta(hours=1)
+    reporter.report_soon()
+    assert not backend.arrived.acquire(timeout=0.2)
+
+
+def test_a_long_error_is_cut() -> None:
+    status = Status("0.1.0", None, "x" * 5000, 0, None)
+    assert len(status.as_json()["last_error"]) == 2000
