@@ -16,6 +16,7 @@ from provisioning.cli import main as foyer
 from provisioning.credentials import DeviceCredential
 from provisioning.factory_reset import factory_reset
 from provisioning.firstboot import (
+    KEYS,
     FirstBootSettings,
     SettingsError,
     apply_to_system,
@@ -196,3 +197,19 @@ def test_firstboot_gives_the_data_to_the_kiosk_user(tmp_path: Path) -> None:
     assert foyer(["firstboot", "--boot", str(boot), "--data", str(data), "--owner", "nobody"]) == 0
     for path in (data, data / "device-id"):
         assert path.stat().st_uid == 65534
+
+
+def test_every_settings_key_is_documented_where_people_look() -> None:
+    repo = Path(__file__).resolve().parents[2]
+    docs = (repo / "docs/appliance.md").read_text()
+    example = (repo / "images/files/foyer.toml.example").read_text()
+    for key in KEYS:
+        assert f"{key} = " in docs, key
+        assert f"#{key} = " in example, key
+    # The example, once its lines are uncommented, is a valid file.
+    uncommented = "\n".join(
+        line.removeprefix("#")
+        for line in example.splitlines()
+        if line.startswith("#") and " = " in line
+    )
+    assert parse_settings(uncommented).backend_url == "https://foyer.example.org"
