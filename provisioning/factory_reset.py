@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import sqlite3
 from pathlib import Path
 
 from kiosk.outbox import Outbox
@@ -33,8 +34,11 @@ def factory_reset(data_dir: Path) -> list[str]:
     if not data_dir.is_dir():
         return []
     credentials.erase(data_dir)
-    LocalStore(data_dir).wipe()
-    Outbox(data_dir).wipe()
+    for kind in (LocalStore, Outbox):
+        try:
+            kind(data_dir).wipe()
+        except sqlite3.DatabaseError as exc:  # a damaged file is deleted below all the same
+            log.warning("factory reset: %s: %s", kind.__name__, exc)
     removed = []
     for entry in sorted(data_dir.iterdir()):
         if entry.name in KEPT:

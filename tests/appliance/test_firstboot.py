@@ -167,6 +167,13 @@ def test_factory_reset_forgets_the_home_but_not_the_device(tmp_path: Path) -> No
     assert factory_reset(tmp_path / "never-existed") == []
 
 
+def test_a_damaged_store_does_not_stop_a_reset(tmp_path: Path) -> None:
+    paired_tablet(tmp_path)
+    (tmp_path / "store.sqlite3").write_bytes(b"not a database at all" * 100)
+    factory_reset(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_file_on_the_boot_partition_asks_for_a_reset(tmp_path: Path) -> None:
     boot, data = tmp_path / "boot", tmp_path / "data"
     boot.mkdir()
