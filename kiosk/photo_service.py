@@ -181,7 +181,12 @@ class PhotoService(QObject):
             self._seen_ids = self._seen_ids | {photo_id}
             seen = self._seen_ids
         self.seen_changed.emit(seen)
-        self._submit(DECODE_JOB, lambda: self._seen.mark([photo_id]))
+
+        def run() -> None:
+            if not self._stopped.is_set():  # not after a wipe
+                self._seen.mark([photo_id])
+
+        self._submit(DECODE_JOB, run)
 
     def wipe(self) -> None:
         """Revoked: stop, and every photo and mark leaves the disk (in the background)."""
@@ -192,8 +197,9 @@ class PhotoService(QObject):
             self._seen_ids = frozenset()
 
         def run() -> None:
-            self._cache.wipe()
-            self._seen.wipe()
+            with self._pass_lock:  # after any pass under way: nothing is written after this
+                self._cache.wipe()
+                self._seen.wipe()
 
         # Not through _submit: it refuses work once stopped.
         if self._scheduler.state != STATE_STOPPED:
@@ -242,13 +248,15 @@ class PhotoService(QObject):
         key = item.thumb_hash if thumbnail else item.display_hash
 
         def run() -> None:
-            data = self._cache.read(key)
+            present = self._cache.contains(key)
+            data = self._cache.read(key)  # None when absent, or damaged (then removed)
             image = self._decode(data, width, height) if data is not None else None
             if image is None:
                 if data is not None:  # checked, yet no image: not worth keeping
                     self._cache.remove(key)
                 self.photo_missing.emit(photo_id)
-                self._schedule_download(0.0)  # fetch it (again)
+                if present:  # it was here but unusable: fetch it again now
+                    self._schedule_download(0.0)
                 return
             (self.thumbnail_ready if thumbnail else self.photo_ready).emit(photo_id, image)
 

@@ -313,6 +313,29 @@ def test_seen_marks_survive_a_restart(
     again.stop()
 
 
+def test_wipe_leaves_no_photo_on_the_tablet(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photo = Photo(1, (5, 50, 150))
+    photo.serve(device_http)
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([photo.record()])
+    qtbot.wait_until(lambda: service.available == {1}, timeout=10_000)
+    service.mark_seen(1)
+    seen = SeenPhotos(tmp_path / "photos" / "seen.sqlite3")
+    qtbot.wait_until(lambda: seen.ids() == {1})
+    service.wipe()  # revoked
+    qtbot.wait_until(lambda: cache.keys() == set(), timeout=10_000)
+    assert list((tmp_path / "photos" / "files").glob("*/*")) == []
+    qtbot.wait_until(lambda: seen.ids() == set())
+    assert service.available == frozenset()
+
+
 def test_decode_refuses_what_is_no_image() -> None:
     assert decode_scaled(b"not a jpeg at all", 100, 100) is None
     small = decode_scaled(jpeg(200, 100, (1, 1, 1)), 800, 480)
