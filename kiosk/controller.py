@@ -52,6 +52,7 @@ log = logging.getLogger(__name__)
 
 CONFIG_FILE = "config.json"  # the last good configuration, kept across restarts
 CONFIG_KIND = "config"
+MOOD_FILE = "mood_checkins.json"  # today's check-in slots already offered or answered
 TICK_MS = 1000
 
 
@@ -99,7 +100,7 @@ class KioskController(QObject):
         self._timing = idle.Timing()
         self._last_touch = self.now()
         self._awake_until: datetime | None = None
-        self._mood_done: set[tuple[date, str]] = set()
+        self._mood_done: set[tuple[date, str]] = self._load_mood_done()
         self._on_open: dict[str, Callable[[], None]] = {}
         self._on_change: dict[str, Callable[[], None]] = {}
 
@@ -269,6 +270,7 @@ class KioskController(QObject):
         for slot in self._timing.mood_times:
             if idle.parse_hhmm(slot) <= now.time().replace(tzinfo=None):
                 self._mood_done.add((now.date(), slot))
+        self._save_mood_done(now.date())
         self.send("mood", {"score": score, "tags": list(tags), "recorded_at": now.isoformat()})
 
     def repair(self) -> None:
@@ -334,6 +336,8 @@ class KioskController(QObject):
         self.store.wipe()
         self.outbox.wipe()
         (self._data_dir / CONFIG_FILE).unlink(missing_ok=True)
+        (self._data_dir / MOOD_FILE).unlink(missing_ok=True)
+        self._mood_done = set()
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since = None
@@ -471,6 +475,31 @@ class KioskController(QObject):
         log.info("configuration version %s applied", version_)
         self.config_applied.emit(document)
 
+    # -- check-ins already offered (kept across a restart: asked once per slot) -------------
+    def _load_mood_done(self) -> set[tuple[date, str]]:
+        try:
+            saved = json.loads((self._data_dir / MOOD_FILE).read_text(encoding="utf-8"))
+            return {(date.fromisoformat(day), str(slot)) for day, slot in saved["done"]}
+        except FileNotFoundError:
+            return set()
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.error("check-in record unreadable (%s); starting afresh", exc)
+            return set()
+
+    def _save_mood_done(self, today: date) -> None:
+        # Only today's slots matter; the file stays a few bytes long.
+        self._mood_done = {(day, slot) for day, slot in self._mood_done if day == today}
+        path = self._data_dir / MOOD_FILE
+        temporary = path.with_suffix(".tmp")
+        try:
+            temporary.write_text(
+                json.dumps({"done": sorted([d.isoformat(), s] for d, s in self._mood_done)}),
+                encoding="utf-8",
+            )
+            os.replace(temporary, path)
+        except OSError as exc:
+            log.error("could not keep the check-in record: %s", exc)
+
     # -- status ------------------------------------------------------------------------------
     def _collect_status(self) -> Status:
         """Runs on the reporter's worker thread."""
@@ -501,7 +530,7 @@ class KioskController(QObject):
     def tick(self) -> None:
         """Once a second: should the tablet change screen by itself?"""
         screen = self.window.current_screen_name()
-        if self._device_id is None or screen in ("pairing", "maintenance"):
+        if self._device_id is None or screen == "pairing":
             return
         now = self.now()
         slot = idle.mood_slot_due(now, self._timing.mood_times, self._mood_done)
@@ -525,6 +554,7 @@ class KioskController(QObject):
             self.screen_power_changed.emit(True)
         if target == idle.MOOD and slot is not None:
             self._mood_done.add((now.date(), slot))
+            self._save_mood_done(now.date())
         self._last_touch = now  # a screen shown by itself gets its full time
         self.open_screen(target)
 

@@ -284,6 +284,11 @@ def test_mood_is_offered_at_its_time_once(make_tablet: Any) -> None:
     tablet.clock.advance(minutes=1)
     tablet.c.tick()
     assert tablet.screen == "home"  # offered once per slot, not again
+    # Not even after a restart.
+    tablet.c.shutdown()
+    again = make_tablet(now=tablet.clock.now)
+    again.c.tick()
+    assert again.screen == "home"
 
 
 def test_mood_answered_from_the_tile_is_not_asked_again(make_tablet: Any) -> None:
@@ -425,3 +430,15 @@ def test_status_is_collected_off_the_gui_thread_data(make_tablet: Any) -> None:
     assert status.outbox_pending == 1
     assert status.free_disk_bytes is not None and status.free_disk_bytes > 0
     assert status.app_version == "0.1.0"
+
+
+def test_high_contrast_switches_live(make_tablet: Any) -> None:
+    tablet = make_tablet()
+    home = tablet.window.home
+    assert home.grab().toImage().pixelColor(3, 3).name() == "#fff8ee"
+    tablet.deliver(config_record(1, high_contrast=True))
+    QApplication.processEvents()
+    assert home.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
+    tablet.c.open_screen("agenda")
+    assert tablet.c.agenda.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
+    assert tablet.c.night.palette().window().color().name() == "#000000"  # night stays dark
