@@ -77,3 +77,19 @@ def tree_rss_kib(pid: int) -> int:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total
+
+
+def command_cpu_seconds(name: str) -> float:
+    """CPU time of every process called `name` (the PostgreSQL server's backends)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/comm", encoding="utf-8") as comm:
+                if comm.read().strip() != name:
+                    continue
+            total += cpu_seconds(int(entry))
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
