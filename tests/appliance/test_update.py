@@ -200,3 +200,16 @@ def test_the_real_installer_builds_a_venv_in_its_slot(tmp_path: Path) -> None:
     )
     assert done.stdout.strip() == "2.0"
     assert (slot / update.COMPLETE_MARK).exists()
+
+
+def test_the_commands_explain_what_they_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from provisioning.cli import main as foyer
+
+    assert foyer(["rollback", "--root", str(tmp_path)]) == 1
+    assert "no previous version" in capsys.readouterr().err
+    args = ["update", "--root", str(tmp_path), "--version", "../evil", "--source", "x.whl"]
+    assert foyer(args) == 1
+    assert "not allowed" in capsys.readouterr().err
+    assert not (tmp_path / "slots").exists()
