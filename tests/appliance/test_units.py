@@ -3,12 +3,17 @@ properties the appliance relies on (watchdog, restart policy, last resort, sandb
 
 from __future__ import annotations
 
+import argparse
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 import pytest
 
+from backend import cli as backend_cli
+from kiosk import cli as kiosk_cli
+from provisioning import appliance_cli
 from tests.appliance.conftest import REPO
 
 BACKEND = "foyer-backend.service"
@@ -95,3 +100,51 @@ def test_the_backend_is_sandboxed(verify_root: Path) -> None:
     match = re.search(r"Overall exposure level for foyer-backend.service: ([\d.]+)", done.stdout)
     assert match, done.stdout + done.stderr
     assert float(match.group(1)) <= 2.0, "systemd rates 0-10; below 2 is 'OK'"
+
+
+def command_line(unit: str) -> list[str]:
+    """ExecStart as the program receives it: after cage's `--`, environment expanded."""
+    service = directives(unit)["Service"]
+    env = dict(
+        item.strip('"').split("=", 1)
+        for value in service.get("Environment", [])
+        for item in shlex.split(value)
+    )
+    argv = shlex.split(service["ExecStart"][0])
+    if "--" in argv:
+        argv = argv[argv.index("--") + 1 :]
+    expanded: list[str] = []
+    for arg in argv:
+        expanded += shlex.split(env[arg[1:]]) if arg.startswith("$") else [arg]
+    return expanded
+
+
+def test_each_unit_calls_its_program_with_options_it_knows() -> None:
+    """The units and the command-line parsers cannot drift apart unseen."""
+    kiosk = command_line("foyer-kiosk.service")
+    assert kiosk[0] == "/opt/foyer/current/bin/foyer-kiosk"
+    args = kiosk_cli.parse_args([*kiosk[1:], "--backend", "http://x"])
+    assert args.data == Path("/var/lib/foyer") and not args.windowed
+
+    firstboot = command_line("foyer-firstboot.service")
+    assert firstboot[0] == "/opt/foyer/current/bin/foyer"
+    parser = argparse.ArgumentParser()
+    appliance_cli.add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(firstboot[1:])
+    assert (args.command, args.boot, args.data, args.owner) == (
+        "firstboot",
+        Path("/boot/firmware"),
+        Path("/var/lib/foyer"),
+        "foyer",
+    )
+    assert args.apply_system
+
+    backend = command_line("foyer-backend.service")
+    assert backend[0] == "/opt/foyer/current/bin/foyer-backend"
+    args = backend_cli._parser().parse_args(backend[1:])
+    assert (args.command, args.data, args.host, args.port) == (
+        "serve",
+        Path("/var/lib/foyer-backend"),
+        "127.0.0.1",
+        8000,
+    )
