@@ -32,6 +32,8 @@ mkdir -p "$FILES/foyer-src/images" "$FILES/foyer-src/docs"
 VERSION="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' "$SRC/pyproject.toml")"
 python3 -m pip wheel --no-deps --wheel-dir "$FILES" "$SRC"
 echo "$VERSION" > "$FILES/VERSION"
+# The versions the test suite ran with, not whatever is newest on the day of the build.
+cp "$SRC/constraints.txt" "$FILES/constraints.txt"
 if [ -n "${FOYER_SETTINGS:-}" ]; then
   PYTHONPATH="$SRC" python3 -c 'import sys; from pathlib import Path
 from provisioning.firstboot import SettingsError, read_settings

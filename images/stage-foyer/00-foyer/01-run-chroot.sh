@@ -4,7 +4,7 @@
 VERSION="$(cat /tmp/foyer/VERSION)"
 SLOT="/opt/foyer/slots/${VERSION}"
 python3 -m venv "${SLOT}"
-"${SLOT}/bin/python" -m pip install --no-cache-dir /tmp/foyer/*.whl
+"${SLOT}/bin/python" -m pip install --no-cache-dir -c /tmp/foyer/constraints.txt /tmp/foyer/*.whl
 # Night mode switches the screen off through the compositor with wlopm when the
 # distribution has it; without it the backlight, DDC/CI or a black screen are used.
 apt-get install -y --no-install-recommends wlopm ||
