@@ -115,6 +115,7 @@ class PhotoService(QObject):
         self._decode = decode
         self._lock = threading.RLock()
         self._stopped = threading.Event()
+        self._wiped = threading.Event()  # revoked: no mark may be written any more
         self._wanted: list[_Wanted] = []
         self._generation = 0  # bumped by set_photos: a pass for an older list starts over
         self._failures = 0
@@ -183,13 +184,14 @@ class PhotoService(QObject):
         self.seen_changed.emit(seen)
 
         def run() -> None:
-            if not self._stopped.is_set():  # not after a wipe
+            if not self._wiped.is_set():
                 self._seen.mark([photo_id])
 
         self._submit(DECODE_JOB, run)
 
     def wipe(self) -> None:
         """Revoked: stop, and every photo and mark leaves the disk (in the background)."""
+        self._wiped.set()
         self.stop()
         with self._lock:
             self._wanted = []
