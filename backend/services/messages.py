@@ -543,18 +543,34 @@ def _device_query(beneficiary: Beneficiary) -> Select[Message]:
     )
 
 
-def _sync_all(session: Session, beneficiary: Beneficiary, _device: Device) -> list[dict[str, Any]]:
+def _sync_all(session: Session, beneficiary: Beneficiary, device: Device) -> list[dict[str, Any]]:
     newest = list(
         session.scalars(_device_query(beneficiary).order_by(Message.id.desc()).limit(SYNC_LIMIT))
     )
+    _audit_device_reads(session, device, newest)
     return _device_payloads(session, beneficiary, newest[::-1])
 
 
 def _sync_some(
-    session: Session, beneficiary: Beneficiary, _device: Device, ids: set[int]
+    session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
 ) -> list[dict[str, Any]]:
     rows = list(session.scalars(_device_query(beneficiary).where(Message.id.in_(ids))))
+    _audit_device_reads(session, device, rows)
     return _device_payloads(session, beneficiary, rows)
+
+
+def _audit_device_reads(session: Session, device: Device, messages: Iterable[Message]) -> None:
+    """A health message sent to the tablet is read by it (tests/security/test_health_audit.py)."""
+    for message in messages:
+        if message.space == HEALTH:
+            audit.record(
+                session,
+                action="read",
+                entity=ENTITY,
+                entity_id=message.id,
+                beneficiary_id=message.beneficiary_id,
+                device_id=device.id,
+            )
 
 
 sync.register(sync.SyncedKind("messages", ENTITY, _sync_all, _sync_some))

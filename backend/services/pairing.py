@@ -6,6 +6,7 @@ worker can answer any step.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,8 @@ from backend.errors import NotFound, TooManyAttempts
 from backend.models import Beneficiary, Device, DeviceAuthorization, User
 from backend.services import rate_limit
 from backend.services.changes import record_change
+
+log = logging.getLogger(__name__)
 
 CLIENT_ID = "foyer-kiosk"
 GRANT_TYPE = "urn:ietf:params:oauth:grant-type:device_code"
@@ -97,6 +100,8 @@ def _pending_by_user_code(
     window = timedelta(seconds=settings.pairing_wrong_code_window_seconds)
     wait = rate_limit.seconds_blocked(session, key, settings.pairing_max_wrong_codes, window, now)
     if wait:
+        # Logged: someone may be guessing codes with this account (RFC 8628 §5.1).
+        log.warning("pairing: user %s blocked for %d s after wrong codes", user.id, wait)
         raise TooManyAttempts(
             "Trop de codes erronés. Patientez quelques minutes avant de réessayer.", wait
         )
@@ -113,7 +118,8 @@ def _pending_by_user_code(
             .with_for_update()
         ).first()
     if found is None:
-        rate_limit.record_failure(session, key, window, now)
+        count = rate_limit.record_failure(session, key, window, now)
+        log.warning("pairing: wrong user code typed by user %s (%d in this window)", user.id, count)
         raise NotFound(
             "Ce code ne correspond à aucune tablette en attente. Vérifiez-le sur l'écran "
             "de la tablette : il est peut-être expiré.",
