@@ -177,9 +177,10 @@ SETTINGS: tuple[Setting, ...] = (
         "font_scale",
         "nombre",
         1.0,
-        "0,8 à 1,6",
-        "Taille du texte : 1 = normale, 1,3 = 30 % plus grand.",
-        _number(0.8, 1.6, integer=False),
+        "0,8 à 1,3",
+        "Taille du texte : 1 = normale (déjà grande), 1,3 = 30 % plus grand.",
+        # Beyond 1.3 the day no longer fits an 800×480 screen without cutting words.
+        _number(0.8, 1.3, integer=False),
     ),
     Setting(
         "high_contrast",

@@ -70,4 +70,7 @@ def base_font_px(window_height: int) -> int:
     32 px at 800 px (1280×800), 23 px at 480 px (800×480), never below 16 px.
     """
     base = _BASE_PX_AT_ZERO + window_height * _BASE_PX_PER_PX
-    return max(_MIN_BASE_PX, round(base * _font_scale))
+    # A small screen already has relatively larger text (see above) and no room to spare:
+    # the configured scale applies in full from 800 px high, a quarter of it at 480 px.
+    room = min(1.0, max(0.25, 0.25 + 0.75 * (window_height - 480) / 320))
+    return max(_MIN_BASE_PX, round(base * (1 + (_font_scale - 1) * room)))

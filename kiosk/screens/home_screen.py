@@ -383,6 +383,8 @@ class HomeScreen(QWidget):
         if self.tiles:
             column_h -= sizing.min_touch_px(self) + margin // 3
         share = 0.25 if column_h == h else 0.21
+        # Larger text (font_scale) takes the clock's room: the clock is big anyway.
+        share /= max(1.0, sizing.font_scale())
         time_px = min(round(column_h * share), int(left_width / 3.3))
         self._card_gap.changeSize(
             0, min(24, margin), QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed

@@ -69,6 +69,8 @@ class MaintenanceScreen(ScreenFrame):
         for i, key in enumerate(["1", "2", "3", "4", "5", "6", "7", "8", "9", "C", "0", "OK"]):
             button = BigButton(key, self._pin_page)
             button.setObjectName(f"key{key}")
+            # Twelve keys share half the screen: less padding than a lone button.
+            button.setStyleSheet(button.styleSheet().replace("padding: 8px 24px;", "padding: 4px;"))
             button.clicked.connect(lambda _=False, k=key: self.press(k))
             keypad.addWidget(button, i // 3, i % 3)
             self.keys[key] = button

@@ -4,6 +4,7 @@ inside their buttons, touch targets of at least 15 mm)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,7 +27,7 @@ from tests.kiosk.layout_checks import (
     settle,
 )
 from tests.kiosk.test_screens import FakeClock, event, jeanne_day
-from widgets import theme
+from widgets import sizing, theme
 from widgets.mood_picker import FACE_COLOURS
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -325,3 +326,26 @@ def test_tiles_reorder_and_keep_their_badges(qtbot: QtBot) -> None:
     qtbot.mouseClick(screen.tiles["agenda"], Qt.MouseButton.LeftButton)
     assert clicked == ["agenda"]
     assert len([w for w in screen.findChildren(type(screen.tiles["agenda"])) if w.isVisible()]) == 2
+
+
+@pytest.fixture
+def largest_text() -> Iterator[None]:
+    sizing.set_font_scale(1.3)  # the configuration's largest font_scale
+    yield
+    sizing.set_font_scale(1.0)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_largest_text_still_fits(qtbot: QtBot, size: tuple[int, int], largest_text: None) -> None:
+    home = HomeScreen(now_fn=FakeClock(SUNDAY))
+    qtbot.addWidget(home)
+    home.set_view(build_home_view("Jeanne", jeanne_day(), SUNDAY, offline_since=SUNDAY))
+    home.set_tiles(["agenda", "messages", "photos", "weather", "mood"])
+    home.set_weather_glance("12 °C, nuageux")
+    screens = [home, agenda(qtbot), mood(qtbot), maintenance(qtbot, FakeClock(SUNDAY))]
+    for screen in screens:
+        settle(screen, size, qtbot)
+        assert_layout_fits(screen)
+        assert_buttons_fit(screen)
+        assert_touch_targets(screen)
+        screen.hide()

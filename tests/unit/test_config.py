@@ -41,7 +41,7 @@ def test_a_good_document_is_normalized() -> None:
 @pytest.mark.parametrize(
     ("document", "key", "words"),
     [
-        ({"font_scale": 2}, "font_scale", "entre 0,8 et 1,6"),
+        ({"font_scale": 2}, "font_scale", "entre 0,8 et 1,3"),
         ({"font_scale": "grand"}, "font_scale", "nombre"),
         ({"high_contrast": 1}, "high_contrast", "true ou false"),
         ({"night_start": "25:00"}, "night_start", "HH:MM"),
