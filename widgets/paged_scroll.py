@@ -6,7 +6,7 @@ unsteady hands get two large buttons instead. The bar stays, thin, as a hint of 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
@@ -16,10 +16,25 @@ from widgets.big_button import BigButton
 PAGE_FRACTION = 0.8  # a page keeps a little of the previous one in sight, to follow the text
 
 
-class PagedScroll(QWidget):
-    """`content` scrolls in the area; `up_button` and `down_button` sit in a column on the right."""
+class ScrollContent(QWidget):
+    """What goes inside a PagedScroll: as tall as its wrapped text needs at the width it has.
 
-    def __init__(self, content: QWidget, parent: QWidget | None = None) -> None:
+    A plain QWidget reports as its minimum the height its word-wrapped labels would need at
+    their *narrowest*, and QScrollArea honours that minimum: short content then scrolls over
+    pages of blank space. This one's height comes from heightForWidth alone.
+    """
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 (Qt override)
+        return QSize(0, 0)
+
+
+class PagedScroll(QWidget):
+    """`content` scrolls in the area; `up_button` and `down_button` sit in a column on the
+    right, or side by side below it with `buttons_below` (for a narrow column)."""
+
+    def __init__(
+        self, content: QWidget, parent: QWidget | None = None, *, buttons_below: bool = False
+    ) -> None:
         super().__init__(parent)
         self.area = QScrollArea(self)
         self.area.setObjectName("pagedArea")
@@ -41,17 +56,17 @@ class PagedScroll(QWidget):
         self.up_button.clicked.connect(self.page_up)
         self.down_button.clicked.connect(self.page_down)
 
-        column = QVBoxLayout()
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(12)
-        column.addWidget(self.up_button, 1)
-        column.addWidget(self.down_button, 1)
+        buttons = QHBoxLayout() if buttons_below else QVBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.setSpacing(12)
+        buttons.addWidget(self.up_button, 1)
+        buttons.addWidget(self.down_button, 1)
 
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self) if buttons_below else QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(16)
+        layout.setSpacing(12 if buttons_below else 16)
         layout.addWidget(self.area, 1)
-        layout.addLayout(column, 0)
+        layout.addLayout(buttons, 0)
 
         bar = self.area.verticalScrollBar()
         bar.valueChanged.connect(self._update_buttons)

@@ -32,7 +32,7 @@ from kiosk.screens.frame import ScreenFrame
 from widgets import theme
 from widgets.big_button import BigButton
 from widgets.message_bubble import MessageBubble, plain_label
-from widgets.paged_scroll import PagedScroll
+from widgets.paged_scroll import PagedScroll, ScrollContent
 
 PREVIEW_CHARS = 140  # a card shows the start of the message; the rest when it is opened
 REPLY_COLUMNS = 3
@@ -87,7 +87,7 @@ class MessagesScreen(ScreenFrame):
 
     def _build_list_page(self) -> None:
         self._list_page = QWidget(self)
-        self._cards_box = QWidget()
+        self._cards_box = ScrollContent()
         self._cards_layout = QVBoxLayout(self._cards_box)
         self._cards_layout.setContentsMargins(0, 0, 8, 0)
         self._cards_layout.setSpacing(14)
@@ -104,7 +104,7 @@ class MessagesScreen(ScreenFrame):
 
     def _build_message_page(self) -> None:
         self._message_page = QWidget(self)
-        self._opened_box = QWidget()
+        self._opened_box = ScrollContent()
         opened_layout = QVBoxLayout(self._opened_box)
         opened_layout.setContentsMargins(0, 0, 8, 0)
         self.opened = MessageBubble(self._opened_box)
@@ -296,6 +296,7 @@ class MessagesScreen(ScreenFrame):
             card.set_font_px(self._px)
             card.clicked.connect(lambda message_id=item.id: self.open_message(message_id))
             self._cards_layout.insertWidget(index, card)
+            card.show()  # else shown only by a queued call, after the next event loop turn
             self._cards.append(card)
         self.list_scroll.setVisible(bool(items))
         self._empty.setVisible(not items)
@@ -326,6 +327,7 @@ class MessagesScreen(ScreenFrame):
                 button.set_font_px(self._px)
                 button.clicked.connect(lambda _=False, t=text: self._on_reply(t))
                 self._replies.addWidget(button, index // REPLY_COLUMNS, index % REPLY_COLUMNS)
+                button.show()
                 self._reply_buttons.append(button)
         self._update_speak_button()
 

@@ -1,0 +1,369 @@
+"""The professionals' screen: schedule without instructions for anyone, PIN pad, wrong PINs
+locking the pad, identified page with arrival/departure, instructions and their health
+messages, "Accueil" and the idle timeout forgetting them, plain text, layout at both sizes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from PySide6.QtWidgets import QLabel, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.professional_view import (
+    IdentifiedView,
+    PinLock,
+    Professional,
+    ProfessionalView,
+    build_identified_view,
+    build_professional_view,
+)
+from kiosk.screens.professional_screen import ProfessionalScreen
+from kiosk.store import event_from_payload
+from tests.kiosk.test_messages_screen import SIZES, assert_screen_fits, relayout, settle, shown, tap
+from widgets import sizing
+
+PARIS = ZoneInfo("Europe/Paris")
+NOW = datetime(2026, 11, 23, 10, 15, tzinfo=PARIS)
+NURSE = 11
+INSTRUCTIONS = "Pansement au talon gauche.\nVérifier la glycémie avant le repas."
+HOSTILE = "<b>gras</b><script>alert(1)</script>"
+SECRET_MESSAGE = "Pouvez-vous vérifier la plaie du talon ? Elle était rouge hier soir."
+
+
+class FakeMonotonic:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def payload(
+    id_: int, start: str, title: str, who: str = "", minutes: int = 30, **extra: Any
+) -> dict[str, Any]:
+    return {
+        "id": id_,
+        "title": title,
+        "kind": "visit",
+        "who": who,
+        "start_local": start,
+        "timezone": "Europe/Paris",
+        "duration_minutes": minutes,
+        "rrule": None,
+        "exdates": [],
+        **extra,
+    }
+
+
+def schedule(records: list[dict[str, Any]] | None = None) -> ProfessionalView:
+    if records is None:
+        records = [
+            payload(
+                1,
+                "2026-11-23T08:00:00",
+                "Soins infirmiers",
+                "Inès, infirmière",
+                instructions=INSTRUCTIONS,
+                person_id=NURSE,
+            ),
+            payload(
+                2,
+                "2026-11-23T10:00:00",
+                HOSTILE,
+                "Karima, aide à domicile",
+                60,
+                instructions=HOSTILE,
+            ),
+            payload(3, "2026-11-23T15:00:00", "Kinésithérapie respiratoire", "Marc, kiné"),
+        ]
+    return build_professional_view([event_from_payload(r) for r in records], records, NOW)
+
+
+def health_records() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": 5,
+            "body": SECRET_MESSAGE,
+            "author_name": "Dr Bernard",
+            "created_at": (NOW - timedelta(hours=2)).astimezone(UTC).isoformat(),
+            "reply_to_id": None,
+            "read": False,
+        },
+        {
+            "id": 4,
+            "body": HOSTILE + " " + "long " * 400,
+            "author_name": "Karima Benali",
+            "created_at": (NOW - timedelta(days=1)).astimezone(UTC).isoformat(),
+            "reply_to_id": None,
+            "read": True,
+        },
+    ]
+
+
+def identified(
+    *, record_visit: bool = True, instructions: bool = True, messages: bool = True
+) -> IdentifiedView:
+    who = Professional(NURSE, "Inès Leroy", record_visit, instructions)
+    return build_identified_view(schedule(), who, health_records() if messages else [], NOW)
+
+
+def make_screen(qtbot: QtBot, **kwargs: Any) -> ProfessionalScreen:
+    screen = ProfessionalScreen(lambda: NOW, **kwargs)
+    qtbot.addWidget(screen)
+    screen.set_view(schedule())
+    return screen
+
+
+def visible_texts(top: QWidget) -> list[str]:
+    return [shown(w.text()) for w in top.findChildren(QLabel) if w.isVisible() and w.text()]
+
+
+def type_pin(screen: ProfessionalScreen, pin: str) -> None:
+    for digit in pin:
+        tap(screen.pin_pad.keys[digit])
+
+
+def identify(qtbot: QtBot, screen: ProfessionalScreen, view: IdentifiedView | None = None) -> None:
+    with qtbot.wait_signal(screen.pin_entered) as entered:
+        type_pin(screen, "4821")
+        tap(screen.pin_pad.keys["ok"])
+    assert entered.args == ["4821"]
+    screen.show_identified(view or identified())
+    relayout()
+
+
+# -- before the PIN ------------------------------------------------------------------------
+
+
+def test_schedule_for_anyone_but_no_instructions(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    assert screen.page() == "schedule"
+    assert screen.title.text() == "Espace professionnel"
+    headings = [c.heading.text() for c in screen.visit_cards()]
+    assert headings == [
+        "08:00 – 08:30  Soins infirmiers",
+        f"10:00 – 11:00  {HOSTILE} · en ce moment",
+        "15:00 – 15:30  Kinésithérapie respiratoire",
+    ]
+    texts = "\n".join(visible_texts(screen))
+    assert "Pansement" not in texts and "glycémie" not in texts
+    hints = [shown(c.instructions.text()) for c in screen.visit_cards()]
+    assert hints == ["Consignes : tapez votre code pour les lire."] * 2 + [""]
+    assert "Tapez votre code personnel" in texts
+
+
+def test_no_visit_today(qtbot: QtBot) -> None:
+    screen = ProfessionalScreen(lambda: NOW)
+    qtbot.addWidget(screen)
+    screen.set_view(schedule([]))
+    settle(screen, (800, 480), qtbot)
+    assert screen.visit_cards() == []
+    assert "Aucune visite prévue aujourd'hui." in visible_texts(screen)
+
+
+def test_pin_pad_shows_dots_and_validates_four_to_eight_digits(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (800, 480), qtbot)
+    pad = screen.pin_pad
+    assert pad.dots_text() == "Votre code"
+    assert not pad.keys["ok"].isEnabled() and not pad.keys["erase"].isEnabled()
+    type_pin(screen, "482")
+    assert pad.dots_text() == "● ● ●" and "4" not in pad.dots_text()
+    assert not pad.keys["ok"].isEnabled()
+    tap(pad.keys["erase"])
+    assert pad.digit_count() == 2
+    qtbot.wait(300)  # past the keys' debounce
+    type_pin(screen, "213456")
+    assert pad.digit_count() == 8 and not pad.keys["9"].isEnabled()  # eight at most
+    side = sizing.min_touch_px(pad)
+    for key in pad.keys.values():
+        assert key.width() >= side and key.height() >= side
+
+
+def test_a_trembling_double_press_types_one_digit(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    key = screen.pin_pad.keys["7"]
+    tap(key)
+    tap(key)
+    assert screen.pin_pad.digit_count() == 1
+    qtbot.wait(300)  # a deliberate second press, after the debounce
+    tap(key)
+    assert screen.pin_pad.digit_count() == 2
+
+
+# -- wrong PINs ----------------------------------------------------------------------------
+
+
+def test_five_wrong_pins_lock_the_pad_for_a_while(qtbot: QtBot) -> None:
+    clock = FakeMonotonic()
+    lock = PinLock(lock=timedelta(milliseconds=300))
+    screen = make_screen(qtbot, monotonic=clock, pin_lock=lock)
+    settle(screen, (1280, 800), qtbot)
+    for attempt in range(4):
+        type_pin(screen, "1593")
+        with qtbot.wait_signal(screen.pin_entered):
+            tap(screen.pin_pad.keys["ok"])
+        assert screen.pin_status_text() == "Vérification du code…"
+        assert screen.pin_pad.locked  # no typing while it is checked
+        screen.show_pin_wrong()
+        assert screen.pin_status_text() == "Code incorrect. Réessayez.", attempt
+        assert not screen.pin_pad.locked
+        qtbot.wait(260)  # the same keys again, after their debounce
+    type_pin(screen, "1593")
+    tap(screen.pin_pad.keys["ok"])
+    screen.show_pin_wrong()
+    assert screen.pin_status_text() == "Code incorrect. Réessayez dans 1 minute."
+    assert screen.pin_pad.locked and not screen.pin_pad.isVisible()
+    qtbot.wait(260)
+    with qtbot.assert_not_emitted(screen.pin_entered):
+        type_pin(screen, "4821")
+        tap(screen.pin_pad.keys["ok"])
+    assert screen.pin_pad.digit_count() == 0
+    # The rest ends by itself.
+    clock.now += 1
+    qtbot.wait_until(lambda: not screen.pin_pad.locked, timeout=3000)
+    assert screen.pin_status_text() == "Vous pouvez réessayer."
+    assert screen.pin_pad.isVisible()
+
+
+def test_backend_rate_limit_rests_the_pad_with_its_words(qtbot: QtBot) -> None:
+    clock = FakeMonotonic()
+    screen = make_screen(qtbot, monotonic=clock)
+    settle(screen, (800, 480), qtbot)
+    type_pin(screen, "4821")
+    tap(screen.pin_pad.keys["ok"])
+    screen.show_pin_error("Trop de codes erronés. Réessayez dans 15 minute(s).", 900)
+    assert screen.pin_status_text() == "Trop de codes erronés. Réessayez dans 15 minute(s)."
+    assert screen.pin_pad.locked
+    relayout()
+    assert_screen_fits(screen)
+
+
+def test_no_network_says_so_and_lets_them_retry(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    type_pin(screen, "4821")
+    tap(screen.pin_pad.keys["ok"])
+    screen.show_pin_error("Pas de connexion : le code ne peut pas être vérifié.")
+    assert screen.page() == "schedule" and not screen.pin_pad.locked
+    assert screen.pin_status_text() == "Pas de connexion : le code ne peut pas être vérifié."
+
+
+# -- identified ----------------------------------------------------------------------------
+
+
+def test_right_pin_shows_instructions_arrival_departure_and_messages(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    identify(qtbot, screen)
+    assert screen.page() == "identified"
+    assert screen.title.text() == "Inès Leroy"
+    instructions = [shown(c.instructions.text()) for c in screen.visit_cards()]
+    assert instructions == [INSTRUCTIONS, HOSTILE, ""]
+    assert screen.messages_tab.text() == "Messages (2)"
+
+    tap(screen.messages_tab)
+    bubbles = screen.message_bubbles()
+    assert [b.sender_label.text() for b in bubbles] == ["Dr Bernard", "Karima Benali"]
+    assert [b.mark_label.text() for b in bubbles] == ["Nouveau", ""]
+    assert shown(bubbles[1].body_label.text()) == health_records()[1]["body"]
+    assert bubbles[0].when_label.text() == "aujourd'hui à 8:15"
+
+    with qtbot.wait_signal(screen.arrival_requested) as arrival:
+        tap(screen.arrival_button)
+    assert arrival.args == [NURSE, "4821"]
+    assert screen.status_text() == "Arrivée enregistrée à 10:15."
+    assert not screen.arrival_button.isEnabled()
+    with qtbot.assert_not_emitted(screen.arrival_requested):
+        qtbot.wait(450)
+        tap(screen.arrival_button)
+    with qtbot.wait_signal(screen.departure_requested) as departure:
+        tap(screen.departure_button)
+    assert departure.args == [NURSE, "4821"]
+    assert screen.status_text() == "Départ enregistré à 10:15. Bonne journée !"
+    assert not screen.departure_button.isEnabled()
+
+
+def test_a_role_without_instructions_or_visits(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    identify(qtbot, screen, identified(record_visit=False, instructions=False, messages=False))
+    assert not screen.arrival_button.isVisible() and not screen.departure_button.isVisible()
+    assert all(c.instructions.text() == "" for c in screen.visit_cards())
+    tap(screen.messages_tab)
+    assert "Aucun message santé pour vous." in visible_texts(screen)
+
+
+@pytest.mark.parametrize("page", ["schedule", "identified"])
+def test_accueil_from_every_page_forgets_the_professional(qtbot: QtBot, page: str) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (800, 480), qtbot)
+    if page == "identified":
+        identify(qtbot, screen)
+        tap(screen.messages_tab)
+        assert SECRET_MESSAGE in visible_texts(screen)
+    else:
+        type_pin(screen, "48")
+    with qtbot.wait_signal(screen.home_requested):
+        tap(screen.home_button)
+    assert screen.page() == "schedule"
+    assert screen.title.text() == "Espace professionnel"
+    assert screen.pin_pad.digit_count() == 0
+    relayout()
+    texts = "\n".join(visible_texts(screen))
+    assert SECRET_MESSAGE not in texts and "Pansement" not in texts
+    assert screen.message_bubbles() == []
+
+
+def test_forgotten_after_a_while_without_a_touch(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot, idle_ms=300)
+    settle(screen, (1280, 800), qtbot)
+    identify(qtbot, screen)
+    with qtbot.wait_signal(screen.identity_forgotten, timeout=3000):
+        pass
+    assert screen.page() == "schedule"
+
+
+def test_an_answer_after_accueil_is_ignored(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    type_pin(screen, "4821")
+    tap(screen.pin_pad.keys["ok"])
+    tap(screen.home_button)
+    screen.show_identified(identified())
+    assert screen.page() == "schedule"
+
+
+# -- layout --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_layout_fits_every_page(qtbot: QtBot, size: tuple[int, int]) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, size, qtbot)
+    type_pin(screen, "48")
+    assert_screen_fits(screen)
+    tap(screen.pin_pad.keys["0"])
+    tap(screen.pin_pad.keys["ok"])
+    screen.show_pin_error("Pas de connexion : le code ne peut pas être vérifié.")
+    relayout()
+    assert_screen_fits(screen)
+    screen.reset()
+    qtbot.wait(300)  # past the keys' debounce
+    identify(qtbot, screen)
+    assert_screen_fits(screen)
+    tap(screen.arrival_button)
+    tap(screen.messages_tab)
+    relayout()
+    assert_screen_fits(screen)
+
+
+def test_short_content_does_not_scroll(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    identify(qtbot, screen, identified(messages=False))
+    assert not screen.detail_scroll.can_scroll()
+    assert not screen.detail_scroll.down_button.isEnabled()
