@@ -48,7 +48,6 @@ WORDS: dict[int, str] = {
 }
 UNKNOWN_WORDS = "Temps inconnu"
 UNAVAILABLE = "Météo indisponible"
-UNAVAILABLE_HINT = "Les prévisions reviendront dès que la tablette sera de nouveau connectée."
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 
@@ -145,12 +144,11 @@ class WeatherView:
     days: tuple[DayForecast, ...] = ()  # today first, at most four
     updated: str = ""  # "mis à jour il y a 2 h" when old, else ""
     message: str = ""  # UNAVAILABLE when there is nothing to show
-    hint: str = ""
     attribution: str = ""
 
 
 def unavailable() -> WeatherView:
-    return WeatherView(available=False, message=UNAVAILABLE, hint=UNAVAILABLE_HINT)
+    return WeatherView(available=False, message=UNAVAILABLE)
 
 
 def _fetched_at(report: Mapping[str, Any], received_at: datetime | None) -> datetime | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QFontMetrics,
@@ -184,7 +184,6 @@ class AlbumPage(ScreenFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
         self.setObjectName("albumPage")
-        self.set_title(self.tr("Photos"))
         self._view = AlbumView(())
         self._page = 0
         self._columns = WIDE_COLUMNS
@@ -200,9 +199,9 @@ class AlbumPage(ScreenFrame):
         self._empty = _plain("albumEmpty", theme.TEXT, self)
         self._empty.setWordWrap(True)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._previous = BigButton(self.tr("Précédentes"), self)
+        self._previous = BigButton("", self)
         self._previous.setObjectName("previousPage")
-        self._next = BigButton(self.tr("Suivantes"), self)
+        self._next = BigButton("", self)
         self._next.setObjectName("nextPage")
         self._page_label = _plain("pageLabel", theme.TEXT, self)
         self._page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -217,6 +216,18 @@ class AlbumPage(ScreenFrame):
         self.body.addWidget(self._empty, 1)
         self.body.addLayout(pager)
         self._arrange()
+        self._retranslate()
+
+    def _retranslate(self) -> None:
+        self.set_title(self.tr("Photos"))
+        self._previous.setText(self.tr("Précédentes"))
+        self._next.setText(self.tr("Suivantes"))
+        self._fill()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+        super().changeEvent(event)
 
     # -- what it shows --------------------------------------------------------------------
     def show_album(self, view: AlbumView) -> None:
@@ -369,7 +380,6 @@ class Slideshow(QWidget):
         self._empty = _plain("slideshowEmpty", BAND_TEXT, self)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setWordWrap(True)
-        self._empty.setText(self.tr("Pas encore de photos."))
         self._empty.hide()
 
         self._buttons: list[BigButton] = []
@@ -378,10 +388,10 @@ class Slideshow(QWidget):
         self.previous_button: BigButton | None = None
         self.next_button: BigButton | None = None
         if controls:
-            self.album_button = self._button("albumButton", self.tr("Album"))
-            self.home_button = self._button("homeButton", self.tr("Accueil"))
-            self.previous_button = self._button("previousPhoto", self.tr("Précédente"))
-            self.next_button = self._button("nextPhoto", self.tr("Suivante"))
+            self.album_button = self._button("albumButton")
+            self.home_button = self._button("homeButton")
+            self.previous_button = self._button("previousPhoto")
+            self.next_button = self._button("nextPhoto")
             self.album_button.clicked.connect(self.album_requested)
             self.home_button.clicked.connect(self.home_requested)
             self.previous_button.clicked.connect(lambda: self.step(-1))
@@ -390,9 +400,33 @@ class Slideshow(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(lambda: self.step(1))
+        self._retranslate()
 
-    def _button(self, name: str, text: str) -> BigButton:
-        button = BigButton(text, self)
+    def _retranslate(self) -> None:
+        # QCoreApplication.translate, not self.tr: the photo frame subclasses this class and
+        # self.tr would look the strings up under its name.
+        def tr(text: str) -> str:
+            return QCoreApplication.translate("Slideshow", text)
+
+        self._empty.setText(tr("Pas encore de photos."))
+        for button, text in (
+            (self.album_button, tr("Album")),
+            (self.home_button, tr("Accueil")),
+            (self.previous_button, tr("Précédente")),
+            (self.next_button, tr("Suivante")),
+        ):
+            if button is not None:
+                button.setText(text)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            if self.width() > 0:
+                self.resizeEvent(QResizeEvent(self.size(), self.size()))  # words change width
+        super().changeEvent(event)
+
+    def _button(self, name: str) -> BigButton:
+        button = BigButton("", self)
         button.setObjectName(name)
         self._buttons.append(button)
         return button

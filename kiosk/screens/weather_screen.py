@@ -9,7 +9,7 @@ screen is shown (the age words change with time).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -38,7 +38,6 @@ class WeatherScreen(ScreenFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("", parent)
         self.setObjectName("weatherScreen")
-        self.set_title(self.tr("Météo"))
         self._view: WeatherView | None = None
         self._refresh = QTimer(self)
         self._refresh.setInterval(REFRESH_MS)
@@ -91,7 +90,21 @@ class WeatherScreen(ScreenFrame):
         self.body.addWidget(self._message, 1)
         self.body.addWidget(self._hint, 1)
         self.body.addWidget(self._attribution)
+        self._retranslate()
         self.show_view(None)
+
+    def _retranslate(self) -> None:
+        self.set_title(self.tr("Météo"))
+        self._unavailable = self.tr("Météo indisponible")
+        self._unavailable_hint = self.tr(
+            "Les prévisions reviendront dès que la tablette sera de nouveau connectée."
+        )
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange:
+            self._retranslate()
+            self.show_view(self._view)
+        super().changeEvent(event)
 
     # -- what it shows --------------------------------------------------------------------
     def show_view(self, view: WeatherView | None) -> None:
@@ -105,12 +118,8 @@ class WeatherScreen(ScreenFrame):
         self._hint.setVisible(not available)
         self._attribution.setVisible(available and bool(view and view.attribution))
         if view is None or not available:
-            self._message.setText(self.tr("Météo indisponible"))
-            self._hint.setText(
-                view.hint
-                if view is not None and view.hint
-                else self.tr("Les prévisions reviendront dès que la tablette sera connectée.")
-            )
+            self._message.setText(self._unavailable)
+            self._hint.setText(self._unavailable_hint)
             self._updated.setText("")
             return
         if current is not None:

@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
 from PySide6.QtGui import QColor, QImage, QPixmap
-from PySide6.QtWidgets import QAbstractButton, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.photos_view import AlbumView, build_album_view
@@ -345,3 +345,39 @@ def test_letterbox_on_the_background(qtbot: QtBot) -> None:
     grabbed = view.grab().toImage()
     assert grabbed.pixelColor(10, 200) == QColor("#123456")
     assert grabbed.pixelColor(400, 200) == QColor("#FF0000")
+
+
+class Shouting(QTranslator):
+    """A stand-in catalogue: every string of the photo screens in capitals."""
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt override; Qt skips empty translators)
+        return False
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        if context in ("AlbumPage", "Slideshow") and "{" not in source:  # keep placeholders
+            return source.upper()
+        return ""
+
+
+def test_switching_language_relabels_live(qtbot: QtBot) -> None:
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    feed(screen)
+    settle(screen, (1280, 800), qtbot)
+    screen.show_album(album(9))
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = Shouting()
+    app.installTranslator(translator)
+    try:
+        QApplication.processEvents()
+        assert screen.album.title.text() == "PHOTOS"
+        assert screen.album.visible_tiles()[0].badge.text() == "NOUVELLE"
+        assert screen.slideshow.next_button is not None
+        assert screen.slideshow.next_button.text() == "SUIVANTE"
+    finally:
+        app.removeTranslator(translator)
+    QApplication.processEvents()
+    assert screen.album.title.text() == "Photos"

@@ -8,9 +8,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTranslator
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtWidgets import QLabel
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.screens.weather_screen import WeatherScreen
@@ -137,3 +137,34 @@ def test_asks_for_a_fresh_view_only_while_shown(qtbot: QtBot) -> None:
     assert screen.refresh_active()
     screen.hide()
     assert not screen.refresh_active()
+
+
+class Shouting(QTranslator):
+    """A stand-in catalogue: the weather screen's strings in capitals."""
+
+    def isEmpty(self) -> bool:  # noqa: N802 (Qt override; Qt skips empty translators)
+        return False
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return source.upper() if context == "WeatherScreen" else ""
+
+
+def test_switching_language_relabels_live(qtbot: QtBot) -> None:
+    screen = WeatherScreen()
+    qtbot.addWidget(screen)
+    settle(screen, (800, 480), qtbot)
+    screen.show_view(build_weather_view(None, NOW))
+    app = QCoreApplication.instance()
+    assert app is not None
+    translator = Shouting()
+    app.installTranslator(translator)
+    try:
+        QApplication.processEvents()
+        assert screen.title.text() == "MÉTÉO"
+        assert screen.message_text() == "MÉTÉO INDISPONIBLE"
+    finally:
+        app.removeTranslator(translator)
+    QApplication.processEvents()
+    assert screen.message_text() == "Météo indisponible"

@@ -158,7 +158,7 @@ def test_no_usable_report_is_a_friendly_message(bad: Any) -> None:
     view = build_weather_view(bad, WEDNESDAY)
     assert not view.available
     assert view.message == "Météo indisponible"
-    assert view.hint
+    assert view.current is None and view.days == ()
 
 
 def test_malformed_days_are_skipped_not_fatal() -> None:
