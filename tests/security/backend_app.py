@@ -48,9 +48,7 @@ def running_app(
     data_dir: Path, clock: Callable[[], datetime] | None = None, **overrides: Any
 ) -> Iterator[RunningApp]:
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = replace(
-        Settings.for_data_dir(data_dir, public_url="http://foyer.test"), **overrides
-    )
+    settings = replace(Settings.for_data_dir(data_dir, public_url="http://foyer.test"), **overrides)
     app = create_app(settings)
     if clock is not None:
         app.dependency_overrides[utc_now] = clock
