@@ -85,9 +85,9 @@ def decide(timing: Timing, s: Situation, mood_slot: str | None = None) -> str | 
         return None if s.screen == NIGHT else NIGHT
     if not night and s.screen == NIGHT:
         return HOME  # morning
+    if s.screen in (HOME, PHOTO_FRAME) and mood_slot is not None and s.has_mood and not night:
+        return MOOD  # the question wakes the photo frame too: its time has come
     if s.screen == HOME:
-        if mood_slot is not None and s.has_mood and not night:
-            return MOOD
         idle = timing.idle_minutes
         if idle > 0 and s.has_photo_frame and untouched >= timedelta(minutes=idle):
             return PHOTO_FRAME

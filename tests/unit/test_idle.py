@@ -73,6 +73,8 @@ def test_decide() -> None:
     assert idle.decide(timing, situation("photos_frame", noon, noon - timedelta(hours=1))) is None
     assert idle.decide(timing, situation("home", noon, noon), "10:30") == "mood"
     assert idle.decide(timing, situation("home", noon, noon, mood=False), "10:30") is None
+    assert idle.decide(timing, situation("photos_frame", noon, noon), "10:30") == "mood"
+    assert idle.decide(timing, situation("agenda", noon, noon), "10:30") is None  # busy
     night = at(23)
     assert idle.decide(timing, situation("agenda", night, night)) == "night"
     awake = situation("home", night, night, awake_until=night + timedelta(seconds=30))
