@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -611,6 +612,10 @@ class PhotosScreen(QStackedWidget):
         self.setObjectName("photosScreen")
         self.album = AlbumPage(self)
         self.slideshow = Slideshow(self, controls=True)
+        self.setAutoFillBackground(True)  # so that the shell's high contrast reaches it
+        palette = self.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(theme.BACKGROUND))
+        self.setPalette(palette)
         self.addWidget(self.album)
         self.addWidget(self.slideshow)
         self._connect_signals()
@@ -628,6 +633,23 @@ class PhotosScreen(QStackedWidget):
         self.album.show_album(view)
         self.slideshow.set_entries(view.entries)
         self.slideshow.set_pace_seconds(view.slideshow_seconds)
+
+    # The shell applies a new font scale by sending each screen a resize of its own size, and
+    # high contrast through the screen's palette: pass both on to the pages.
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        for page in (self.album, self.slideshow):
+            if page.size() == event.size():
+                QApplication.sendEvent(page, QResizeEvent(page.size(), page.size()))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.PaletteChange:
+            palette = self.album.palette()
+            palette.setColor(
+                QPalette.ColorRole.Window, self.palette().color(QPalette.ColorRole.Window)
+            )
+            self.album.setPalette(palette)
+        super().changeEvent(event)
 
     def open_photo(self, photo_id: int) -> None:
         self.slideshow.show_id(photo_id)

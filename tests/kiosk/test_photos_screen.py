@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QPoint, Qt, QTranslator
-from PySide6.QtGui import QColor, QImage, QPixmap
+from PySide6.QtGui import QColor, QImage, QPalette, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -253,6 +253,38 @@ def test_layout_fits_and_targets_are_big_at_both_sizes(
     assert_layout_fits(screen.slideshow)
     assert_touch_targets(screen.slideshow)
     screen.grab().save(str(tmp_path / f"slideshow-{size[0]}x{size[1]}.png"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_largest_font_scale_still_fits(qtbot: QtBot, size: tuple[int, int]) -> None:
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    feed(screen)
+    settle(screen, size, qtbot)
+    screen.show_album(album(9))
+    before = screen.album.title.font().pixelSize()
+    sizing.set_font_scale(1.6)
+    try:
+        # As the shell applies it: a resize of the screen's own size.
+        QApplication.sendEvent(screen, QResizeEvent(screen.size(), screen.size()))
+        settle(screen, size, qtbot)
+        assert screen.album.title.font().pixelSize() > before
+        assert_layout_fits(screen.album)
+        screen.open_photo(3)
+        settle(screen, size, qtbot)
+        assert_layout_fits(screen.slideshow)
+        assert_touch_targets(screen.slideshow)
+    finally:
+        sizing.set_font_scale(1.0)
+
+
+def test_high_contrast_from_the_shell_reaches_the_album(qtbot: QtBot) -> None:
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    palette = screen.palette()
+    palette.setColor(QPalette.ColorRole.Window, QColor("#FFFFFF"))
+    screen.setPalette(palette)  # what MainWindow.apply_look does
+    assert screen.album.palette().color(QPalette.ColorRole.Window) == QColor("#FFFFFF")
 
 
 # -- the photo frame ----------------------------------------------------------------------------

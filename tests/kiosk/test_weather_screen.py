@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QRectF, Qt, QTranslator
-from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtGui import QColor, QImage, QPainter, QResizeEvent
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from kiosk.screens.weather_screen import WeatherScreen
 from kiosk.weather_view import build_weather_view
 from tests.kiosk.test_screens import SIZES, assert_layout_fits, settle
-from widgets import theme
+from widgets import sizing, theme
 from widgets.weather_card import WeatherCard
 from widgets.weather_icons import PICTOGRAMS, WeatherIcon, paint_pictogram
 
@@ -112,6 +112,21 @@ def test_layout_fits_at_both_sizes(qtbot: QtBot, size: tuple[int, int], tmp_path
     for card in cards:
         assert card.icon.width() >= 48 and card.icon.height() >= 48
     screen.grab().save(str(tmp_path / f"weather-{size[0]}x{size[1]}.png"))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_largest_font_scale_still_fits(qtbot: QtBot, size: tuple[int, int]) -> None:
+    screen = WeatherScreen()
+    qtbot.addWidget(screen)
+    settle(screen, size, qtbot)
+    screen.show_view(build_weather_view(report(timedelta(hours=5), (82, 57, 67, 99)), NOW))
+    sizing.set_font_scale(1.6)
+    try:
+        QApplication.sendEvent(screen, QResizeEvent(screen.size(), screen.size()))
+        settle(screen, size, qtbot)
+        assert_layout_fits(screen)
+    finally:
+        sizing.set_font_scale(1.0)
 
 
 @pytest.mark.parametrize("name", PICTOGRAMS)
