@@ -1,7 +1,8 @@
 """The tablet's single full-screen window: a stack of named screens, one shown at a time.
 
 One way to a screen (`show_screen(name)`) and one way home (`show_home()`). Every secondary
-screen is a `ScreenFrame`, whose big "Accueil" button is wired home when it is added. The
+screen is a `ScreenFrame`, whose big "Accueil" button (its `home_requested` signal; any
+screen with such a signal) is wired home when it is added. The
 window also watches every press anywhere in it (`touched`, for the idle and night logic) and a
 long press in the top-left corner (`corner_long_pressed`, the way to the maintenance screen).
 """
@@ -11,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QColor, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
-from kiosk.screens.frame import ScreenFrame
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.pairing_screen import PairingScreen
 from widgets import sizing, theme
@@ -55,8 +55,11 @@ class MainWindow(QStackedWidget):
             raise ValueError(f"screen {name!r} already added")
         self._screens[name] = screen
         self.addWidget(screen)
-        if isinstance(screen, ScreenFrame):
-            screen.home_requested.connect(self.show_home)
+        # ScreenFrame's big "Accueil", or any screen with a home_requested signal of its own
+        # (a full-screen slideshow, say).
+        home_requested = getattr(screen, "home_requested", None)
+        if isinstance(home_requested, SignalInstance):
+            home_requested.connect(self.show_home)
 
     def has_screen(self, name: str) -> bool:
         return name in self._screens

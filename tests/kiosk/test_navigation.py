@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -141,6 +141,8 @@ def make_tablet(qtbot: QtBot, tmp_path: Path) -> Iterator[Any]:
 class PhotoFrame(QWidget):
     """Stands for the photos helper's frame screen (registered by name)."""
 
+    home_requested = Signal()  # a full-screen view with a way home of its own
+
 
 # -- screens and home ---------------------------------------------------------------------------
 
@@ -212,6 +214,9 @@ def test_idle_home_becomes_the_photo_frame_and_a_touch_returns(make_tablet: Any)
     tablet.touch(frame)
     assert tablet.screen == "home"
     tablet.c.tick()  # the touch counts as activity: not straight back to the frame
+    assert tablet.screen == "home"
+    tablet.c.open_screen("photos_frame")
+    frame.home_requested.emit()  # its own way home is wired too
     assert tablet.screen == "home"
 
 
