@@ -147,6 +147,14 @@ class WeatherView:
     attribution: str = ""
 
 
+def glance(view: WeatherView) -> str:
+    """One line for the home screen: "8°, pluie faible"; "" when there is nothing current."""
+    if not view.available or view.current is None:
+        return ""
+    words = view.current.words
+    return f"{view.current.temperature}, {words[:1].lower()}{words[1:]}"
+
+
 def unavailable() -> WeatherView:
     return WeatherView(available=False, message=UNAVAILABLE)
 

@@ -14,6 +14,7 @@ from kiosk.weather_view import (
     age_words,
     build_weather_view,
     degrees,
+    glance,
     pictogram_for,
     words_for,
 )
@@ -178,3 +179,9 @@ def test_degrees_round_like_a_forecast(value: float | None, text: str) -> None:
 def test_naive_now_is_refused() -> None:
     with pytest.raises(ValueError, match="aware"):
         build_weather_view(None, datetime(2026, 12, 2, 10, 0))
+
+
+def test_a_glance_for_the_home_screen() -> None:
+    assert glance(build_weather_view(report(WEDNESDAY), WEDNESDAY)) == "8°, pluie faible"
+    assert glance(build_weather_view(report(WEDNESDAY - timedelta(days=2)), WEDNESDAY)) == ""
+    assert glance(build_weather_view(None, WEDNESDAY)) == ""
