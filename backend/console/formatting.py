@@ -31,12 +31,13 @@ ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", -1: 
 
 
 def hour(moment: datetime | time, tz: ZoneInfo | None = None) -> str:
-    """11:00 → "11 h", 14:05 → "14 h 05" (the French way)."""
+    """11:00 → "11 h", 14:05 → "14 h 05" (the French way, with no-break spaces)."""
     if isinstance(moment, datetime) and tz is not None and moment.tzinfo is not None:
         moment = moment.astimezone(tz)
+    # No-break spaces: "11 h 30" never splits across lines.
     if moment.minute == 0:
-        return f"{moment.hour} h"
-    return f"{moment.hour} h {moment.minute:02d}"
+        return f"{moment.hour}\u00a0h"
+    return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
 
 
 def day(moment: datetime | date, tz: ZoneInfo | None = None, *, year: bool = False) -> str:

@@ -235,7 +235,7 @@ def test_agenda_form_makes_a_recurring_visit_said_in_french_and_one_day_changes(
     )
     assert created.status_code == 303
     assert created.headers["location"] == f"/b/{jeanne}/agenda?week=2026-11-23"
-    week = manager.get(created.headers["location"]).text
+    week = manager.get(created.headers["location"]).text.replace("\u00a0", " ")
     assert week.count("tous les lundis et jeudis à 11 h") == 2
     assert "Vérifier le pansement" in week
     event_id = int(re.findall(r'href="/events/(\d+)/edit"', week)[0])
@@ -253,7 +253,7 @@ def test_agenda_form_makes_a_recurring_visit_said_in_french_and_one_day_changes(
         },
     )
     assert moved.status_code == 303
-    week = manager.get(f"/b/{jeanne}/agenda?week=2026-11-23").text
+    week = manager.get(f"/b/{jeanne}/agenda?week=2026-11-23").text.replace("\u00a0", " ")
     assert "14 h 30" in week and week.count("tous les lundis et jeudis à 11 h") == 1
     # Family sees the visit but never the instructions, and cannot edit.
     daughter = new_browser()
@@ -283,7 +283,7 @@ def test_tablet_status_revoke_and_configuration_reaching_the_tablet(
     manager = new_browser()
     manager.login(circle.care_manager.email)
     page = manager.get(f"/b/{jeanne}/tablets").text
-    for shown in ("1.2.3", "5.3 Go", "Pas de réseau", "<dd>2</dd>", "en ligne"):
+    for shown in ("1.2.3", "5,3 Go", "Pas de réseau", "<dd>2</dd>", "en ligne"):
         assert shown in page, shown
 
     form = manager.get(f"/devices/{device_id}/config").text

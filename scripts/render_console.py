@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""Screenshots of every web console page, desktop (1280×800) and phone (390×844), into
+docs/screenshots/console-<page>.png and console-<page>-phone.png.
+
+It starts a real backend on loopback with a small circle around Jeanne Martin (the browser
+tests' `tests/browser/site.py`), pairs a tablet that reports its status, adds a month of moods,
+messages and photos, and drives Debian's Chromium through each page.
+
+    .venv/bin/python scripts/render_console.py [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+from backend import db  # noqa: E402
+from backend.models import MoodCheckin  # noqa: E402
+from tests.browser.site import (  # noqa: E402
+    API,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    PASSWORD,
+    Site,
+    jpeg,
+    seed,
+    start,
+)
+
+GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+
+
+def enrich(site: Site, work: Path) -> dict[str, Any]:
+    """Things to look at: a tablet with a status, moods, messages, photos, a pending code."""
+    url, cm, jeanne = site.url, site.care_manager, site.jeanne_id
+    grant = requests.post(
+        url + API + "/device/authorize", data={"client_id": "foyer-kiosk"}, timeout=10
+    ).json()
+    site.api(
+        "POST",
+        "/devices/approve",
+        cm,
+        json={"user_code": grant["user_code"], "beneficiary_id": jeanne},
+    )
+    token = requests.post(
+        url + API + "/device/token",
+        data={"grant_type": GRANT, "device_code": grant["device_code"], "client_id": "foyer-kiosk"},
+        timeout=10,
+    ).json()
+    device = {"Authorization": f"Bearer {token['access_token']}"}
+    requests.post(
+        url + API + "/device/status",
+        json={"app_version": "0.4.1", "free_disk_bytes": 11_200_000_000, "last_error": None,
+              "outbox_pending": 0, "config_version": 0},
+        headers=device,
+        timeout=10,
+    )  # fmt: skip
+    engine = db.make_engine(f"sqlite:///{site.backend.data_dir / 'foyer.sqlite3'}")
+    sessions = db.make_session_factory(engine)
+    now = datetime.now(UTC)
+    with db.session_scope(sessions) as session:
+        for day in range(28, 0, -1):
+            score = [4, 4, 3, 5, 4, 3, 2][day % 7]
+            session.add(
+                MoodCheckin(
+                    beneficiary_id=jeanne,
+                    device_id=token["device_id"],
+                    score=score,
+                    tags=json.dumps(["bien dormi"] if score >= 4 else []),
+                    recorded_at=now - timedelta(days=day, hours=1),
+                    created_at=now - timedelta(days=day),
+                )
+            )
+    engine.dispose()
+    site.api("POST", f"/beneficiaries/{jeanne}/wellbeing/readings", site.nurse,
+             json={"score": 3, "note": "Un peu fatiguée, tension normale."})  # fmt: skip
+    messages = f"/beneficiaries/{jeanne}/messages"
+    site.api(
+        "POST",
+        messages,
+        site.daughter,
+        json={"space": "daily", "body": "Je passe jeudi avec les petits 🙂"},
+    )
+    site.api(
+        "POST",
+        messages,
+        site.home_aide,
+        json={"space": "daily", "body": "Plus de sacs poubelle : j'en rapporte demain."},
+    )
+    health = site.api("POST", messages, cm, json={
+        "space": "health", "body": "Pansement du pied à refaire mercredi ; surveiller la rougeur.",
+        "recipient_ids": [site.nurse.id], "to_beneficiary": False})  # fmt: skip
+    files = [
+        jpeg(work / f"photo{n}.jpg", color)
+        for n, color in enumerate([(180, 60, 40), (40, 110, 160), (90, 150, 60)])
+    ]
+    requests.post(
+        url + API + f"/beneficiaries/{jeanne}/photos",
+        files=[("files", (f.name, f.read_bytes(), "image/jpeg")) for f in files],
+        data={"caption": "Dimanche au jardin"},
+        headers=site.daughter.headers,
+        timeout=30,
+    )
+    pending = requests.post(
+        url + API + "/device/authorize", data={"client_id": "foyer-kiosk"}, timeout=10
+    ).json()
+    neighbour = {"email": "marc.petit@voisin.test", "name": "Marc Petit", "relation": "neighbour"}
+    invitation = site.api("POST", f"/beneficiaries/{jeanne}/invitations", cm, json=neighbour)
+    return {
+        "device": token["device_id"],
+        "health": health["id"],
+        "pending": pending["user_code"],
+        "invitation": invitation["url"].removeprefix(url),
+    }
+
+
+def sign_in(page: Page, site: Site, email: str) -> None:
+    page.goto(site.url + "/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        backend = start(work / "backend")
+        try:
+            site = seed(backend)
+            extra = enrich(site, work)
+            jeanne = site.jeanne_id
+            pages: list[tuple[str, str, str | None]] = [
+                ("login", "/login", None),
+                ("invitation", str(extra["invitation"]), None),
+                ("dashboard", "/", site.care_manager.email),
+                ("pair", f"/pair?code={extra['pending']}", site.care_manager.email),
+                ("agenda", f"/b/{jeanne}/agenda", site.care_manager.email),
+                ("event-form", f"/b/{jeanne}/agenda/new", site.care_manager.email),
+                ("messages", f"/b/{jeanne}/messages?space=daily", site.care_manager.email),
+                ("health", f"/b/{jeanne}/messages?space=health", site.care_manager.email),
+                ("message", f"/messages/{extra['health']}", site.nurse.email),
+                ("photos", f"/b/{jeanne}/photos", site.daughter.email),
+                ("wellbeing", f"/b/{jeanne}/wellbeing", site.care_manager.email),
+                ("circle", f"/b/{jeanne}/circle", site.care_manager.email),
+                ("visits", f"/b/{jeanne}/visits", site.care_manager.email),
+                ("tablets", f"/b/{jeanne}/tablets", site.care_manager.email),
+                ("tablet-config", f"/devices/{extra['device']}/config", site.care_manager.email),
+                ("account", "/account", site.daughter.email),
+                ("family-home", "/", site.daughter.email),
+                ("not-found", "/messages/999999", site.nurse.email),
+            ]
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                )
+                for suffix, viewport in (
+                    ("", {"width": 1280, "height": 800}),
+                    ("-phone", {"width": 390, "height": 844}),
+                ):
+                    contexts: dict[str | None, Page] = {}
+                    for name, path, who in pages:
+                        if who not in contexts:
+                            context = browser.new_context(viewport=viewport, locale="fr-FR")  # type: ignore[arg-type]
+                            contexts[who] = context.new_page()
+                            if who is not None:
+                                sign_in(contexts[who], site, who)
+                        page = contexts[who]
+                        page.goto(site.url + path)
+                        target = args.out / f"console-{name}{suffix}.png"
+                        page.screenshot(path=str(target), full_page=True)
+                        print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+                browser.close()
+        finally:
+            backend.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
