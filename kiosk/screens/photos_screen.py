@@ -530,6 +530,8 @@ class Slideshow(QWidget):
             if self.isVisible():
                 self.photo_shown.emit(entry.id)
         else:
+            # Not decoded yet (a jump from the album): no other photo under this caption.
+            self.photo.set_pixmap(None, animate=False)
             self._want(entry)
         if len(self._entries) > 1:  # the next one is decoded while this one is looked at
             self._want(self._entries[next_index(len(self._entries), self._index, 1)])
