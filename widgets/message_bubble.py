@@ -20,6 +20,10 @@ ZERO_WIDTH_SPACE = "\u200b"
 # that a pasted link or "aaaa…" wraps instead of pushing the card off the screen.
 LONGEST_UNBROKEN = 24
 _JOINERS = {"\u200d", "\ufe0e", "\ufe0f"}  # zero-width joiner, variation selectors
+# Explicit bidi embeddings, overrides and isolates (LRE…RLO, LRI…PDI): a right-to-left override
+# makes "gpj.exe" read "exe.jpg" and a phone number read backwards. Hebrew or Arabic text needs
+# none of them (the implicit algorithm orders it), so they are dropped from what is shown.
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def _joins_previous(ch: str) -> bool:
@@ -36,12 +40,15 @@ def breakable(text: str, longest: int = LONGEST_UNBROKEN) -> str:
     """`text` with zero-width spaces inside over-long runs, for display only.
 
     Never between a character and what joins it (combining accents, emoji ZWJ sequences,
-    skin tones), so nothing is drawn differently; everything else is left exactly as is.
+    skin tones), so nothing is drawn differently; explicit bidi controls are dropped (they can
+    make the text read otherwise than it was written); everything else is left exactly as is.
     """
     out: list[str] = []
     run = 0
     previous = ""
     for ch in text:
+        if ch in BIDI_CONTROLS:
+            continue
         if ch.isspace():
             run = 0
         else:
@@ -139,7 +146,7 @@ class MessageBubble(QFrame):
 
     def set_message(self, sender: str, when: str, body: str, mark: str = "") -> None:
         self._body = body
-        self.sender_label.setText(sender)
+        self.sender_label.setText(breakable(sender))
         self.when_label.setText(when)
         self.mark_label.setText(mark)
         self.mark_label.setVisible(bool(mark))
