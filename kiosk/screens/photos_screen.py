@@ -363,6 +363,7 @@ class Slideshow(QWidget):
         self._requested: set[int] = set()
         self._pace_ms = DEFAULT_SLIDESHOW_SECONDS * 1000
         self._font_px = 0
+        self._last_shown: int | None = None  # photo_shown is said once per appearance
 
         self.photo = PhotoView(self, background=theme.TEXT)
         self._band = QFrame(self)
@@ -444,13 +445,17 @@ class Slideshow(QWidget):
         index = next((i for i, e in enumerate(entries) if e.id == current), None)
         if index is None:  # the photo shown left the album: the next one takes its place
             index = min(self._index, max(0, len(entries) - 1))
+        unchanged = index < len(entries) and entries[index].id == current
         self._index = index
-        self._show_current(animate=False)
+        # The shell rebuilds the view on every change: the same photo keeps its time on screen.
+        self._show_current(animate=False, restart_timer=not unchanged)
 
     def set_pace_seconds(self, seconds: float) -> None:
-        self._pace_ms = max(200, round(seconds * 1000))
-        if self._timer.isActive():
-            self._restart_timer()
+        pace = max(200, round(seconds * 1000))
+        if pace != self._pace_ms:
+            self._pace_ms = pace
+            if self._timer.isActive():
+                self._restart_timer()
 
     def pace_ms(self) -> int:
         return self._pace_ms
@@ -509,7 +514,7 @@ class Slideshow(QWidget):
         size = self.size() if self.width() > 100 else QSize(1280, 800)
         self.photo_wanted.emit(entry.id, size.width(), size.height())
 
-    def _show_current(self, *, animate: bool) -> None:
+    def _show_current(self, *, animate: bool, restart_timer: bool = True) -> None:
         entry = self.current_entry()
         self._empty.setVisible(entry is None)
         self._band.setVisible(entry is not None)
@@ -527,7 +532,8 @@ class Slideshow(QWidget):
         if pixmap is not None:
             self._pixmaps.move_to_end(entry.id)
             self.photo.set_pixmap(pixmap, animate=animate)
-            if self.isVisible():
+            if self.isVisible() and self._last_shown != entry.id:
+                self._last_shown = entry.id
                 self.photo_shown.emit(entry.id)
         else:
             # Not decoded yet (a jump from the album): no other photo under this caption.
@@ -535,7 +541,7 @@ class Slideshow(QWidget):
             self._want(entry)
         if len(self._entries) > 1:  # the next one is decoded while this one is looked at
             self._want(self._entries[next_index(len(self._entries), self._index, 1)])
-        if self.isVisible():
+        if self.isVisible() and (restart_timer or not self._timer.isActive()):
             self._restart_timer()
 
     def _restart_timer(self) -> None:
@@ -548,11 +554,13 @@ class Slideshow(QWidget):
         super().showEvent(event)
         entry = self.current_entry()
         if entry is not None and entry.id in self._pixmaps:
+            self._last_shown = entry.id
             self.photo_shown.emit(entry.id)
         self._restart_timer()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         self._timer.stop()  # nothing ticks that nobody sees
+        self._last_shown = None
         super().hideEvent(event)
 
     def _layout_band(self) -> None:

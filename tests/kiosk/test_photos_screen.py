@@ -169,6 +169,26 @@ def test_the_slideshow_advances_at_its_pace_only_while_visible(qtbot: QtBot) -> 
     assert screen.currentWidget() is screen.album  # coming back starts from the album
 
 
+def test_a_rebuilt_view_does_not_hold_the_slideshow_back(qtbot: QtBot) -> None:
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    feed(screen)
+    settle(screen, (1280, 800), qtbot)
+    view = album(3)
+    screen.show_album(view)
+    screen.slideshow.set_pace_seconds(0.4)
+    seen: list[int] = []
+    screen.photo_seen.connect(seen.append)
+    screen.open_photo(1)
+    for _ in range(6):  # the shell rebuilds the view often (syncs, downloads, minutes)
+        qtbot.wait(100)
+        screen.album.show_album(view)
+        screen.slideshow.set_entries(view.entries)  # what show_album does, but the pace
+        screen.slideshow.set_pace_seconds(0.4)  # unchanged: nothing restarts
+    assert screen.slideshow.current_id() != 1  # it moved on all the same
+    assert seen.count(1) == 1
+
+
 def test_pace_comes_from_the_view(qtbot: QtBot) -> None:
     screen = PhotosScreen()
     qtbot.addWidget(screen)
