@@ -10,9 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep
+from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep, care_manager
 from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render, undo
-from backend.errors import ServiceError
+from backend.errors import Invalid, ServiceError
 from backend.models import User
 from backend.policy import PROFESSIONS, Permission
 from backend.services import agenda, circle, passwords
@@ -167,3 +167,62 @@ def reset_password(
         reset_for=target,
         temporary_password=temporary,
     )
+
+
+# --- organisations and sharing ------------------------------------------------------------------
+
+
+@router.post("/b/{beneficiary_id}/organisations", dependencies=[Csrf])
+def create_organisation(
+    beneficiary_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+    kind: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    """A care manager's new organisation (as POST /api/v1/organisations), shared at once with
+    this beneficiary: its staff join the circle."""
+    care_manager(user)
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    try:
+        if not name.strip():
+            raise Invalid("Donnez un nom à l'organisation.")
+        organisation = circle.create_organisation(session, user, name.strip(), kind)
+        circle.share(session, user, page.beneficiary, organisation.id, now)
+    except ServiceError as exc:
+        undo(session, exc)
+        return _circle_page(
+            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+        )
+    return redirect(f"/b/{beneficiary_id}/circle")
+
+
+@router.post("/b/{beneficiary_id}/shares", dependencies=[Csrf])
+def share(
+    beneficiary_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    organisation_id: Annotated[int, Form(ge=1, le=MAX_ID)],
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    try:
+        circle.share(session, user, page.beneficiary, organisation_id, now)
+    except ServiceError as exc:
+        undo(session, exc)
+        return _circle_page(
+            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+        )
+    return redirect(f"/b/{beneficiary_id}/circle")
+
+
+@router.post("/b/{beneficiary_id}/shares/{organisation_id}/remove", dependencies=[Csrf])
+def unshare(
+    beneficiary_id: PathId, organisation_id: PathId, user: ConsoleUser, session: SessionDep
+) -> Response:
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    circle.unshare(session, page.beneficiary, organisation_id)
+    return redirect(f"/b/{beneficiary_id}/circle")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend.api.deps import NowDep, SessionDep
+from backend.api.deps import NowDep, SessionDep, care_manager
 from backend.console.formatting import name_matches
-from backend.console.web import ConsoleUser, render
-from backend.services import access, dashboard
+from backend.console.web import ConsoleUser, Csrf, redirect, render, undo
+from backend.errors import Invalid, ServiceError
+from backend.services import access, agenda, dashboard
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,4 +33,47 @@ def home(
         for b in access.visible_beneficiaries(session, user)
         if b.id not in followed and (not q or name_matches(b.first_name, b.last_name, q))
     ]
-    return render(request, "dashboard.html", rows=rows, others=others, q=q, now=now)
+    return render(request, "dashboard.html", rows=rows, others=others, q=q, now=now, draft={})
+
+
+@router.post("/beneficiaries", dependencies=[Csrf])
+def create_beneficiary(
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    first_name: Annotated[str, Form(max_length=100)] = "",
+    last_name: Annotated[str, Form(max_length=100)] = "",
+    place_name: Annotated[str, Form(max_length=200)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "Europe/Paris",
+) -> Response:
+    """A new person to follow (care managers, as the API's POST /beneficiaries)."""
+    care_manager(user)
+    try:
+        if not first_name.strip() or not last_name.strip():
+            raise Invalid("Indiquez le prénom et le nom de la personne.")
+        beneficiary = agenda.create_beneficiary(
+            session,
+            user,
+            first_name.strip(),
+            last_name.strip(),
+            timezone.strip() or "Europe/Paris",
+            place_name.strip(),
+            None,
+            None,
+        )
+    except ServiceError as exc:
+        undo(session, exc)
+        rows = dashboard.dashboard(session, user, None, now)
+        return render(
+            request,
+            "dashboard.html",
+            exc.status_code,
+            rows=rows,
+            others=[],
+            q="",
+            now=now,
+            error=exc.message,
+            draft={"first_name": first_name, "last_name": last_name, "place_name": place_name},
+        )
+    return redirect(f"/b/{beneficiary.id}")

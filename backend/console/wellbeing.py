@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, PathId, SessionDep
-from backend.console.web import ConsoleUser, beneficiary_page, render
+from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render
 from backend.policy import Permission
 from backend.services import wellbeing
 
@@ -91,3 +91,9 @@ def wellbeing_page(
         chart=chart(items, start, end),
         alerts=alerts,
     )
+
+
+@router.post("/alerts/{alert_id}/acknowledge", dependencies=[Csrf])
+def acknowledge(alert_id: PathId, user: ConsoleUser, session: SessionDep, now: NowDep) -> Response:
+    alert = wellbeing.acknowledge(session, user, alert_id, now)
+    return redirect(f"/b/{alert.beneficiary_id}/wellbeing")

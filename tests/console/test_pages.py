@@ -371,3 +371,50 @@ def test_a_crash_is_a_french_apology_page_and_the_api_keeps_json(
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     bad = manager.get(f"/b/{circle.jeanne_id}/messages?space=secret")
     assert bad.status_code == 422 and "Certaines valeurs" in bad.text
+
+
+def test_care_manager_adds_a_person_an_organisation_and_acknowledges_an_alert(
+    app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser, clock: Clock
+) -> None:
+    manager = new_browser()
+    manager.login(circle.care_manager.email)
+    blank = manager.post("/beneficiaries", {"first_name": " ", "last_name": "Roux"})
+    assert blank.status_code == 422 and "Indiquez le prénom et le nom" in blank.text
+    added = manager.post("/beneficiaries", {"first_name": "Hélène", "last_name": "Roux"})
+    assert added.status_code == 303
+    helene = int(added.headers["location"].rsplit("/", 1)[1])
+    assert "Hélène Roux" in manager.get("/").text
+
+    manager.get(f"/b/{helene}/circle")
+    created = manager.post(
+        f"/b/{helene}/organisations", {"name": "SSIAD du Rhône", "kind": "nursing"}
+    )
+    assert created.status_code == 303
+    page = manager.get(f"/b/{helene}/circle").text
+    assert "SSIAD du Rhône" in page and "Soins infirmiers (SSIAD, cabinet)" in page
+    # The nursing practice Jeanne is shared with can be shared with Hélène too: its nurse joins.
+    shared = manager.post(f"/b/{helene}/shares", {"organisation_id": circle.nursing["id"]})
+    assert shared.status_code == 303
+    nurse = new_browser()
+    nurse.login(circle.nurse.email)
+    assert nurse.get(f"/b/{helene}").status_code == 200
+    manager.post(f"/b/{helene}/shares/{circle.nursing['id']}/remove")
+    assert nurse.get(f"/b/{helene}").status_code == 404  # access ends at once
+    # Family cannot create organisations, even with a forged form.
+    daughter = new_browser()
+    daughter.login(circle.daughter.email)
+    forged = daughter.post(f"/b/{circle.jeanne_id}/organisations", {"name": "X", "kind": "nursing"})
+    assert forged.status_code == 403
+
+    with app_client.app.state.foyer.sessions() as session:  # type: ignore[attr-defined]
+        from backend.models import Alert
+
+        alert = Alert(beneficiary_id=circle.jeanne_id, kind="mood_drop", message="Humeur en baisse")
+        session.add(alert)
+        session.commit()
+        alert_id = alert.id
+    page = manager.get(f"/b/{circle.jeanne_id}/wellbeing").text
+    assert "Humeur en baisse" in page
+    assert daughter.post(f"/alerts/{alert_id}/acknowledge").status_code in (403, 404)
+    assert manager.post(f"/alerts/{alert_id}/acknowledge").status_code == 303
+    assert "Humeur en baisse" not in manager.get(f"/b/{circle.jeanne_id}/wellbeing").text
