@@ -70,9 +70,11 @@ def login(
     try:
         result = accounts.login(session, email, password, now, ttl)
     except TooManyAttempts as exc:
-        return render(
+        response = render(
             request, "login.html", 429, error=exc.message, next=safe_next(next), email=email
         )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     if result is None:
         session.commit()  # keep the failure count
         return render(

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -30,14 +30,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 import backend
-from backend.api.deps import NowDep, SessionDep, StateDep
+from backend.api.deps import AppState, NowDep, SessionDep
 from backend.config import Settings
 from backend.console import formatting, i18n
 from backend.console.secret import load_or_create
 from backend.errors import ServiceError
 from backend.models import Beneficiary, User
 from backend.policy import Permission, allowed
-from backend.services import access
+from backend.services import access, accounts
 
 SESSION_COOKIE = "foyer_session"
 ANON_COOKIE = "foyer_csrf"
@@ -180,8 +180,6 @@ def clear_session_cookie(response: Response) -> None:
 
 
 def console_user(request: Request, session: SessionDep, now: NowDep) -> User:
-    from backend.services import accounts
-
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         raise LoginRequired(expired=False)
@@ -233,8 +231,6 @@ def login_redirect(request: Request, expired: bool) -> RedirectResponse:
 
 
 def _path_of(url: str) -> str:
-    from urllib.parse import urlsplit
-
     parts = urlsplit(url)
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -262,7 +258,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     response = HTMLResponse(html, status_code=status_code, headers=SECURITY_HEADERS)
     seed = getattr(request.state, "new_anon_seed", None)
     if seed:
-        state: StateDep = request.app.state.foyer
+        state: AppState = request.app.state.foyer
         response.set_cookie(
             ANON_COOKIE,
             seed,

@@ -4,10 +4,13 @@ reset, invitation acceptance — on SQLite and PostgreSQL, in process."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from backend.config import Settings
+from backend.console import secret
 from tests.api.circle_fixtures import CircleSetup
 from tests.api.conftest import Clock, MakeClient
 from tests.api.factories import API, PASSWORD, care_manager, create_beneficiary
@@ -240,3 +243,31 @@ def test_settings_have_no_shipped_console_secret(make_client: MakeClient) -> Non
     second = make_client()
     assert first.app.state.console.secret != second.app.state.console.secret  # type: ignore[attr-defined]
     assert replace(settings) == settings
+
+
+def test_the_secret_comes_from_the_environment_when_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(secret.ENV_VAR, "x" * 40)
+    assert secret.load_or_create(tmp_path / "console-secret") == b"x" * 40
+    assert not (tmp_path / "console-secret").exists()
+    monkeypatch.setenv(secret.ENV_VAR, "too short")
+    with pytest.raises(ValueError, match="at least 32"):
+        secret.load_or_create(tmp_path / "console-secret")
+    monkeypatch.delenv(secret.ENV_VAR)
+    first = secret.load_or_create(tmp_path / "console-secret")
+    assert secret.load_or_create(tmp_path / "console-secret") == first  # kept across restarts
+
+
+def test_repeated_wrong_passwords_are_limited_with_a_readable_page(
+    app_client: TestClient, new_browser: NewBrowser
+) -> None:
+    care_manager(app_client, "claire@foyer.test")
+    browser = new_browser()
+    browser.get("/login")
+    for _ in range(10):
+        browser.post("/login", {"email": "claire@foyer.test", "password": "mauvais"})
+    response = browser.post("/login", {"email": "claire@foyer.test", "password": PASSWORD})
+    assert response.status_code == 429
+    assert "Trop d&#39;essais de connexion. Réessayez plus tard." in response.text
+    assert int(response.headers["retry-after"]) > 0
