@@ -126,6 +126,7 @@ class Fleet:
     care_manager_email: str
     beneficiary_ids: list[int]
     credentials: list[str]  # credentials[i] is the tablet of beneficiary_ids[i]
+    device_ids: list[int]
 
 
 def make_fleet(database_url: str, tablets: int) -> Fleet:
@@ -161,8 +162,8 @@ def make_fleet(database_url: str, tablets: int) -> Fleet:
                 for i in range(tablets)
             ]
             ids = list(conn.execute(insert(Beneficiary).returning(Beneficiary.id), rows).scalars())
-            conn.execute(
-                insert(Device),
+            device_ids = conn.execute(
+                insert(Device).returning(Device.id),
                 [
                     {
                         "beneficiary_id": beneficiary_id,
@@ -176,10 +177,11 @@ def make_fleet(database_url: str, tablets: int) -> Fleet:
                         zip(ids, credentials, strict=True)
                     )
                 ],
-            )
+            ).scalars()
+            devices = list(device_ids)
     finally:
         engine.dispose()
-    return Fleet(email, ids, credentials)
+    return Fleet(email, ids, credentials, devices)
 
 
 def login(port: int, email: str) -> dict[str, str]:

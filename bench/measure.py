@@ -93,3 +93,52 @@ def command_cpu_seconds(name: str) -> float:
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
     return total
+
+
+def session_pids(session_id: int) -> list[int]:
+    """Every live process of a session (a browser started with start_new_session=True and all
+    the helpers it forks, even those re-parented to init)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        if int(fields[3]) == session_id:  # field 6 of stat(5): session
+            found.append(int(entry))
+    return found
+
+
+def pss_kib(pid: int) -> int:
+    """Proportional set size: shared pages divided among the processes sharing them, so that
+    the PSS of a browser's processes adds up to what the browser really costs."""
+    with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as rollup:
+        for line in rollup:
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    raise LookupError("Pss")
+
+
+def session_memory_kib(session_id: int) -> tuple[int, int]:
+    """(sum of RSS, sum of PSS) over a session's processes."""
+    rss = pss = 0
+    for pid in session_pids(session_id):
+        try:
+            rss += status_kib("VmRSS", pid)
+            pss += pss_kib(pid)
+        except (FileNotFoundError, ProcessLookupError, LookupError):
+            continue
+    return rss, pss
+
+
+def session_cpu_seconds(session_id: int) -> float:
+    total = 0.0
+    for pid in session_pids(session_id):
+        try:
+            total += cpu_seconds(pid)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total

@@ -38,7 +38,7 @@ EVENTS = 20
 MESSAGES = 40
 
 
-def _post(port: int, path: str, payload: object, headers: dict[str, str]) -> bench_backend.Answer:
+def post(port: int, path: str, payload: object, headers: dict[str, str]) -> bench_backend.Answer:
     answer = bench_backend.request(
         "127.0.0.1",
         port,
@@ -52,11 +52,13 @@ def _post(port: int, path: str, payload: object, headers: dict[str, str]) -> ben
     return answer
 
 
-def fill_week(port: int, headers: dict[str, str], beneficiary_id: int) -> None:
-    """What a beneficiary's tablet typically holds: a week of visits and a month of messages."""
+def fill_week(port: int, headers: dict[str, str], beneficiary_id: int) -> list[int]:
+    """What a beneficiary's tablet typically holds: a week of visits and a month of messages.
+    Returns the ids of the agenda entries."""
     base = f"/api/v1/beneficiaries/{beneficiary_id}"
+    events = []
     for i in range(EVENTS):
-        _post(
+        answer = post(
             port,
             base + "/events",
             {
@@ -66,13 +68,15 @@ def fill_week(port: int, headers: dict[str, str], beneficiary_id: int) -> None:
             },
             headers,
         )
+        events.append(int(answer.json()["id"]))
     for i in range(MESSAGES):
-        _post(
+        post(
             port,
             base + "/messages",
             {"space": "daily", "body": f"Message n° {i} : je passe jeudi vers 15 h, bises."},
             headers,
         )
+    return events
 
 
 def sync_path(cursor: str | None = None, wait: float = 0) -> str:
@@ -109,7 +113,7 @@ def measure_push(
             time.sleep(0.3)  # the long-poll is now held by the backend
             start = time.perf_counter()
             body = f"Mesure de latence {i}"
-            _post(
+            post(
                 port,
                 f"/api/v1/beneficiaries/{beneficiary_id}/messages",
                 {"space": "daily", "body": body},
