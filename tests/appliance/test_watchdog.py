@@ -97,17 +97,17 @@ def test_ready_after_first_paint_then_pings_that_stop_when_the_loop_blocks(
     qtbot.waitUntil(lambda: bool(systemd.drain() or systemd.received), timeout=5000)
     assert systemd.received[0].startswith("READY=1")
 
-    qtbot.wait(600)
+    qtbot.wait(1000)
     pings = [m for m in systemd.drain() if m == "WATCHDOG=1"]
-    assert 3 <= len(pings) <= 9
+    assert 3 <= len(pings) <= 12, "about ten: one every 100 ms (a loaded machine may lag)"
 
     # A stuck GUI thread: no event loop, so no ping may leave while it is stuck.
     systemd.drain()
     time.sleep(0.6)
     assert systemd.drain() == []
     QApplication.processEvents()
-    qtbot.wait(300)
-    assert "WATCHDOG=1" in systemd.drain(), "pings resume once the loop runs again"
+    # Pings resume once the loop runs again.
+    qtbot.waitUntil(lambda: "WATCHDOG=1" in systemd.drain(), timeout=5000)
 
     dog.stop()
     qtbot.wait(300)
