@@ -5,8 +5,9 @@ messages addressed to that professional.
 It renders views computed without Qt (`kiosk.professional_view`) and speaks by signals only:
 
 - `pin_entered(pin)`: check it (kiosk.professional_service); answer with `show_identified`,
-  `show_pin_wrong` (a wrong PIN: counted here, 5 in a row rest the pad for a minute) or
-  `show_pin_error(text, retry_after)` (rate limited by the backend, no network…);
+  `show_pin_wrong` (403: counted here, 5 in a row rest the pad for a minute),
+  `show_pin_error(text, retry_after)` (the backend's words for 409/422/429, with 429's
+  Retry-After) or `show_unreachable()`;
 - `arrival_requested(user_id, pin)` / `departure_requested(user_id, pin)`: queue the outbox
   action (data: `kiosk.professional_view.visit_action_data`);
 - `identity_forgotten()`: the professional left (Accueil, or IDLE_MS without a touch): their
@@ -267,6 +268,12 @@ class ProfessionalScreen(ScreenFrame):
         else:
             self.pin_pad.set_locked(False)
             self._pin_status.setText(text)
+
+    def show_unreachable(self) -> None:
+        """The PIN could not be checked: no network, or the backend does not answer."""
+        self.show_pin_error(
+            self.tr("Pas de connexion au service Foyer : le code ne peut pas être vérifié.")
+        )
 
     def show_identified(self, view: IdentifiedView) -> None:
         if self._pin is None:

@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
@@ -411,3 +411,23 @@ def test_layout_fits_every_page(qtbot: QtBot, size: tuple[int, int]) -> None:
     relayout()
     assert screen.page() == "sent"
     assert_screen_fits(screen)
+
+
+def test_language_change_relabels_without_losing_state(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot, view_of(jeanne_messages(), read_aloud=True))
+    screen.set_speech_available(True)
+    screen.open_message(2)
+    QApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
+    assert screen.page() == "message" and screen.open_message_id == 2
+    assert screen.title.text() == "Messages"
+    assert screen.opened.mark_label.text() == "Santé"
+    assert screen.speak_button.text() == "Lire à voix haute"
+
+
+def test_short_content_does_not_scroll(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot, view_of(jeanne_messages()[:1]))
+    settle(screen, (1280, 800), qtbot)
+    assert not screen.list_scroll.can_scroll()
+    screen.open_message(1)
+    relayout()
+    assert not screen.message_scroll.can_scroll()

@@ -9,7 +9,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from kiosk.professional_view import (
@@ -248,9 +249,11 @@ def test_no_network_says_so_and_lets_them_retry(qtbot: QtBot) -> None:
     screen = make_screen(qtbot)
     type_pin(screen, "4821")
     tap(screen.pin_pad.keys["ok"])
-    screen.show_pin_error("Pas de connexion : le code ne peut pas être vérifié.")
+    screen.show_unreachable()
     assert screen.page() == "schedule" and not screen.pin_pad.locked
-    assert screen.pin_status_text() == "Pas de connexion : le code ne peut pas être vérifié."
+    assert screen.pin_status_text() == (
+        "Pas de connexion au service Foyer : le code ne peut pas être vérifié."
+    )
 
 
 # -- identified ----------------------------------------------------------------------------
@@ -348,7 +351,7 @@ def test_layout_fits_every_page(qtbot: QtBot, size: tuple[int, int]) -> None:
     assert_screen_fits(screen)
     tap(screen.pin_pad.keys["0"])
     tap(screen.pin_pad.keys["ok"])
-    screen.show_pin_error("Pas de connexion : le code ne peut pas être vérifié.")
+    screen.show_unreachable()
     relayout()
     assert_screen_fits(screen)
     screen.reset()
@@ -367,3 +370,12 @@ def test_short_content_does_not_scroll(qtbot: QtBot) -> None:
     identify(qtbot, screen, identified(messages=False))
     assert not screen.detail_scroll.can_scroll()
     assert not screen.detail_scroll.down_button.isEnabled()
+
+
+def test_language_change_relabels_without_losing_state(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (1280, 800), qtbot)
+    identify(qtbot, screen)
+    QApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
+    assert screen.page() == "identified" and screen.title.text() == "Inès Leroy"
+    assert screen.messages_tab.text() == "Messages (2)"
