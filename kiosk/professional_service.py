@@ -11,6 +11,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Signal
@@ -22,6 +23,10 @@ from kiosk.professional_client import (
     Revoked,
     Unreachable,
 )
+from kiosk.professional_view import IdentifiedView
+
+if TYPE_CHECKING:
+    from kiosk.screens.professional_screen import ProfessionalScreen
 
 log = logging.getLogger(__name__)
 
@@ -96,3 +101,30 @@ class ProfessionalService(QObject):
     def _done(self) -> None:
         with self._lock:
             self._busy = False
+
+
+def connect_screen(
+    service: ProfessionalService,
+    screen: ProfessionalScreen,
+    build: Callable[[Identified], IdentifiedView],
+) -> None:
+    """Wire the screen's PIN to the check and the answers back to the screen.
+
+    `build` turns the backend's answer into what the screen shows, e.g.
+    `lambda found: build_identified_view(view, found.professional, found.messages, now())`.
+    Arrival and departure (`screen.arrival_requested`…) go to the outbox: the controller's.
+    `service.revoked` is the controller's too (wipe, pairing).
+    """
+
+    def refused(status: int, message: str, retry_after: float) -> None:
+        if status == 403:
+            screen.show_pin_wrong()
+        else:
+            screen.show_pin_error(
+                message or screen.tr("Ce code ne peut pas être utilisé."), retry_after
+            )
+
+    screen.pin_entered.connect(service.identify)
+    service.identified.connect(lambda found: screen.show_identified(build(found)))
+    service.refused.connect(refused)
+    service.unreachable.connect(screen.show_unreachable)

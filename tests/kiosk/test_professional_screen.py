@@ -4,15 +4,21 @@ messages, "Accueil" and the idle timeout forgetting them, plain text, layout at 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
+from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.background import make_scheduler, shutdown_scheduler
+from kiosk.professional_client import Identified, PinRefused, ProfessionalClient, Unreachable
+from kiosk.professional_service import ProfessionalService, connect_screen
 from kiosk.professional_view import (
     IdentifiedView,
     PinLock,
@@ -379,3 +385,68 @@ def test_language_change_relabels_without_losing_state(qtbot: QtBot) -> None:
     QApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
     assert screen.page() == "identified" and screen.title.text() == "Inès Leroy"
     assert screen.messages_tab.text() == "Messages (2)"
+
+
+class FakeClient(ProfessionalClient):
+    """Answers from a list, as the backend would (tests/e2e checks the real one)."""
+
+    def __init__(self, answers: list[Identified | Exception]) -> None:
+        super().__init__(requests.Session(), "http://127.0.0.1:9", "credential")
+        self.answers = answers
+        self.pins: list[str] = []
+
+    def identify(self, pin: str) -> Identified:
+        self.pins.append(pin)
+        answer = self.answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+@pytest.fixture
+def scheduler() -> Iterator[BackgroundScheduler]:
+    running = make_scheduler()
+    running.start()
+    yield running
+    shutdown_scheduler(running)
+
+
+def test_wired_to_the_pin_check_off_the_gui_thread(
+    qtbot: QtBot, scheduler: BackgroundScheduler
+) -> None:
+    who = Professional(NURSE, "Inès Leroy", True, True)
+    client = FakeClient(
+        [
+            Unreachable("backend down"),
+            PinRefused(403, "Code personnel incorrect."),
+            PinRefused(409, "Ce code personnel est aussi celui d'une autre personne."),
+            Identified(who, tuple(health_records())),
+        ]
+    )
+    service = ProfessionalService(client, scheduler)
+    screen = make_screen(qtbot)
+    connect_screen(
+        service,
+        screen,
+        lambda found: build_identified_view(schedule(), found.professional, found.messages, NOW),
+    )
+    settle(screen, (1280, 800), qtbot)
+
+    def attempt(pin: str) -> None:
+        qtbot.wait(300)  # past the keys' debounce
+        type_pin(screen, pin)
+        tap(screen.pin_pad.keys["ok"])
+        qtbot.wait_until(lambda: not screen.pin_pad.locked, timeout=5000)
+
+    attempt("4821")
+    assert screen.pin_status_text().startswith("Pas de connexion au service Foyer")
+    attempt("1593")
+    assert screen.pin_status_text() == "Code incorrect. Réessayez."
+    attempt("2580")
+    assert screen.pin_status_text() == "Ce code personnel est aussi celui d'une autre personne."
+    qtbot.wait(300)
+    with qtbot.wait_signal(service.identified, timeout=5000):
+        type_pin(screen, "4821")
+        tap(screen.pin_pad.keys["ok"])
+    assert screen.page() == "identified" and screen.messages_tab.text() == "Messages (2)"
+    assert client.pins == ["4821", "1593", "2580", "4821"]
