@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Sequence
+from typing import Protocol
 
-from PySide6.QtCore import QObject, QProcess, Signal
+from PySide6.QtCore import QObject, QProcess, Signal, SignalInstance
 
 log = logging.getLogger(__name__)
 
@@ -139,3 +140,23 @@ class Speech(QObject):
         log.warning("reading aloud failed: %s", reason)
         self.failed.emit(reason)
         self.finished.emit()
+
+
+class SpeakingScreen(Protocol):
+    """What `connect_screen` needs of a screen (kiosk.screens.messages_screen.MessagesScreen)."""
+
+    @property
+    def speak_requested(self) -> SignalInstance: ...
+    @property
+    def stop_speech_requested(self) -> SignalInstance: ...
+    def set_speech_available(self, available: bool) -> None: ...
+    def set_speaking(self, speaking: bool) -> None: ...
+
+
+def connect_screen(speech: Speech, screen: SpeakingScreen) -> None:
+    """The screen's "Lire à voix haute" to the voice, and the voice's state back to it."""
+    screen.set_speech_available(speech.available)
+    screen.speak_requested.connect(speech.speak)
+    screen.stop_speech_requested.connect(speech.stop)
+    speech.started.connect(lambda: screen.set_speaking(True))
+    speech.finished.connect(lambda: screen.set_speaking(False))

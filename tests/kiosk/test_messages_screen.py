@@ -4,6 +4,7 @@ read-aloud, "Accueil" from every page, plain text, and the layout at 1280×800 a
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,9 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.messages_view import MessagesView, build_messages_view
 from kiosk.screens.messages_screen import MessagesScreen
+from kiosk.speech import Speech
+from kiosk.speech import connect_screen as connect_speech
+from tests.unit.test_speech import stand_in
 from widgets import sizing
 from widgets.message_bubble import ZERO_WIDTH_SPACE, MessageBubble
 
@@ -431,3 +435,24 @@ def test_short_content_does_not_scroll(qtbot: QtBot) -> None:
     screen.open_message(1)
     relayout()
     assert not screen.message_scroll.can_scroll()
+
+
+def test_read_aloud_with_a_voice_start_to_stop(qtbot: QtBot, tmp_path: Path) -> None:
+    program, out = stand_in(tmp_path, sleep=60)
+    speech = Speech(program, detect=False)
+    screen = make_screen(qtbot, view_of(jeanne_messages(), read_aloud=True))
+    connect_speech(speech, screen)
+    try:
+        settle(screen, (1280, 800), qtbot)
+        screen.open_message(1)
+        with qtbot.wait_signal(speech.started, timeout=10_000):
+            tap(screen.speak_button)
+        assert screen.speak_button.text() == "Arrêter la lecture"
+        qtbot.wait_until(out.exists, timeout=10_000)
+        qtbot.wait(450)  # past the debounce
+        with qtbot.wait_signal(speech.finished, timeout=5000):
+            tap(screen.speak_button)
+        assert screen.speak_button.text() == "Lire à voix haute"
+        assert not speech.speaking
+    finally:
+        speech.shutdown()
