@@ -85,8 +85,9 @@ class VisitCard(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
     def set_visit(self, heading: str, who: str, instructions: str, highlighted: bool) -> None:
-        self.heading.setText(heading)
-        self.who.setText(who)
+        # Written by people: never interpreted, and long words wrap (widgets.message_bubble).
+        self.heading.setText(breakable(heading))
+        self.who.setText(breakable(who))
         self.who.setVisible(bool(who))
         self.instructions.setText(breakable(instructions))
         self.instructions.setVisible(bool(instructions))

@@ -150,7 +150,7 @@ def test_schedule_for_anyone_but_no_instructions(qtbot: QtBot) -> None:
     settle(screen, (1280, 800), qtbot)
     assert screen.page() == "schedule"
     assert screen.title.text() == "Espace professionnel"
-    headings = [c.heading.text() for c in screen.visit_cards()]
+    headings = [shown(c.heading.text()) for c in screen.visit_cards()]
     assert headings == [
         "08:00 – 08:30  Soins infirmiers",
         f"10:00 – 11:00  {HOSTILE} · en ce moment",
