@@ -123,6 +123,11 @@ class PhotoCache:
         self._touch(key)
         return data
 
+    def size_of(self, key: str) -> int | None:
+        with self._lock, self._connect() as conn:
+            row = conn.execute("SELECT size FROM files WHERE hash = ?", (key,)).fetchone()
+        return None if row is None else int(row[0])
+
     def keys(self) -> set[str]:
         with self._lock, self._connect() as conn:
             return {row[0] for row in conn.execute("SELECT hash FROM files")}

@@ -128,6 +128,8 @@ class PhotoService(QObject):
         self._known = False  # set_photos called: the list is the synced one, not "none yet"
         # One pass at a time: a pass already dispatched cannot always be cancelled.
         self._pass_lock = threading.Lock()
+        # Files that did not fit in the budget, with their size: not fetched again for nothing.
+        self._no_room: dict[str, int] = {}
 
     # -- life cycle (GUI thread) ----------------------------------------------------------
     def start(self) -> None:
@@ -168,6 +170,31 @@ class PhotoService(QObject):
             self._generation += 1
             self._failures = 0
         self._schedule_download(0.0)
+
+    def set_budget(self, budget_bytes: int) -> None:
+        """A new disk budget (remote configuration): applied in the background; a larger one
+        lets older photos come down too, a smaller one evicts the least recently used."""
+
+        def run() -> None:
+            with self._pass_lock:
+                wanted = list(self._wanted)
+                # Spare what a pass would keep (thumbnails, then the newest photos that fit),
+                # so that eviction does not throw out what the next pass would fetch again.
+                keep: set[str] = set()
+                total = 0
+                for key in [w.thumb_hash for w in wanted] + [w.display_hash for w in wanted]:
+                    size = self._cache.size_of(key)
+                    if size is None or key in keep:
+                        continue
+                    if total + size > budget_bytes and keep:
+                        break
+                    keep.add(key)
+                    total += size
+                self._cache.set_budget(budget_bytes, keep=keep)
+            self._publish_available(wanted)
+            self._schedule_download(0.0)
+
+        self._submit(DECODE_JOB, run)
 
     def request_photo(self, photo_id: int, width: int, height: int) -> None:
         self._request(photo_id, width, height, thumbnail=False)
@@ -291,6 +318,7 @@ class PhotoService(QObject):
             log.info("photos: %d file(s) of photos no longer in the album removed", removed)
         self._seen.retain_only({w.photo_id for w in wanted})
         kept: set[str] = set()
+        kept_bytes = 0
         full = False
         unreachable = False
         # Thumbnails first (small, and the album needs them all), then display variants.
@@ -303,7 +331,12 @@ class PhotoService(QObject):
                 break
             if self._cache.contains(key):
                 kept.add(key)
+                kept_bytes += self._cache.size_of(key) or 0
                 continue
+            known = self._no_room.get(key)
+            if known is not None and kept and kept_bytes + known > self._cache.budget_bytes:
+                full = True  # it did not fit last time and still would not: not fetched again
+                break
             try:
                 data = self._client.photo_file(item.photo_id, variant)
                 self._cache.put(key, data, keep=kept)
@@ -329,9 +362,12 @@ class PhotoService(QObject):
             if self._cache.total_bytes() > self._cache.budget_bytes and kept:
                 # What is kept already fills the budget: older photos stay on the backend.
                 self._cache.remove(key)
+                self._no_room[key] = len(data)
                 full = True
                 break
+            self._no_room.pop(key, None)
             kept.add(key)
+            kept_bytes += len(data)
             if variant == "display":
                 self._publish_available(wanted)
         self._publish_available(wanted)

@@ -83,6 +83,11 @@ def session() -> Iterator[requests.Session]:
         yield s
 
 
+def idle(service: PhotoService) -> bool:
+    """No download pass running or waiting to run."""
+    return not service._running and service._pending_download is None
+
+
 def make_service(
     server: DeviceHttp, session: requests.Session, scheduler: Any, root: Path, **kw: Any
 ) -> tuple[PhotoService, PhotoCache]:
@@ -245,9 +250,42 @@ def test_the_budget_keeps_the_newest_photos(
     service.start()
     service.set_photos([p.record() for p in photos])
     qtbot.wait_until(lambda: service.available == {2, 3}, timeout=10_000)
-    qtbot.wait_until(lambda: not service._running, timeout=10_000)
+    qtbot.wait_until(lambda: idle(service), timeout=10_000)
     assert cache.total_bytes() <= budget
     assert not cache.contains(photos[0].display_hash)
+    service.stop()
+
+
+def test_a_new_budget_applies_live(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    photos = [Photo(i, (30 * i, 200 - 30 * i, 90)) for i in (1, 2, 3)]
+    for p in photos:
+        p.serve(device_http)
+    service, cache = make_service(device_http, session, scheduler, tmp_path)
+    service.start()
+    service.set_photos([p.record() for p in photos])
+    qtbot.wait_until(lambda: service.available == {1, 2, 3}, timeout=10_000)
+    small = sum(len(p.thumb) for p in photos) + len(photos[2].display) + 10
+    fetched = len(device_http.requests)
+    service.set_budget(small)  # only the newest display variant still fits
+    qtbot.wait_until(lambda: service.available == {3}, timeout=10_000)
+    qtbot.wait_until(lambda: idle(service), timeout=10_000)
+    assert cache.total_bytes() <= small
+    assert cache.keys() == {p.thumb_hash for p in photos} | {photos[2].display_hash}
+    # The right ones were evicted, and the next one, tried once, is not fetched again.
+    assert len(device_http.requests) <= fetched + 1
+    again = len(device_http.requests)
+    # A change to the album (a caption, another photo sent twice…) means a new pass.
+    service.set_photos([p.record() for p in photos] + [{**photos[0].record(), "id": 9}])
+    qtbot.wait_until(lambda: idle(service), timeout=10_000)
+    assert len(device_http.requests) == again
+    service.set_budget(50_000_000)  # room again: the others come back down
+    qtbot.wait_until(lambda: service.available == {1, 2, 3, 9}, timeout=10_000)
     service.stop()
 
 
