@@ -217,7 +217,8 @@ class PhotoService(QObject):
         self._submit(DECODE_JOB, run)
 
     def wipe(self) -> None:
-        """Revoked: stop, and every photo and mark leaves the disk (in the background)."""
+        """Revoked: stop, and every photo and mark leaves the disk (in the background). The
+        service is done for: after a new pairing, make a new one."""
         self._wiped.set()
         self.stop()
         with self._lock:
