@@ -450,3 +450,24 @@ def test_wired_to_the_pin_check_off_the_gui_thread(
         tap(screen.pin_pad.keys["ok"])
     assert screen.page() == "identified" and screen.messages_tab.text() == "Messages (2)"
     assert client.pins == ["4821", "1593", "2580", "4821"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_long_unbroken_titles_wrap_inside_the_screen(qtbot: QtBot, size: tuple[int, int]) -> None:
+    long_title = "Kinésithérapie" + "x" * 300
+    records = [
+        payload(1, "2026-11-23T09:00:00", long_title, "y" * 200, instructions="z" * 2000),
+    ]
+    screen = ProfessionalScreen(lambda: NOW)
+    qtbot.addWidget(screen)
+    screen.set_view(schedule(records))
+    settle(screen, size, qtbot)
+    assert_screen_fits(screen)
+    assert shown(screen.visit_cards()[0].heading.text()).endswith(long_title)
+    who = Professional(NURSE, "Inès Leroy", True, True)
+    type_pin(screen, "1234")
+    tap(screen.pin_pad.keys["ok"])
+    screen.show_identified(build_identified_view(schedule(records), who, [], NOW))
+    relayout()
+    assert_screen_fits(screen)
+    assert shown(screen.visit_cards()[0].instructions.text()) == "z" * 2000
