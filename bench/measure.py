@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import statistics
 import time
@@ -23,7 +24,8 @@ def median_seconds(run: Callable[[], object], repeat: int) -> float:
 def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile (0 < fraction ≤ 1) of a non-empty sequence."""
     ordered = sorted(values)
-    index = max(0, min(len(ordered) - 1, round(fraction * len(ordered) + 0.5) - 1))
+    # The rank is ceil(fraction × n); the epsilon keeps 0.99 × 100 = 99.000…01 at rank 99.
+    index = max(0, min(len(ordered) - 1, math.ceil(fraction * len(ordered) - 1e-9) - 1))
     return ordered[index]
 
 
