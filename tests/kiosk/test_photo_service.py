@@ -8,12 +8,15 @@ import io
 import random
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 from PIL import Image
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -24,6 +27,8 @@ from kiosk.device_client import DeviceClient
 from kiosk.photo_cache import PhotoCache
 from kiosk.photo_seen import SeenPhotos
 from kiosk.photo_service import PhotoService, decode_scaled
+from kiosk.photos_view import build_album_view
+from kiosk.screens.photos_screen import PhotosScreen, PhotoTile
 from kiosk.store import LocalStore
 from kiosk.sync import Syncer
 from tests.kiosk.device_http import Answer, DeviceHttp
@@ -440,3 +445,58 @@ def test_real_backend_photos_reach_the_cache_and_hidden_ones_leave(
         assert not cache.contains(gone["display_hash"])
         assert not cache.contains(gone["thumb_hash"])
         service.stop()
+
+
+def test_service_and_screens_wired_as_the_shell_will(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+) -> None:
+    """The wiring proposed to the shell, end to end with real decoding: the album fills with
+    thumbnails, a photo opens full screen, and once seen it is no longer "Nouvelle"."""
+    photos = [Photo(1, (200, 60, 60)), Photo(2, (60, 200, 60))]
+    for p in photos:
+        p.serve(device_http)
+    records = [p.record() for p in photos]
+    service, _cache = make_service(device_http, session, scheduler, tmp_path)
+    screen = PhotosScreen()
+    qtbot.addWidget(screen)
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+    def rebuild(*_args: object) -> None:
+        screen.show_album(
+            build_album_view(records, now, seen=service.seen, available=service.available)
+        )
+
+    service.available_changed.connect(rebuild)
+    service.seen_changed.connect(rebuild)
+    screen.thumbnail_wanted.connect(service.request_thumbnail)
+    screen.photo_wanted.connect(service.request_photo)
+    service.thumbnail_ready.connect(screen.set_thumbnail)
+    service.photo_ready.connect(screen.set_photo)
+    service.photo_missing.connect(screen.photo_unavailable)
+    screen.photo_seen.connect(service.mark_seen)
+    screen.resize(1280, 800)
+    screen.show()
+    qtbot.waitExposed(screen)
+    service.start()
+    service.set_photos(records)
+
+    def tiles() -> list[PhotoTile]:
+        return screen.album.visible_tiles()
+
+    qtbot.wait_until(lambda: len(tiles()) == 2, timeout=10_000)
+    qtbot.wait_until(lambda: all(t.has_pixmap() for t in tiles()), timeout=10_000)
+    assert [t.badge.isVisible() for t in tiles()] == [True, True]
+    qtbot.mouseClick(tiles()[0], Qt.MouseButton.LeftButton)
+    qtbot.wait_until(lambda: screen.slideshow.photo.pixmap() is not None, timeout=10_000)
+    shown = screen.slideshow.photo.pixmap()
+    assert shown is not None and (shown.width(), shown.height()) == (1066, 800)  # 4:3, fitted
+    assert screen.slideshow.current_id() == 2
+    qtbot.wait_until(lambda: service.seen == {2}, timeout=5000)
+    assert screen.slideshow.album_button is not None
+    qtbot.mouseClick(screen.slideshow.album_button, Qt.MouseButton.LeftButton)
+    assert [t.badge.isVisible() for t in tiles()] == [False, True]
+    service.stop()
