@@ -185,3 +185,11 @@ def test_a_glance_for_the_home_screen() -> None:
     assert glance(build_weather_view(report(WEDNESDAY), WEDNESDAY)) == "8°, pluie faible"
     assert glance(build_weather_view(report(WEDNESDAY - timedelta(days=2)), WEDNESDAY)) == ""
     assert glance(build_weather_view(None, WEDNESDAY)) == ""
+
+
+def test_age_is_right_across_the_autumn_clock_change() -> None:
+    # 02:30 CEST, then 02:30 CET one hour later: the same wall clock, one real hour.
+    fetched = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    now = datetime(2026, 10, 25, 2, 30, tzinfo=PARIS, fold=1)
+    assert now - fetched == timedelta(hours=1)
+    assert build_weather_view(report(fetched), now).updated == "mis à jour il y a 1 h"
