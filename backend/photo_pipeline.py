@@ -17,8 +17,10 @@ Hostile or broken input is refused with a `PhotoError` before anything is stored
   anything above `MAX_PIXELS` is refused from its header, before any pixel is decoded (422);
 - truncated or corrupt files fail to decode (422): truncated images are never "completed".
 
-Large JPEGs are decoded with DCT scaling (`draft()`), *before* `exif_transpose` (which loads
-the image): a 48 Mpx photo is then decoded at a quarter or an eighth of its size.
+Large JPEGs are decoded with DCT scaling (`draft()`), before the pixels are loaded: a 48 Mpx
+photo is then decoded at a quarter or an eighth of its size. The EXIF orientation is applied
+after resizing, to the small image (the same pixels as turning first; bench/photo_pipeline.py
+measures it).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from dataclasses import dataclass
 from typing import IO
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageCms, ImageFile, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
 
@@ -161,13 +163,14 @@ def _process(source: IO[bytes]) -> ProcessedPhoto:
         if source_format in ("JPEG", "MPO"):
             _draft_for_display(image)
         decoded_size = image.size
-        # Loads the pixels (so after draft()), applies and drops the EXIF orientation.
-        oriented = ImageOps.exif_transpose(image)
-    assert oriented is not None  # not in_place: always a new image
-    with oriented:
-        rgb = _to_srgb(oriented)
+        orientation = _orientation(image)
+        image.load()  # after draft()
+        rgb = _to_srgb(image)
     with rgb:
-        display_image = _resized(rgb, DISPLAY_BOX)
+        # Resized in the file's own axes, then turned upright: turning the display-sized image
+        # instead of the decoded one (a 12 Mpx photo decoded at 1/2 is 3 Mpx) saves its copy.
+        box = DISPLAY_BOX[::-1] if orientation in _SWAPS_AXES else DISPLAY_BOX
+        display_image = _upright(_resized(rgb, box), orientation)
     with display_image:
         thumb_image = _resized(display_image, THUMB_BOX)
         display = _encode(display_image)
@@ -188,6 +191,26 @@ def _orientation(image: Image.Image) -> int:
     except _DECODE_ERRORS:
         return 1
     return value if isinstance(value, int) else 1
+
+
+# What ImageOps.exif_transpose does for each EXIF orientation.
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    method = _UPRIGHT.get(orientation)
+    if method is None:
+        return image
+    with image:
+        return image.transpose(method)
 
 
 def _draft_for_display(image: Image.Image) -> None:
