@@ -418,3 +418,69 @@ def test_care_manager_adds_a_person_an_organisation_and_acknowledges_an_alert(
     assert daughter.post(f"/alerts/{alert_id}/acknowledge").status_code in (403, 404)
     assert manager.post(f"/alerts/{alert_id}/acknowledge").status_code == 303
     assert "Humeur en baisse" not in manager.get(f"/b/{circle.jeanne_id}/wellbeing").text
+
+
+def test_visits_log_shows_on_time_late_and_missed_and_one_day_can_be_cancelled(
+    app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser, clock: Clock
+) -> None:
+    from datetime import UTC, datetime
+
+    jeanne = circle.jeanne_id
+    clock.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday 10:00 in Paris
+    manager = new_browser()
+    manager.login(circle.care_manager.email)
+    manager.get(f"/b/{jeanne}/agenda/new")
+    for title, at in (("Toilette", "08:00"), ("Soins infirmiers", "10:00"), ("Repas", "12:00")):
+        manager.post(
+            f"/b/{jeanne}/agenda",
+            {"title": title, "kind": "visit", "date": "2026-11-23", "time": at,
+             "duration": "30", "repeat": "daily"},
+        )  # fmt: skip
+    # The nurse arrives 40 minutes late for the 10:00 visit and leaves.
+    clock.now = datetime(2026, 11, 23, 9, 40, tzinfo=UTC)
+    nurse_headers = circle.nurse.headers
+    arrived = app_client.post(f"{API}/beneficiaries/{jeanne}/visits/arrival", headers=nurse_headers)
+    assert arrived.status_code == 201, arrived.text
+    clock.now = datetime(2026, 11, 23, 10, 10, tzinfo=UTC)
+    app_client.post(f"{API}/beneficiaries/{jeanne}/visits/departure", headers=nurse_headers)
+    clock.now = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+    manager.login(circle.care_manager.email)  # the clock moved: a fresh session
+    log = manager.get(f"/b/{jeanne}/visits?week=2026-11-23").text.replace("\u00a0", " ")
+    assert re.search(r"Soins infirmiers</td>\s*<td>Inès Leroy</td>\s*<td>10 h 40</td>", log)
+    assert log.count("<td>manquée</td>") == 2  # 8:00 and 12:00 today, nobody came
+    assert "<td>en retard</td>" in log
+    # One day of a series is cancelled: it disappears from that day only.
+    week = manager.get(f"/b/{jeanne}/agenda?week=2026-11-23").text
+    event_id = int(
+        re.findall(r'href="/events/(\d+)/occurrence\?start=2026-11-24T08:00:00"', week)[0]
+    )
+    manager.get(f"/events/{event_id}/occurrence?start=2026-11-24T08:00:00")
+    cancelled = manager.post(
+        f"/events/{event_id}/occurrence", {"occurrence": "2026-11-24T08:00:00", "cancel": "1"}
+    )
+    assert cancelled.status_code == 303
+    week = manager.get(f"/b/{jeanne}/agenda?week=2026-11-23").text
+    assert "occurrence?start=2026-11-24T08:00:00" not in week
+    assert "occurrence?start=2026-11-25T08:00:00" in week
+
+
+def test_the_wellbeing_chart_is_drawn_on_the_server() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backend.console.wellbeing import chart
+    from backend.services.wellbeing import SeriesItem
+
+    end = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+    start = end - timedelta(days=30)
+    items = [
+        SeriesItem("mood", 1, 5, start + timedelta(days=1), [], None, None, None),
+        SeriesItem("mood", 2, 1, start + timedelta(days=15), [], None, None, None),
+        SeriesItem("reading", 3, 3, end - timedelta(hours=1), [], "ok", 7, "Inès"),
+    ]
+    drawn = chart(items, start, end)
+    five, one, reading = drawn.points
+    assert five.y < reading.y < one.y  # higher scores higher up (SVG y grows downwards)
+    assert drawn.left < five.x < one.x < reading.x <= drawn.right  # time across
+    # The line joins the moods only; the professional's reading is its own mark.
+    assert drawn.moods_path == f"M{five.x},{five.y} L{one.x},{one.y}"
+    assert [score for _, score in drawn.grid] == [1, 2, 3, 4, 5]
