@@ -309,8 +309,10 @@ def update_event(
             "rrule": rule,
             "instructions": form.instructions,
         }
+        had_instructions = bool(event.instructions)
         agenda.update_event(session, event, changes)
-        agenda.audit_instructions(session, user, "update", event.beneficiary_id, event.id)
+        if had_instructions or form.instructions:  # instructions are health data: audited
+            agenda.audit_instructions(session, user, "update", event.beneficiary_id, event.id)
     except ServiceError as exc:
         undo(session, exc)
         return _form(
@@ -391,7 +393,8 @@ def edit_occurrence(
                     "instructions": form.instructions,
                 },
             )
-            agenda.audit_instructions(session, user, "update", event.beneficiary_id, event.id)
+            if event.instructions or form.instructions:
+                agenda.audit_instructions(session, user, "update", event.beneficiary_id, event.id)
     except ServiceError as exc:
         undo(session, exc)
         return _form(

@@ -5,6 +5,7 @@ author can open it. The messages service decides who reads what; a page never fi
 from __future__ import annotations
 
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -138,8 +139,6 @@ def message_page(
     messages.mark_read(session, user, message_id, now)
     view = messages.views(session, user, beneficiary, [message])[0]
     can = permissions(session, user, beneficiary)
-    from zoneinfo import ZoneInfo
-
     return render(
         request,
         "message.html",

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
@@ -139,51 +140,59 @@ def config_page(
     return _config_page(request, page, device, view, notice=notice if saved else None)
 
 
-def _list_of(text: str) -> list[str]:
-    return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
+def _lines(text: str) -> list[str]:
+    """One item per line (quick replies may hold commas)."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _times(text: str) -> list[str]:
+    """Times one per line or separated by commas: "10:30, 16:00"."""
+    return _lines(text.replace(",", "\n"))
+
+
+def _number(text: str, default: int | float) -> int | float | str:
+    """A French decimal ("1,3") as the schema's type; left as typed when it is not a number,
+    for the schema to explain why."""
+    try:
+        number = float(text.replace(",", "."))
+    except ValueError:
+        return text
+    return int(number) if isinstance(default, int) and number.is_integer() else number
+
+
+def _modules(form: FormData) -> list[str]:
+    """The modules ticked, in the order of their position fields (ties: the schema's order)."""
+    chosen = []
+    for index, name in enumerate(schema.MODULES):
+        if not form.get(f"module_{name}"):
+            continue
+        order = form.get(f"order_{name}")
+        try:
+            rank = float(order) if isinstance(order, str) and order else float(len(schema.MODULES))
+        except ValueError:
+            rank = float(len(schema.MODULES))
+        chosen.append((rank, index, name))
+    return [name for _, _, name in sorted(chosen)]
 
 
 def document_from_form(form: FormData) -> dict[str, Any]:
     """What the form says, typed as the schema expects; the service validates it."""
     document: dict[str, Any] = {}
     for setting in schema.SETTINGS:
-        key = setting.key
+        key, default = setting.key, setting.default
         raw = form.get(key)
         text = raw.strip() if isinstance(raw, str) else ""
         if key == "modules":
-            chosen = []
-            for name in schema.MODULES:
-                if form.get(f"module_{name}"):
-                    order = form.get(f"order_{name}")
-                    try:
-                        rank = float(order) if isinstance(order, str) and order else 99.0
-                    except ValueError:
-                        rank = 99.0
-                    chosen.append((rank, schema.MODULES.index(name), name))
-            document[key] = [name for _, _, name in sorted(chosen)]
-        elif setting.kind == "oui/non":
-            document[key] = bool(raw)
-        elif key == "maintenance_pin":
+            document[key] = _modules(form)
+        elif key == device_config.PIN_KEY:
             if text:  # left empty: the current PIN stays
                 document[key] = text
-        elif isinstance(setting.default, list):
-            document[key] = (
-                _list_of(text)
-                if key != "quick_replies"
-                else [line.strip() for line in text.splitlines() if line.strip()]
-            )
-        elif isinstance(setting.default, bool):
+        elif isinstance(default, bool):  # a checkbox: absent means no
             document[key] = bool(raw)
-        elif isinstance(setting.default, int | float) and not isinstance(setting.default, bool):
-            try:
-                number = float(text.replace(",", "."))
-                document[key] = (
-                    int(number)
-                    if number.is_integer() and isinstance(setting.default, int)
-                    else number
-                )
-            except ValueError:
-                document[key] = text
+        elif isinstance(default, list):
+            document[key] = _lines(text) if key == "quick_replies" else _times(text)
+        elif isinstance(default, int | float):
+            document[key] = _number(text, default)
         else:
             document[key] = text
     return document
@@ -193,8 +202,6 @@ def document_from_form(form: FormData) -> dict[str, Any]:
 async def save_config(
     device_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
 ) -> Response:
-    from fastapi.concurrency import run_in_threadpool
-
     form = await request.form()
     return await run_in_threadpool(_save, device_id, request, user, session, now, form)
 
