@@ -19,8 +19,8 @@ Hostile or broken input is refused with a `PhotoError` before anything is stored
 
 Large JPEGs are decoded with DCT scaling (`draft()`), before the pixels are loaded: a 48 Mpx
 photo is then decoded at a quarter or an eighth of its size. The EXIF orientation is applied
-after resizing, to the small image (the same pixels as turning first; bench/photo_pipeline.py
-measures it).
+after resizing, to the small image (PSNR 44 dB against turning first: the same picture;
+bench/photo_pipeline.py measures the gain).
 """
 
 from __future__ import annotations
