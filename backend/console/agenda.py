@@ -12,14 +12,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
-from backend.api.deps import NowDep, PathId, SessionDep
+from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
 from backend.console.formatting import RRULE_DAYS, describe_rrule, rrule_from_form, week_start
 from backend.console.web import ConsoleUser, Csrf, Page, beneficiary_page, redirect, render, undo
 from backend.errors import Invalid, ServiceError
 from backend.models import Event, User
 from backend.policy import Permission
-from backend.services import agenda
+from backend.services import agenda, circle
 from kiosk.recurrence import day_bounds, occurrences_between
 
 router = APIRouter(include_in_schema=False)
@@ -112,6 +113,8 @@ def _form_values(event: Event | None, page: Page) -> dict[str, Any]:
             "weekdays": [],
             "until": "",
             "instructions": "",
+            "person_id": None,
+            "organisation_id": None,
         }
     rule = event.rrule or ""
     parts = dict(p.partition("=")[::2] for p in rule.split(";") if p)
@@ -130,6 +133,8 @@ def _form_values(event: Event | None, page: Page) -> dict[str, Any]:
         "weekdays": parts.get("BYDAY", "").split(",") if parts.get("BYDAY") else [],
         "until": f"{until[:4]}-{until[4:6]}-{until[6:8]}" if len(until) >= 8 else "",
         "instructions": event.instructions,
+        "person_id": event.person_id,
+        "organisation_id": event.organisation_id,
         "rule_text": describe_rrule(event.rrule, event.start_local) if event.rrule else "",
         "rrule": event.rrule,
     }
@@ -137,6 +142,7 @@ def _form_values(event: Event | None, page: Page) -> dict[str, Any]:
 
 def _form(
     request: Request,
+    session: Session,
     page: Page,
     *,
     event: Event | None,
@@ -145,6 +151,11 @@ def _form(
     error: str | None = None,
     occurrence: str | None = None,
 ) -> Response:
+    found = circle.circle_of(session, page.beneficiary)
+    people = {found.care_manager.user.id: found.care_manager.user.name}
+    for shared in found.organisations:
+        people.update({p.user.id: p.user.name for p, _ in shared.staff})
+    people.update({p.user.id: p.user.name for p, _ in found.members})
     return render(
         request,
         "event_form.html",
@@ -157,6 +168,8 @@ def _form(
         weekday_codes=RRULE_DAYS,
         error=error,
         occurrence=occurrence,
+        people=sorted(people.items(), key=lambda item: item[1].casefold()),
+        organisations=[(s.organisation.id, s.organisation.name) for s in found.organisations],
     )
 
 
@@ -191,6 +204,8 @@ class EventForm:
         weekdays: Annotated[list[str], Form(max_length=7)] = [],  # noqa: B006 - FastAPI copies it
         until: Annotated[str, Form(max_length=10)] = "",
         instructions: Annotated[str, Form(max_length=agenda.MAX_INSTRUCTIONS)] = "",
+        person_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
+        organisation_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     ) -> None:
         self.title = title.strip()
         self.kind = kind
@@ -202,6 +217,9 @@ class EventForm:
         self.weekdays = [d for d in weekdays if d in RRULE_DAYS]
         self.until = until
         self.instructions = instructions.strip()
+        # 0: nobody in particular (the agenda service checks they belong to the circle).
+        self.person_id = person_id or None
+        self.organisation_id = organisation_id or None
 
     def values(self) -> dict[str, Any]:
         return {
@@ -215,6 +233,8 @@ class EventForm:
             "weekdays": self.weekdays,
             "until": self.until,
             "instructions": self.instructions,
+            "person_id": self.person_id,
+            "organisation_id": self.organisation_id,
         }
 
     def checked(self) -> tuple[datetime, str | None]:
@@ -231,7 +251,7 @@ def new_event(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.EDIT_AGENDA)
-    return _form(request, page, event=None, values=_form_values(None, page))
+    return _form(request, session, page, event=None, values=_form_values(None, page))
 
 
 def _event_page(session: SessionDep, user: User, event_id: int) -> tuple[Event, Page]:
@@ -261,6 +281,8 @@ def create_event(
             rrule=rule,
             exdates=[],
             instructions=form.instructions,
+            person_id=form.person_id,
+            organisation_id=form.organisation_id,
         )
         if event.instructions:
             agenda.audit_instructions(session, user, "create", beneficiary_id, event.id)
@@ -268,6 +290,7 @@ def create_event(
         undo(session, exc)
         return _form(
             request,
+            session,
             page,
             event=None,
             values=form.values(),
@@ -284,7 +307,7 @@ def edit_event_page(
     event, page = _event_page(session, user, event_id)
     if event.instructions:
         agenda.audit_instructions(session, user, "read", event.beneficiary_id, event.id)
-    return _form(request, page, event=event, values=_form_values(event, page))
+    return _form(request, session, page, event=event, values=_form_values(event, page))
 
 
 @router.post("/events/{event_id}", dependencies=[Csrf])
@@ -308,6 +331,8 @@ def update_event(
             "duration_minutes": form.duration,
             "rrule": rule,
             "instructions": form.instructions,
+            "person_id": form.person_id,
+            "organisation_id": form.organisation_id,
         }
         had_instructions = bool(event.instructions)
         agenda.update_event(session, event, changes)
@@ -317,6 +342,7 @@ def update_event(
         undo(session, exc)
         return _form(
             request,
+            session,
             page,
             event=event,
             values=form.values(),
@@ -359,7 +385,7 @@ def occurrence_page(
         "time": wall.strftime("%H:%M"),
         "repeat": "never",
     }
-    return _form(request, page, event=event, values=values, occurrence=wall.isoformat())
+    return _form(request, session, page, event=event, values=values, occurrence=wall.isoformat())
 
 
 @router.post("/events/{event_id}/occurrence", dependencies=[Csrf])
@@ -391,6 +417,8 @@ def edit_occurrence(
                     "start": start,
                     "duration_minutes": form.duration,
                     "instructions": form.instructions,
+                    "person_id": form.person_id,
+                    "organisation_id": form.organisation_id,
                 },
             )
             if event.instructions or form.instructions:
@@ -399,6 +427,7 @@ def edit_occurrence(
         undo(session, exc)
         return _form(
             request,
+            session,
             page,
             event=event,
             values=form.values(),

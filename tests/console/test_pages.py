@@ -264,6 +264,22 @@ def test_agenda_form_makes_a_recurring_visit_said_in_french_and_one_day_changes(
     assert daughter.get(f"/events/{event_id}/edit").status_code == 403
     bad = manager.post(f"/b/{jeanne}/agenda", {"title": "", "date": "x", "time": "y"})
     assert bad.status_code == 422 and "Donnez un titre" in bad.text
+    # Who comes, chosen from the circle: the words shown follow ("Inès Leroy, infirmière").
+    assert f'<option value="{circle.nurse.id}"' in manager.get(f"/b/{jeanne}/agenda/new").text
+    planned = manager.post(
+        f"/b/{jeanne}/agenda",
+        {"title": "Prise de sang", "date": "2026-11-25", "time": "08:00", "duration": "15",
+         "person_id": str(circle.nurse.id)},
+    )  # fmt: skip
+    assert planned.status_code == 303
+    assert "Inès Leroy, infirmière" in manager.get(planned.headers["location"]).text
+    stranger = manager.post(
+        f"/b/{jeanne}/agenda",
+        {"title": "Prise de sang", "date": "2026-11-25", "time": "08:00", "duration": "15",
+         "person_id": str(circle.other_family.id)},
+    )  # fmt: skip
+    assert stranger.status_code == 422
+    assert "ne fait pas partie de l&#39;entourage" in stranger.text
 
 
 @BOTH_DATABASES
