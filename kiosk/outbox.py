@@ -139,6 +139,16 @@ RETRY_STATUSES = frozenset({408, 409, 425, 429})
 
 def flush(outbox: Outbox, client: DeviceClient) -> FlushOutcome:
     """Send queued writes in order until the queue is empty or the backend is out of reach."""
+    try:
+        return _flush(outbox, client)
+    except sqlite3.Error as exc:
+        # The outbox file cannot be written (disk full): what was delivered but not yet
+        # removed goes again later, and the backend applies its key once. Retry with backoff.
+        log.error("outbox: local queue could not be updated (%s); retrying later", exc)
+        return FlushOutcome.UNREACHABLE
+
+
+def _flush(outbox: Outbox, client: DeviceClient) -> FlushOutcome:
     while True:
         batch = outbox.pending()
         if not batch:

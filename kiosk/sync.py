@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from dataclasses import dataclass
 from enum import Enum
 
@@ -55,6 +56,11 @@ class Syncer:
         except (KeyError, TypeError, ValueError) as exc:
             log.error("sync: answer could not be applied (%s); keeping the last good state", exc)
             return SyncResult(Outcome.UNREACHABLE, reason=f"bad sync answer: {exc}")
+        except sqlite3.Error as exc:
+            # Disk full or failing: the transaction is rolled back, the last state stays, and
+            # the caller backs off instead of fetching the same answer again at once.
+            log.error("sync: local store could not be written (%s); keeping the last state", exc)
+            return SyncResult(Outcome.UNREACHABLE, reason=f"local store: {exc}")
         return SyncResult(Outcome.CHANGED, self._store.load())
 
 
