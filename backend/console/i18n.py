@@ -62,6 +62,7 @@ ENGLISH: dict[str, str] = {
     "Alertes": "Alerts",
     "en ligne": "online",
     "hors ligne": "offline",
+    "Lu par": "Read by",
     "Suivre une nouvelle personne": "Follow someone new",
     "Prénom": "First name",
     "Nom": "Last name",

@@ -139,6 +139,10 @@ def message_page(
     messages.mark_read(session, user, message_id, now)
     view = messages.views(session, user, beneficiary, [message])[0]
     can = permissions(session, user, beneficiary)
+    # Who read it: the author always; in the health space its recipients too (the service's
+    # rule, asked only when it would answer).
+    show_reads = message.author_user_id == user.id or message.space == "health"
+    receipts = messages.reads_of(session, user, message_id, now) if show_reads else []
     return render(
         request,
         "message.html",
@@ -147,6 +151,7 @@ def message_page(
         tz=ZoneInfo(beneficiary.timezone),
         tab="health" if message.space == "health" else "messages",
         view=view,
+        receipts=receipts,
         may_delete=message.author_user_id == user.id
         or (message.space == "daily" and "manage_circle" in can),
     )

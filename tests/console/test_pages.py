@@ -140,7 +140,11 @@ def test_health_messages_need_a_recipient_and_only_recipients_open_them(
     assert "Pour Karima seulement" not in listing
     ids = [int(i) for i in re.findall(r'href="/messages/(\d+)"', listing)]
     assert len(ids) == 1
-    assert nurse.get(f"/messages/{ids[0]}").status_code == 200
+    opened = nurse.get(f"/messages/{ids[0]}")
+    assert opened.status_code == 200 and "Lu par" in opened.text
+    # Her reading is a receipt the author sees.
+    author_view = manager.get(f"/messages/{ids[0]}").text
+    assert re.search(r"<li>Inès Leroy — \w+ \d", author_view)
     hidden = nurse.get(f"/messages/{ids[0] + 1}")
     assert hidden.status_code == 404 and "Karima" not in hidden.text
 
