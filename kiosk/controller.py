@@ -9,6 +9,10 @@ Adding a screen is one line in `_build_screens` plus its view function:
 
     self.register_screen("agenda", AgendaScreen(), on_open=self._agenda_view)
 
+The features beyond the shell (messages, professionals, photos, weather) live in
+`kiosk.features`: each owns its screens and services and is told of the life cycle (start,
+stop, wipe), of new state and of new configuration through `kiosk.features.base.Feature`.
+
 Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
 itself (night, photo frame, back home, mood check-in).
 """
@@ -21,7 +25,7 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import requests
@@ -33,6 +37,11 @@ from kiosk import config as config_schema
 from kiosk import i18n, idle
 from kiosk.background import OutboxService, PairingService, SyncService
 from kiosk.device_client import DeviceClient
+from kiosk.features.base import Feature, Link
+from kiosk.features.messages import MessagesFeature
+from kiosk.features.photos import PhotosFeature
+from kiosk.features.professional import ProfessionalFeature
+from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_agenda_days, build_home_view
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
@@ -49,6 +58,7 @@ from provisioning.credentials import DeviceCredential
 from provisioning.pairing import PairingClient, PairingCode
 
 log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Feature)
 
 CONFIG_FILE = "config.json"  # the last good configuration, kept across restarts
 CONFIG_KIND = "config"
@@ -103,6 +113,7 @@ class KioskController(QObject):
         self._mood_done: set[tuple[date, str]] = self._load_mood_done()
         self._on_open: dict[str, Callable[[], None]] = {}
         self._on_change: dict[str, Callable[[], None]] = {}
+        self._features: list[Feature] = []
 
         self.agenda = AgendaScreen()
         self.mood = MoodScreen()
@@ -125,6 +136,15 @@ class KioskController(QObject):
         self.register_screen("mood", self.mood, on_open=self._mood_open)
         self.register_screen(idle.NIGHT, self.night)
         self.register_screen("maintenance", self.maintenance, on_open=self._maintenance_open)
+        self.messages = self._add_feature(MessagesFeature(self))
+        self.professional = self._add_feature(ProfessionalFeature(self, self._scheduler))
+        self.photos = self._add_feature(PhotosFeature(self, self._scheduler, self._data_dir))
+        self.weather = self._add_feature(WeatherFeature(self, self._scheduler, self._data_dir))
+
+    def _add_feature(self, feature: F) -> F:
+        self._features.append(feature)
+        self.refresh_badges()
+        return feature
 
     def register_screen(
         self,
@@ -159,7 +179,7 @@ class KioskController(QObject):
     def _show_tiles(self) -> None:
         modules = [m for m in self.config["modules"] if self.window.has_screen(m)]
         self.window.home.set_tiles(modules)
-        self._refresh_badges()
+        self.refresh_badges()
 
     # -- what time it is for the beneficiary -------------------------------------------------
     def _follow_time_zone(self) -> None:
@@ -181,6 +201,8 @@ class KioskController(QObject):
     def shutdown(self) -> None:
         self._tick.stop()
         self._stop_paired_services()
+        for feature in self._features:
+            feature.shutdown()
         if self.pairing_service is not None:
             self.pairing_service.stop()
 
@@ -194,6 +216,8 @@ class KioskController(QObject):
         if self.status_reporter is not None:
             self.status_reporter.stop()
             self.status_reporter = None
+        for feature in self._features:
+            feature.stop()
 
     def _enter_pairing(self) -> None:
         self._stop_paired_services()
@@ -225,6 +249,9 @@ class KioskController(QObject):
         )
         self._connect_sync(self.sync_service, self.outbox_service)
         self._take_config(self._state)
+        link = Link(client, self._http, self._backend_url, credential.access_token)
+        for feature in self._features:
+            feature.start(link)
         self.refresh_home()
         self.window.show_home()
         self._last_touch = self.now()
@@ -307,6 +334,8 @@ class KioskController(QObject):
         self._state = state
         self._follow_time_zone()
         self._take_config(state)
+        for feature in self._features:
+            feature.on_state(state)
         self.refresh_home()
         current = self.window.current_screen_name()
         refresh = self._on_change.get(current)
@@ -324,6 +353,10 @@ class KioskController(QObject):
         if self.status_reporter is not None:
             self.status_reporter.report_soon()
 
+    def credential_revoked(self) -> None:
+        """A feature's service was told 401: as for sync, wipe and pair again."""
+        self._on_revoked()
+
     def _on_revoked(self) -> None:
         if self.sync_service is None and self.outbox_service is None:
             return  # both services said so; the first one already handled it
@@ -332,6 +365,8 @@ class KioskController(QObject):
 
     def _forget_everything(self) -> None:
         self._stop_paired_services()
+        for feature in self._features:
+            feature.wipe()
         credentials.erase(self._data_dir)
         self.store.wipe()
         self.outbox.wipe()
@@ -356,12 +391,14 @@ class KioskController(QObject):
             else self._offline_since.astimezone(self._local_time.tz),
         )
         self.window.home.set_view(view)
-        self._refresh_badges()
+        self.refresh_badges()
         self.home_refreshed.emit()
 
-    def _refresh_badges(self) -> None:
-        unread = sum(1 for m in self._state.of("messages") if not m.get("read", True))
-        self.window.home.set_badge("messages", unread)
+    def refresh_badges(self) -> None:
+        """Home's numbers (unread messages, new photos), as the features count them."""
+        for feature in self._features:
+            for module, count in feature.badges().items():
+                self.window.home.set_badge(module, count)
 
     @property
     def state(self) -> LocalState:
@@ -472,6 +509,8 @@ class KioskController(QObject):
         self.window.apply_look(document["font_scale"], document["high_contrast"])
         self.window.home.set_professional_entry(document["professional_entry"])
         self._show_tiles()
+        for feature in self._features:
+            feature.on_config(document)
         log.info("configuration version %s applied", version_)
         self.config_applied.emit(document)
 
@@ -539,7 +578,7 @@ class KioskController(QObject):
             screen=screen,
             last_touch=self._last_touch,
             awake_until=self._awake_until,
-            has_photo_frame=self.window.has_screen(idle.PHOTO_FRAME),
+            has_photo_frame=self.photos.frame_ready,
             has_mood="mood" in self.config["modules"],
         )
         target = idle.decide(self._timing, situation, slot)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
@@ -22,7 +22,6 @@ from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import CONFIG_FILE, KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
-from kiosk.screens.frame import ScreenFrame
 from kiosk.store import LocalStore
 from provisioning import credentials
 from provisioning.http import new_session
@@ -138,24 +137,23 @@ def make_tablet(qtbot: QtBot, tmp_path: Path) -> Iterator[Any]:
     i18n.set_language("fr")
 
 
-class PhotoFrame(QWidget):
-    """Stands for the photos helper's frame screen (registered by name)."""
-
-    home_requested = Signal()  # a full-screen view with a way home of its own
-
-
 # -- screens and home ---------------------------------------------------------------------------
 
 
 def test_tiles_follow_the_configured_modules_that_have_a_screen(make_tablet: Any) -> None:
     tablet = make_tablet()
-    # Messages, photos and weather have no screen yet: no tile leads nowhere.
-    assert tablet.window.home.tile_names() == ["agenda", "mood"]
-    messages = ScreenFrame("Messages")
-    tablet.c.register_screen("messages", messages)
-    assert tablet.window.home.tile_names() == ["agenda", "messages", "mood"]
+    # Every module has its screen now: all five, in the default order.
+    assert tablet.window.home.tile_names() == ["agenda", "messages", "photos", "weather", "mood"]
     tiles = tablet.window.home.tiles
-    assert [t.text() for t in tiles.values()] == ["Agenda", "Messages", "Mon humeur"]
+    assert [t.text() for t in tiles.values()] == [
+        "Agenda",
+        "Messages",
+        "Photos",
+        "Météo",
+        "Mon humeur",
+    ]
+    tablet.deliver(config_record(1, modules=["mood", "agenda"]))
+    assert tablet.window.home.tile_names() == ["mood", "agenda"]
 
 
 def test_home_tile_screen_and_back_home(qtbot: QtBot, make_tablet: Any) -> None:
@@ -172,10 +170,18 @@ def test_home_tile_screen_and_back_home(qtbot: QtBot, make_tablet: Any) -> None:
 
 
 def test_unread_messages_show_as_a_badge(make_tablet: Any) -> None:
-    tablet = make_tablet(
-        messages=[{"id": 1, "read": False}, {"id": 2, "read": False}, {"id": 3, "read": True}]
-    )
-    tablet.c.register_screen("messages", ScreenFrame("Messages"))
+    def message(message_id: int, read: bool) -> dict[str, Any]:
+        return {
+            "id": message_id,
+            "space": "daily",
+            "body": "Bonjour",
+            "author_name": "Marie Martin",
+            "created_at": "2026-11-23T07:00:00+00:00",
+            "reply_to_id": None,
+            "read": read,
+        }
+
+    tablet = make_tablet(messages=[message(1, False), message(2, False), message(3, True)])
     assert tablet.window.home.tiles["messages"].badge_text() == "2"
     assert tablet.window.home.tiles["agenda"].badge_text() == ""
 
@@ -201,26 +207,8 @@ def test_professional_entry_emits_an_intent(qtbot: QtBot, make_tablet: Any) -> N
 # -- by itself ----------------------------------------------------------------------------------
 
 
-def test_idle_home_becomes_the_photo_frame_and_a_touch_returns(make_tablet: Any) -> None:
-    tablet = make_tablet()
-    frame = PhotoFrame()
-    tablet.c.register_screen("photos_frame", frame)
-    tablet.clock.advance(minutes=4, seconds=59)
-    tablet.c.tick()
-    assert tablet.screen == "home"
-    tablet.clock.advance(seconds=1)
-    tablet.c.tick()
-    assert tablet.screen == "photos_frame"
-    tablet.touch(frame)
-    assert tablet.screen == "home"
-    tablet.c.tick()  # the touch counts as activity: not straight back to the frame
-    assert tablet.screen == "home"
-    tablet.c.open_screen("photos_frame")
-    frame.home_requested.emit()  # its own way home is wired too
-    assert tablet.screen == "home"
-
-
-def test_without_a_frame_screen_home_stays(make_tablet: Any) -> None:
+def test_without_photos_home_stays(make_tablet: Any) -> None:
+    # The idle photo frame with photos: tests/kiosk/test_wiring.py.
     tablet = make_tablet()
     tablet.clock.advance(minutes=30)  # 10:20, before the 10:30 check-in
     tablet.c.tick()

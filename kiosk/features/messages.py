@@ -1,0 +1,107 @@
+"""Messages: the screen, its voice, read receipts and quick replies through the outbox.
+
+A message opened on the tablet stops counting as unread at once: its id is kept in
+`read_here` until a sync brings the record back with "read": true (the receipt has reached
+the backend). Receipts still queued when the tablet restarts are found again in the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from kiosk.features.base import Feature, Host, Link
+from kiosk.messages_view import MessagesView, build_messages_view
+from kiosk.screens.messages_screen import MessagesScreen
+from kiosk.speech import Speech, connect_screen
+from kiosk.store import LocalState
+
+log = logging.getLogger(__name__)
+
+MESSAGES = "messages"
+READ = "read"
+REPLY = "reply"
+
+
+class MessagesFeature(Feature):
+    def __init__(self, host: Host, speech: Speech | None = None) -> None:
+        self._host = host
+        self.screen = MessagesScreen()
+        self.speech = speech if speech is not None else Speech()
+        self.read_here: set[int] = set()
+        connect_screen(self.speech, self.screen)
+        self.screen.read.connect(self._on_read)
+        self.screen.reply_chosen.connect(self._on_reply)
+        # Leaving the screen (Accueil, idle, night) silences the voice.
+        host.window.screen_changed.connect(self._on_screen_changed)
+        host.register_screen(MESSAGES, self.screen, on_open=self._open, on_change=self.show)
+
+    # -- life cycle --------------------------------------------------------------------------
+    def start(self, link: Link) -> None:
+        # Receipts queued before a restart and not yet delivered: still read here.
+        try:
+            queued = self._host.outbox.pending(limit=1000)
+        except Exception:  # a damaged outbox must not keep the messages away
+            log.exception("could not read the queued read receipts")
+            queued = []
+        for entry in queued:
+            message_id = entry.data.get("message_id")
+            if entry.type == READ and isinstance(message_id, int):
+                self.read_here.add(message_id)
+        self._host.refresh_badges()
+
+    def stop(self) -> None:
+        self.speech.stop()
+
+    def wipe(self) -> None:
+        self.stop()
+        self.read_here.clear()
+
+    def shutdown(self) -> None:
+        self.speech.shutdown()
+
+    def on_state(self, state: LocalState) -> None:
+        # Confirmed by the backend: no longer needs remembering here.
+        confirmed = {r.get("id") for r in state.of(MESSAGES) if r.get("read") is True}
+        self.read_here -= confirmed
+
+    def on_config(self, config: dict[str, Any]) -> None:
+        if self._host.window.current_screen_name() == MESSAGES:
+            self.show()
+
+    def badges(self) -> dict[str, int]:
+        return {MESSAGES: self.view().unread_count}
+
+    # -- views -------------------------------------------------------------------------------
+    def view(self) -> MessagesView:
+        state = self._host.state
+        config = self._host.config
+        person = state.beneficiary
+        return build_messages_view(
+            state.of(MESSAGES),
+            self._host.now(),
+            beneficiary_name=f"{person.first_name} {person.last_name}" if person else "",
+            quick_replies=config.get("quick_replies"),
+            read_aloud=bool(config.get("read_aloud")),
+            read_here=self.read_here,
+        )
+
+    def show(self) -> None:
+        self.screen.set_view(self.view())
+
+    def _open(self) -> None:
+        self.show()
+        self.screen.show_list()
+
+    # -- intents -----------------------------------------------------------------------------
+    def _on_read(self, message_id: int) -> None:
+        self.read_here.add(message_id)
+        self._host.send(READ, {"message_id": message_id})
+        self._host.refresh_badges()
+
+    def _on_reply(self, message_id: int, text: str) -> None:
+        self._host.send(REPLY, {"reply_to_id": message_id, "body": text})
+
+    def _on_screen_changed(self, name: str) -> None:
+        if name != MESSAGES:
+            self.speech.stop()

@@ -1,0 +1,76 @@
+"""Weather: the screen and home's glance ("8°, pluie faible"), from the weather service.
+
+The service fetches every 30 minutes and keeps the last good report in data_dir/weather.json;
+the view is rebuilt from it whenever the report changes, each minute while the screen shows
+(its "mis à jour il y a 2 h" moves on) and each minute for home's glance.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from kiosk.features.base import Feature, Host, Link
+from kiosk.screens.weather_screen import WeatherScreen
+from kiosk.weather_service import WeatherService
+from kiosk.weather_view import WeatherView, build_weather_view, glance
+
+WEATHER = "weather"
+
+
+class WeatherFeature(Feature):
+    def __init__(self, host: Host, scheduler: BackgroundScheduler, data_dir: Path) -> None:
+        self._host = host
+        self._scheduler = scheduler
+        self._data_dir = data_dir
+        self.service: WeatherService | None = None
+        self._report: dict[str, Any] | None = None
+        self._received_at: datetime | None = None
+        self.screen = WeatherScreen()
+        self.screen.refresh_wanted.connect(self.show)
+        host.window.home.minute_changed.connect(self._show_glance)
+        host.register_screen(WEATHER, self.screen, on_open=self.show)
+        self._show_glance()
+
+    def start(self, link: Link) -> None:
+        if self.service is None:
+            self.service = WeatherService(link.client, self._scheduler, self._data_dir)
+            self.service.weather_changed.connect(self._on_weather)
+            self.service.revoked.connect(self._host.credential_revoked)
+        self.service.start()
+
+    def stop(self) -> None:
+        if self.service is not None:
+            self.service.stop()
+
+    def wipe(self) -> None:
+        service, self.service = self.service, None
+        if service is not None:
+            service.wipe()  # weather.json says where the person lives: it goes
+        self._report = self._received_at = None
+        self.show()
+        self._show_glance()
+
+    def on_config(self, config: dict[str, Any]) -> None:
+        self._show_glance()  # the glance goes with the module
+
+    # -- views -------------------------------------------------------------------------------
+    def view(self) -> WeatherView:
+        return build_weather_view(self._report, self._host.now(), self._received_at)
+
+    def show(self) -> None:
+        self.screen.show_view(self.view())
+
+    def _show_glance(self, *_args: object) -> None:
+        enabled = WEATHER in self._host.config.get("modules", ())
+        self._host.window.home.set_weather_glance(glance(self.view()) if enabled else "")
+
+    def _on_weather(self, report: dict[str, Any] | None, received_at: datetime | None) -> None:
+        self._report = report
+        self._received_at = received_at
+        if self._host.window.current_screen_name() == WEATHER:
+            self.show()
+        self._show_glance()
