@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - catalogue entries are whole sentences, kept on one line to be greppable
 """The console speaks French first; English is available (a cookie set from the footer).
 
-The French text in the templates is the message id: `_("Connexion")` is "Connexion" in French
+French unless the person chose English. The French text in the templates is the message id: `_("Connexion")` is "Connexion" in French
 and looks it up in `ENGLISH` otherwise, falling back to the French when a string has no
 translation yet (so a page is never blank). Messages from the services are French only.
 """
@@ -160,12 +160,7 @@ def translator(lang: str) -> Callable[[str], str]:
     return lambda text: text
 
 
-def pick(cookie: str | None, accept_language: str | None) -> str:
-    """The cookie's choice; else English only when the browser prefers it to French."""
-    if cookie in LANGUAGES:
-        return cookie
-    for part in (accept_language or "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return DEFAULT
+def pick(cookie: str | None) -> str:
+    """French unless the person chose English in the footer (French is the product's
+    default language: a browser set to English does not switch it on its own)."""
+    return cookie if cookie in LANGUAGES else DEFAULT

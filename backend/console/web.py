@@ -239,7 +239,7 @@ def _path_of(url: str) -> str:
 
 
 def language(request: Request) -> str:
-    return i18n.pick(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+    return i18n.pick(request.cookies.get(LANG_COOKIE))
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

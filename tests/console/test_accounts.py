@@ -231,7 +231,7 @@ def test_english_is_available_and_french_is_the_default(
     app_client: TestClient, new_browser: NewBrowser
 ) -> None:
     browser = new_browser()
-    page = browser.get("/login")
+    page = browser.get("/login", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert '<html lang="fr">' in page.text and "Se connecter" in page.text
     browser.post("/lang", {"lang": "en", "next": "/login"})
     page = browser.get("/login")
