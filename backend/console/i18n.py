@@ -1,8 +1,8 @@
 # ruff: noqa: E501 - catalogue entries are whole sentences, kept on one line to be greppable
 """The console speaks French first; English is available (a cookie set from the footer).
 
-French unless the person chose English. The French text in the templates is the message id: `_("Connexion")` is "Connexion" in French
-and looks it up in `ENGLISH` otherwise, falling back to the French when a string has no
+The French text in the templates is the message id: `_("Connexion")` is "Connexion" in
+French and looks it up in `ENGLISH` otherwise, falling back to the French when a string has no
 translation yet (so a page is never blank). Messages from the services are French only.
 """
 
