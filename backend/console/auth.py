@@ -121,10 +121,35 @@ def choose_language(
 # --- one's account ------------------------------------------------------------------------------
 
 
+def _account(
+    request: Request, session: SessionDep, user: User, status_code: int = 200, **context: Any
+) -> Response:
+    organisations = circle.organisations_of(session, user, 100, None)
+    return render(request, "account.html", status_code, organisations=organisations, **context)
+
+
 @router.get("/account", response_class=HTMLResponse)
-def account_page(request: Request, user: ConsoleUser, done: bool = False) -> Response:
-    notice = "Votre mot de passe a été changé." if done else None
-    return render(request, "account.html", notice=notice)
+def account_page(
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    done: Annotated[str, Query(max_length=10)] = "",
+) -> Response:
+    notices = {"password": "Votre mot de passe a été changé.", "name": "Votre nom a été changé."}
+    return _account(request, session, user, notice=notices.get(done))
+
+
+@router.post("/account/name", dependencies=[Csrf])
+def change_name(
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    name: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if not name.strip():
+        return _account(request, session, user, 422, error="Le nom ne peut pas être vide.")
+    circle.update_profile(session, user, name=name.strip(), profession=None, set_profession=False)
+    return redirect("/account?done=name")
 
 
 @router.post("/account/password", dependencies=[Csrf])
@@ -137,8 +162,8 @@ def change_password(
     confirm: Text = "",
 ) -> Response:
     if new != confirm:
-        return render(
-            request, "account.html", 422, error="Les deux nouveaux mots de passe diffèrent."
+        return _account(
+            request, session, user, 422, error="Les deux nouveaux mots de passe diffèrent."
         )
     try:
         passwords.change_password(
@@ -146,8 +171,8 @@ def change_password(
         )
     except ServiceError as exc:
         undo(session, exc)
-        return render(request, "account.html", exc.status_code, error=exc.message)
-    return redirect("/account?done=1")
+        return _account(request, session, user, exc.status_code, error=exc.message)
+    return redirect("/account?done=password")
 
 
 # --- invitations --------------------------------------------------------------------------------

@@ -226,3 +226,76 @@ def unshare(
     page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
     circle.unshare(session, page.beneficiary, organisation_id)
     return redirect(f"/b/{beneficiary_id}/circle")
+
+
+# --- an organisation's staff ----------------------------------------------------------------
+
+
+def _organisation_page(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    organisation_id: int,
+    status_code: int = 200,
+    **context: object,
+) -> Response:
+    organisation = circle.organisation_for(session, user, organisation_id)
+    manage = circle.may_manage(session, user, organisation)
+    return render(
+        request,
+        "organisation.html",
+        status_code,
+        organisation=organisation,
+        kind=ORGANISATION_LABELS.get(organisation.kind, organisation.kind),
+        members=circle.members_of(session, organisation.id),
+        manage=manage,
+        **context,
+    )
+
+
+@router.get("/organisations/{organisation_id}", response_class=HTMLResponse)
+def organisation_page(
+    organisation_id: PathId, request: Request, user: ConsoleUser, session: SessionDep
+) -> Response:
+    """Its staff and their roles; e-mail addresses and changes for its managers only."""
+    return _organisation_page(request, session, user, organisation_id)
+
+
+@router.post("/organisations/{organisation_id}/members", dependencies=[Csrf])
+def add_organisation_member(
+    organisation_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=20)] = "staff",
+) -> Response:
+    organisation = circle.organisation_for(session, user, organisation_id, manage=True)
+    try:
+        circle.add_member(session, organisation, email, role, now)
+    except ServiceError as exc:
+        undo(session, exc)
+        return _organisation_page(
+            request, session, user, organisation_id, exc.status_code, error=exc.message
+        )
+    return redirect(f"/organisations/{organisation_id}")
+
+
+@router.post("/organisations/{organisation_id}/members/{user_id}/remove", dependencies=[Csrf])
+def remove_organisation_member(
+    organisation_id: PathId,
+    user_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+) -> Response:
+    """A manager removes someone; anyone may leave (the last manager stays)."""
+    try:
+        circle.remove_member(session, user, organisation_id, user_id)
+    except ServiceError as exc:
+        undo(session, exc)
+        return _organisation_page(
+            request, session, user, organisation_id, exc.status_code, error=exc.message
+        )
+    return redirect("/" if user_id == user.id else f"/organisations/{organisation_id}")

@@ -504,3 +504,44 @@ def test_the_wellbeing_chart_is_drawn_on_the_server() -> None:
     # The line joins the moods only; the professional's reading is its own mark.
     assert drawn.moods_path == f"M{five.x},{five.y} L{one.x},{one.y}"
     assert [score for _, score in drawn.grid] == [1, 2, 3, 4, 5]
+
+
+def test_organisation_staff_and_roles_and_ones_own_name(
+    app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
+) -> None:
+    manager = new_browser()
+    manager.login(circle.care_manager.email)
+    nursing = circle.nursing["id"]
+    assert f'href="/organisations/{nursing}"' in manager.get(f"/b/{circle.jeanne_id}/circle").text
+    page = manager.get(f"/organisations/{nursing}").text
+    assert "Inès Leroy" in page and "ines.leroy@lilas.test" in page
+    unknown = manager.post(f"/organisations/{nursing}/members", {"email": "personne@nulle.part"})
+    assert unknown.status_code == 404 and "Aucun compte avec cette adresse" in unknown.text
+    added = manager.post(
+        f"/organisations/{nursing}/members", {"email": circle.home_aide.email, "role": "staff"}
+    )
+    assert added.status_code == 303
+    assert "Karima Benali" in manager.get(f"/organisations/{nursing}").text
+    # A staff member sees colleagues, not their addresses, and may only leave.
+    nurse = new_browser()
+    nurse.login(circle.nurse.email)
+    staff_view = nurse.get(f"/organisations/{nursing}").text
+    assert "Karima Benali" in staff_view and "karima.benali@saad.test" not in staff_view
+    assert "Ajouter un membre" not in staff_view
+    forged = nurse.post(f"/organisations/{nursing}/members", {"email": circle.daughter.email})
+    assert forged.status_code == 403
+    assert (
+        nurse.post(f"/organisations/{nursing}/members/{circle.nurse.id}/remove").status_code == 303
+    )
+    assert nurse.get(f"/organisations/{nursing}").status_code == 404  # no longer hers
+    # Someone outside it: it does not exist.
+    daughter = new_browser()
+    daughter.login(circle.daughter.email)
+    assert daughter.get(f"/organisations/{nursing}").status_code == 404
+
+    daughter.get("/account")
+    assert daughter.post("/account/name", {"name": "  "}).status_code == 422
+    renamed = daughter.post("/account/name", {"name": "Sophie Martin-Roux"})
+    assert renamed.status_code == 303
+    assert "Votre nom a été changé." in daughter.get(renamed.headers["location"]).text
+    assert "Sophie Martin-Roux" in manager.get(f"/b/{circle.jeanne_id}/circle").text
