@@ -73,6 +73,7 @@ ENGLISH: dict[str, str] = {
     "Rôle": "Role",
     "Nom affiché à l'entourage": "Name the circle sees",
     "Mes organisations": "My organisations",
+    "Photos plus anciennes": "Older photos",
     "Suivre une nouvelle personne": "Follow someone new",
     "Prénom": "First name",
     "Nom": "Last name",

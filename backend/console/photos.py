@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from backend.api.deps import NowDep, PathId, SessionDep, StateDep
+from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep
 from backend.api.photos import _file_response, receive_upload
 from backend.console.web import (
     ConsoleUser,
@@ -45,11 +45,12 @@ def _gallery(
     user: User,
     beneficiary_id: int,
     status_code: int = 200,
+    before_id: int | None = None,
     **context: object,
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_PHOTOS)
     found = service.list_photos(
-        session, user, page.beneficiary, before_id=None, limit=service.MAX_PAGE
+        session, user, page.beneficiary, before_id=before_id, limit=service.DEFAULT_PAGE
     )
     moderator = "moderate_photos" in page.can
     context.setdefault("results", [])
@@ -62,15 +63,21 @@ def _gallery(
         names=service.sender_names(session, found),
         moderator=moderator,
         caption_max=service.CAPTION_MAX,
+        older=found[-1].id if len(found) == service.DEFAULT_PAGE else None,
         **context,
     )
 
 
 @router.get("/b/{beneficiary_id}/photos", response_class=HTMLResponse)
 def gallery(
-    beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep
+    beneficiary_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
-    return _gallery(request, session, user, beneficiary_id)
+    """Newest first, a page at a time."""
+    return _gallery(request, session, user, beneficiary_id, before_id=before_id)
 
 
 @router.post("/b/{beneficiary_id}/photos", dependencies=[CsrfQuery])
