@@ -9,6 +9,7 @@ import os
 import sys
 import threading
 import types
+from collections.abc import Callable
 from pathlib import Path
 
 from provisioning.firstboot import SAVED_SETTINGS, saved_settings
@@ -64,6 +65,21 @@ def _log_uncaught(
     log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
 
 
+def recovering_excepthook(recover: Callable[[], None]) -> Callable[..., None]:
+    """The hook once the controller exists: log, then back to a known screen (home, or
+    pairing). `recover` queues its work and never raises (KioskController.recover)."""
+
+    def hook(
+        exc_type: type[BaseException], exc: BaseException, tb: types.TracebackType | None
+    ) -> None:
+        _log_uncaught(exc_type, exc, tb)
+        if issubclass(exc_type, KeyboardInterrupt):
+            return
+        recover()
+
+    return hook
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # When the systemd watchdog kills a frozen tablet (SIGABRT), every thread's stack goes to
@@ -97,6 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     controller = KioskController(
         args.data, args.backend, window, scheduler, new_session(), local_time
     )
+    sys.excepthook = recovering_excepthook(controller.recover)
     window.resize(*args.size)
     # READY=1 after the first paint, then pings from this event loop (systemd/foyer-kiosk.service).
     watchdog = Watchdog()

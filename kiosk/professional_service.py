@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Signal
 
 from kiosk.professional_client import (
     Identified,
@@ -121,7 +121,11 @@ def connect_screen(
             screen.show_pin_wrong()
         else:
             screen.show_pin_error(
-                message or screen.tr("Ce code ne peut pas être utilisé."), retry_after
+                message
+                or QCoreApplication.translate(
+                    "ProfessionalScreen", "Ce code ne peut pas être utilisé."
+                ),
+                retry_after,
             )
 
     screen.pin_entered.connect(service.identify)

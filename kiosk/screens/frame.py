@@ -8,12 +8,18 @@ changes (text follows the window: `widgets.sizing.base_font_px`).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from widgets import sizing, theme
 from widgets.big_button import BigButton
+
+
+def home_text() -> str:
+    # Not self.tr(): PySide6 looks a string up under the runtime class name ("AlbumPage",
+    # "WeatherScreen"…), where the catalogue has no "Accueil". One context for every frame.
+    return QCoreApplication.translate("ScreenFrame", "Accueil")
 
 
 class ScreenFrame(QWidget):
@@ -34,7 +40,7 @@ class ScreenFrame(QWidget):
         self.title.setObjectName("screenTitle")
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         self.title.setStyleSheet(f"color: {theme.TEXT}; background: transparent;")
-        self.home_button = BigButton(self.tr("Accueil"), self)
+        self.home_button = BigButton(home_text(), self)
         self.home_button.setObjectName("homeButton")
         self.home_button.clicked.connect(self.home_requested)
 
@@ -56,7 +62,7 @@ class ScreenFrame(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
-            self.home_button.setText(self.tr("Accueil"))  # screens re-title themselves
+            self.home_button.setText(home_text())  # screens re-title themselves
         super().changeEvent(event)
 
     @property

@@ -241,7 +241,6 @@ class MessagesScreen(ScreenFrame):
 
     def _retranslate(self) -> None:
         self.set_title(self.tr("Messages"))
-        self.home_button.setText(self.tr("Accueil"))
         self._empty.setText(self.tr("Aucun message pour le moment."))
         self.back_button.setText(self.tr("Retour aux messages"))
         self.sent_back_button.setText(self.tr("Retour aux messages"))

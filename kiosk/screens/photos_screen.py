@@ -406,16 +406,15 @@ class Slideshow(QWidget):
 
     def _retranslate(self) -> None:
         # QCoreApplication.translate, not self.tr: the photo frame subclasses this class and
-        # self.tr would look the strings up under its name.
-        def tr(text: str) -> str:
-            return QCoreApplication.translate("Slideshow", text)
-
-        self._empty.setText(tr("Pas encore de photos."))
+        # self.tr would look the strings up under its name. Spelled out at each call, so that
+        # lupdate files them under "Slideshow" too.
+        translate = QCoreApplication.translate
+        self._empty.setText(translate("Slideshow", "Pas encore de photos."))
         for button, text in (
-            (self.album_button, tr("Album")),
-            (self.home_button, tr("Accueil")),
-            (self.previous_button, tr("Précédente")),
-            (self.next_button, tr("Suivante")),
+            (self.album_button, translate("Slideshow", "Album")),
+            (self.home_button, translate("Slideshow", "Accueil")),
+            (self.previous_button, translate("Slideshow", "Précédente")),
+            (self.next_button, translate("Slideshow", "Suivante")),
         ):
             if button is not None:
                 button.setText(text)

@@ -338,7 +338,6 @@ class ProfessionalScreen(ScreenFrame):
     def _retranslate(self) -> None:
         if self._identified is None:
             self.set_title(self.tr("Espace professionnel"))
-        self.home_button.setText(self.tr("Accueil"))
         self._today_heading.setText(self.tr("Aujourd'hui"))
         self._no_visit.setText(self.tr("Aucune visite prévue aujourd'hui."))
         if not self.pin_pad.locked:

@@ -2,6 +2,13 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="fr">
 <context>
+    <name></name>
+    <message>
+        <source>Accueil</source>
+        <translation type="obsolete">Home</translation>
+    </message>
+</context>
+<context>
     <name>AgendaList</name>
     <message>
         <location filename="../../widgets/agenda_list.py" line="362"/>
@@ -70,138 +77,139 @@
 <context>
     <name>AlbumPage</name>
     <message>
-        <location filename="../screens/photos_screen.py" line="187"/>
+        <location filename="../screens/photos_screen.py" line="223"/>
         <source>Photos</source>
-        <translation type="unfinished">Photos</translation>
+        <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="203"/>
+        <location filename="../screens/photos_screen.py" line="224"/>
         <source>Précédentes</source>
-        <translation type="unfinished"></translation>
+        <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="205"/>
+        <location filename="../screens/photos_screen.py" line="225"/>
         <source>Suivantes</source>
-        <translation type="unfinished"></translation>
+        <translation>Next</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="278"/>
+        <location filename="../screens/photos_screen.py" line="290"/>
         <source>Nouvelle</source>
-        <translation type="unfinished"></translation>
+        <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="295"/>
+        <location filename="../screens/photos_screen.py" line="307"/>
         <source>Pas encore de photos.
 Les photos envoyées par vos proches apparaîtront ici.</source>
-        <translation type="unfinished"></translation>
+        <translation>No photos yet.
+Photos sent by your family and friends will appear here.</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="304"/>
+        <location filename="../screens/photos_screen.py" line="316"/>
         <source>Page {page} sur {count}</source>
-        <translation type="unfinished"></translation>
+        <translation>Page {page} of {count}</translation>
     </message>
 </context>
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home_screen.py" line="237"/>
+        <location filename="../screens/home_screen.py" line="246"/>
         <source>Bonjour {name}</source>
         <translation>Good morning {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="237"/>
+        <location filename="../screens/home_screen.py" line="246"/>
         <source>Bonjour</source>
         <translation>Good morning</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="239"/>
+        <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonsoir {name}</source>
         <translation>Good evening {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="239"/>
+        <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonsoir</source>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="260"/>
-        <location filename="../screens/home_screen.py" line="285"/>
+        <location filename="../screens/home_screen.py" line="269"/>
+        <location filename="../screens/home_screen.py" line="294"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="262"/>
-        <location filename="../screens/home_screen.py" line="285"/>
+        <location filename="../screens/home_screen.py" line="271"/>
+        <location filename="../screens/home_screen.py" line="294"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="278"/>
+        <location filename="../screens/home_screen.py" line="287"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="290"/>
+        <location filename="../screens/home_screen.py" line="299"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="293"/>
+        <location filename="../screens/home_screen.py" line="302"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="322"/>
+        <location filename="../screens/home_screen.py" line="331"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="324"/>
+        <location filename="../screens/home_screen.py" line="333"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="326"/>
+        <location filename="../screens/home_screen.py" line="335"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="332"/>
+        <location filename="../screens/home_screen.py" line="341"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="333"/>
+        <location filename="../screens/home_screen.py" line="342"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="334"/>
+        <location filename="../screens/home_screen.py" line="343"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="335"/>
+        <location filename="../screens/home_screen.py" line="344"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="336"/>
+        <location filename="../screens/home_screen.py" line="345"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="342"/>
+        <location filename="../screens/home_screen.py" line="351"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="343"/>
+        <location filename="../screens/home_screen.py" line="352"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="346"/>
+        <location filename="../screens/home_screen.py" line="355"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>
@@ -209,12 +217,12 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="200"/>
+        <location filename="../controller.py" line="225"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="288"/>
+        <location filename="../controller.py" line="317"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde(s).</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -222,7 +230,7 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="296"/>
+        <location filename="../controller.py" line="325"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -230,12 +238,12 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="179"/>
+        <location filename="../screens/maintenance_screen.py" line="181"/>
         <source>Code incorrect.</source>
         <translation>Wrong code.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../screens/maintenance_screen.py" line="182"/>
+        <location filename="../screens/maintenance_screen.py" line="184"/>
         <source>Trop d&apos;essais. Réessayez dans %n seconde(s).</source>
         <translation>
             <numerusform>Too many tries. Try again in %n second.</numerusform>
@@ -243,87 +251,87 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
         </translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="195"/>
+        <location filename="../screens/maintenance_screen.py" line="197"/>
         <source>jamais</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="198"/>
+        <location filename="../screens/maintenance_screen.py" line="200"/>
         <source>Réseau : {state}</source>
         <translation>Network: {state}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="199"/>
+        <location filename="../screens/maintenance_screen.py" line="201"/>
         <source>connecté</source>
         <translation>connected</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="199"/>
+        <location filename="../screens/maintenance_screen.py" line="201"/>
         <source>hors connexion</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="201"/>
+        <location filename="../screens/maintenance_screen.py" line="203"/>
         <source>Service : {url}</source>
         <translation>Service: {url}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="202"/>
+        <location filename="../screens/maintenance_screen.py" line="204"/>
         <source>Tablette n° {id}</source>
         <translation>Tablet no. {id}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="205"/>
+        <location filename="../screens/maintenance_screen.py" line="207"/>
         <source>Version : {version}</source>
         <translation>Version: {version}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="206"/>
+        <location filename="../screens/maintenance_screen.py" line="208"/>
         <source>Dernière synchronisation : {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="207"/>
+        <location filename="../screens/maintenance_screen.py" line="209"/>
         <source>Envois en attente : {count}</source>
         <translation>Waiting to be sent: {count}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="212"/>
+        <location filename="../screens/maintenance_screen.py" line="214"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="213"/>
+        <location filename="../screens/maintenance_screen.py" line="215"/>
         <source>Code de maintenance</source>
         <translation>Maintenance code</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="214"/>
+        <location filename="../screens/maintenance_screen.py" line="216"/>
         <source>Effacer</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="215"/>
+        <location filename="../screens/maintenance_screen.py" line="217"/>
         <source>Valider</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="216"/>
+        <location filename="../screens/maintenance_screen.py" line="218"/>
         <source>Ré-associer</source>
         <translation>Pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="219"/>
+        <location filename="../screens/maintenance_screen.py" line="221"/>
         <source>Ré-associer efface les données de la tablette et affiche un nouveau code d&apos;association. Continuer ?</source>
         <translation>Pairing again erases the data on this tablet and shows a new pairing code. Continue?</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="223"/>
+        <location filename="../screens/maintenance_screen.py" line="225"/>
         <source>Oui, ré-associer</source>
         <translation>Yes, pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="224"/>
+        <location filename="../screens/maintenance_screen.py" line="226"/>
         <source>Annuler</source>
         <translation>Cancel</translation>
     </message>
@@ -333,80 +341,79 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
     <message>
         <location filename="../screens/messages_screen.py" line="243"/>
         <source>Messages</source>
-        <translation type="unfinished">Messages</translation>
+        <translation>Messages</translation>
+    </message>
+    <message>
+        <source>Accueil</source>
+        <translation type="obsolete">Home</translation>
     </message>
     <message>
         <location filename="../screens/messages_screen.py" line="244"/>
-        <source>Accueil</source>
-        <translation type="unfinished">Home</translation>
+        <source>Aucun message pour le moment.</source>
+        <translation>No messages for now.</translation>
     </message>
     <message>
         <location filename="../screens/messages_screen.py" line="245"/>
-        <source>Aucun message pour le moment.</source>
-        <translation type="unfinished"></translation>
+        <location filename="../screens/messages_screen.py" line="246"/>
+        <source>Retour aux messages</source>
+        <translation>Back to messages</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="246"/>
         <location filename="../screens/messages_screen.py" line="247"/>
-        <source>Retour aux messages</source>
-        <translation type="unfinished"></translation>
+        <source>Réponse envoyée</source>
+        <translation>Reply sent</translation>
     </message>
     <message>
         <location filename="../screens/messages_screen.py" line="248"/>
-        <source>Réponse envoyée</source>
-        <translation type="unfinished"></translation>
+        <location filename="../screens/messages_screen.py" line="250"/>
+        <source>Plus haut</source>
+        <translation>Scroll up</translation>
     </message>
     <message>
         <location filename="../screens/messages_screen.py" line="249"/>
         <location filename="../screens/messages_screen.py" line="251"/>
-        <source>Plus haut</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../screens/messages_screen.py" line="250"/>
-        <location filename="../screens/messages_screen.py" line="252"/>
         <source>Plus bas</source>
-        <translation type="unfinished"></translation>
+        <translation>Scroll down</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="261"/>
+        <location filename="../screens/messages_screen.py" line="260"/>
         <source>aujourd&apos;hui à {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>today at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="263"/>
+        <location filename="../screens/messages_screen.py" line="262"/>
         <source>hier à {time}</source>
-        <translation type="unfinished"></translation>
+        <translation>yesterday at {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/messages_screen.py" line="269"/>
+        <source>Vous</source>
+        <translation>You</translation>
     </message>
     <message>
         <location filename="../screens/messages_screen.py" line="270"/>
-        <source>Vous</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../screens/messages_screen.py" line="271"/>
         <source>Un proche</source>
-        <translation type="unfinished"></translation>
+        <translation>A relative</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="276"/>
+        <location filename="../screens/messages_screen.py" line="275"/>
         <source>Nouveau</source>
-        <translation type="unfinished"></translation>
+        <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="278"/>
+        <location filename="../screens/messages_screen.py" line="277"/>
         <source>Santé</source>
-        <translation type="unfinished"></translation>
+        <translation>Health</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="336"/>
+        <location filename="../screens/messages_screen.py" line="337"/>
         <source>Arrêter la lecture</source>
-        <translation type="unfinished"></translation>
+        <translation>Stop reading</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="338"/>
+        <location filename="../screens/messages_screen.py" line="339"/>
         <source>Lire à voix haute</source>
-        <translation type="unfinished"></translation>
+        <translation>Read aloud</translation>
     </message>
 </context>
 <context>
@@ -505,14 +512,14 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
 <context>
     <name>PagedScroll</name>
     <message>
-        <location filename="../../widgets/paged_scroll.py" line="37"/>
+        <location filename="../../widgets/paged_scroll.py" line="52"/>
         <source>Plus haut</source>
-        <translation type="unfinished"></translation>
+        <translation>Scroll up</translation>
     </message>
     <message>
-        <location filename="../../widgets/paged_scroll.py" line="39"/>
+        <location filename="../../widgets/paged_scroll.py" line="54"/>
         <source>Plus bas</source>
-        <translation type="unfinished"></translation>
+        <translation>Scroll down</translation>
     </message>
 </context>
 <context>
@@ -554,10 +561,161 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
     </message>
 </context>
 <context>
+    <name>PinPad</name>
+    <message>
+        <location filename="../../widgets/pin_pad.py" line="76"/>
+        <source>Effacer</source>
+        <translation>Delete</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/pin_pad.py" line="77"/>
+        <source>Valider</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/pin_pad.py" line="132"/>
+        <source>Votre code</source>
+        <translation>Your code</translation>
+    </message>
+</context>
+<context>
+    <name>ProfessionalScreen</name>
+    <message>
+        <location filename="../screens/professional_screen.py" line="251"/>
+        <source>Vérification du code…</source>
+        <translation>Checking the code…</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="260"/>
+        <source>Code incorrect. Réessayez.</source>
+        <translation>Wrong code. Please try again.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="276"/>
+        <source>Pas de connexion au service Foyer : le code ne peut pas être vérifié.</source>
+        <translation>No connection to the Foyer service: the code cannot be checked.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="304"/>
+        <location filename="../screens/professional_screen.py" line="340"/>
+        <source>Espace professionnel</source>
+        <translation>Professionals</translation>
+    </message>
+    <message>
+        <source>Accueil</source>
+        <translation type="obsolete">Home</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="341"/>
+        <source>Aujourd&apos;hui</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="342"/>
+        <location filename="../screens/professional_screen.py" line="448"/>
+        <source>Aucune visite prévue aujourd&apos;hui.</source>
+        <translation>No visit planned today.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="345"/>
+        <source>Arrivée</source>
+        <translation>Arrival</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="346"/>
+        <source>Départ</source>
+        <translation>Departure</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="347"/>
+        <source>Consignes</source>
+        <translation>Instructions</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="350"/>
+        <source>Plus haut</source>
+        <translation>Scroll up</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="351"/>
+        <source>Plus bas</source>
+        <translation>Scroll down</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="358"/>
+        <source>Tapez votre code personnel</source>
+        <translation>Type your personal code</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="362"/>
+        <source>Messages ({n})</source>
+        <translation>Messages ({n})</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="367"/>
+        <source>{text} · en ce moment</source>
+        <translation>{text} · now</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="372"/>
+        <source>aujourd&apos;hui à {time}</source>
+        <translation>today at {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="374"/>
+        <source>hier à {time}</source>
+        <translation>yesterday at {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="401"/>
+        <source>Consignes : tapez votre code pour les lire.</source>
+        <translation>Instructions: type your code to read them.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="433"/>
+        <source>Nouveau</source>
+        <translation>New</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="440"/>
+        <source>Aucun message santé pour vous.</source>
+        <translation>No health messages for you.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="502"/>
+        <source>Arrivée enregistrée à {time}.</source>
+        <translation>Arrival recorded at {time}.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="514"/>
+        <source>Départ enregistré à {time}. Bonne journée !</source>
+        <translation>Departure recorded at {time}. Have a good day!</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="529"/>
+        <source>Code incorrect. Réessayez dans 1 minute.</source>
+        <translation>Wrong code. Try again in 1 minute.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="531"/>
+        <source>Code incorrect. Réessayez dans {n} minutes.</source>
+        <translation>Wrong code. Try again in {n} minutes.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="542"/>
+        <source>Vous pouvez réessayer.</source>
+        <translation>You may try again.</translation>
+    </message>
+    <message>
+        <location filename="../professional_service.py" line="125"/>
+        <source>Ce code ne peut pas être utilisé.</source>
+        <translation>This code cannot be used.</translation>
+    </message>
+</context>
+<context>
     <name>ScreenFrame</name>
     <message>
-        <location filename="../screens/frame.py" line="37"/>
-        <location filename="../screens/frame.py" line="59"/>
+        <location filename="../screens/frame.py" line="22"/>
         <source>Accueil</source>
         <translation>Home</translation>
     </message>
@@ -565,47 +723,47 @@ Les photos envoyées par vos proches apparaîtront ici.</source>
 <context>
     <name>Slideshow</name>
     <message>
-        <location filename="../screens/photos_screen.py" line="372"/>
+        <location filename="../screens/photos_screen.py" line="412"/>
         <source>Pas encore de photos.</source>
-        <translation type="unfinished"></translation>
+        <translation>No photos yet.</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="381"/>
+        <location filename="../screens/photos_screen.py" line="414"/>
         <source>Album</source>
-        <translation type="unfinished"></translation>
+        <translation>Album</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="382"/>
+        <location filename="../screens/photos_screen.py" line="415"/>
         <source>Accueil</source>
-        <translation type="unfinished">Home</translation>
+        <translation>Home</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="383"/>
+        <location filename="../screens/photos_screen.py" line="416"/>
         <source>Précédente</source>
-        <translation type="unfinished"></translation>
+        <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="384"/>
+        <location filename="../screens/photos_screen.py" line="417"/>
         <source>Suivante</source>
-        <translation type="unfinished"></translation>
+        <translation>Next</translation>
     </message>
 </context>
 <context>
     <name>WeatherScreen</name>
     <message>
-        <location filename="../screens/weather_screen.py" line="36"/>
+        <location filename="../screens/weather_screen.py" line="97"/>
         <source>Météo</source>
-        <translation type="unfinished">Weather</translation>
+        <translation>Weather</translation>
+    </message>
+    <message>
+        <location filename="../screens/weather_screen.py" line="98"/>
+        <source>Météo indisponible</source>
+        <translation>Weather unavailable</translation>
     </message>
     <message>
         <location filename="../screens/weather_screen.py" line="100"/>
-        <source>Météo indisponible</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <location filename="../screens/weather_screen.py" line="104"/>
-        <source>Les prévisions reviendront dès que la tablette sera connectée.</source>
-        <translation type="unfinished"></translation>
+        <source>Les prévisions reviendront dès que la tablette sera de nouveau connectée.</source>
+        <translation>The forecast will be back as soon as the tablet is connected again.</translation>
     </message>
 </context>
 </TS>
