@@ -8,6 +8,7 @@ and, at start-up, from the GUI thread, and opening this small file costs well un
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
@@ -18,6 +19,9 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from kiosk.recurrence import AgendaEvent
+from kiosk.sqlite_read import open_for_reading
+
+log = logging.getLogger(__name__)
 
 FILE_NAME = "store.sqlite3"
 # Version 2: every synced kind (events, messages, photos…) in one table. Version 1 kept only
@@ -86,6 +90,15 @@ class LocalStore:
     def __init__(self, data_dir: Path) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / FILE_NAME
+        try:
+            self._set_up()
+        except sqlite3.OperationalError as exc:
+            if not self.path.exists():
+                raise
+            # Disk full: the file as it is still shows the day; writes will say why they fail.
+            log.error("store: could not be set up (%s); reading it as it is", exc)
+
+    def _set_up(self) -> None:
         with self._connect() as conn:
             (version,) = conn.execute("PRAGMA user_version").fetchone()
             if version < SCHEMA_VERSION:
@@ -109,7 +122,8 @@ class LocalStore:
                 yield conn
 
     def load(self) -> LocalState:
-        with self._connect() as conn:
+        with closing(open_for_reading(self.path)) as conn:
+            conn.execute("BEGIN")  # one snapshot for both reads
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             rows = conn.execute("SELECT kind, payload FROM records ORDER BY kind, id").fetchall()
         events = []
@@ -137,7 +151,7 @@ class LocalStore:
         )
 
     def cursor(self) -> str | None:
-        with self._connect() as conn:
+        with closing(open_for_reading(self.path)) as conn:
             row = conn.execute("SELECT value FROM meta WHERE key = 'cursor'").fetchone()
         return None if row is None else str(row[0])
 

@@ -43,6 +43,23 @@ class RunningApp:
         return device_headers(self.device_token)
 
 
+class RequestsLike:
+    """The TestClient as the `requests.Session` the tablet's DeviceClient expects (in-process,
+    so without timeouts, which the TestClient refuses)."""
+
+    def __init__(self, client: TestClient) -> None:
+        self._client = client
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        kwargs.pop("timeout", None)
+        kwargs.pop("stream", None)
+        return self._client.get(url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> Any:
+        kwargs.pop("timeout", None)
+        return self._client.post(url, **kwargs)
+
+
 @contextmanager
 def running_app(
     data_dir: Path, clock: Callable[[], datetime] | None = None, **overrides: Any

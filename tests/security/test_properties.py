@@ -28,7 +28,7 @@ from kiosk.recurrence import AgendaEvent, occurrences_between
 from kiosk.store import LocalStore
 from kiosk.sync import Syncer
 from tests.api.factories import API
-from tests.security.backend_app import RunningApp, running_app
+from tests.security.backend_app import RequestsLike, RunningApp, running_app
 
 PARIS = ZoneInfo("Europe/Paris")
 PARIS_DATEUTIL = dateutil_tz.gettz("Europe/Paris")
@@ -186,21 +186,6 @@ class _Circle:
             assert r.status_code == 204, r.text
 
 
-class _Session:
-    """The TestClient as the requests.Session DeviceClient expects (in-process: no timeout)."""
-
-    def __init__(self, app: RunningApp) -> None:
-        self._client = app.client
-
-    def get(self, url: str, **kwargs: Any) -> Any:
-        kwargs.pop("timeout", None)
-        return self._client.get(url, **kwargs)
-
-    def post(self, url: str, **kwargs: Any) -> Any:
-        kwargs.pop("timeout", None)
-        return self._client.post(url, **kwargs)
-
-
 def _records(store: LocalStore) -> dict[str, Any]:
     state = store.load()
     return {
@@ -237,7 +222,7 @@ def test_any_interleaving_of_syncs_ends_like_a_full_sync(
     synced by delta at any points, ends in the same tablet state as one full sync."""
     circle = _Circle(backend)
     with tempfile.TemporaryDirectory() as tmp:
-        session: Any = _Session(backend)
+        session: Any = RequestsLike(backend.client)
         client = DeviceClient(session, "http://testserver", backend.device_token)
         tablet = LocalStore(Path(tmp) / "tablet")
         syncer = Syncer(client, tablet)
