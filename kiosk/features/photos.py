@@ -86,8 +86,14 @@ class PhotosFeature(Feature):
     def wipe(self) -> None:
         service, self.service = self.service, None
         if service is not None:
+            service.blockSignals(True)  # a pass finishing late speaks for a finished service
             service.wipe()  # stops it; cache and seen marks leave the disk in the background
         self.show()
+
+    def shutdown(self) -> None:
+        self.stop()
+        if self.service is not None:
+            self.service.blockSignals(True)  # the screens may go before its last job ends
 
     def on_state(self, state: LocalState) -> None:
         if self.service is not None:

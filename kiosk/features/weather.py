@@ -49,10 +49,16 @@ class WeatherFeature(Feature):
     def wipe(self) -> None:
         service, self.service = self.service, None
         if service is not None:
+            service.blockSignals(True)  # a fetch finishing late speaks for a finished service
             service.wipe()  # weather.json says where the person lives: it goes
         self._report = self._received_at = None
         self.show()
         self._show_glance()
+
+    def shutdown(self) -> None:
+        self.stop()
+        if self.service is not None:
+            self.service.blockSignals(True)  # the screen may go before its last job ends
 
     def on_config(self, config: dict[str, Any]) -> None:
         self._show_glance()  # the glance goes with the module
