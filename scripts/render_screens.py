@@ -1,17 +1,23 @@
-"""Render the pairing and home screens offscreen into docs/screenshots/.
+"""Render every tablet screen offscreen into docs/screenshots/, at 1280×800 and 800×480.
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_screens.py [output_dir]
 
-Time is fixed to Sunday 22 November 2026, 11:20 in Paris, so the pictures do not change from
-one run to the next.
+Time is fixed to Sunday 22 November 2026, 11:20 in Paris (the night screen: 23:05 that
+evening), so the pictures do not change from one run to the next. The content is what a
+family would see on a lived-in tablet: messages from Marie (her daughter), a health message
+from the nurse, photos (drawn here with Pillow: nothing is downloaded), a rainy forecast.
+Each screen is given its view exactly as the controller's features build it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import sys
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -21,56 +27,319 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
+from PySide6.QtCore import QSize, Qt  # noqa: E402
+from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 (after the platform is chosen)
 
-from kiosk.home_view import build_home_view  # noqa: E402
+from kiosk import config  # noqa: E402
+from kiosk.home_view import build_agenda_days, build_home_view  # noqa: E402
+from kiosk.messages_view import build_messages_view  # noqa: E402
+from kiosk.photos_view import build_album_view  # noqa: E402
+from kiosk.professional_view import (  # noqa: E402
+    Professional,
+    build_identified_view,
+    build_professional_view,
+)
 from kiosk.recurrence import AgendaEvent  # noqa: E402
+from kiosk.screens.agenda_screen import AgendaScreen  # noqa: E402
 from kiosk.screens.home_screen import HomeScreen  # noqa: E402
+from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen  # noqa: E402
+from kiosk.screens.messages_screen import MessagesScreen  # noqa: E402
+from kiosk.screens.mood_screen import MoodScreen  # noqa: E402
+from kiosk.screens.night_screen import NightScreen  # noqa: E402
 from kiosk.screens.pairing_screen import PairingScreen  # noqa: E402
+from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen  # noqa: E402
+from kiosk.screens.professional_screen import ProfessionalScreen  # noqa: E402
+from kiosk.screens.weather_screen import WeatherScreen  # noqa: E402
+from kiosk.weather_view import build_weather_view, glance  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 22, 11, 20, tzinfo=PARIS)
+NIGHT = datetime(2026, 11, 22, 23, 5, tzinfo=PARIS)
 SIZES = ((1280, 800), (800, 480))
+SEEN = frozenset({3, 4, 5, 6})  # the older photos were already looked at
+
+
+# -- demo content ------------------------------------------------------------------------------
 
 
 def demo_events() -> list[AgendaEvent]:
     day = NOW.replace(tzinfo=None, hour=0, minute=0)
+    tomorrow = day + timedelta(days=1)
+
+    def event(event_id: int, title: str, start: datetime, minutes: int, who: str) -> AgendaEvent:
+        return AgendaEvent(
+            id=event_id,
+            title=title,
+            start_local=start,
+            duration=timedelta(minutes=minutes),
+            tz=PARIS,
+            who=who,
+        )
+
     return [
-        AgendaEvent(
-            id=1,
-            title="Soins infirmiers",
-            start_local=day.replace(hour=8),
-            duration=timedelta(minutes=30),
-            tz=PARIS,
-            who="Claire, infirmière",
-        ),
-        AgendaEvent(
-            id=2,
-            title="Aide à domicile",
-            start_local=day.replace(hour=11),
-            duration=timedelta(hours=1),
-            tz=PARIS,
-            who="Sophie, aide à domicile",
-        ),
-        AgendaEvent(
-            id=3,
-            title="Rendez-vous médecin",
-            start_local=day.replace(hour=15),
-            duration=timedelta(minutes=30),
-            tz=PARIS,
-            who="Dr Bernard, médecin traitant",
-        ),
+        event(1, "Soins infirmiers", day.replace(hour=8), 30, "Claire, infirmière"),
+        event(2, "Aide à domicile", day.replace(hour=11), 60, "Sophie, aide à domicile"),
+        event(3, "Visite de Marie", day.replace(hour=15), 120, "Marie, votre fille"),
+        event(4, "Soins infirmiers", tomorrow.replace(hour=8), 30, "Claire, infirmière"),
+        event(5, "Kinésithérapie", tomorrow.replace(hour=10), 45, "Paul, kinésithérapeute"),
     ]
+
+
+EVENT_RECORDS = [
+    {"id": 1, "instructions": "Pansement du pied gauche. Vérifier la tension.", "person_id": 21},
+    {
+        "id": 2,
+        "instructions": "Courses : pain, lait, fruits. Aider à la douche. La clé est chez "
+        "la voisine du 2e si Mme Martin ne répond pas.",
+        "person_id": 22,
+    },
+]
+
+
+def at(hours_ago: float) -> str:
+    return (NOW - timedelta(hours=hours_ago)).astimezone(UTC).isoformat()
+
+
+MESSAGES: list[dict[str, Any]] = [
+    {
+        "id": 11,
+        "space": "daily",
+        "body": "Bonjour Maman ! Je passe cet après-midi vers 15 h avec les enfants. "
+        "Léa a fait un dessin pour toi.",
+        "author_name": "Marie (fille)",
+        "created_at": at(0.6),
+        "reply_to_id": None,
+        "read": False,
+    },
+    {
+        "id": 12,
+        "space": "health",
+        "body": "Bonjour Madame Martin, je passerai demain à 8 h comme d'habitude. "
+        "Pensez à boire un grand verre d'eau au réveil.",
+        "author_name": "Claire Petit",
+        "created_at": at(2.5),
+        "reply_to_id": None,
+        "read": False,
+    },
+    {
+        "id": 13,
+        "space": "daily",
+        "body": "Regarde les photos de Quiberon, on pense bien à toi !",
+        "author_name": "Marie (fille)",
+        "created_at": at(22),
+        "reply_to_id": None,
+        "read": True,
+    },
+    {
+        "id": 14,
+        "space": "daily",
+        "body": "Merci !",
+        "author_name": "Jeanne Martin",
+        "created_at": at(21.5),
+        "reply_to_id": 13,
+        "read": True,
+    },
+    {
+        "id": 15,
+        "space": "daily",
+        "body": "Il n'y a plus de sacs poubelle, j'en rapporte jeudi. Bises, Thomas",
+        "author_name": "Thomas (petit-fils)",
+        "created_at": at(50),
+        "reply_to_id": None,
+        "read": True,
+    },
+]
+
+NURSE_MESSAGES = [
+    {
+        "id": 31,
+        "body": "Claire : la tension était un peu haute hier soir (15/9). "
+        "Merci de la reprendre ce matin et de me la noter.",
+        "author_name": "Dr Bernard",
+        "created_at": at(16),
+        "reply_to_id": None,
+        "read": False,
+    }
+]
+
+
+def weather_report() -> dict[str, Any]:
+    days = [
+        ("2026-11-22", 61, 4.0, 9.0),
+        ("2026-11-23", 3, 2.0, 8.0),
+        ("2026-11-24", 0, -1.0, 7.0),
+        ("2026-11-25", 71, -2.0, 3.0),
+    ]
+    return {
+        "location": "Lyon",
+        "fetched_at": (NOW - timedelta(minutes=12)).astimezone(UTC).isoformat(),
+        "current": {"temperature": 7.6, "code": 61, "is_day": True},
+        "days": [{"date": d, "code": c, "min": lo, "max": hi} for d, c, lo, hi in days],
+        "attribution": "Données météo Open-Meteo.com (CC BY 4.0)",
+    }
+
+
+# -- photos drawn here (pleasant, and nobody's real family) -------------------------------------
+
+
+def _gradient(size: tuple[int, int], top: tuple[int, ...], bottom: tuple[int, ...]) -> Image.Image:
+    width, height = size
+    image = Image.new("RGB", size)
+    draw = ImageDraw.Draw(image)
+    for y in range(height):
+        k = y / max(1, height - 1)
+        colour = tuple(round(a + (b - a) * k) for a, b in zip(top, bottom, strict=True))
+        draw.line([(0, y), (width, y)], fill=colour)
+    return image
+
+
+def sunset(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (255, 170, 90), (120, 60, 130))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((w * 0.38, h * 0.34, w * 0.62, h * 0.66), fill=(255, 214, 120))
+    sea = _gradient((w, h // 2), (40, 70, 140), (20, 30, 70))
+    image.paste(sea, (0, h // 2))
+    for i in range(12):  # the sun's path on the water
+        y = h // 2 + 20 + i * 40
+        half = w * (0.12 - i * 0.008)
+        draw.line([(w / 2 - half, y), (w / 2 + half, y)], fill=(255, 200, 120), width=6)
+    return image
+
+
+def garden(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (150, 200, 250), (225, 240, 255))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, h * 0.62, w, h), fill=(90, 160, 80))
+    colours = [(230, 70, 90), (250, 200, 60), (240, 130, 200), (255, 255, 255), (250, 120, 50)]
+    for i in range(40):
+        x = (i * 397) % w
+        y = h * 0.66 + (i * 151) % int(h * 0.3)
+        r = 26 + (i * 7) % 20
+        draw.line([(x, y), (x, y + 80)], fill=(50, 110, 50), width=6)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=colours[i % len(colours)])
+        draw.ellipse((x - r / 3, y - r / 3, x + r / 3, y + r / 3), fill=(250, 220, 80))
+    draw.ellipse((w * 0.78, h * 0.08, w * 0.9, h * 0.24), fill=(255, 235, 130))
+    return image
+
+
+def mountains(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (110, 160, 220), (230, 220, 200))
+    draw = ImageDraw.Draw(image)
+    draw.polygon([(0, h * 0.7), (w * 0.3, h * 0.25), (w * 0.6, h * 0.7)], fill=(90, 100, 120))
+    draw.polygon(
+        [(w * 0.3, h * 0.25), (w * 0.38, h * 0.36), (w * 0.22, h * 0.36)], fill=(250, 250, 250)
+    )
+    draw.polygon([(w * 0.35, h * 0.7), (w * 0.7, h * 0.18), (w, h * 0.7)], fill=(70, 80, 100))
+    draw.polygon(
+        [(w * 0.7, h * 0.18), (w * 0.79, h * 0.31), (w * 0.61, h * 0.31)], fill=(250, 250, 250)
+    )
+    lake = _gradient((w, int(h * 0.3) + 1), (80, 130, 190), (40, 80, 120))
+    image.paste(lake, (0, int(h * 0.7)))
+    return image.filter(ImageFilter.SMOOTH)
+
+
+def cake(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (255, 236, 210), (250, 200, 170))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((w * 0.25, h * 0.45, w * 0.75, h * 0.8), 30, fill=(190, 110, 70))
+    draw.rounded_rectangle((w * 0.25, h * 0.45, w * 0.75, h * 0.55), 30, fill=(255, 250, 245))
+    for i in range(5):
+        x = w * (0.33 + i * 0.085)
+        draw.rectangle((x - 10, h * 0.3, x + 10, h * 0.45), fill=(120, 170, 230))
+        draw.ellipse((x - 16, h * 0.24, x + 16, h * 0.31), fill=(255, 190, 60))
+    return image
+
+
+def lavender(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (250, 200, 150), (250, 235, 210))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, h * 0.5, w, h), fill=(120, 150, 80))
+    for row in range(9):  # rows of lavender running to the horizon
+        y = h * 0.52 + row * row * 7 + row * 12
+        draw.line([(0, y), (w, y)], fill=(140, 100, 190), width=8 + row * 5)
+    draw.rectangle((w * 0.7, h * 0.36, w * 0.82, h * 0.5), fill=(235, 215, 180))
+    draw.polygon(
+        [(w * 0.68, h * 0.37), (w * 0.76, h * 0.29), (w * 0.84, h * 0.37)], fill=(190, 90, 60)
+    )
+    return image
+
+
+def boat(size: tuple[int, int] = (1600, 1200)) -> Image.Image:
+    w, h = size
+    image = _gradient(size, (170, 215, 245), (235, 245, 250))
+    draw = ImageDraw.Draw(image)
+    sea = _gradient((w, int(h * 0.4)), (40, 130, 170), (20, 80, 120))
+    image.paste(sea, (0, int(h * 0.6)))
+    draw.polygon(
+        [(w * 0.3, h * 0.66), (w * 0.7, h * 0.66), (w * 0.62, h * 0.76), (w * 0.38, h * 0.76)],
+        fill=(200, 60, 50),
+    )
+    draw.line([(w * 0.5, h * 0.2), (w * 0.5, h * 0.66)], fill=(80, 60, 40), width=10)
+    draw.polygon(
+        [(w * 0.51, h * 0.22), (w * 0.51, h * 0.62), (w * 0.68, h * 0.62)], fill=(255, 255, 255)
+    )
+    draw.polygon(
+        [(w * 0.49, h * 0.3), (w * 0.49, h * 0.62), (w * 0.36, h * 0.62)], fill=(250, 240, 220)
+    )
+    return image
+
+
+PHOTOS: list[tuple[int, Callable[[], Image.Image], str, str, float]] = [
+    (1, sunset, "Le coucher de soleil à Quiberon", "Marie Martin", 0.5),
+    (2, garden, "Les dahlias du jardin de Thomas", "Thomas Martin", 3),
+    (3, mountains, "Vacances à Annecy", "Marie Martin", 26),
+    (4, cake, "Les 8 ans de Léa", "Marie Martin", 75),
+    (5, lavender, "Les lavandes près de Valensole", "Thomas Martin", 120),
+    (6, boat, "Sortie en bateau à Belle-Île", "Marie Martin", 200),
+]
+
+
+def photo_records() -> list[dict[str, Any]]:
+    return [
+        {
+            "id": photo_id,
+            "caption": caption,
+            "sender_name": sender,
+            "created_at": at(hours_ago),
+            "width": 1600,
+            "height": 1200,
+            "display_hash": f"{photo_id:064x}",
+            "thumb_hash": f"{photo_id + 100:064x}",
+        }
+        for photo_id, _draw, caption, sender, hours_ago in PHOTOS
+    ]
+
+
+def qimage(image: Image.Image) -> QImage:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    result = QImage.fromData(out.getvalue(), "JPEG")
+    if result.isNull():
+        raise RuntimeError("could not decode a generated photo")
+    return result
+
+
+# -- rendering ---------------------------------------------------------------------------------
+
+
+def settle() -> None:
+    for _ in range(5):  # fonts follow the size, then the layout follows the fonts
+        QApplication.processEvents()
 
 
 def render(widget: QWidget, size: tuple[int, int], path: Path) -> None:
     widget.resize(*size)
     widget.show()
-    for _ in range(5):  # fonts follow the size, then the layout follows the fonts
-        QApplication.processEvents()
+    settle()
     if not widget.grab().save(str(path)):
         raise OSError(f"could not write {path}")
-    widget.hide()
     print(path)
 
 
@@ -78,29 +347,151 @@ def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(argv[:1])
+    settings = config.defaults()
+    events = demo_events()
+    records = photo_records()
+    drawn = {photo_id: draw() for photo_id, draw, *_rest in PHOTOS}
+    keep: list[QWidget] = []
 
     def now() -> datetime:
         return NOW
 
-    pairing = PairingScreen(now_fn=now)
+    def kept(widget: QWidget) -> Any:
+        keep.append(widget)
+        return widget
+
+    # The same views the features give their screens.
+    messages_view = build_messages_view(
+        MESSAGES,
+        NOW,
+        beneficiary_name="Jeanne Martin",
+        quick_replies=settings["quick_replies"],
+        read_aloud=True,
+    )
+    album = build_album_view(
+        records, NOW, seen=SEEN, slideshow_seconds=settings["slideshow_seconds"]
+    )
+    weather = build_weather_view(weather_report(), NOW, NOW - timedelta(minutes=10))
+    professional_view = build_professional_view(events, EVENT_RECORDS, NOW)
+
+    pairing = kept(PairingScreen(now_fn=now))
     pairing.show_code(
         "WDJB-MJHT",
         "http://foyer.local:8000/pair",
         "http://foyer.local:8000/pair?user_code=WDJB-MJHT",
         NOW + timedelta(minutes=9, seconds=42),
     )
-    home = HomeScreen(now_fn=now)
-    home.set_view(build_home_view("Jeanne", demo_events(), NOW))
+    home = kept(HomeScreen(now_fn=now))
+    home.set_view(build_home_view("Jeanne", events, NOW))
+    home.set_tiles(list(settings["modules"]))
+    home.set_badge("messages", messages_view.unread_count)
+    home.set_badge("photos", album.new_count)
+    home.set_weather_glance(glance(weather))
+    home.set_professional_entry(True)
+
+    agenda = kept(AgendaScreen())
+    agenda.set_days(build_agenda_days(events, NOW))
+    agenda.reset()
+
+    messages = kept(MessagesScreen())
+    messages.set_speech_available(True)
+    messages.set_view(messages_view)
+    message_open = kept(MessagesScreen())
+    message_open.set_speech_available(True)
+    message_open.set_view(messages_view)
+    message_open.open_message(11)
+
+    photos = kept(PhotosScreen())
+    photos.show_album(album)
+    slideshow = kept(PhotosScreen())
+    slideshow.show_album(album)
+    frame = kept(PhotoFrameScreen())
+    frame.show_album(album)
+
+    weather_screen = kept(WeatherScreen())
+    weather_screen.show_view(weather)
+
+    mood = kept(MoodScreen())
+    mood.start("Jeanne", second_question=True)
+
+    professional = kept(ProfessionalScreen(now))
+    professional.set_view(professional_view)
+    identified = kept(ProfessionalScreen(now))
+    identified.set_view(professional_view)
+    identified.pin_pad.submitted.emit("4821")  # as typed on the pad
+    identified.show_identified(
+        build_identified_view(
+            professional_view,
+            Professional(21, "Claire Petit", may_record_visit=True, may_view_instructions=True),
+            NURSE_MESSAGES,
+            NOW,
+        )
+    )
+
+    night = kept(NightScreen(lambda: NIGHT))
+
+    maintenance = kept(MaintenanceScreen(lambda pin: pin == config.DEFAULT_MAINTENANCE_PIN, now))
+    maintenance.set_info(
+        MaintenanceInfo(
+            online=True,
+            backend_url="https://foyer.example.fr",
+            device_id=12,
+            version="0.1.0",
+            last_sync=NOW - timedelta(seconds=40),
+            outbox_pending=0,
+        )
+    )
+    maintenance.enter_pin(config.DEFAULT_MAINTENANCE_PIN)
 
     for width, height in SIZES:
-        render(pairing, (width, height), out / f"pairing-{width}x{height}.png")
-        render(home, (width, height), out / f"home-{width}x{height}.png")
+        size = (width, height)
+
+        def shot(name: str, widget: QWidget, size: tuple[int, int] = size) -> None:
+            render(widget, size, out / f"{name}-{size[0]}x{size[1]}.png")
+
+        shot("pairing", pairing)
+        shot("home", home)
+        shot("agenda", agenda)
+        shot("messages", messages)
+        shot("message-open", message_open)
+        photos.resize(*size)
+        photos.show()
+        settle()
+        for photo_id, image in drawn.items():
+            photos.set_thumbnail(photo_id, qimage(image.resize((320, 240))))
+        shot("photos", photos)
+        slideshow.resize(*size)
+        slideshow.show()
+        slideshow.open_photo(1)
+        settle()
+        fitted = QSize(width, height)
+        for photo_id, image in drawn.items():
+            decoded = qimage(image).scaled(
+                fitted,
+                Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.SmoothTransformation,
+            )
+            slideshow.set_photo(photo_id, decoded)
+            frame.set_photo(photo_id, decoded)
+        shot("slideshow", slideshow)
+        frame.show_id(3)
+        shot("photo-frame", frame)
+        shot("weather", weather_screen)
+        shot("mood", mood)
+        shot("professional", professional)
+        shot("professional-identified", identified)
+        shot("night", night)
+        shot("maintenance", maintenance)
+        for widget in keep:
+            widget.hide()
     # Delete the widgets while the application still exists (PySide6 can crash at exit
     # when Python's garbage collector meets them after QApplication is gone).
-    pairing.deleteLater()
-    home.deleteLater()
+    for widget in keep:
+        widget.deleteLater()
     QApplication.sendPostedEvents(None, 0)
-    del pairing, home
+    keep.clear()
+    del pairing, home, agenda, messages, message_open, photos, slideshow, frame
+    del weather_screen, mood, professional, identified, night, maintenance
     app.quit()
     return 0
 
