@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import secrets
 import signal
 import socket
@@ -13,12 +14,12 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import insert
+from sqlalchemy import bindparam, insert, update
 
 from backend import db, security
 from backend.models import Beneficiary, Device, User
@@ -182,6 +183,30 @@ def make_fleet(database_url: str, tablets: int) -> Fleet:
     finally:
         engine.dispose()
     return Fleet(email, ids, credentials, devices)
+
+
+def spread_last_seen(database_url: str, device_ids: list[int], resolution: float = 60.0) -> None:
+    """Give each tablet a `last_seen_at` at a random point of the last `resolution` seconds.
+
+    The backend rewrites it once a minute per tablet (LAST_SEEN_RESOLUTION): a fleet that has
+    run for a while does so evenly, about one write per tablet per minute, and a benchmark step
+    should see that rate, neither a write at every tablet's first poll nor none at all."""
+    engine = db.make_engine(database_url)
+    now = datetime.now(UTC)
+    rows = [
+        {"device_id": device_id, "seen": now - timedelta(seconds=random.uniform(0, resolution))}
+        for device_id in device_ids
+    ]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                update(Device)
+                .where(Device.id == bindparam("device_id"))
+                .values(last_seen_at=bindparam("seen")),
+                rows,
+            )
+    finally:
+        engine.dispose()
 
 
 def login(port: int, email: str) -> dict[str, str]:

@@ -89,6 +89,7 @@ def run_step(
     duration: float,
     wait: float,
 ) -> Step:
+    bench_backend.spread_last_seen(database_url, fleet.device_ids[: tablets + PROBES])
     server = bench_backend.start(data_dir, database_url, workers)
     try:
         headers = bench_backend.login(server.port, fleet.care_manager_email)
