@@ -16,6 +16,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "var" / "reliability" / "results.json"
+AUDIT = ROOT / "var" / "reliability" / "audit.json"  # scripts/audit_dependencies.py
 DOC = ROOT / "docs" / "reliability.md"
 
 OUTCOME_WORDS = {
@@ -40,8 +41,21 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def audit_line() -> str:
+    try:
+        audit = json.loads(AUDIT.read_text())
+    except (OSError, ValueError):
+        return "Dependency audit: not run in this checkout (`scripts/audit_dependencies.py`).\n"
+    return (
+        f"Dependency audit of the lock (`scripts/audit_dependencies.py`, {audit.get('at', '?')}): "
+        f"{cell(str(audit.get('summary', audit.get('status', '?'))))}. Known vulnerabilities fail "
+        "CI; versions the vulnerability service cannot check are listed, and fail CI only with "
+        "`FOYER_AUDIT_STRICT=1` (this lock comes from a private index PyPI does not know).\n"
+    )
+
+
 def render(results: dict[str, dict[str, Any]]) -> str:
-    lines = [HEADER]
+    lines = [HEADER, audit_line()]
     counts: dict[str, int] = {}
     for entry in results.values():
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1

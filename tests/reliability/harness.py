@@ -46,7 +46,9 @@ class Home:
         self.process = start_backend(self.data_dir, self.port)
 
     def stop(self) -> None:
-        self.process.stop()
+        """End of a test: SIGKILL is enough (graceful shutdown would wait for long-polls)."""
+        if self.process.process.poll() is None:
+            self.kill()
 
     def post(self, path: str, body: object) -> requests.Response:
         return requests.post(self.url + path, json=body, headers=self.cm_headers, timeout=10)

@@ -91,20 +91,26 @@ class Recorder:
 
     def _complete(self, session: pytest.Session) -> bool:
         """Every test of both folders was selected and has run (no -k, no single file)."""
-        args = [str(a) for a in session.config.args]
-        whole = all(
-            any(
-                (ROOT / a).resolve() in ((ROOT / d).resolve(), *(ROOT / d).resolve().parents)
-                for a in args
-            )
-            for d in DIRS
+        return covers_everything(session) and set(self.outcomes) == set(self.described)
+
+
+def covers_everything(session: pytest.Session) -> bool:
+    """The session selected every test of both folders (whole folders, no -k, no -m)."""
+    args = [str(a).split("::")[0] for a in session.config.args]
+    whole = all(
+        any(
+            (ROOT / a).resolve() in ((ROOT / d).resolve(), *(ROOT / d).resolve().parents)
+            for a in args
         )
-        return (
-            whole
-            and not session.config.getoption("keyword")
-            and not session.config.getoption("markexpr")
-            and set(self.outcomes) == set(self.described)
-        )
+        for d in DIRS
+    )
+    return (
+        whole
+        and not session.config.getoption("keyword")
+        and not session.config.getoption("markexpr")
+        and not session.config.getoption("deselect")
+        and not session.config.getoption("lf", False)
+    )
 
 
 def load_results() -> dict[str, dict[str, Any]]:

@@ -80,7 +80,7 @@ def test_backend_killed_during_a_long_poll_and_deltas(home: Home, tmp_path: Path
     home.restart()
     # Deltas while the backend is killed again at a random moment of a burst of changes.
     rng = random.Random(3)
-    for round_ in range(2):
+    for round_ in range(1):
         kill_at = rng.randint(1, 6)
         for n in range(8):
             if n == kill_at:
@@ -94,7 +94,7 @@ def test_backend_killed_during_a_long_poll_and_deltas(home: Home, tmp_path: Path
 
     fresh = LocalStore(tmp_path / "fresh")
     Syncer(client, fresh).run_once(wait=0)
-    assert _titles(store) == _titles(fresh) and len(_titles(store)) == 17
+    assert _titles(store) == _titles(fresh) and len(_titles(store)) == 9
     assert integrity(store.path) == "ok" and integrity(outbox.path) == "ok"
     assert home.rows("SELECT COUNT(*) FROM mood_checkins") == [(1,)]
 
@@ -104,10 +104,10 @@ def _now_iso() -> str:
 
 
 def _big_jpeg(seed: int) -> bytes:
-    """A 2400×1600 photo of noise: a few MB, so its upload and processing take a while."""
-    noise = random.Random(seed).randbytes(2400 * 1600 * 3)
+    """A 2000×1400 photo of noise: a few MB, so its upload and processing take a while."""
+    noise = random.Random(seed).randbytes(2000 * 1400 * 3)
     out = io.BytesIO()
-    Image.frombytes("RGB", (2400, 1600), noise).save(out, "JPEG", quality=95)
+    Image.frombytes("RGB", (2000, 1400), noise).save(out, "JPEG", quality=95)
     return out.getvalue()
 
 
@@ -166,9 +166,11 @@ def test_backend_killed_during_a_photo_upload(home: Home, tmp_path: Path) -> Non
     processed): no photo is ever half there — a row has both whole files, a file under its final
     name is whole, the tablet is offered only whole photos — and the next upload works."""
     client = DeviceClient(new_session(), home.url, home.device_token)
-    photos = [_big_jpeg(seed) for seed in range(3)]
+    photos = [_big_jpeg(seed) for seed in range(2)]
+    print(f"photos of {[len(p) for p in photos]} bytes, sent in 256 KiB parts every 0.1 s")
     outcomes: list[int | None] = []
-    for photo, kill_after in ((photos[0], 0.3), (photos[1], 1.6), (photos[2], 2.0)):
+    # Killed while the body is arriving, then once it has all arrived (during processing).
+    for photo, kill_after in ((photos[0], 0.3), (photos[1], 1.5)):
         uploading = threading.Thread(target=lambda p=photo: outcomes.append(_upload(home, p, 0.1)))
         uploading.start()
         time.sleep(kill_after)
@@ -181,4 +183,4 @@ def test_backend_killed_during_a_photo_upload(home: Home, tmp_path: Path) -> Non
     # The same photos again, backend alive: all accepted, whole.
     for photo in photos:
         assert _upload(home, photo, 0.0) in (200, 201)
-    assert _assert_no_half_photo(home, client) == 3
+    assert _assert_no_half_photo(home, client) == 2
