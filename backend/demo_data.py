@@ -1,22 +1,27 @@
-"""Demo data: a care manager and Jeanne Martin with a real-looking week of visits."""
+"""Demo data: a care manager and Jeanne Martin with a real-looking week of visits, her
+daughter Marie and grandson Thomas, Claire her nurse, and the messages they left."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Beneficiary, User
-from backend.services import accounts, agenda
+from backend.services import accounts, agenda, circle, messages
 
 DEMO_EMAIL = "claire.dubois@foyer.example"
 # Demo only, and printed by `foyer demo`: this account exists in demo databases alone.
 DEMO_PASSWORD = "demo-foyer-2026"  # noqa: S105
 DEMO_NAME = "Claire Dubois"
+# Marie, the daughter: `foyer demo` signs in as her to send photos, as a family would.
+DEMO_FAMILY_EMAIL = "marie.martin@foyer.example"
+DEMO_FAMILY_PASSWORD = "demo-marie-2026"  # noqa: S105 (demo databases only)
+DEMO_FAMILY_NAME = "Marie Martin"
 
 
-def seed(session: Session, today: date) -> tuple[User, Beneficiary]:
+def seed(session: Session, today: date, now: datetime | None = None) -> tuple[User, Beneficiary]:
     """Create the demo care manager and beneficiary (once; later calls return them)."""
     user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
     if user is None:
@@ -82,4 +87,93 @@ def seed(session: Session, today: date) -> tuple[User, Beneficiary]:
         rrule=None,
         exdates=[],
     )
+    _seed_circle(session, user, jeanne, now or datetime.now(UTC))
     return user, jeanne
+
+
+def _join(
+    session: Session,
+    inviter: User,
+    beneficiary: Beneficiary,
+    email: str,
+    name: str,
+    password: str,
+    now: datetime,
+    *,
+    relation: str = "family",
+    profession: str | None = None,
+) -> User:
+    """Invited and accepted at once, as the person would with the link."""
+    invitation, _token = circle.create_invitation(
+        session,
+        inviter,
+        beneficiary,
+        email=email,
+        name=name,
+        relation=relation,
+        profession=profession,
+        organisation_id=None,
+        now=now,
+        ttl=timedelta(days=1),
+    )
+    return circle.accept_invitation(
+        session, invitation, user=None, name=name, password=password, now=now
+    )
+
+
+def _seed_circle(session: Session, manager: User, jeanne: Beneficiary, now: datetime) -> None:
+    """The people around Jeanne and what they wrote: the tablet shows unread messages."""
+    marie = _join(
+        session, manager, jeanne, DEMO_FAMILY_EMAIL, DEMO_FAMILY_NAME, DEMO_FAMILY_PASSWORD, now
+    )
+    thomas = _join(
+        session, manager, jeanne, "thomas.martin@foyer.example", "Thomas Martin",
+        "demo-thomas-2026", now,
+    )  # fmt: skip
+    nurse = _join(
+        session, manager, jeanne, "claire.petit@foyer.example", "Claire Petit",
+        "demo-claire-2026", now, relation="professional", profession="nurse",
+    )  # fmt: skip
+
+    def write(
+        author: User,
+        hours_ago: float,
+        space: str,
+        body: str,
+        recipient_ids: list[int] | None = None,
+        to_beneficiary: bool = False,
+    ) -> None:
+        messages.create_message(
+            session,
+            author,
+            jeanne.id,
+            space=space,
+            body=body,
+            recipient_ids=recipient_ids or [],
+            to_beneficiary=to_beneficiary,
+            now=now - timedelta(hours=hours_ago),
+        )
+
+    write(thomas, 26, "daily", "Il n'y a plus de sacs poubelle, j'en rapporte jeudi. Bises !")
+    write(
+        manager,
+        5,
+        "health",
+        "Claire, la tension de Mme Martin était un peu haute jeudi (15/9). "
+        "Pouvez-vous la reprendre demain matin et me la noter ?",
+        recipient_ids=[nurse.id],
+    )
+    write(
+        nurse,
+        3,
+        "health",
+        "Bonjour Madame Martin, je passe demain à 8 h comme d'habitude. "
+        "Pensez à boire un grand verre d'eau au réveil.",
+        to_beneficiary=True,
+    )
+    write(
+        marie,
+        0.7,
+        "daily",
+        "Bonjour Maman ! Je passe dimanche avec les enfants. Léa a fait un dessin pour toi.",
+    )

@@ -7,6 +7,7 @@ as a care manager typing the code in the console would do it.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 import signal
@@ -19,8 +20,8 @@ from pathlib import Path
 
 import requests
 
-from backend.demo_data import DEMO_EMAIL, DEMO_PASSWORD
-from provisioning import credentials
+from backend.demo_data import DEMO_EMAIL, DEMO_FAMILY_EMAIL, DEMO_FAMILY_PASSWORD, DEMO_PASSWORD
+from provisioning import credentials, demo_pictures
 from provisioning.http import new_session
 from provisioning.pairing import PairingClient
 
@@ -110,6 +111,39 @@ def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path
             raise RuntimeError(f"pairing failed: {error}")
 
 
+# Marie's photos, drawn here and sent through the backend's upload (so they are re-encoded
+# like any photo). Sent again on a later run, they are recognised as duplicates.
+DEMO_PHOTOS = (
+    (demo_pictures.sunset, "Le coucher de soleil à Quiberon"),
+    (demo_pictures.garden, "Les dahlias du jardin de Thomas"),
+    (demo_pictures.boat, "Sortie en bateau à Belle-Île"),
+)
+
+
+def send_family_photos(http: requests.Session, url: str) -> None:
+    login = http.post(
+        f"{url}/api/v1/auth/token",
+        data={"username": DEMO_FAMILY_EMAIL, "password": DEMO_FAMILY_PASSWORD},
+        timeout=10,
+    )
+    login.raise_for_status()
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    beneficiaries = http.get(f"{url}/api/v1/beneficiaries", headers=auth, timeout=10).json()
+    jeanne = next(b for b in beneficiaries if b["first_name"] == "Jeanne")
+    for draw, caption in DEMO_PHOTOS:
+        jpeg = io.BytesIO()
+        draw().save(jpeg, "JPEG", quality=88)
+        sent = http.post(
+            f"{url}/api/v1/beneficiaries/{jeanne['id']}/photos",
+            files=[("files", (f"{draw.__name__}.jpg", jpeg.getvalue(), "image/jpeg"))],
+            data={"caption": caption},
+            headers=auth,
+            timeout=60,
+        )
+        if sent.status_code not in (200, 201):  # 200: already sent on an earlier run
+            raise RuntimeError(f"demo photo refused: HTTP {sent.status_code} {sent.text[:200]}")
+
+
 def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
     data_dir = data_dir.resolve()
     backend_dir, tablet_dir = data_dir / "backend", data_dir / "tablet"
@@ -129,6 +163,7 @@ def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
         if not credential_still_valid(http, url, tablet_dir):
             credentials.erase(tablet_dir)
             pair_as_demo_care_manager(http, url, tablet_dir)
+        send_family_photos(http, url)
         print(f"Backend: {url}  (log: {backend_log})")
         print(f"Care manager login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
         kiosk = [sys.executable, "-m", "kiosk.cli", "--backend", url, "--data", str(tablet_dir)]

@@ -43,6 +43,13 @@ def test_demo_pairs_a_tablet_and_saves_its_home_screen(tmp_path: Path) -> None:
     state = LocalStore(tmp_path / "demo" / "tablet").load()
     assert state.beneficiary is not None and state.beneficiary.first_name == "Jeanne"
     assert {e.title for e in state.events} >= {"Soins infirmiers", "Aide à domicile"}
+    # A product with content: the family's messages (not the one to the nurse) and photos.
+    assert {m["author_name"] for m in state.of("messages")} == {
+        "Marie Martin",
+        "Thomas Martin",
+        "Claire Petit",
+    }
+    assert len(state.of("photos")) == 3
 
     # Run again on the same data: the pairing is reused, not repeated.
     again = subprocess.run(
