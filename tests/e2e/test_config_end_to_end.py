@@ -46,7 +46,7 @@ def test_a_config_put_reaches_the_tablet_live(
 ) -> None:
     pair(qtbot, tablet, care_manager)
     home = tablet.window.home
-    assert home.tile_names() == ["agenda", "mood"]
+    assert home.tile_names() == ["agenda", "messages", "photos", "weather", "mood"]
     devices = requests.get(
         f"{care_manager.url}/api/v1/beneficiaries/{care_manager.beneficiary_id}/devices",
         headers=care_manager.headers,
