@@ -209,7 +209,7 @@ steps = st.lists(
 
 @given(ops=steps)
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     database=None,
     derandomize=True,
