@@ -29,6 +29,10 @@ FOLDER = "photos"
 SEEN_FILE = "seen.sqlite3"
 
 
+def _drawn_already() -> None:
+    """The screens were redrawn by PhotosFeature.on_state."""
+
+
 class PhotosFeature(Feature):
     def __init__(
         self,
@@ -46,8 +50,11 @@ class PhotosFeature(Feature):
         self.frame = PhotoFrameScreen()
         self._view = AlbumView(())
         self._connect_screens()
-        host.register_screen(PHOTOS, self.screen, on_open=self.show, on_change=self.show)
-        host.register_screen(idle.PHOTO_FRAME, self.frame, on_open=self.show)
+        # on_state redraws both screens whether shown or not (home's badge needs the count).
+        host.register_screen(PHOTOS, self.screen, on_open=self.show, on_change=_drawn_already)
+        host.register_screen(
+            idle.PHOTO_FRAME, self.frame, on_open=self.show, on_change=_drawn_already
+        )
 
     def _connect_screens(self) -> None:
         self.screen.thumbnail_wanted.connect(self._thumbnail_wanted)

@@ -62,6 +62,23 @@ def weather_report() -> dict[str, Any]:
     }
 
 
+NURSE_PIN = "4821"
+NURSE = {
+    "user_id": 21,
+    "name": "Claire Petit",
+    "may_record_visit": True,
+    "may_view_instructions": True,
+}
+NURSE_MESSAGE = {
+    "id": 31,
+    "body": "Reprendre la tension ce matin.",
+    "author_name": "Dr Bernard",
+    "created_at": "2026-11-23T07:00:00+00:00",
+    "reply_to_id": None,
+    "read": False,
+}
+
+
 class FakeBackend:
     """The device endpoints, enough for the tablet: sync (long-poll on a version number),
     actions, photos, weather, status, and pairing that approves at once."""
@@ -184,6 +201,11 @@ class FakeBackend:
             )
         elif not self._authorized(handler):
             return
+        elif path == "/api/v1/device/professional/messages":
+            if json.loads(raw).get("pin") != NURSE_PIN:
+                self._json(handler, 403, {"detail": "Code inconnu."})
+                return
+            self._json(handler, 200, {"professional": NURSE, "messages": [NURSE_MESSAGE]})
         elif path == "/api/v1/device/actions":
             action = json.loads(raw)
             self.actions.append(action)
@@ -335,6 +357,28 @@ def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configurat
     t.c.messages.screen.show_list()
     assert t.c.messages.screen.open_message(5)
     assert [b.text() for b in t.c.messages.screen.reply_buttons()] == ["Bisous", "À jeudi"]
+
+
+def test_a_professional_identified_by_pin_records_arrival_and_departure(
+    qtbot: QtBot, tablet: Any, fake: FakeBackend
+) -> None:
+    t = tablet()
+    synced(qtbot, t, fake)
+    click(qtbot, t.home.professional_button)
+    screen = t.c.professional.screen
+    for key in [*NURSE_PIN, "ok"]:
+        click(qtbot, screen.pin_pad.keys[key])
+    qtbot.wait_until(lambda: screen.page() == "identified", timeout=10_000)
+    assert screen.title.text() == "Claire Petit"
+    click(qtbot, screen.arrival_button)
+    click(qtbot, screen.departure_button)
+    qtbot.wait_until(lambda: len(fake.actions_of("departure")) == 1, timeout=10_000)
+    arrival, departure = fake.actions_of("arrival"), fake.actions_of("departure")
+    assert [(a["user_id"], a["pin"]) for a in arrival + departure] == [(21, NURSE_PIN)] * 2
+    click(qtbot, screen.home_button)
+    assert t.screen == "home"
+    click(qtbot, t.home.professional_button)
+    assert screen.page() == "schedule"  # the next person starts from the schedule, not Claire's
 
 
 # -- photos -------------------------------------------------------------------------------------
