@@ -341,6 +341,7 @@ def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configurat
     synced(qtbot, t, fake)
     t.c.open_screen("messages")
     assert t.c.messages.screen.open_message(5)
+    assert not t.c.messages.screen.speak_button.isVisible()  # reading aloud is off by default
     replies = t.c.messages.screen.reply_buttons()
     assert [b.text() for b in replies][:3] == ["Merci !", "Appelle-moi", "Tout va bien"]
     click(qtbot, replies[0])
@@ -351,12 +352,20 @@ def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configurat
     # A new list of replies from the console, while the message is open.
     fake.change(
         "config",
-        [{"id": DEVICE_ID, "version": 2, "document": {"quick_replies": ["Bisous", "À jeudi"]}}],
+        [
+            {
+                "id": DEVICE_ID,
+                "version": 2,
+                "document": {"quick_replies": ["Bisous", "À jeudi"], "read_aloud": True},
+            }
+        ],
     )
     qtbot.wait_until(lambda: t.c.config_version == 2, timeout=10_000)
     t.c.messages.screen.show_list()
     assert t.c.messages.screen.open_message(5)
     assert [b.text() for b in t.c.messages.screen.reply_buttons()] == ["Bisous", "À jeudi"]
+    # Shown where the device has a voice (espeak-ng).
+    assert t.c.messages.screen.speak_button.isVisible() == t.c.messages.speech.available
 
 
 def test_a_professional_identified_by_pin_records_arrival_and_departure(
