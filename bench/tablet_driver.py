@@ -14,6 +14,7 @@ thread by a queued signal) and every answer is one JSON line on stdout. Times ar
                          controller's photo-frame screen when it has one, else the Slideshow
                          at its default pace)
     home               → the home screen
+    grab FILE          → the window saved as a PNG (to look at what was measured)
     syncs              → {"changed": syncs that changed the local state, "state_at": time of the
                          last one, "home_at": time of the last home refresh}
     quit
@@ -179,6 +180,8 @@ class Driver(QObject):
         elif name == "syncs":
             self._hook_sync()
             _say(changed=self.changed, state_at=self.state_at, home_at=self.home_at)
+        elif name == "grab":
+            _say(saved=window.grab().save(argument), screen=window.current_screen_name())
         elif name == "quit":
             QCoreApplication.quit()
         else:
