@@ -10,46 +10,66 @@ are old enough for it to matter. No report at all gives the friendly "Météo in
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+CONTEXT = "WeatherWords"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate looks for)
+    """Marks `text` for the catalogue without importing Qt: the weather screen and home ask
+    QCoreApplication.translate(CONTEXT, text) for the words of the language in force."""
+    return text
+
+
 # WMO weather interpretation codes (Open-Meteo), in the words the tablet says.
 WORDS: dict[int, str] = {
-    0: "Ciel dégagé",
-    1: "Ciel plutôt dégagé",
-    2: "Partiellement nuageux",
-    3: "Couvert",
-    45: "Brouillard",
-    48: "Brouillard givrant",
-    51: "Bruine légère",
-    53: "Bruine modérée",
-    55: "Bruine dense",
-    56: "Bruine verglaçante légère",
-    57: "Bruine verglaçante dense",
-    61: "Pluie faible",
-    63: "Pluie modérée",
-    65: "Pluie forte",
-    66: "Pluie verglaçante faible",
-    67: "Pluie verglaçante forte",
-    71: "Neige faible",
-    73: "Neige modérée",
-    75: "Neige forte",
-    77: "Grains de neige",
-    80: "Averses de pluie faibles",
-    81: "Averses de pluie modérées",
-    82: "Averses de pluie violentes",
-    85: "Averses de neige faibles",
-    86: "Averses de neige fortes",
-    95: "Orage",
-    96: "Orage avec grêle",
-    99: "Orage avec forte grêle",
+    0: QT_TRANSLATE_NOOP("WeatherWords", "Ciel dégagé"),
+    1: QT_TRANSLATE_NOOP("WeatherWords", "Ciel plutôt dégagé"),
+    2: QT_TRANSLATE_NOOP("WeatherWords", "Partiellement nuageux"),
+    3: QT_TRANSLATE_NOOP("WeatherWords", "Couvert"),
+    45: QT_TRANSLATE_NOOP("WeatherWords", "Brouillard"),
+    48: QT_TRANSLATE_NOOP("WeatherWords", "Brouillard givrant"),
+    51: QT_TRANSLATE_NOOP("WeatherWords", "Bruine légère"),
+    53: QT_TRANSLATE_NOOP("WeatherWords", "Bruine modérée"),
+    55: QT_TRANSLATE_NOOP("WeatherWords", "Bruine dense"),
+    56: QT_TRANSLATE_NOOP("WeatherWords", "Bruine verglaçante légère"),
+    57: QT_TRANSLATE_NOOP("WeatherWords", "Bruine verglaçante dense"),
+    61: QT_TRANSLATE_NOOP("WeatherWords", "Pluie faible"),
+    63: QT_TRANSLATE_NOOP("WeatherWords", "Pluie modérée"),
+    65: QT_TRANSLATE_NOOP("WeatherWords", "Pluie forte"),
+    66: QT_TRANSLATE_NOOP("WeatherWords", "Pluie verglaçante faible"),
+    67: QT_TRANSLATE_NOOP("WeatherWords", "Pluie verglaçante forte"),
+    71: QT_TRANSLATE_NOOP("WeatherWords", "Neige faible"),
+    73: QT_TRANSLATE_NOOP("WeatherWords", "Neige modérée"),
+    75: QT_TRANSLATE_NOOP("WeatherWords", "Neige forte"),
+    77: QT_TRANSLATE_NOOP("WeatherWords", "Grains de neige"),
+    80: QT_TRANSLATE_NOOP("WeatherWords", "Averses de pluie faibles"),
+    81: QT_TRANSLATE_NOOP("WeatherWords", "Averses de pluie modérées"),
+    82: QT_TRANSLATE_NOOP("WeatherWords", "Averses de pluie violentes"),
+    85: QT_TRANSLATE_NOOP("WeatherWords", "Averses de neige faibles"),
+    86: QT_TRANSLATE_NOOP("WeatherWords", "Averses de neige fortes"),
+    95: QT_TRANSLATE_NOOP("WeatherWords", "Orage"),
+    96: QT_TRANSLATE_NOOP("WeatherWords", "Orage avec grêle"),
+    99: QT_TRANSLATE_NOOP("WeatherWords", "Orage avec forte grêle"),
 }
-UNKNOWN_WORDS = "Temps inconnu"
-UNAVAILABLE = "Météo indisponible"
+UNKNOWN_WORDS = QT_TRANSLATE_NOOP("WeatherWords", "Temps inconnu")
+UNAVAILABLE = QT_TRANSLATE_NOOP("WeatherWords", "Météo indisponible")
 
 DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+DAY_TITLES = (
+    QT_TRANSLATE_NOOP("WeatherWords", "Lundi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Mardi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Mercredi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Jeudi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Vendredi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Samedi"),
+    QT_TRANSLATE_NOOP("WeatherWords", "Dimanche"),
+)
+TODAY = QT_TRANSLATE_NOOP("WeatherWords", "Aujourd'hui")
+TOMORROW = QT_TRANSLATE_NOOP("WeatherWords", "Demain")
 
 # Below this age the values are as fresh as the backend's cache allows (30 min): say nothing.
 OLD_AFTER = timedelta(hours=1)
@@ -113,10 +133,10 @@ def age_words(age: timedelta) -> str:
 
 def day_name(day: date, today: date) -> str:
     if day == today:
-        return "Aujourd'hui"
+        return TODAY
     if day == today + timedelta(days=1):
-        return "Demain"
-    return DAY_NAMES[day.weekday()].capitalize()
+        return TOMORROW
+    return DAY_TITLES[day.weekday()]
 
 
 @dataclass(frozen=True)
@@ -147,11 +167,12 @@ class WeatherView:
     attribution: str = ""
 
 
-def glance(view: WeatherView) -> str:
-    """One line for the home screen: "8°, pluie faible"; "" when there is nothing current."""
+def glance(view: WeatherView, translate: Callable[[str], str] = lambda text: text) -> str:
+    """One line for the home screen: "8°, pluie faible"; "" when there is nothing current.
+    `translate` gives the words in the language in force (see CONTEXT)."""
     if not view.available or view.current is None:
         return ""
-    words = view.current.words
+    words = translate(view.current.words)
     return f"{view.current.temperature}, {words[:1].lower()}{words[1:]}"
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from kiosk.features.base import Feature, Host, Link
-from kiosk.screens.weather_screen import WeatherScreen
+from kiosk.screens.weather_screen import WeatherScreen, words
 from kiosk.weather_service import WeatherService
 from kiosk.weather_view import WeatherView, build_weather_view, glance
 
@@ -72,7 +72,8 @@ class WeatherFeature(Feature):
 
     def _show_glance(self, *_args: object) -> None:
         enabled = WEATHER in self._host.config.get("modules", ())
-        self._host.window.home.set_weather_glance(glance(self.view()) if enabled else "")
+        text = glance(self.view(), words) if enabled else ""
+        self._host.window.home.set_weather_glance(text)
 
     def _on_weather(self, report: dict[str, Any] | None, received_at: datetime | None) -> None:
         self._report = report

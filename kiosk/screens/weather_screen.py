@@ -9,18 +9,23 @@ screen is shown (the age words change with time).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.screens.frame import ScreenFrame
-from kiosk.weather_view import WeatherView
+from kiosk.weather_view import CONTEXT, WeatherView
 from widgets import theme
 from widgets.weather_card import WeatherCard
 from widgets.weather_icons import WeatherIcon
 
 CARDS = 4  # today and the next three days
 REFRESH_MS = 60_000
+
+
+def words(text: str) -> str:
+    """The view's French words (kiosk.weather_view marks them) in the language in force."""
+    return QCoreApplication.translate(CONTEXT, text)
 
 
 def _label(name: str, colour: str = theme.TEXT) -> QLabel:
@@ -125,13 +130,13 @@ class WeatherScreen(ScreenFrame):
         if current is not None:
             self._now_icon.set_name(current.pictogram)
             self._temperature.setText(current.temperature)
-            self._words.setText(current.words)
+            self._words.setText(words(current.words))
             self._place.setText(view.location)
             self._place.setVisible(bool(view.location))
         self._updated.setText(view.updated)
         self._updated.setVisible(bool(view.updated))
         for card, day in zip(self._cards, view.days, strict=False):
-            card.set_day(day.name, day.pictogram, day.words, day.high, day.low)
+            card.set_day(words(day.name), day.pictogram, words(day.words), day.high, day.low)
             card.setVisible(True)
         self._attribution.setText(view.attribution)
         if current is None and view.updated:

@@ -751,19 +751,217 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>WeatherScreen</name>
     <message>
-        <location filename="../screens/weather_screen.py" line="97"/>
+        <location filename="../screens/weather_screen.py" line="102"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/weather_screen.py" line="98"/>
+        <location filename="../screens/weather_screen.py" line="103"/>
         <source>Météo indisponible</source>
         <translation>Weather unavailable</translation>
     </message>
     <message>
-        <location filename="../screens/weather_screen.py" line="100"/>
+        <location filename="../screens/weather_screen.py" line="105"/>
         <source>Les prévisions reviendront dès que la tablette sera de nouveau connectée.</source>
         <translation>The forecast will be back as soon as the tablet is connected again.</translation>
+    </message>
+</context>
+<context>
+    <name>WeatherWords</name>
+    <message>
+        <location filename="../weather_view.py" line="29"/>
+        <source>Ciel dégagé</source>
+        <translation>Clear sky</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="30"/>
+        <source>Ciel plutôt dégagé</source>
+        <translation>Mainly clear</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="31"/>
+        <source>Partiellement nuageux</source>
+        <translation>Partly cloudy</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="32"/>
+        <source>Couvert</source>
+        <translation>Overcast</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="33"/>
+        <source>Brouillard</source>
+        <translation>Fog</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="34"/>
+        <source>Brouillard givrant</source>
+        <translation>Freezing fog</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="35"/>
+        <source>Bruine légère</source>
+        <translation>Light drizzle</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="36"/>
+        <source>Bruine modérée</source>
+        <translation>Drizzle</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="37"/>
+        <source>Bruine dense</source>
+        <translation>Heavy drizzle</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="38"/>
+        <source>Bruine verglaçante légère</source>
+        <translation>Light freezing drizzle</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="39"/>
+        <source>Bruine verglaçante dense</source>
+        <translation>Heavy freezing drizzle</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="40"/>
+        <source>Pluie faible</source>
+        <translation>Light rain</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="41"/>
+        <source>Pluie modérée</source>
+        <translation>Rain</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="42"/>
+        <source>Pluie forte</source>
+        <translation>Heavy rain</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="43"/>
+        <source>Pluie verglaçante faible</source>
+        <translation>Light freezing rain</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="44"/>
+        <source>Pluie verglaçante forte</source>
+        <translation>Heavy freezing rain</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="45"/>
+        <source>Neige faible</source>
+        <translation>Light snow</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="46"/>
+        <source>Neige modérée</source>
+        <translation>Snow</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="47"/>
+        <source>Neige forte</source>
+        <translation>Heavy snow</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="48"/>
+        <source>Grains de neige</source>
+        <translation>Snow grains</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="49"/>
+        <source>Averses de pluie faibles</source>
+        <translation>Light rain showers</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="50"/>
+        <source>Averses de pluie modérées</source>
+        <translation>Rain showers</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="51"/>
+        <source>Averses de pluie violentes</source>
+        <translation>Violent rain showers</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="52"/>
+        <source>Averses de neige faibles</source>
+        <translation>Light snow showers</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="53"/>
+        <source>Averses de neige fortes</source>
+        <translation>Heavy snow showers</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="54"/>
+        <source>Orage</source>
+        <translation>Thunderstorm</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="55"/>
+        <source>Orage avec grêle</source>
+        <translation>Thunderstorm with hail</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="56"/>
+        <source>Orage avec forte grêle</source>
+        <translation>Thunderstorm with heavy hail</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="58"/>
+        <source>Temps inconnu</source>
+        <translation>Unknown weather</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="59"/>
+        <source>Météo indisponible</source>
+        <translation>Weather unavailable</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="63"/>
+        <source>Lundi</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="64"/>
+        <source>Mardi</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="65"/>
+        <source>Mercredi</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="66"/>
+        <source>Jeudi</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="67"/>
+        <source>Vendredi</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="68"/>
+        <source>Samedi</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="69"/>
+        <source>Dimanche</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="71"/>
+        <source>Aujourd&apos;hui</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="72"/>
+        <source>Demain</source>
+        <translation>Tomorrow</translation>
     </message>
 </context>
 </TS>

@@ -18,7 +18,9 @@ from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.screens.mood_screen import MoodScreen
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
 from kiosk.screens.professional_screen import ProfessionalScreen
-from kiosk.screens.weather_screen import WeatherScreen
+from kiosk.screens.weather_screen import WeatherScreen, words
+from kiosk.weather_view import build_weather_view, glance
+from widgets.weather_card import WeatherCard
 
 TS = i18n.TRANSLATIONS / "foyer_en.ts"
 # Every screen's context, and the widgets' that show words of their own.
@@ -38,6 +40,7 @@ SCREENS = {
     "ScreenFrame",
     "Slideshow",
     "WeatherScreen",
+    "WeatherWords",
 }
 
 
@@ -130,6 +133,33 @@ def test_every_screen_goes_home_in_english(qtbot: QtBot, french_after: None) -> 
     assert weather.title.text() == "Weather"
     assert professional.title.text() == "Professionals"
     assert photos.album.title.text() == "Photos"
+
+
+def test_the_weather_speaks_english_too(qtbot: QtBot, french_after: None) -> None:
+    """The weather's words come from a module without Qt: marked for the catalogue there,
+    translated by the screen and for home's glance."""
+    paris = ZoneInfo("Europe/Paris")
+    now = datetime(2026, 11, 22, 11, 20, tzinfo=paris)
+    report = {
+        "fetched_at": "2026-11-22T10:10:00+00:00",
+        "current": {"temperature": 7.6, "code": 61, "is_day": True},
+        "days": [
+            {"date": "2026-11-22", "code": 61, "min": 4, "max": 9},
+            {"date": "2026-11-23", "code": 3, "min": 2, "max": 8},
+            {"date": "2026-11-24", "code": 0, "min": -1, "max": 7},
+        ],
+    }
+    screen = WeatherScreen()
+    qtbot.addWidget(screen)
+    view = build_weather_view(report, now)
+    assert i18n.set_language("en")
+    screen.show_view(view)
+    cards = screen.findChildren(WeatherCard)[:3]
+    assert [c.day.text() for c in cards] == ["Today", "Tomorrow", "Tuesday"]
+    assert [c.words.text() for c in cards] == ["Light rain", "Overcast", "Clear sky"]
+    assert glance(view, words) == "8°, light rain"
+    assert i18n.set_language("fr")
+    assert glance(view, words) == "8°, pluie faible"
 
 
 def test_an_unknown_language_stays_french(
