@@ -87,6 +87,7 @@ class FakeBackend:
         self.records: dict[str, list[dict[str, Any]]] = {"events": [], "messages": []}
         self.version = 1
         self.revoked = False
+        self.actions_down = False  # the actions endpoint answers 503 (writes stay queued)
         self.token = "fyd_first"
         self.actions: list[dict[str, Any]] = []
         self.photos: dict[int, Photo] = {}
@@ -206,6 +207,8 @@ class FakeBackend:
                 self._json(handler, 403, {"detail": "Code inconnu."})
                 return
             self._json(handler, 200, {"professional": NURSE, "messages": [NURSE_MESSAGE]})
+        elif path == "/api/v1/device/actions" and self.actions_down:
+            self._json(handler, 503, {"detail": "indisponible"})
         elif path == "/api/v1/device/actions":
             action = json.loads(raw)
             self.actions.append(action)
@@ -331,6 +334,27 @@ def test_reading_a_message_sends_one_receipt_and_the_badge_drops_at_once(
     assert t.badge("messages") == "1"
     assert t.c.messages.read_here == set()
     assert fake.actions_of("read") == [{"message_id": 1}]
+
+
+def test_a_receipt_still_queued_at_restart_keeps_the_message_read(
+    qtbot: QtBot, tablet: Any, fake: FakeBackend
+) -> None:
+    fake.records["messages"] = [message(1, "Bonjour", 30), message(2, "Ça va ?", 20)]
+    fake.actions_down = True
+    first = tablet()
+    qtbot.wait_until(lambda: first.badge("messages") == "2", timeout=10_000)
+    first.c.open_screen("messages")
+    assert first.c.messages.screen.open_message(2)
+    assert first.badge("messages") == "1"
+    first.c.shutdown()  # power cut, say: the receipt is only in the outbox
+    assert [e.data for e in first.c.outbox.pending()] == [{"message_id": 2}]
+    second = tablet()
+    synced(qtbot, second, fake)  # the backend still says unread: it never got the receipt
+    assert second.badge("messages") == "1"
+    fake.actions_down = False
+    assert second.c.outbox_service is not None
+    second.c.outbox_service.kick()
+    qtbot.wait_until(lambda: fake.actions_of("read") == [{"message_id": 2}], timeout=10_000)
 
 
 def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configuration(
