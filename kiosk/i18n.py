@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +40,14 @@ def catalogue(language: str) -> Path:
 
 def current_language() -> str:
     return _current
+
+
+def locale() -> QLocale:
+    """Day and month names in the language in force ("dimanche 22 novembre", "Sunday 22
+    November"); screens given no locale of their own follow it on LanguageChange."""
+    if _current == "en":
+        return QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom)
+    return QLocale(QLocale.Language.French, QLocale.Country.France)
 
 
 def set_language(language: str) -> bool:

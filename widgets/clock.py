@@ -126,6 +126,12 @@ class ClockWidget(QWidget):
         # The minute or even the day may have changed while hidden.
         self.tick()
 
+    def set_locale(self, locale: QLocale) -> None:
+        """Day and month names in another language, at once."""
+        self._locale = locale
+        self._shown_minute = None  # redraw even within the same minute
+        self._update(emit=False)
+
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         self._timer.stop()
         super().hideEvent(event)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import i18n
 from kiosk.home_view import AgendaLine, HomeView, LineState
 from widgets import sizing, theme
 from widgets.agenda_list import AgendaList, AgendaRow, ElidedLabel
@@ -58,7 +59,8 @@ class HomeScreen(QWidget):
         locale: QLocale | None = None,
     ) -> None:
         super().__init__(parent)
-        self._locale = locale if locale is not None else QLocale(QLocale.Language.French)
+        self._own_locale = locale is not None  # else it follows the language (kiosk.i18n)
+        self._locale = locale if locale is not None else i18n.locale()
         self._view: HomeView | None = None
 
         self.setAutoFillBackground(True)
@@ -357,6 +359,9 @@ class HomeScreen(QWidget):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
+            if not self._own_locale:
+                self._locale = i18n.locale()
+                self.clock.set_locale(self._locale)
             self._retranslate()
         super().changeEvent(event)
 

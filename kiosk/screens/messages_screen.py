@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import i18n
 from kiosk.messages_view import DayKind, MessageItem, MessagesView
 from kiosk.screens.frame import ScreenFrame
 from widgets import theme
@@ -60,7 +61,8 @@ class MessagesScreen(ScreenFrame):
     ) -> None:
         super().__init__("", parent)
         self.setObjectName("messagesScreen")
-        self._locale = locale if locale is not None else QLocale(QLocale.Language.French)
+        self._own_locale = locale is not None  # else it follows the language (kiosk.i18n)
+        self._locale = locale if locale is not None else i18n.locale()
         self._view: MessagesView | None = None
         self._open_id: int | None = None
         self._receipts_sent: set[int] = set()
@@ -236,6 +238,8 @@ class MessagesScreen(ScreenFrame):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
+            if not self._own_locale:
+                self._locale = i18n.locale()
             self._retranslate()
         super().changeEvent(event)
 

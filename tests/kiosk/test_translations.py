@@ -13,7 +13,9 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
 from kiosk import i18n
+from kiosk.messages_view import build_messages_view
 from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.screens.mood_screen import MoodScreen
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
@@ -160,6 +162,28 @@ def test_the_weather_speaks_english_too(qtbot: QtBot, french_after: None) -> Non
     assert glance(view, words) == "8°, light rain"
     assert i18n.set_language("fr")
     assert glance(view, words) == "8°, pluie faible"
+
+
+def test_dates_follow_the_language(qtbot: QtBot, french_after: None) -> None:
+    now = datetime(2026, 11, 22, 11, 20, tzinfo=ZoneInfo("Europe/Paris"))
+    home = HomeScreen(lambda: now)
+    messages = MessagesScreen()
+    for screen in (home, messages):
+        qtbot.addWidget(screen)
+    record = {
+        "id": 1,
+        "body": "Bonjour",
+        "author_name": "Marie",
+        "created_at": "2026-11-20T09:00:00+00:00",
+    }
+    view = build_messages_view([record], now)
+    messages.set_view(view)
+    home.show()
+    assert home.clock.date_text() == "dimanche 22 novembre"
+    assert i18n.set_language("en")
+    QCoreApplication.processEvents()
+    assert home.clock.date_text() == "Sunday 22 November"
+    assert messages.when_text(view.items[0]) == "Friday 20 November"
 
 
 def test_an_unknown_language_stays_french(
