@@ -8,6 +8,7 @@ from datetime import datetime
 from PySide6.QtCore import QDate, QEvent, QLocale, Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from kiosk import i18n
 from kiosk.home_view import AgendaDay, AgendaLine, LineState
 from kiosk.screens.frame import ScreenFrame
 from widgets import theme
@@ -22,7 +23,8 @@ def _hm(moment: datetime) -> str:
 class AgendaScreen(ScreenFrame):
     def __init__(self, parent: QWidget | None = None, *, locale: QLocale | None = None) -> None:
         super().__init__("", parent)
-        self._locale = locale if locale is not None else QLocale(QLocale.Language.French)
+        self._own_locale = locale is not None  # else it follows the language (kiosk.i18n)
+        self._locale = locale if locale is not None else i18n.locale()
         self._days: tuple[AgendaDay, ...] = ()
         self._index = 0
 
@@ -109,6 +111,8 @@ class AgendaScreen(ScreenFrame):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
+            if not self._own_locale:
+                self._locale = i18n.locale()
             self._retranslate()
         super().changeEvent(event)
 

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import i18n
 from kiosk.home_view import LineState
 from kiosk.messages_view import DayKind, MessageItem
 from kiosk.professional_view import (
@@ -123,7 +124,8 @@ class ProfessionalScreen(ScreenFrame):
         self.setObjectName("professionalScreen")
         self._now = now_fn
         self._monotonic = monotonic
-        self._locale = locale if locale is not None else QLocale(QLocale.Language.French)
+        self._own_locale = locale is not None  # else it follows the language (kiosk.i18n)
+        self._locale = locale if locale is not None else i18n.locale()
         self._view: ProfessionalView | None = None
         self._identified: IdentifiedView | None = None
         self._pin: str | None = None  # the PIN being checked, then the identified one's
@@ -332,6 +334,8 @@ class ProfessionalScreen(ScreenFrame):
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
+            if not self._own_locale:
+                self._locale = i18n.locale()
             self._retranslate()
         super().changeEvent(event)
 
