@@ -87,7 +87,9 @@ class Recorder:
         if complete:
             from scripts.reliability_report import render
 
-            DOC.write_text(render(results))
+            text = render(results)
+            if not DOC.exists() or DOC.read_text() != text:
+                DOC.write_text(text)
 
     def _complete(self, session: pytest.Session) -> bool:
         """Every test of both folders was selected and has run (no -k, no single file)."""
