@@ -9,26 +9,55 @@ left out rather than shown. Newest first; photos not yet seen on this tablet are
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+CONTEXT = "PhotoWords"
+
+
+def QT_TRANSLATE_NOOP(context: str, text: str) -> str:  # noqa: N802 (the name lupdate looks for)
+    """Marks `text` for the catalogue without importing Qt; the photos feature passes
+    `translate` (QCoreApplication.translate in CONTEXT) to build the words in the language."""
+    return text
+
+
 MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
+    QT_TRANSLATE_NOOP("PhotoWords", "janvier"),
+    QT_TRANSLATE_NOOP("PhotoWords", "février"),
+    QT_TRANSLATE_NOOP("PhotoWords", "mars"),
+    QT_TRANSLATE_NOOP("PhotoWords", "avril"),
+    QT_TRANSLATE_NOOP("PhotoWords", "mai"),
+    QT_TRANSLATE_NOOP("PhotoWords", "juin"),
+    QT_TRANSLATE_NOOP("PhotoWords", "juillet"),
+    QT_TRANSLATE_NOOP("PhotoWords", "août"),
+    QT_TRANSLATE_NOOP("PhotoWords", "septembre"),
+    QT_TRANSLATE_NOOP("PhotoWords", "octobre"),
+    QT_TRANSLATE_NOOP("PhotoWords", "novembre"),
+    QT_TRANSLATE_NOOP("PhotoWords", "décembre"),
 )
-DAY_NAMES = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+DAY_NAMES = (
+    QT_TRANSLATE_NOOP("PhotoWords", "lundi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "mardi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "mercredi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "jeudi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "vendredi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "samedi"),
+    QT_TRANSLATE_NOOP("PhotoWords", "dimanche"),
+)
+TODAY = QT_TRANSLATE_NOOP("PhotoWords", "aujourd'hui")
+YESTERDAY = QT_TRANSLATE_NOOP("PhotoWords", "hier")
+ON_DAY = QT_TRANSLATE_NOOP("PhotoWords", "le {day} {month}")
+ON_DAY_OF_YEAR = QT_TRANSLATE_NOOP("PhotoWords", "le {day} {month} {year}")
+FIRST = QT_TRANSLATE_NOOP("PhotoWords", "1er")
+SENT_BY = QT_TRANSLATE_NOOP("PhotoWords", "Envoyée par {sender}, {when}")
+SENT = QT_TRANSLATE_NOOP("PhotoWords", "Envoyée {when}")
+
+
+def _same(text: str) -> str:
+    return text
+
 
 DEFAULT_SLIDESHOW_SECONDS = 8
 MIN_SLIDESHOW_SECONDS = 3
@@ -65,30 +94,34 @@ class AlbumView:
         return None
 
 
-def when_words(moment: datetime, now: datetime) -> str:
+def when_words(moment: datetime, now: datetime, translate: Callable[[str], str] = _same) -> str:
     """ "aujourd'hui", "hier", "lundi" (this week), "le 3 novembre", "le 3 novembre 2025"."""
     local = moment.astimezone(now.tzinfo)
     day: date = local.date()
     today = now.date()
     delta = (today - day).days
     if delta <= 0:
-        return "aujourd'hui"
+        return translate(TODAY)
     if delta == 1:
-        return "hier"
+        return translate(YESTERDAY)
     if delta < 7:
-        return DAY_NAMES[day.weekday()]
-    first = "1er" if day.day == 1 else str(day.day)
-    text = f"le {first} {MONTHS[day.month - 1]}"
+        return translate(DAY_NAMES[day.weekday()])
+    first = translate(FIRST) if day.day == 1 else str(day.day)
+    month = translate(MONTHS[day.month - 1])
     if day.year != today.year:
-        text += f" {day.year}"
-    return text
+        return translate(ON_DAY_OF_YEAR).format(day=first, month=month, year=day.year)
+    return translate(ON_DAY).format(day=first, month=month)
 
 
-def sent_words(sender: str, moment: datetime, now: datetime) -> str:
+def sent_words(
+    sender: str, moment: datetime, now: datetime, translate: Callable[[str], str] = _same
+) -> str:
     """ "Envoyée par Marie, hier" (a photo is feminine in French); "Envoyée hier" if unknown."""
-    when = when_words(moment, now)
+    when = when_words(moment, now, translate)
     sender = " ".join(sender.split())  # a name on one line
-    return f"Envoyée par {sender}, {when}" if sender else f"Envoyée {when}"
+    if sender:
+        return translate(SENT_BY).format(sender=sender, when=when)
+    return translate(SENT).format(when=when)
 
 
 def clamp_seconds(value: Any) -> int:
@@ -98,7 +131,12 @@ def clamp_seconds(value: Any) -> int:
     return int(min(MAX_SLIDESHOW_SECONDS, max(MIN_SLIDESHOW_SECONDS, value)))
 
 
-def _entry(raw: Mapping[str, Any], now: datetime, seen: Collection[int]) -> PhotoEntry | None:
+def _entry(
+    raw: Mapping[str, Any],
+    now: datetime,
+    seen: Collection[int],
+    translate: Callable[[str], str] = _same,
+) -> PhotoEntry | None:
     photo_id = raw.get("id")
     display_hash = raw.get("display_hash")
     thumb_hash = raw.get("thumb_hash")
@@ -123,7 +161,7 @@ def _entry(raw: Mapping[str, Any], now: datetime, seen: Collection[int]) -> Phot
         id=photo_id,
         caption=caption.strip() if isinstance(caption, str) else "",
         sender=sender,
-        sent=sent_words(sender, created, now),
+        sent=sent_words(sender, created, now, translate),
         created_at=created,
         display_hash=display_hash,
         thumb_hash=thumb_hash if isinstance(thumb_hash, str) and thumb_hash else display_hash,
@@ -139,18 +177,20 @@ def build_album_view(
     seen: Collection[int] = (),
     slideshow_seconds: Any = DEFAULT_SLIDESHOW_SECONDS,
     available: Collection[int] | None = None,
+    translate: Callable[[str], str] = _same,
 ) -> AlbumView:
     """The album at `now` (aware, in the beneficiary's zone).
 
     `seen`: ids already shown on this tablet. `available`: when given, only these ids (the
-    photos whose file is in the local cache) are listed, so nothing shows an empty frame."""
+    photos whose file is in the local cache) are listed, so nothing shows an empty frame.
+    `translate`: the words ("Envoyée par…") in the language in force (see CONTEXT)."""
     if now.tzinfo is None:
         raise ValueError("now must be aware, in the beneficiary's time zone")
     entries = []
     for raw in records:
         if not isinstance(raw, Mapping):
             continue
-        entry = _entry(raw, now, seen)
+        entry = _entry(raw, now, seen, translate)
         if entry is None or (available is not None and entry.id not in available):
             continue
         entries.append(entry)

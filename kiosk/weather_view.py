@@ -119,16 +119,30 @@ def degrees(value: float | None) -> str:
     return f"{rounded}°"
 
 
-def age_words(age: timedelta) -> str:
-    """ "mis à jour il y a 2 h" (French, as said aloud: minutes, hours, then days)."""
+UPDATED_MINUTES = QT_TRANSLATE_NOOP("WeatherWords", "mis à jour il y a {n} min")
+UPDATED_HOURS = QT_TRANSLATE_NOOP("WeatherWords", "mis à jour il y a {n} h")
+UPDATED_YESTERDAY = QT_TRANSLATE_NOOP("WeatherWords", "mis à jour hier")
+UPDATED_DAYS = QT_TRANSLATE_NOOP("WeatherWords", "mis à jour il y a {n} jours")
+NOT_UPDATED = QT_TRANSLATE_NOOP("WeatherWords", "mise à jour impossible pour le moment")
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def age_words(age: timedelta, translate: Callable[[str], str] = _same) -> str:
+    """ "mis à jour il y a 2 h" (as said aloud: minutes, hours, then days); `translate` gives
+    the words in the language in force (see CONTEXT)."""
     minutes = max(0, int(age.total_seconds() // 60))
     if minutes < 60:
-        return f"mis à jour il y a {max(minutes, 1)} min"
+        return translate(UPDATED_MINUTES).format(n=max(minutes, 1))
     hours = minutes // 60
     if hours < 24:
-        return f"mis à jour il y a {hours} h"
+        return translate(UPDATED_HOURS).format(n=hours)
     days = hours // 24
-    return "mis à jour hier" if days == 1 else f"mis à jour il y a {days} jours"
+    if days == 1:
+        return translate(UPDATED_YESTERDAY)
+    return translate(UPDATED_DAYS).format(n=days)
 
 
 def day_name(day: date, today: date) -> str:
@@ -206,7 +220,10 @@ def _number(value: Any) -> float | None:
 
 
 def build_weather_view(
-    report: Mapping[str, Any] | None, now: datetime, received_at: datetime | None = None
+    report: Mapping[str, Any] | None,
+    now: datetime,
+    received_at: datetime | None = None,
+    translate: Callable[[str], str] = _same,
 ) -> WeatherView:
     """The view of `report` at `now` (aware, in the beneficiary's zone).
 
@@ -254,11 +271,11 @@ def build_weather_view(
     if fetched is not None:
         age = now - fetched
         if age >= OLD_AFTER:
-            updated = age_words(age)
+            updated = age_words(age, translate)
         if age >= CURRENT_USEFUL_FOR:
             now_view = None
     elif report.get("stale") is True:
-        updated = "mise à jour impossible pour le moment"
+        updated = translate(NOT_UPDATED)
     if now_view is None and not days:
         return unavailable()
     location = report.get("location")

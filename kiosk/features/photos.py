@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QImage
 
 from kiosk import idle
@@ -20,6 +21,7 @@ from kiosk.features.base import Feature, Host, Link
 from kiosk.photo_cache import DEFAULT_BUDGET_BYTES, PhotoCache
 from kiosk.photo_seen import SeenPhotos
 from kiosk.photo_service import PhotoService
+from kiosk.photos_view import CONTEXT as PHOTO_CONTEXT
 from kiosk.photos_view import AlbumView, build_album_view
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
 from kiosk.store import LocalState
@@ -27,6 +29,11 @@ from kiosk.store import LocalState
 PHOTOS = "photos"
 FOLDER = "photos"
 SEEN_FILE = "seen.sqlite3"
+
+
+def photo_words(text: str) -> str:
+    """kiosk.photos_view's words ("Envoyée par…") in the language in force."""
+    return QCoreApplication.translate(PHOTO_CONTEXT, text)
 
 
 def _drawn_already() -> None:
@@ -127,6 +134,7 @@ class PhotosFeature(Feature):
             seen=service.seen if service is not None else (),
             slideshow_seconds=self._host.config.get("slideshow_seconds"),
             available=service.available if service is not None else frozenset(),
+            translate=photo_words,
         )
 
     def show(self, *_args: object) -> None:

@@ -65,7 +65,7 @@ class WeatherFeature(Feature):
 
     # -- views -------------------------------------------------------------------------------
     def view(self) -> WeatherView:
-        return build_weather_view(self._report, self._host.now(), self._received_at)
+        return build_weather_view(self._report, self._host.now(), self._received_at, words)
 
     def show(self) -> None:
         self.screen.show_view(self.view())

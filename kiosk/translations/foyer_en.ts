@@ -34,42 +34,42 @@
 <context>
     <name>AgendaScreen</name>
     <message>
-        <location filename="../screens/agenda_screen.py" line="85"/>
+        <location filename="../screens/agenda_screen.py" line="87"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="87"/>
+        <location filename="../screens/agenda_screen.py" line="89"/>
         <source>Demain</source>
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="94"/>
+        <location filename="../screens/agenda_screen.py" line="96"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="96"/>
+        <location filename="../screens/agenda_screen.py" line="98"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="103"/>
+        <location filename="../screens/agenda_screen.py" line="105"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="104"/>
+        <location filename="../screens/agenda_screen.py" line="106"/>
         <source>Avant</source>
         <translation>Before</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="105"/>
+        <location filename="../screens/agenda_screen.py" line="107"/>
         <source>Après</source>
         <translation>After</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="106"/>
+        <location filename="../screens/agenda_screen.py" line="108"/>
         <source>Aucune visite ce jour-là</source>
         <translation>No visit that day</translation>
     </message>
@@ -112,104 +112,104 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home_screen.py" line="246"/>
+        <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonjour {name}</source>
         <translation>Good morning {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="246"/>
+        <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonjour</source>
         <translation>Good morning</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="248"/>
+        <location filename="../screens/home_screen.py" line="250"/>
         <source>Bonsoir {name}</source>
         <translation>Good evening {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="248"/>
+        <location filename="../screens/home_screen.py" line="250"/>
         <source>Bonsoir</source>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="269"/>
-        <location filename="../screens/home_screen.py" line="294"/>
+        <location filename="../screens/home_screen.py" line="271"/>
+        <location filename="../screens/home_screen.py" line="296"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="271"/>
-        <location filename="../screens/home_screen.py" line="294"/>
+        <location filename="../screens/home_screen.py" line="273"/>
+        <location filename="../screens/home_screen.py" line="296"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="287"/>
+        <location filename="../screens/home_screen.py" line="289"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="299"/>
+        <location filename="../screens/home_screen.py" line="301"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="302"/>
+        <location filename="../screens/home_screen.py" line="304"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="331"/>
+        <location filename="../screens/home_screen.py" line="333"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="333"/>
+        <location filename="../screens/home_screen.py" line="335"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="335"/>
+        <location filename="../screens/home_screen.py" line="337"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="341"/>
+        <location filename="../screens/home_screen.py" line="343"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="342"/>
+        <location filename="../screens/home_screen.py" line="344"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="343"/>
+        <location filename="../screens/home_screen.py" line="345"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="344"/>
+        <location filename="../screens/home_screen.py" line="346"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="345"/>
+        <location filename="../screens/home_screen.py" line="347"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="351"/>
+        <location filename="../screens/home_screen.py" line="353"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="352"/>
+        <location filename="../screens/home_screen.py" line="354"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="355"/>
+        <location filename="../screens/home_screen.py" line="357"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>
@@ -339,7 +339,7 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>MessagesScreen</name>
     <message>
-        <location filename="../screens/messages_screen.py" line="243"/>
+        <location filename="../screens/messages_screen.py" line="247"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
@@ -348,70 +348,70 @@ Photos sent by your family and friends will appear here.</translation>
         <translation type="obsolete">Home</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="244"/>
+        <location filename="../screens/messages_screen.py" line="248"/>
         <source>Aucun message pour le moment.</source>
         <translation>No messages for now.</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="245"/>
-        <location filename="../screens/messages_screen.py" line="246"/>
+        <location filename="../screens/messages_screen.py" line="249"/>
+        <location filename="../screens/messages_screen.py" line="250"/>
         <source>Retour aux messages</source>
         <translation>Back to messages</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="247"/>
+        <location filename="../screens/messages_screen.py" line="251"/>
         <source>Réponse envoyée</source>
         <translation>Reply sent</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="248"/>
-        <location filename="../screens/messages_screen.py" line="250"/>
+        <location filename="../screens/messages_screen.py" line="252"/>
+        <location filename="../screens/messages_screen.py" line="254"/>
         <source>Plus haut</source>
         <translation>Scroll up</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="249"/>
-        <location filename="../screens/messages_screen.py" line="251"/>
+        <location filename="../screens/messages_screen.py" line="253"/>
+        <location filename="../screens/messages_screen.py" line="255"/>
         <source>Plus bas</source>
         <translation>Scroll down</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="260"/>
+        <location filename="../screens/messages_screen.py" line="264"/>
         <source>aujourd&apos;hui à {time}</source>
         <translation>today at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="262"/>
+        <location filename="../screens/messages_screen.py" line="266"/>
         <source>hier à {time}</source>
         <translation>yesterday at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="269"/>
+        <location filename="../screens/messages_screen.py" line="273"/>
         <source>Vous</source>
         <translation>You</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="270"/>
+        <location filename="../screens/messages_screen.py" line="274"/>
         <source>Un proche</source>
         <translation>A relative</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="275"/>
+        <location filename="../screens/messages_screen.py" line="279"/>
         <source>Nouveau</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="277"/>
+        <location filename="../screens/messages_screen.py" line="281"/>
         <source>Santé</source>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="337"/>
+        <location filename="../screens/messages_screen.py" line="341"/>
         <source>Arrêter la lecture</source>
         <translation>Stop reading</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="339"/>
+        <location filename="../screens/messages_screen.py" line="343"/>
         <source>Lire à voix haute</source>
         <translation>Read aloud</translation>
     </message>
@@ -561,6 +561,139 @@ Photos sent by your family and friends will appear here.</translation>
     </message>
 </context>
 <context>
+    <name>PhotoWords</name>
+    <message>
+        <location filename="../photos_view.py" line="27"/>
+        <source>janvier</source>
+        <translation>January</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="28"/>
+        <source>février</source>
+        <translation>February</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="29"/>
+        <source>mars</source>
+        <translation>March</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="30"/>
+        <source>avril</source>
+        <translation>April</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="31"/>
+        <source>mai</source>
+        <translation>May</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="32"/>
+        <source>juin</source>
+        <translation>June</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="33"/>
+        <source>juillet</source>
+        <translation>July</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="34"/>
+        <source>août</source>
+        <translation>August</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="35"/>
+        <source>septembre</source>
+        <translation>September</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="36"/>
+        <source>octobre</source>
+        <translation>October</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="37"/>
+        <source>novembre</source>
+        <translation>November</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="38"/>
+        <source>décembre</source>
+        <translation>December</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="41"/>
+        <source>lundi</source>
+        <translation>Monday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="42"/>
+        <source>mardi</source>
+        <translation>Tuesday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="43"/>
+        <source>mercredi</source>
+        <translation>Wednesday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="44"/>
+        <source>jeudi</source>
+        <translation>Thursday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="45"/>
+        <source>vendredi</source>
+        <translation>Friday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="46"/>
+        <source>samedi</source>
+        <translation>Saturday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="47"/>
+        <source>dimanche</source>
+        <translation>Sunday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="49"/>
+        <source>aujourd&apos;hui</source>
+        <translation>today</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="50"/>
+        <source>hier</source>
+        <translation>yesterday</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="51"/>
+        <source>le {day} {month}</source>
+        <translation>on {day} {month}</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="52"/>
+        <source>le {day} {month} {year}</source>
+        <translation>on {day} {month} {year}</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="53"/>
+        <source>1er</source>
+        <translation>1</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="54"/>
+        <source>Envoyée par {sender}, {when}</source>
+        <translation>Sent by {sender}, {when}</translation>
+    </message>
+    <message>
+        <location filename="../photos_view.py" line="55"/>
+        <source>Envoyée {when}</source>
+        <translation>Sent {when}</translation>
+    </message>
+</context>
+<context>
     <name>PinPad</name>
     <message>
         <location filename="../../widgets/pin_pad.py" line="76"/>
@@ -581,23 +714,23 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>ProfessionalScreen</name>
     <message>
-        <location filename="../screens/professional_screen.py" line="251"/>
+        <location filename="../screens/professional_screen.py" line="253"/>
         <source>Vérification du code…</source>
         <translation>Checking the code…</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="260"/>
+        <location filename="../screens/professional_screen.py" line="262"/>
         <source>Code incorrect. Réessayez.</source>
         <translation>Wrong code. Please try again.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="276"/>
+        <location filename="../screens/professional_screen.py" line="278"/>
         <source>Pas de connexion au service Foyer : le code ne peut pas être vérifié.</source>
         <translation>No connection to the Foyer service: the code cannot be checked.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="304"/>
-        <location filename="../screens/professional_screen.py" line="340"/>
+        <location filename="../screens/professional_screen.py" line="306"/>
+        <location filename="../screens/professional_screen.py" line="344"/>
         <source>Espace professionnel</source>
         <translation>Professionals</translation>
     </message>
@@ -606,103 +739,103 @@ Photos sent by your family and friends will appear here.</translation>
         <translation type="obsolete">Home</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="341"/>
+        <location filename="../screens/professional_screen.py" line="345"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="342"/>
-        <location filename="../screens/professional_screen.py" line="448"/>
+        <location filename="../screens/professional_screen.py" line="346"/>
+        <location filename="../screens/professional_screen.py" line="452"/>
         <source>Aucune visite prévue aujourd&apos;hui.</source>
         <translation>No visit planned today.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="345"/>
+        <location filename="../screens/professional_screen.py" line="349"/>
         <source>Arrivée</source>
         <translation>Arrival</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="346"/>
+        <location filename="../screens/professional_screen.py" line="350"/>
         <source>Départ</source>
         <translation>Departure</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="347"/>
+        <location filename="../screens/professional_screen.py" line="351"/>
         <source>Consignes</source>
         <translation>Instructions</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="350"/>
+        <location filename="../screens/professional_screen.py" line="354"/>
         <source>Plus haut</source>
         <translation>Scroll up</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="351"/>
+        <location filename="../screens/professional_screen.py" line="355"/>
         <source>Plus bas</source>
         <translation>Scroll down</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="358"/>
+        <location filename="../screens/professional_screen.py" line="362"/>
         <source>Tapez votre code personnel</source>
         <translation>Type your personal code</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="362"/>
+        <location filename="../screens/professional_screen.py" line="366"/>
         <source>Messages ({n})</source>
         <translation>Messages ({n})</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="367"/>
+        <location filename="../screens/professional_screen.py" line="371"/>
         <source>{text} · en ce moment</source>
         <translation>{text} · now</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="372"/>
+        <location filename="../screens/professional_screen.py" line="376"/>
         <source>aujourd&apos;hui à {time}</source>
         <translation>today at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="374"/>
+        <location filename="../screens/professional_screen.py" line="378"/>
         <source>hier à {time}</source>
         <translation>yesterday at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="401"/>
+        <location filename="../screens/professional_screen.py" line="405"/>
         <source>Consignes : tapez votre code pour les lire.</source>
         <translation>Instructions: type your code to read them.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="433"/>
+        <location filename="../screens/professional_screen.py" line="437"/>
         <source>Nouveau</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="440"/>
+        <location filename="../screens/professional_screen.py" line="444"/>
         <source>Aucun message santé pour vous.</source>
         <translation>No health messages for you.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="502"/>
+        <location filename="../screens/professional_screen.py" line="506"/>
         <source>Arrivée enregistrée à {time}.</source>
         <translation>Arrival recorded at {time}.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="514"/>
+        <location filename="../screens/professional_screen.py" line="518"/>
         <source>Départ enregistré à {time}. Bonne journée !</source>
         <translation>Departure recorded at {time}. Have a good day!</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="529"/>
+        <location filename="../screens/professional_screen.py" line="533"/>
         <source>Code incorrect. Réessayez dans 1 minute.</source>
         <translation>Wrong code. Try again in 1 minute.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="531"/>
+        <location filename="../screens/professional_screen.py" line="535"/>
         <source>Code incorrect. Réessayez dans {n} minutes.</source>
         <translation>Wrong code. Try again in {n} minutes.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="542"/>
+        <location filename="../screens/professional_screen.py" line="546"/>
         <source>Vous pouvez réessayer.</source>
         <translation>You may try again.</translation>
     </message>
@@ -962,6 +1095,31 @@ Photos sent by your family and friends will appear here.</translation>
         <location filename="../weather_view.py" line="72"/>
         <source>Demain</source>
         <translation>Tomorrow</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="122"/>
+        <source>mis à jour il y a {n} min</source>
+        <translation>updated {n} min ago</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="123"/>
+        <source>mis à jour il y a {n} h</source>
+        <translation>updated {n} h ago</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="124"/>
+        <source>mis à jour hier</source>
+        <translation>updated yesterday</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="125"/>
+        <source>mis à jour il y a {n} jours</source>
+        <translation>updated {n} days ago</translation>
+    </message>
+    <message>
+        <location filename="../weather_view.py" line="126"/>
+        <source>mise à jour impossible pour le moment</source>
+        <translation>cannot be updated for now</translation>
     </message>
 </context>
 </TS>

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +13,9 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
 from kiosk import i18n
+from kiosk.features.photos import photo_words
 from kiosk.messages_view import build_messages_view
+from kiosk.photos_view import build_album_view
 from kiosk.screens.agenda_screen import AgendaScreen
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.messages_screen import MessagesScreen
@@ -160,6 +162,8 @@ def test_the_weather_speaks_english_too(qtbot: QtBot, french_after: None) -> Non
     assert [c.day.text() for c in cards] == ["Today", "Tomorrow", "Tuesday"]
     assert [c.words.text() for c in cards] == ["Light rain", "Overcast", "Clear sky"]
     assert glance(view, words) == "8°, light rain"
+    old = build_weather_view(report, now + timedelta(hours=3), translate=words)
+    assert old.updated == "updated 3 h ago"
     assert i18n.set_language("fr")
     assert glance(view, words) == "8°, pluie faible"
 
@@ -184,6 +188,21 @@ def test_dates_follow_the_language(qtbot: QtBot, french_after: None) -> None:
     QCoreApplication.processEvents()
     assert home.clock.date_text() == "Sunday 22 November"
     assert messages.when_text(view.items[0]) == "Friday 20 November"
+
+
+def test_photo_words_follow_the_language(qtbot: QtBot, french_after: None) -> None:
+    now = datetime(2026, 11, 22, 11, 20, tzinfo=ZoneInfo("Europe/Paris"))
+    records = [
+        {"id": 1, "display_hash": "a", "sender_name": "Marie", "created_at": "2026-11-21T09:00Z"},
+        {"id": 2, "display_hash": "b", "sender_name": "", "created_at": "2026-09-01T09:00Z"},
+    ]
+
+    def sent() -> list[str]:
+        return [e.sent for e in build_album_view(records, now, translate=photo_words).entries]
+
+    assert sent() == ["Envoyée par Marie, hier", "Envoyée le 1er septembre"]
+    assert i18n.set_language("en")
+    assert sent() == ["Sent by Marie, yesterday", "Sent on 1 September"]
 
 
 def test_an_unknown_language_stays_french(
