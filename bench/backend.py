@@ -68,7 +68,12 @@ def migrate(data_dir: Path, database_url: str) -> None:
         engine.dispose()
 
 
-def start(data_dir: Path, database_url: str | None = None, workers: int = 1) -> Backend:
+def start(
+    data_dir: Path,
+    database_url: str | None = None,
+    workers: int = 1,
+    open_meteo_url: str | None = None,
+) -> Backend:
     """Start the backend and wait until /healthz answers (the schema must be migrated)."""
     data_dir.mkdir(parents=True, exist_ok=True)
     url_of_db = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
@@ -76,6 +81,8 @@ def start(data_dir: Path, database_url: str | None = None, workers: int = 1) -> 
     log_path = data_dir / "backend.log"
     command = [sys.executable, "-m", "backend.cli", "serve", "--data", str(data_dir)]
     command += ["--port", str(port), "--workers", str(workers), "--database-url", url_of_db]
+    if open_meteo_url is not None:
+        command += ["--open-meteo-url", open_meteo_url]
     env = {**os.environ, "FOYER_BENCH": "1"}
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -156,7 +163,10 @@ def make_fleet(database_url: str, tablets: int) -> Fleet:
                     "first_name": "Jeanne",
                     "last_name": f"Test {i}",
                     "timezone": "Europe/Paris",
-                    "place_name": "",
+                    # A home with a position, so that the tablet's weather works as at home.
+                    "place_name": "Paris",
+                    "latitude": 48.8566,
+                    "longitude": 2.3522,
                     "care_manager_id": user_id,
                     "created_at": now,
                 }
