@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 from PIL import Image  # noqa: E402
 from PySide6.QtCore import QSize, Qt  # noqa: E402
 from PySide6.QtGui import QImage  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 (after the platform is chosen)
 
 from kiosk import config  # noqa: E402
@@ -54,6 +55,7 @@ from kiosk.screens.professional_screen import ProfessionalScreen  # noqa: E402
 from kiosk.screens.weather_screen import WeatherScreen  # noqa: E402
 from kiosk.weather_view import build_weather_view, glance  # noqa: E402
 from provisioning.demo_pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
+from widgets.photo_view import DEFAULT_FADE_MS  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 11, 22, 11, 20, tzinfo=PARIS)
@@ -367,6 +369,7 @@ def main(argv: list[str]) -> int:
             )
             slideshow.set_photo(photo_id, decoded)
             frame.set_photo(photo_id, decoded)
+        QTest.qWait(DEFAULT_FADE_MS + 200)  # the cross-fade to the decoded photo ends
         shot("slideshow", slideshow)
         frame.show_id(3)
         shot("photo-frame", frame)
