@@ -96,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.background import make_scheduler, shutdown_scheduler
+    from kiosk.clock_guard import ClockJumpGuard
     from kiosk.controller import KioskController
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
@@ -108,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Foyer")
     scheduler = make_scheduler()
     scheduler.start()
+    clock_guard = ClockJumpGuard(scheduler)  # jobs stay on time when NTP moves the clock
+    clock_guard.start()
     local_time = LocalTime()
     window = MainWindow(local_time.now)
     controller = KioskController(
@@ -148,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     if screen_power is not None:
         screen_power.shutdown()
     controller.shutdown()
+    clock_guard.stop()
     shutdown_scheduler(scheduler)
     _exit_without_waiting_for_long_polls(status["code"])
     return status["code"]

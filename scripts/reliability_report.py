@@ -51,7 +51,9 @@ FOUND = """Found by these tests when they were written, and fixed:
   "exe.jpg"; `widgets/message_bubble.py` drops explicit bidi controls);
 - with the disk full the tablet could not even open its store to show the day, and a sync or an
   outbox flush that could not write raised instead of backing off (`kiosk/sqlite_read.py`,
-  `kiosk/store.py`, `kiosk/outbox.py`, `kiosk/sync.py`).
+  `kiosk/store.py`, `kiosk/outbox.py`, `kiosk/sync.py`);
+- when the wall clock jumped back an hour, every pending background job (sync retries, the
+  outbox) waited that hour too (`kiosk/clock_guard.py`, started by `kiosk/cli.py`).
 """
 
 

@@ -7,6 +7,7 @@ boots with the time it stopped at, then NTP moves it by hours or days, in either
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,15 +15,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import apscheduler.schedulers.base
 import pytest
 
-from kiosk.background import make_scheduler, shutdown_scheduler
+import kiosk.background
+from kiosk.background import SyncService, make_scheduler, shutdown_scheduler
+from kiosk.clock_guard import ClockJumpGuard
 from kiosk.controller import KioskController
 from kiosk.device_client import DeviceClient
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
 from kiosk.outbox import FlushOutcome, Outbox, flush
 from kiosk.store import LocalStore
+from kiosk.sync import Outcome, SyncResult
 from provisioning import credentials
 from provisioning.http import new_session
 from tests.e2e.conftest import free_port
@@ -181,3 +186,66 @@ def test_writes_survive_tablet_and_backend_clock_jumps(tmp_path: Path) -> None:
         assert moods == [2, 3, 5]
         assert outbox.pending_count() == 0
         assert not {behind, after} & {k for k, _, _ in rejected}
+
+
+class _Shifted(datetime):
+    """`datetime` whose now() is the real time plus a shift the test sets (the wall clock)."""
+
+    shift = timedelta(0)
+
+    @classmethod
+    def now(cls, tz: Any = None) -> Any:
+        return datetime.now(tz) + cls.shift
+
+
+class _CountingSyncer:
+    """Stands in for kiosk.sync.Syncer: the backend is out of reach, each try is counted."""
+
+    def __init__(self) -> None:
+        self.runs = 0
+
+    def run_once(self, wait: float) -> SyncResult:
+        self.runs += 1
+        return SyncResult(Outcome.UNREACHABLE, reason="réseau coupé")
+
+
+class _OneSecond(random.Random):
+    def uniform(self, a: float, b: float) -> float:
+        return 1.0  # backoff of 1 s: the retries are what is watched
+
+
+@pytest.mark.parametrize(
+    "jump", [timedelta(hours=-1), timedelta(days=2)], ids=["back_an_hour", "forward_two_days"]
+)
+def test_background_retries_go_on_when_the_wall_clock_jumps(
+    monkeypatch: pytest.MonkeyPatch, jump: timedelta
+) -> None:
+    """The wall clock jumps while the tablet retries an unreachable backend: the retries go on
+    within seconds (kiosk/clock_guard.py) instead of waiting out the jump when it goes back an
+    hour; going forward two days does not stop them either."""
+    monkeypatch.setattr(_Shifted, "shift", timedelta(0))
+    monkeypatch.setattr(apscheduler.schedulers.base, "datetime", _Shifted)
+    monkeypatch.setattr(kiosk.background, "datetime", _Shifted)
+    scheduler = make_scheduler()
+    scheduler.start()
+    syncer = _CountingSyncer()
+    service = SyncService(syncer, scheduler, rng=_OneSecond())  # type: ignore[arg-type]
+    guard = ClockJumpGuard(scheduler, wall=lambda: _Shifted.now(UTC), interval=0.2)
+    guard.start()
+    try:
+        service.start()
+        _wait_for(lambda: syncer.runs >= 2, 10)
+        monkeypatch.setattr(_Shifted, "shift", jump)
+        runs = syncer.runs
+        _wait_for(lambda: syncer.runs >= runs + 2, 8)
+    finally:
+        service.stop()
+        guard.stop()
+        shutdown_scheduler(scheduler)
+
+
+def _wait_for(condition: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s"
+        time.sleep(0.05)
