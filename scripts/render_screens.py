@@ -1,6 +1,8 @@
 """Render every tablet screen offscreen into docs/screenshots/, at 1280×800 and 800×480.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_screens.py [output_dir]
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_screens.py [output_dir] [--english]
+
+With --english the tablet's English catalogue is used (to check that the English fits too).
 
 Time is fixed to Sunday 22 November 2026, 11:20 in Paris (the night screen: 23:05 that
 evening), so the pictures do not change from one run to the next. The content is what a
@@ -33,7 +35,8 @@ from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 (after the platform is chosen)
 
-from kiosk import config  # noqa: E402
+from kiosk import config, i18n  # noqa: E402
+from kiosk.features.photos import photo_words  # noqa: E402
 from kiosk.home_view import build_agenda_days, build_home_view  # noqa: E402
 from kiosk.messages_view import build_messages_view  # noqa: E402
 from kiosk.photos_view import build_album_view  # noqa: E402
@@ -52,7 +55,7 @@ from kiosk.screens.night_screen import NightScreen  # noqa: E402
 from kiosk.screens.pairing_screen import PairingScreen  # noqa: E402
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen  # noqa: E402
 from kiosk.screens.professional_screen import ProfessionalScreen  # noqa: E402
-from kiosk.screens.weather_screen import WeatherScreen  # noqa: E402
+from kiosk.screens.weather_screen import WeatherScreen, words  # noqa: E402
 from kiosk.weather_view import build_weather_view, glance  # noqa: E402
 from provisioning.demo_pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
 from widgets.photo_view import DEFAULT_FADE_MS  # noqa: E402
@@ -240,9 +243,13 @@ def render(widget: QWidget, size: tuple[int, int], path: Path) -> None:
 
 
 def main(argv: list[str]) -> int:
-    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "screenshots"
+    english = "--english" in argv
+    paths = [a for a in argv[1:] if a != "--english"]
+    out = Path(paths[0]) if paths else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(argv[:1])
+    if english and not i18n.set_language("en"):
+        raise SystemExit("the English catalogue could not be loaded")
     settings = config.defaults()
     events = demo_events()
     records = photo_records()
@@ -265,9 +272,13 @@ def main(argv: list[str]) -> int:
         read_aloud=True,
     )
     album = build_album_view(
-        records, NOW, seen=SEEN, slideshow_seconds=settings["slideshow_seconds"]
+        records,
+        NOW,
+        seen=SEEN,
+        slideshow_seconds=settings["slideshow_seconds"],
+        translate=photo_words,
     )
-    weather = build_weather_view(weather_report(), NOW, NOW - timedelta(minutes=10))
+    weather = build_weather_view(weather_report(), NOW, NOW - timedelta(minutes=10), words)
     professional_view = build_professional_view(events, EVENT_RECORDS, NOW)
 
     pairing = kept(PairingScreen(now_fn=now))
@@ -282,7 +293,7 @@ def main(argv: list[str]) -> int:
     home.set_tiles(list(settings["modules"]))
     home.set_badge("messages", messages_view.unread_count)
     home.set_badge("photos", album.new_count)
-    home.set_weather_glance(glance(weather))
+    home.set_weather_glance(glance(weather, words))
     home.set_professional_entry(True)
 
     agenda = kept(AgendaScreen())

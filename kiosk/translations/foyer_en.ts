@@ -114,12 +114,12 @@ Photos sent by your family and friends will appear here.</translation>
     <message>
         <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonjour {name}</source>
-        <translation>Good morning {name}</translation>
+        <translation>Hello {name}</translation>
     </message>
     <message>
         <location filename="../screens/home_screen.py" line="248"/>
         <source>Bonjour</source>
-        <translation>Good morning</translation>
+        <translation>Hello</translation>
     </message>
     <message>
         <location filename="../screens/home_screen.py" line="250"/>
@@ -767,12 +767,12 @@ Photos sent by your family and friends will appear here.</translation>
     <message>
         <location filename="../screens/professional_screen.py" line="354"/>
         <source>Plus haut</source>
-        <translation>Scroll up</translation>
+        <translation>Up</translation>
     </message>
     <message>
         <location filename="../screens/professional_screen.py" line="355"/>
         <source>Plus bas</source>
-        <translation>Scroll down</translation>
+        <translation>Down</translation>
     </message>
     <message>
         <location filename="../screens/professional_screen.py" line="362"/>
