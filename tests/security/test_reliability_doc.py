@@ -54,6 +54,6 @@ def test_docs_reliability_md_lists_every_fault_and_attack_test(
         path, _, case = nodeid.partition("[")
         expected.add((path, case[:-1] if case else ""))
     documented = documented_ids(DOC.read_text())
-    fix = "run: .venv/bin/pytest tests/reliability tests/security (it rewrites the table)"
+    fix = "run .venv/bin/pytest tests/reliability tests/security: it rewrites the table at its end"
     assert sorted(expected - documented) == [], f"tests missing from docs/reliability.md; {fix}"
     assert sorted(documented - expected) == [], f"rows for tests that are gone; {fix}"
