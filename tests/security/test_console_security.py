@@ -286,3 +286,32 @@ def test_console_answers_carry_the_security_headers(console: Console) -> None:
     assert "unsafe-inline" not in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
     assert headers["referrer-policy"] == "no-referrer" and headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("hostile_file", hostile.files(), ids=lambda f: f.name)
+def test_hostile_file_through_the_console_upload_form(
+    console: Console, hostile_file: hostile.HostileFile
+) -> None:
+    """A hostile "photo" sent through the console's upload form (no JavaScript): a refusal is
+    a French page naming the file, nothing is stored; an accepted one is served clean."""
+    daughter = console.browser(console.circle.daughter)
+    url = f"/b/{console.circle.jeanne_id}/photos"
+    daughter.get(url)
+    before = _fingerprint(console.client)
+    response = daughter.http.post(
+        url,
+        params={"csrf": daughter.csrf},
+        files={"files": (hostile_file.filename, hostile_file.content, "image/jpeg")},
+    )
+    assert response.status_code < 500
+    assert "text/html" in response.headers["content-type"]
+    assert hostile.SCRIPT.decode() not in response.text
+    if hostile_file.refused_with is not None:
+        assert response.status_code == 422, response.status_code
+        assert f"{hostile_file.filename} : refusée — " in response.text
+        reasons = ("endommagée", "pas une photo", "trop grande", "est vide")
+        assert any(w in response.text for w in reasons)
+        assert _fingerprint(console.client)["photos"] == before["photos"]
+        return
+    assert response.status_code == 200
+    assert f"{hostile_file.filename} : " in response.text  # envoyée, or déjà présente
