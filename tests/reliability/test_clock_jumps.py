@@ -109,7 +109,7 @@ def jumping(qtbot: Any, tmp_path: Path) -> Iterator[tuple[KioskController, Jumpi
     controller.start()
     yield controller, clock
     controller.shutdown()
-    shutdown_scheduler(scheduler)
+    shutdown_scheduler(scheduler, wait=True)  # nothing in flight outlives the window
 
 
 def _agenda(controller: KioskController) -> str:
