@@ -9,6 +9,11 @@ figure on its last line:
     .venv/bin/python -m bench.scale            # 1,000–10,000 long-polling tablets, SQLite and PG
     .venv/bin/python -m bench.tablet           # tablet start, idle CPU, memory vs PySide6/Chromium
 
+Helpers: `measure` (medians, percentiles, RSS/PSS/CPU from /proc), `backend` (a real backend
+process, a fleet of paired tablets made in its database, byte-counting HTTP/1.1), `load` (the
+asyncio load generator), `floor_window` (the bare PySide6 window), `tablet_driver` (the real
+tablet app with a stdin remote control).
+
 Nothing here is imported by the product; tests/unit/test_bench_smoke.py runs the building blocks
 at a tiny scale to keep them working.
 """

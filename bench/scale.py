@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import resource
+import shutil
 import statistics
 import sys
 import tempfile
@@ -116,6 +117,10 @@ def run_step(
         gen_cpu = (usage.ru_utime + usage.ru_stime - gen_before) / elapsed
     finally:
         server.stop()
+    if result.errors:  # keep the backend's side of the story: the data directory goes away
+        kept = Path(tempfile.gettempdir()) / f"foyer-bench-scale-{workers}w-{tablets}.log"
+        shutil.copyfile(server.log_path, kept)
+        print(f"  (backend log of that step: {kept})")
     return Step(config, tablets, result, backend_cpu, pg_cpu, gen_cpu, rss)
 
 
