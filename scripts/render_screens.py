@@ -219,7 +219,7 @@ def photo_records() -> list[dict[str, Any]]:
 def qimage(image: Image.Image) -> QImage:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
-    result = QImage.fromData(out.getvalue(), "JPEG")
+    result = QImage.fromData(out.getvalue())
     if result.isNull():
         raise RuntimeError("could not decode a generated photo")
     return result

@@ -155,7 +155,10 @@ def test_arguments_are_a_list_never_a_command_line() -> None:
     ]
 
 
-@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng is not installed (scripts/setup installs it)")
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None,
+    reason="espeak-ng is not installed (scripts/setup installs it)",
+)
 def test_real_espeak_ng_speaks_french(qtbot: QtBot, tmp_path: Path) -> None:
     wav = tmp_path / "bonjour.wav"
     speech = Speech(extra_arguments=["-w", str(wav)])  # detected on PATH, as on the tablet
