@@ -18,6 +18,7 @@ from kiosk.main_window import MainWindow
 from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend
 from tests.e2e.test_tablet_end_to_end import pair
+from tests.quiet_tablet import write_quiet_config
 from widgets import sizing
 
 pytestmark = pytest.mark.e2e
@@ -32,6 +33,7 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
+    write_quiet_config(tmp_path / "tablet")
     controller = KioskController(
         tmp_path / "tablet", backend.url, window, scheduler, new_session(), local_time, 25
     )

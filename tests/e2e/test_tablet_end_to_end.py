@@ -24,6 +24,7 @@ from kiosk.main_window import MainWindow
 from provisioning import credentials
 from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend, start_backend
+from tests.quiet_tablet import write_quiet_config
 
 pytestmark = pytest.mark.e2e
 PARIS = ZoneInfo("Europe/Paris")
@@ -38,6 +39,7 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
+    write_quiet_config(tmp_path / "tablet")
     # A long-poll far longer than the test waits proves that changes arrive by wake-up.
     controller = KioskController(
         tmp_path / "tablet",
@@ -142,6 +144,7 @@ def test_tablet_shows_the_day_with_the_backend_down(
     local_time = LocalTime()
     window = MainWindow(local_time.now)
     qtbot.addWidget(window)
+    write_quiet_config(tmp_path / "t")
     first = KioskController(
         tmp_path / "t", backend.url, window, scheduler, new_session(), local_time
     )

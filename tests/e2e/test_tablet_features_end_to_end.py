@@ -27,6 +27,7 @@ from kiosk.main_window import MainWindow
 from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend
 from tests.e2e.test_tablet_end_to_end import pair
+from tests.quiet_tablet import write_quiet_config
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
@@ -42,6 +43,7 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
+    write_quiet_config(tmp_path / "tablet")
     # A long-poll far longer than the test waits: what arrives, arrives by wake-up.
     controller = KioskController(
         tmp_path / "tablet", backend.url, window, scheduler, new_session(), local_time, long_poll=25

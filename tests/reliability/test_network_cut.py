@@ -27,6 +27,7 @@ from kiosk.main_window import MainWindow
 from provisioning import credentials
 from provisioning.http import new_session
 from provisioning.pairing import full_jitter
+from tests.quiet_tablet import write_quiet_config
 from tests.reliability.harness import API, Home, start_home
 from tests.reliability.tcp_proxy import TcpProxy
 
@@ -64,6 +65,7 @@ def tablet(
             proxy.url, home.device_id, home.beneficiary_id, home.device_token
         ),
     )
+    write_quiet_config(data)
     scheduler = make_scheduler()
     scheduler.start()
     local_time = LocalTime()
