@@ -23,7 +23,7 @@ import requests
 from backend.demo_data import DEMO_EMAIL, DEMO_FAMILY_EMAIL, DEMO_FAMILY_PASSWORD, DEMO_PASSWORD
 from provisioning import credentials, demo_pictures
 from provisioning.http import new_session
-from provisioning.pairing import PairingClient
+from provisioning.pairing import PairingClient, PairingUnavailable
 
 log = logging.getLogger("foyer.demo")
 
@@ -91,9 +91,21 @@ def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path
     )
     approved.raise_for_status()
     interval = code.interval
+    failures = 0
     while True:
         time.sleep(interval)
-        error, body = client.poll(code.device_code)
+        try:
+            error, body = client.poll(code.device_code)
+            failures = 0
+        except PairingUnavailable:
+            failures += 1
+            if failures >= 5:  # not a race any more: the backend is gone
+                raise
+            # Waiting `interval` (5 s) lets the server drop the idle keep-alive connection at
+            # the moment we reuse it (uvicorn's keep-alive is 5 s too): a reset, not a refusal.
+            # RFC 8628 §3.5: poll again, later.
+            log.info("pairing poll interrupted; polling again")
+            continue
         if error is None:
             credentials.save(
                 tablet_dir,

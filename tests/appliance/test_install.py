@@ -15,6 +15,7 @@ import pytest
 from provisioning import update
 from provisioning.firstboot import run_firstboot
 from tests.appliance.conftest import REPO, VERSION, fake_slot, run_installer
+from tests.appliance.unprivileged import skip_unless_others_can_import_the_checkout
 
 BUILD_FILES = REPO / "images/stage-foyer/00-foyer/files"
 SKIP_DIRS = {".git", ".venv", "var", "node_modules", "build", "__pycache__", ".mypy_cache"}
@@ -99,6 +100,7 @@ def test_the_first_slot_is_what_the_updater_expects(appliance_root: Path) -> Non
 def test_the_kiosk_user_writes_its_credential_private(appliance_root: Path) -> None:
     """What pairing does on the device: the credential lands owned by foyer, mode 0600, in a
     folder nobody else may enter."""
+    skip_unless_others_can_import_the_checkout()
     uid, gid = passwd(appliance_root)["foyer"][2:4]
     data = appliance_root / "var/lib/foyer"
     code = (

@@ -15,7 +15,9 @@ DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="session")
+# Per package, not per session: Playwright's sync API keeps an asyncio loop running on the main
+# thread until it stops, and later tests that call asyncio.run() (bench smoke tests) would fail.
+@pytest.fixture(scope="package")
 def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(
