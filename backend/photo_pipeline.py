@@ -20,7 +20,8 @@ Hostile or broken input is refused with a `PhotoError` before anything is stored
 Large JPEGs are decoded with DCT scaling (`draft()`), before the pixels are loaded: a 48 Mpx
 photo is then decoded at a quarter or an eighth of its size. The EXIF orientation is applied
 after resizing, to the small image (PSNR 44 dB against turning first: the same picture;
-bench/photo_pipeline.py measures the gain).
+bench/photo_pipeline.py measures the gain). The decoded image is resized without being copied
+first and is freed as soon as it is resized, before the next images are allocated.
 """
 
 from __future__ import annotations
@@ -152,6 +153,29 @@ def _process(source: IO[bytes]) -> ProcessedPhoto:
     # Never decode what a truncated file lacks (this is Pillow's default; be explicit).
     if ImageFile.LOAD_TRUNCATED_IMAGES:
         raise RuntimeError("ImageFile.LOAD_TRUNCATED_IMAGES must stay False")
+    # The decoded pixels live only inside _decoded_and_resized: they are freed when it returns,
+    # before the next images are allocated.
+    resized, orientation, source_format, source_size, decoded_size = _decoded_and_resized(source)
+    display_image = _upright(resized, orientation)
+    thumb_image = _resized(display_image, THUMB_BOX)
+    display = _encode(display_image)
+    display_image.close()
+    thumbnail = _encode(thumb_image)
+    thumb_image.close()
+    return ProcessedPhoto(
+        display=display,
+        thumbnail=thumbnail,
+        source_format=source_format,
+        source_size=source_size,
+        decoded_size=decoded_size,
+    )
+
+
+def _decoded_and_resized(
+    source: IO[bytes],
+) -> tuple[Image.Image, int, str, tuple[int, int], tuple[int, int]]:
+    """(the image resized to the display size in the file's own axes, its EXIF orientation,
+    the source format, the source size, the decoded size)."""
     with Image.open(source, formats=FORMATS) as image:
         source_format = image.format or "?"
         source_size = image.size
@@ -160,29 +184,18 @@ def _process(source: IO[bytes]) -> ProcessedPhoto:
             raise CorruptImage(CORRUPT_MESSAGE)
         if width * height > MAX_PIXELS:
             raise TooManyPixels(too_many_pixels_message(width, height))
-        if source_format in ("JPEG", "MPO"):
-            _draft_for_display(image)
-        decoded_size = image.size
         orientation = _orientation(image)
+        if source_format in ("JPEG", "MPO"):
+            _draft_for_display(image, orientation)
+        decoded_size = image.size
         image.load()  # after draft()
-        rgb = _to_srgb(image)
-    with rgb:
+        rgb = _to_srgb(image)  # the decoded image itself when it already is plain sRGB
         # Resized in the file's own axes, then turned upright: turning the display-sized image
         # instead of the decoded one (a 12 Mpx photo decoded at 1/2 is 3 Mpx) saves its copy.
         box = DISPLAY_BOX[::-1] if orientation in _SWAPS_AXES else DISPLAY_BOX
-        display_image = _upright(_resized(rgb, box), orientation)
-    with display_image:
-        thumb_image = _resized(display_image, THUMB_BOX)
-        display = _encode(display_image)
-    with thumb_image:
-        thumbnail = _encode(thumb_image)
-    return ProcessedPhoto(
-        display=display,
-        thumbnail=thumbnail,
-        source_format=source_format,
-        source_size=source_size,
-        decoded_size=decoded_size,
-    )
+        resized = _resized(rgb, box)
+    # Not image.close(): that would also close the caller's file.
+    return resized, orientation, source_format, source_size, decoded_size
 
 
 def _orientation(image: Image.Image) -> int:
@@ -206,20 +219,21 @@ _UPRIGHT = {
 
 
 def _upright(image: Image.Image, orientation: int) -> Image.Image:
+    """`image` turned upright: a new image (and `image` closed), or `image` itself."""
     method = _UPRIGHT.get(orientation)
     if method is None:
         return image
-    with image:
-        return image.transpose(method)
+    upright = image.transpose(method)
+    image.close()
+    return upright
 
 
-def _draft_for_display(image: Image.Image) -> None:
+def _draft_for_display(image: Image.Image, orientation: int) -> None:
     """Ask libjpeg to decode at 1/2, 1/4 or 1/8 scale when that still covers the display size.
 
     The target is the display size in the file's own axes (an image turned by 90° through its
     EXIF orientation is stored with width and height swapped). draft() only picks a scale whose
     result is at least the target in both dimensions, so no quality is lost."""
-    orientation = _orientation(image)
     width, height = image.size
     oriented = (height, width) if orientation in _SWAPS_AXES else (width, height)
     target_w, target_h = fit(oriented, DISPLAY_BOX)
@@ -228,7 +242,8 @@ def _draft_for_display(image: Image.Image) -> None:
 
 
 def _to_srgb(image: Image.Image) -> Image.Image:
-    """An RGB image in sRGB, transparency flattened on white. Always a new image."""
+    """An RGB image in sRGB, transparency flattened on white, with no `info`: `image` itself when
+    it already is one (no copy), else a new image."""
     icc = image.info.get("icc_profile")
     if image.mode.startswith("I;16"):
         # 16-bit greyscale (PNG): scale to 8 bits rather than clip.
@@ -250,9 +265,8 @@ def _to_srgb(image: Image.Image) -> Image.Image:
             image = converted
     if image.mode != "RGB":
         image = image.convert("RGB")
-    result = image.copy() if image.mode == "RGB" else image
-    result.info = {}
-    return result
+    image.info = {}
+    return image
 
 
 def _from_profile(image: Image.Image, icc: bytes) -> Image.Image | None:
@@ -268,6 +282,7 @@ def _from_profile(image: Image.Image, icc: bytes) -> Image.Image | None:
 
 
 def _resized(image: Image.Image, box: tuple[int, int]) -> Image.Image:
+    """A new image fitting `box` (a copy when `image` already fits)."""
     size = fit(image.size, box)
     if size == image.size:
         return image.copy()
