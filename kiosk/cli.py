@@ -11,8 +11,12 @@ import threading
 import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from provisioning.firstboot import SAVED_SETTINGS, saved_settings
+from provisioning.saved_settings import SAVED_SETTINGS, saved_settings
+
+if TYPE_CHECKING:
+    from kiosk.controller import KioskController
 
 log = logging.getLogger("kiosk")
 
@@ -95,43 +99,39 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.background import make_scheduler, shutdown_scheduler
-    from kiosk.clock_guard import ClockJumpGuard
     from kiosk.controller import KioskController
+    from kiosk.first_paint import FirstPaint
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
-    from kiosk.screen_power import ScreenPowerSwitch
     from kiosk.watchdog import Watchdog
-    from provisioning.http import new_session
 
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Foyer")
-    scheduler = make_scheduler()
-    scheduler.start()
-    clock_guard = ClockJumpGuard(scheduler)  # jobs stay on time when NTP moves the clock
-    clock_guard.start()
     local_time = LocalTime()
     window = MainWindow(local_time.now)
-    controller = KioskController(
-        args.data, args.backend, window, scheduler, new_session(), local_time
-    )
-    sys.excepthook = recovering_excepthook(controller.recover)
     window.resize(*args.size)
-    # READY=1 after the first paint, then pings from this event loop (systemd/foyer-kiosk.service).
-    watchdog = Watchdog()
-    watchdog.watch(window)
+    # Home from the local store (or the pairing screen), before anything reaches the network.
+    controller = KioskController(args.data, args.backend, window, local_time)
+    sys.excepthook = recovering_excepthook(controller.recover)
     # Night mode switches the panel off where the hardware allows (docs/appliance.md). Full
     # screen only: a developer's window must not put their monitor to sleep.
-    screen_power = None
-    if not args.windowed and args.screenshot is None:
-        screen_power = ScreenPowerSwitch()
-        controller.screen_power_changed.connect(screen_power.set_power)
-    if args.windowed or args.screenshot is not None:
-        window.show()
-    else:
+    full_screen = not args.windowed and args.screenshot is None
+    online = _Online(controller, full_screen)
+    watchdog = Watchdog()
+
+    def first_picture() -> None:
+        # READY=1 now, then pings from this event loop (systemd/foyer-kiosk.service). The HTTP
+        # library, the scheduler and the services load only now that the day is on screen:
+        # the beneficiary sees it a good half second sooner on a small board.
+        watchdog.ready()
+        online.start()
+
+    first_paint = FirstPaint(window, first_picture)
+    if full_screen:
         window.showFullScreen()
-    controller.start()
+    else:
+        window.show()
 
     status = {"code": 0}
     if args.screenshot is not None:
@@ -147,14 +147,47 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(int(args.after * 1000), capture)
     app.exec()
+    del first_paint
     watchdog.stop()
-    if screen_power is not None:
-        screen_power.shutdown()
-    controller.shutdown()
-    clock_guard.stop()
-    shutdown_scheduler(scheduler)
+    online.stop()
     _exit_without_waiting_for_long_polls(status["code"])
     return status["code"]
+
+
+class _Online:
+    """What the tablet needs to talk to the backend and keep time, started after the first
+    paint and stopped on the way out (in that order, whatever was reached)."""
+
+    def __init__(self, controller: KioskController, full_screen: bool) -> None:
+        self._controller = controller
+        self._full_screen = full_screen
+        self._stoppers: list[Callable[[], None]] = []
+
+    def start(self) -> None:
+        from kiosk.background import make_scheduler, shutdown_scheduler
+        from kiosk.clock_guard import ClockJumpGuard
+        from kiosk.screen_power import ScreenPowerSwitch
+        from provisioning.http import new_session
+
+        scheduler = make_scheduler()
+        scheduler.start()
+        self._stoppers.append(lambda: shutdown_scheduler(scheduler))
+        clock_guard = ClockJumpGuard(scheduler)  # jobs stay on time when NTP moves the clock
+        clock_guard.start()
+        self._stoppers.append(clock_guard.stop)
+        if self._full_screen:
+            screen_power = ScreenPowerSwitch()
+            self._controller.screen_power_changed.connect(screen_power.set_power)
+            self._stoppers.append(screen_power.shutdown)
+        self._controller.start(scheduler, new_session())
+        self._stoppers.append(self._controller.shutdown)
+
+    def stop(self) -> None:
+        if not self._stoppers:
+            self._controller.shutdown()  # closed before the first paint: no service yet
+        for stop in reversed(self._stoppers):
+            stop()
+        self._stoppers.clear()
 
 
 def _exit_without_waiting_for_long_polls(code: int) -> None:

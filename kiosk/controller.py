@@ -15,6 +15,12 @@ stop, wipe), of new state and of new configuration through `kiosk.features.base.
 
 Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
 itself (night, photo frame, back home, mood check-in).
+
+Two steps, so that the beneficiary sees their day as soon as the tablet is switched on: the
+constructor shows home from the local store (or the pairing screen) without loading the HTTP
+library or the scheduler, and `start(scheduler, http)`, called once that first picture is
+painted, starts talking to the backend (kiosk.cli; docs/performance.md, tablet start).
+Screens are registered as functions that build them when first opened.
 """
 
 from __future__ import annotations
@@ -25,18 +31,13 @@ import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
-import requests
-from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QWidget
 
 from kiosk import config as config_schema
 from kiosk import i18n, idle
-from kiosk.background import OutboxService, PairingService, SyncService
-from kiosk.device_client import DeviceClient
 from kiosk.features.base import Feature, Link
 from kiosk.features.messages import MessagesFeature
 from kiosk.features.photos import PhotosFeature
@@ -44,18 +45,24 @@ from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_agenda_days, build_home_view
 from kiosk.local_time import LocalTime
-from kiosk.main_window import MainWindow
+from kiosk.main_window import MainWindow, ScreenSource
 from kiosk.outbox import Outbox
-from kiosk.screens.agenda_screen import AgendaScreen
-from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
-from kiosk.screens.mood_screen import MoodScreen
-from kiosk.screens.night_screen import NightScreen
-from kiosk.status_report import Status, StatusReporter, free_disk, post_status, version
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
-from kiosk.sync import LONG_POLL_SECONDS, Syncer
+from kiosk.sync import LONG_POLL_SECONDS
 from provisioning import credentials
 from provisioning.credentials import DeviceCredential
-from provisioning.pairing import PairingClient, PairingCode
+
+if TYPE_CHECKING:
+    import requests
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from kiosk.background import OutboxService, PairingService, SyncService
+    from kiosk.screens.agenda_screen import AgendaScreen
+    from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
+    from kiosk.screens.mood_screen import MoodScreen
+    from kiosk.screens.night_screen import NightScreen
+    from kiosk.status_report import Status, StatusReporter
+    from provisioning.pairing import PairingCode
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Feature)
@@ -80,8 +87,6 @@ class KioskController(QObject):
         data_dir: Path,
         backend_url: str,
         window: MainWindow,
-        scheduler: BackgroundScheduler,
-        http: requests.Session,
         local_time: LocalTime,
         long_poll: float = LONG_POLL_SECONDS,
     ) -> None:
@@ -89,8 +94,9 @@ class KioskController(QObject):
         self._data_dir = data_dir
         self._backend_url = backend_url.rstrip("/")
         self.window = window
-        self._scheduler = scheduler
-        self._http = http
+        # Given by start(): nothing talks to the backend before the first picture.
+        self._scheduler: BackgroundScheduler | None = None
+        self._http: requests.Session | None = None
         self._local_time = local_time
         self._long_poll = long_poll
         self.store = LocalStore(data_dir)
@@ -114,54 +120,94 @@ class KioskController(QObject):
         self._on_open: dict[str, Callable[[], None]] = {}
         self._on_change: dict[str, Callable[[], None]] = {}
         self._features: list[Feature] = []
-
-        self.agenda = AgendaScreen()
-        self.mood = MoodScreen()
-        self.night = NightScreen(self.now)
-        self.maintenance = MaintenanceScreen(self._check_maintenance_pin, self.now)
+        self._agenda: AgendaScreen | None = None
+        self._mood: MoodScreen | None = None
+        self._night: NightScreen | None = None
+        self._maintenance: MaintenanceScreen | None = None
+        self._registering = True  # home's tiles are set once, after every screen is known
         self._build_screens()
+        self._registering = False
         self._connect_window()
         self._tick = QTimer(self)
         self._tick.setInterval(TICK_MS)
         self._tick.timeout.connect(self.tick)
         # Queued: recover() may be called from sys.excepthook, in the middle of a slot.
         self._recover_requested.connect(self._recover, Qt.ConnectionType.QueuedConnection)
-        self._load_saved_config()
+        self._load_saved_config()  # tiles, look, language
+        self._show_first_screen()
 
     # -- screens ---------------------------------------------------------------------------
     def _build_screens(self) -> None:
         self.register_screen(
-            "agenda", self.agenda, on_open=self._agenda_open, on_change=self._agenda_view
+            "agenda", lambda: self.agenda, on_open=self._agenda_open, on_change=self._agenda_view
         )
-        self.register_screen("mood", self.mood, on_open=self._mood_open)
-        self.register_screen(idle.NIGHT, self.night)
-        self.register_screen("maintenance", self.maintenance, on_open=self._maintenance_open)
+        self.register_screen("mood", lambda: self.mood, on_open=self._mood_open)
+        self.register_screen(idle.NIGHT, lambda: self.night)
+        self.register_screen(
+            "maintenance", lambda: self.maintenance, on_open=self._maintenance_open
+        )
         self.messages = self._add_feature(MessagesFeature(self))
-        self.professional = self._add_feature(ProfessionalFeature(self, self._scheduler))
-        self.photos = self._add_feature(PhotosFeature(self, self._scheduler, self._data_dir))
-        self.weather = self._add_feature(WeatherFeature(self, self._scheduler, self._data_dir))
+        self.professional = self._add_feature(ProfessionalFeature(self))
+        self.photos = self._add_feature(PhotosFeature(self, self._data_dir))
+        self.weather = self._add_feature(WeatherFeature(self, self._data_dir))
+
+    @property
+    def agenda(self) -> AgendaScreen:
+        if self._agenda is None:
+            from kiosk.screens.agenda_screen import AgendaScreen
+
+            self._agenda = AgendaScreen()
+        return self._agenda
+
+    @property
+    def mood(self) -> MoodScreen:
+        if self._mood is None:
+            from kiosk.screens.mood_screen import MoodScreen
+
+            self._mood = MoodScreen()
+            self._mood.answered.connect(self._on_mood)
+            self._mood.finished.connect(self.show_home)
+        return self._mood
+
+    @property
+    def night(self) -> NightScreen:
+        if self._night is None:
+            from kiosk.screens.night_screen import NightScreen
+
+            self._night = NightScreen(self.now)
+        return self._night
+
+    @property
+    def maintenance(self) -> MaintenanceScreen:
+        if self._maintenance is None:
+            from kiosk.screens.maintenance_screen import MaintenanceScreen
+
+            self._maintenance = MaintenanceScreen(self._check_maintenance_pin, self.now)
+            self._maintenance.repair_requested.connect(self.repair)
+        return self._maintenance
 
     def _add_feature(self, feature: F) -> F:
         self._features.append(feature)
-        self.refresh_badges()
         return feature
 
     def register_screen(
         self,
         name: str,
-        screen: QWidget,
+        screen: ScreenSource,
         *,
         on_open: Callable[[], None] | None = None,
         on_change: Callable[[], None] | None = None,
     ) -> None:
-        """Add a screen. `on_open` fills it each time it is opened; `on_change` refreshes it
-        when the local state changes while it is shown (it defaults to `on_open`)."""
+        """Add a screen, or the function that builds it when it is first opened. `on_open`
+        fills it each time it is opened; `on_change` refreshes it when the local state
+        changes while it is shown (it defaults to `on_open`)."""
         self.window.add_screen(name, screen)
         if on_open is not None:
             self._on_open[name] = on_open
         if on_change is not None or on_open is not None:
             self._on_change[name] = on_change or on_open  # type: ignore[assignment]
-        self._show_tiles()
+        if not self._registering:
+            self._show_tiles()
 
     def open_screen(self, name: str) -> None:
         """Go to a screen, with fresh data."""
@@ -190,7 +236,24 @@ class KioskController(QObject):
         return self._local_time.now()
 
     # -- life cycle ------------------------------------------------------------------------
-    def start(self) -> None:
+    def _show_first_screen(self) -> None:
+        """What the tablet shows before it reaches the network: the day from the local store
+        when it is paired, else the pairing screen waiting for its code."""
+        credential = credentials.load(self._data_dir)
+        if credential is None:
+            self._device_id = None
+            self.window.pairing.show_message(self.tr("Connexion au service Foyer…"))
+            self.window.show_pairing()
+        else:
+            self._device_id = credential.device_id
+            self._take_config(self._state)
+            self.refresh_home()
+            self.window.show_home()
+
+    def start(self, scheduler: BackgroundScheduler, http: requests.Session) -> None:
+        """Talk to the backend: pair, or sync and start every feature's services."""
+        self._scheduler = scheduler
+        self._http = http
         credential = credentials.load(self._data_dir)
         if credential is None:
             self._enter_pairing()
@@ -219,37 +282,50 @@ class KioskController(QObject):
         for feature in self._features:
             feature.stop()
 
+    def _services(self) -> tuple[BackgroundScheduler, requests.Session]:
+        if self._scheduler is None or self._http is None:
+            raise RuntimeError("KioskController.start() has not been called")
+        return self._scheduler, self._http
+
     def _enter_pairing(self) -> None:
+        from kiosk.background import PairingService
+        from provisioning.pairing import PairingClient
+
+        scheduler, http = self._services()
         self._stop_paired_services()
         self._device_id = None
         self.window.pairing.show_message(self.tr("Connexion au service Foyer…"))
         self.window.show_pairing()
-        self.pairing_service = PairingService(
-            PairingClient(self._http, self._backend_url), self._scheduler
-        )
+        self.pairing_service = PairingService(PairingClient(http, self._backend_url), scheduler)
         self._connect_pairing(self.pairing_service)
         self.pairing_service.start()
 
     def _enter_paired(self, credential: DeviceCredential) -> None:
+        from kiosk.background import OutboxService, SyncService
+        from kiosk.device_client import DeviceClient
+        from kiosk.status_report import StatusReporter, post_status
+        from kiosk.sync import Syncer
+
+        scheduler, http = self._services()
         if self.pairing_service is not None:
             self.pairing_service.stop()
             self.pairing_service = None
         self._device_id = credential.device_id
         # The address given at start wins: the same backend may have moved.
-        client = DeviceClient(self._http, self._backend_url, credential.access_token)
+        client = DeviceClient(http, self._backend_url, credential.access_token)
         self.sync_service = SyncService(
-            Syncer(client, self.store), self._scheduler, long_poll=self._long_poll
+            Syncer(client, self.store), scheduler, long_poll=self._long_poll
         )
-        self.outbox_service = OutboxService(self.outbox, client, self._scheduler)
+        self.outbox_service = OutboxService(self.outbox, client, scheduler)
         token = credential.access_token
         self.status_reporter = StatusReporter(
             self._collect_status,
-            lambda status: post_status(self._http, self._backend_url, token, status),
-            self._scheduler,
+            lambda status: post_status(http, self._backend_url, token, status),
+            scheduler,
         )
         self._connect_sync(self.sync_service, self.outbox_service)
         self._take_config(self._state)
-        link = Link(client, self._http, self._backend_url, credential.access_token)
+        link = Link(client, http, self._backend_url, credential.access_token, scheduler)
         for feature in self._features:
             feature.start(link)
         self.refresh_home()
@@ -266,9 +342,6 @@ class KioskController(QObject):
         home.tile_clicked.connect(self.open_screen)
         self.window.touched.connect(self._on_touch)
         self.window.corner_long_pressed.connect(lambda: self.open_screen("maintenance"))
-        self.mood.answered.connect(self._on_mood)
-        self.mood.finished.connect(self.show_home)
-        self.maintenance.repair_requested.connect(self.repair)
 
     def _connect_pairing(self, service: PairingService) -> None:
         service.code_ready.connect(self._on_code)
@@ -425,6 +498,9 @@ class KioskController(QObject):
         self.maintenance.set_info(self.maintenance_info())
 
     def maintenance_info(self) -> MaintenanceInfo:
+        from kiosk.screens.maintenance_screen import MaintenanceInfo
+        from kiosk.status_report import version
+
         return MaintenanceInfo(
             online=self._device_id is not None and self._offline_since is None,
             backend_url=self._backend_url,
@@ -542,6 +618,8 @@ class KioskController(QObject):
     # -- status ------------------------------------------------------------------------------
     def _collect_status(self) -> Status:
         """Runs on the reporter's worker thread."""
+        from kiosk.status_report import Status, free_disk, version
+
         return Status(
             app_version=version(),
             free_disk_bytes=free_disk(self._data_dir),

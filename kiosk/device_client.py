@@ -7,19 +7,8 @@ from typing import Any
 
 import requests
 
+from kiosk.client_errors import CursorExpired, PhotoGone, Revoked, Unreachable
 from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
-
-
-class Unreachable(Exception):
-    """No usable answer: network down, backend down, 5xx, or nonsense."""
-
-
-class Revoked(Exception):
-    """401: this tablet's credential is no longer valid."""
-
-
-class CursorExpired(Exception):
-    """410: the backend no longer knows our cursor; a full sync is needed."""
 
 
 class DeviceClient:
@@ -141,7 +130,3 @@ class DeviceClient:
 
 # The backend's display variant is at most 1920×1080 in JPEG: a few MB at the very most.
 MAX_PHOTO_BYTES = 20 * 1024 * 1024
-
-
-class PhotoGone(Exception):
-    """404 for a photo: hidden or deleted since the last sync; it leaves at the next one."""

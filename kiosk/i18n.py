@@ -18,6 +18,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
@@ -36,6 +37,16 @@ _current = SOURCE_LANGUAGE
 
 def catalogue(language: str) -> Path:
     return TRANSLATIONS / f"foyer_{language}.qm"
+
+
+def in_context(context: str) -> Callable[[str], str]:
+    """The translation of a view's French words marked in `context`, in the language in force
+    when it is called (the views stay free of Qt; their screens and features pass this)."""
+
+    def translate(text: str) -> str:
+        return QCoreApplication.translate(context, text)
+
+    return translate
 
 
 def current_language() -> str:

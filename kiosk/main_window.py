@@ -1,6 +1,9 @@
 """The tablet's single full-screen window: a stack of named screens, one shown at a time.
 
-One way to a screen (`show_screen(name)`) and one way home (`show_home()`). Every secondary
+One way to a screen (`show_screen(name)`) and one way home (`show_home()`). A screen may be
+added already built or as the function that builds it: it is then built the first time it is
+asked for, so that the first picture (home) does not wait for screens nobody has opened yet
+(docs/performance.md, tablet start). Every secondary
 screen is a `ScreenFrame`, whose big "Accueil" button (its `home_requested` signal; any
 screen with such a signal) is wired home when it is added. The
 window also watches every press anywhere in it (`touched`, for the idle and night logic) and a
@@ -11,19 +14,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QColor, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
 from kiosk.screens.home_screen import HomeScreen
-from kiosk.screens.pairing_screen import PairingScreen
 from widgets import sizing, theme
+
+if TYPE_CHECKING:
+    from kiosk.screens.pairing_screen import PairingScreen
 
 HOME = "home"
 PAIRING = "pairing"
 LONG_PRESS_MS = 3000
 HIGH_CONTRAST_BACKGROUND = "#FFFFFF"
+
+# A screen, or what builds it when it is first needed.
+ScreenSource = QWidget | Callable[[], QWidget]
 
 
 class MainWindow(QStackedWidget):
@@ -35,43 +44,69 @@ class MainWindow(QStackedWidget):
         super().__init__()
         self.setWindowTitle("Foyer")
         self._screens: dict[str, QWidget] = {}
-        self.pairing = PairingScreen()
+        self._builders: dict[str, Callable[[], QWidget]] = {}
+        self._names: list[str] = []  # in the order added, built or not
+        self._high_contrast = False
         self.home = HomeScreen(now_fn)
-        self.add_screen(PAIRING, self.pairing)
+        # Only a tablet that is not paired yet needs the pairing screen (and its QR code).
+        self.add_screen(PAIRING, _build_pairing_screen)
         self.add_screen(HOME, self.home)
         self._long_press = QTimer(self)
         self._long_press.setSingleShot(True)
         self._long_press.setInterval(LONG_PRESS_MS)
         self._long_press.timeout.connect(self.corner_long_pressed)
-        self._high_contrast = False
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
 
     # -- screens -----------------------------------------------------------------------------
 
-    def add_screen(self, name: str, screen: QWidget) -> None:
-        if name in self._screens:
+    def add_screen(self, name: str, screen: ScreenSource) -> None:
+        """Add a screen, built (a widget) or to be built on first use (a function)."""
+        if name in self._names:
             raise ValueError(f"screen {name!r} already added")
+        self._names.append(name)
+        if isinstance(screen, QWidget):
+            self._install(name, screen)
+        else:
+            self._builders[name] = screen
+
+    def _install(self, name: str, screen: QWidget) -> None:
         self._screens[name] = screen
         self.addWidget(screen)
+        if self._high_contrast:
+            self._paint_background(name, screen)
         # ScreenFrame's big "Accueil", or any screen with a home_requested signal of its own
         # (a full-screen slideshow, say).
         home_requested = getattr(screen, "home_requested", None)
         if isinstance(home_requested, SignalInstance):
             home_requested.connect(self.show_home)
 
+    def _built(self, name: str) -> QWidget:
+        screen = self._screens.get(name)
+        if screen is None:
+            screen = self._builders.pop(name)()  # KeyError for a name never added
+            self._install(name, screen)
+        return screen
+
+    @property
+    def pairing(self) -> PairingScreen:
+        return cast("PairingScreen", self._built(PAIRING))
+
     def has_screen(self, name: str) -> bool:
-        return name in self._screens
+        return name in self._names
 
     def screen_names(self) -> list[str]:
-        return list(self._screens)
+        return list(self._names)
+
+    def is_built(self, name: str) -> bool:
+        return name in self._screens
 
     def screen_named(self, name: str) -> QWidget:
-        return self._screens[name]
+        return self._built(name)
 
     def show_screen(self, name: str) -> None:
-        screen = self._screens[name]
+        screen = self._built(name)
         if self.currentWidget() is not screen:
             self.setCurrentWidget(screen)
             self.screen_changed.emit(name)
@@ -95,14 +130,19 @@ class MainWindow(QStackedWidget):
             return
         sizing.set_font_scale(font_scale)
         self._high_contrast = high_contrast
-        background = HIGH_CONTRAST_BACKGROUND if high_contrast else theme.BACKGROUND
-        for screen in self._screens.values():
-            if screen is not self._screens.get("night") and screen.autoFillBackground():
-                palette = screen.palette()
-                palette.setColor(QPalette.ColorRole.Window, QColor(background))
-                screen.setPalette(palette)
+        # Screens not built yet get both when they are (_install, and their first resize).
+        for name, screen in self._screens.items():
+            self._paint_background(name, screen)
             # Screens size their text in resizeEvent: give them one at their present size.
             QApplication.sendEvent(screen, QResizeEvent(screen.size(), screen.size()))
+
+    def _paint_background(self, name: str, screen: QWidget) -> None:
+        if name == "night" or not screen.autoFillBackground():
+            return
+        background = HIGH_CONTRAST_BACKGROUND if self._high_contrast else theme.BACKGROUND
+        palette = screen.palette()
+        palette.setColor(QPalette.ColorRole.Window, QColor(background))
+        screen.setPalette(palette)
 
     # -- touches -----------------------------------------------------------------------------
 
@@ -140,3 +180,9 @@ class MainWindow(QStackedWidget):
         if app is not None:
             app.removeEventFilter(self)
         super().closeEvent(event)
+
+
+def _build_pairing_screen() -> QWidget:
+    from kiosk.screens.pairing_screen import PairingScreen
+
+    return PairingScreen()

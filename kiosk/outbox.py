@@ -18,10 +18,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kiosk.device_client import DeviceClient, Revoked, Unreachable
+from kiosk.client_errors import Revoked, Unreachable
 from kiosk.sqlite_read import open_for_reading
+
+if TYPE_CHECKING:  # the HTTP library loads after the first screen (docs/performance.md)
+    from kiosk.device_client import DeviceClient
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,8 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, S
 from PySide6.QtGui import QImage, QImageReader
 
 from kiosk.background import _guarded
-from kiosk.device_client import DeviceClient, PhotoGone, Revoked, Unreachable
+from kiosk.client_errors import PhotoGone, Revoked, Unreachable
+from kiosk.device_client import DeviceClient
 from kiosk.photo_cache import CorruptDownload, PhotoCache, is_hash
 from kiosk.photo_seen import SeenPhotos
 from provisioning.pairing import full_jitter

@@ -13,7 +13,7 @@ from typing import Any
 
 import requests
 
-from kiosk.device_client import Revoked, Unreachable
+from kiosk.client_errors import Revoked, Unreachable
 from kiosk.professional_view import Professional
 from provisioning.http import CONNECT_TIMEOUT
 

@@ -6,9 +6,13 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from kiosk.device_client import CursorExpired, DeviceClient, Revoked, Unreachable
+from kiosk.client_errors import CursorExpired, Revoked, Unreachable
 from kiosk.store import LocalState, LocalStore
+
+if TYPE_CHECKING:  # the HTTP library loads after the first screen (docs/performance.md)
+    from kiosk.device_client import DeviceClient
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,10 @@ import os
 import socket
 from collections.abc import Mapping
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QWidget
+
+from kiosk.first_paint import FirstPaint
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +60,6 @@ def ping_interval_ms(env: Mapping[str, str] | None = None) -> int | None:
     return max(1, usec // 2000)
 
 
-def _app() -> QCoreApplication:
-    app = QApplication.instance()
-    if app is None:
-        raise RuntimeError("the watchdog needs the QApplication")
-    return app
-
-
 class Watchdog(QObject):
     """Owns the ping timer. `watch(window)` sends READY=1 after the window's first paint and
     starts pinging; `stop()` says STOPPING=1 on the way out."""
@@ -73,7 +68,7 @@ class Watchdog(QObject):
         super().__init__(parent)
         self._env = dict(os.environ if env is None else env)
         self._enabled = bool(self._env.get("NOTIFY_SOCKET"))
-        self._window: QWidget | None = None
+        self._first_paint: FirstPaint | None = None
         self.ready_sent = False
         self._timer = QTimer(self)
         # A coarse timer may fire late by 5 %; half the interval leaves room for that.
@@ -88,25 +83,11 @@ class Watchdog(QObject):
         """Wait for `window`'s first paint, then tell systemd we are ready."""
         if not self._enabled:
             return
-        self._window = window
-        # On the application, not the window: a window whose screens fill it opaquely never
-        # gets a paint event itself, only its descendants do. Removed after the first one.
-        _app().installEventFilter(self)
+        self._first_paint = FirstPaint(window, self.ready)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if (
-            event.type() == QEvent.Type.Paint
-            and isinstance(watched, QWidget)
-            and watched.window() is self._window
-        ):
-            _app().removeEventFilter(self)
-            self._window = None
-            # After this paint event has been handled, i.e. once the pixels are on screen.
-            QTimer.singleShot(0, self._ready)
-        return False
-
-    def _ready(self) -> None:
-        if self.ready_sent:
+    def ready(self) -> None:
+        """The first screen is painted: READY=1, then pings (once; later calls do nothing)."""
+        if not self._enabled or self.ready_sent:
             return
         self.ready_sent = True
         notify("READY=1\nSTATUS=Écran affiché", self._env)

@@ -29,7 +29,8 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
 from kiosk.background import _guarded
-from kiosk.device_client import DeviceClient, Revoked, Unreachable
+from kiosk.client_errors import Revoked, Unreachable
+from kiosk.device_client import DeviceClient
 from provisioning.pairing import full_jitter
 
 log = logging.getLogger(__name__)

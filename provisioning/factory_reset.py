@@ -22,7 +22,8 @@ from pathlib import Path
 from kiosk.outbox import Outbox
 from kiosk.store import LocalStore
 from provisioning import credentials
-from provisioning.firstboot import DEVICE_ID_FILE, SAVED_SETTINGS
+from provisioning.firstboot import DEVICE_ID_FILE
+from provisioning.saved_settings import SAVED_SETTINGS
 
 log = logging.getLogger(__name__)
 

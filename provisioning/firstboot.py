@@ -32,30 +32,23 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from provisioning.saved_settings import KEYS, SAVED_SETTINGS, FirstBootSettings, saved_settings
+
 log = logging.getLogger(__name__)
 
 BOOT_DIR = Path("/boot/firmware")
 SETTINGS_FILE = "foyer.toml"
-SAVED_SETTINGS = "settings.json"
 DEVICE_ID_FILE = "device-id"
 # A file of this name on the boot partition asks for a factory reset at the next boot (for a
 # family without a keyboard or SSH: take the card out, add an empty file, put it back).
 RESET_TRIGGER = "foyer-factory-reset"
 MAX_FILE_BYTES = 64 * 1024
-KEYS = ("backend_url", "timezone", "locale")
 _LOCALE = re.compile(r"^[a-z]{2,3}_[A-Z]{2}(\.[A-Za-z0-9-]+)?(@[a-z]+)?$")
 _UUID = re.compile(r"^[0-9a-f]{32}$")
 
 
 class SettingsError(ValueError):
     """The settings file is unusable; the message says why, in French, for whoever wrote it."""
-
-
-@dataclass(frozen=True)
-class FirstBootSettings:
-    backend_url: str | None = None
-    timezone: str | None = None
-    locale: str | None = None
 
 
 def parse_settings(text: str, source: str = SETTINGS_FILE) -> FirstBootSettings:
@@ -140,15 +133,6 @@ def read_settings(path: Path) -> FirstBootSettings | None:
 # -- what the tablet keeps -------------------------------------------------------------------
 def save_settings(data_dir: Path, settings: FirstBootSettings) -> None:
     _write_atomically(data_dir / SAVED_SETTINGS, json.dumps(asdict(settings)).encode(), 0o644)
-
-
-def saved_settings(data_dir: Path) -> FirstBootSettings:
-    """What the last good settings file said (all None when there never was one)."""
-    try:
-        raw = json.loads((data_dir / SAVED_SETTINGS).read_text())
-        return FirstBootSettings(**{k: raw.get(k) for k in KEYS})
-    except (OSError, ValueError, TypeError):
-        return FirstBootSettings()
 
 
 def ensure_device_id(data_dir: Path) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
@@ -33,6 +32,8 @@ class QrCodeWidget(QWidget):
             return
         self._text = text
         if text:
+            import segno  # here: only an unpaired tablet draws a code (tablet start time)
+
             qr = segno.make(text, error="m")
             self._rows = [[bool(m) for m in row] for row in qr.matrix_iter(border=QUIET_ZONE)]
         else:

@@ -1,10 +1,15 @@
 """What a feature is to the controller, and what the controller is to a feature.
 
 A feature is built once with the controller (its screens are registered at once, so home's
-tiles know them). Its services live only while the tablet is paired: `start(link)` after
-pairing (or at launch with a stored credential), `stop()` before the credential goes, and
-`wipe()` when it is revoked or the tablet is re-paired: every local file the feature keeps
-leaves the disk, and the next `start` begins afresh.
+tiles know them, but as functions that build them when first opened). Its services live only
+while the tablet is paired: `start(link)` after pairing (or at launch with a stored
+credential), `stop()` before the credential goes, and `wipe()` when it is revoked or the tablet
+is re-paired: every local file the feature keeps leaves the disk, and the next `start` begins
+afresh.
+
+Nothing here may import the HTTP library or the scheduler at module level: the controller and
+its features are built before the first screen is painted, and those load after it (tablet
+start time, docs/performance.md). What a service needs comes with the `Link`.
 """
 
 from __future__ import annotations
@@ -14,25 +19,26 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-import requests
-from PySide6.QtWidgets import QWidget
-
-from kiosk.device_client import DeviceClient
 from kiosk.outbox import Outbox
 from kiosk.store import LocalState
 
 if TYPE_CHECKING:
-    from kiosk.main_window import MainWindow
+    import requests
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from kiosk.device_client import DeviceClient
+    from kiosk.main_window import MainWindow, ScreenSource
 
 
 @dataclass(frozen=True)
 class Link:
-    """How a paired tablet reaches the backend."""
+    """How a paired tablet reaches the backend, and the scheduler its services run on."""
 
     client: DeviceClient
     http: requests.Session
     backend_url: str
     access_token: str
+    scheduler: BackgroundScheduler
 
 
 class Host(Protocol):
@@ -48,7 +54,7 @@ class Host(Protocol):
     def register_screen(
         self,
         name: str,
-        screen: QWidget,
+        screen: ScreenSource,
         *,
         on_open: Callable[[], None] | None = None,
         on_change: Callable[[], None] | None = None,

@@ -8,13 +8,16 @@ the backend). Receipts still queued when the tablet restarts are found again in 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from kiosk.features.base import Feature, Host, Link
 from kiosk.messages_view import MessagesView, build_messages_view
-from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.speech import Speech, connect_screen
 from kiosk.store import LocalState
+
+if TYPE_CHECKING:
+    from kiosk.screens.messages_screen import MessagesScreen
 
 log = logging.getLogger(__name__)
 
@@ -26,19 +29,32 @@ REPLY = "reply"
 class MessagesFeature(Feature):
     def __init__(self, host: Host, speech: Speech | None = None) -> None:
         self._host = host
-        self.screen = MessagesScreen()
         self.speech = speech if speech is not None else Speech()
         self.read_here: set[int] = set()
-        connect_screen(self.speech, self.screen)
-        self.screen.read.connect(self._on_read)
-        self.screen.reply_chosen.connect(self._on_reply)
         # Leaving the screen (Accueil, idle, night) silences the voice.
         host.window.screen_changed.connect(self._on_screen_changed)
-        host.register_screen(MESSAGES, self.screen, on_open=self._open, on_change=self.show)
+        host.register_screen(MESSAGES, lambda: self.screen, on_open=self._open, on_change=self.show)
+        # Home's first picture already counts the messages read here but not yet confirmed.
+        self._recall_queued_receipts()
+
+    @cached_property
+    def screen(self) -> MessagesScreen:
+        """Built when first opened: dozens of big buttons nobody needs for home's picture."""
+        from kiosk.screens.messages_screen import MessagesScreen
+
+        screen = MessagesScreen()
+        connect_screen(self.speech, screen)
+        screen.read.connect(self._on_read)
+        screen.reply_chosen.connect(self._on_reply)
+        return screen
 
     # -- life cycle --------------------------------------------------------------------------
     def start(self, link: Link) -> None:
-        # Receipts queued before a restart and not yet delivered: still read here.
+        self._recall_queued_receipts()
+        self._host.refresh_badges()
+
+    def _recall_queued_receipts(self) -> None:
+        """Receipts queued before a restart and not yet delivered: still read here."""
         try:
             queued = self._host.outbox.pending(limit=1000)
         except Exception:  # a damaged outbox must not keep the messages away
@@ -48,7 +64,6 @@ class MessagesFeature(Feature):
             message_id = entry.data.get("message_id")
             if entry.type == READ and isinstance(message_id, int):
                 self.read_here.add(message_id)
-        self._host.refresh_badges()
 
     def stop(self) -> None:
         self.speech.stop()

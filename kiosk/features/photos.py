@@ -10,21 +10,21 @@ idle logic only when there is at least one (`frame_ready`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QImage
 
 from kiosk import idle
 from kiosk.features.base import Feature, Host, Link
-from kiosk.photo_cache import DEFAULT_BUDGET_BYTES, PhotoCache
-from kiosk.photo_seen import SeenPhotos
-from kiosk.photo_service import PhotoService
+from kiosk.photo_cache import DEFAULT_BUDGET_BYTES
 from kiosk.photos_view import CONTEXT as PHOTO_CONTEXT
 from kiosk.photos_view import AlbumView, build_album_view
-from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
 from kiosk.store import LocalState
+
+if TYPE_CHECKING:
+    from kiosk.photo_service import PhotoService
+    from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
 
 PHOTOS = "photos"
 FOLDER = "photos"
@@ -44,36 +44,58 @@ class PhotosFeature(Feature):
     def __init__(
         self,
         host: Host,
-        scheduler: BackgroundScheduler,
         data_dir: Path,
         budget_bytes: int = DEFAULT_BUDGET_BYTES,
     ) -> None:
         self._host = host
-        self._scheduler = scheduler
         self._folder = data_dir / FOLDER
         self._budget = budget_bytes
         self.service: PhotoService | None = None
-        self.screen = PhotosScreen()
-        self.frame = PhotoFrameScreen()
+        # The album and the frame are built when first shown (the frame by the idle logic)
+        # and given the album of the moment then: home's picture does not wait for them.
+        self._screen: PhotosScreen | None = None
+        self._frame: PhotoFrameScreen | None = None
         self._view = AlbumView(())
-        self._connect_screens()
         # on_state redraws both screens whether shown or not (home's badge needs the count).
-        host.register_screen(PHOTOS, self.screen, on_open=self.show, on_change=_drawn_already)
         host.register_screen(
-            idle.PHOTO_FRAME, self.frame, on_open=self.show, on_change=_drawn_already
+            PHOTOS, lambda: self.screen, on_open=self.show, on_change=_drawn_already
+        )
+        host.register_screen(
+            idle.PHOTO_FRAME, lambda: self.frame, on_open=self.show, on_change=_drawn_already
         )
 
-    def _connect_screens(self) -> None:
-        self.screen.thumbnail_wanted.connect(self._thumbnail_wanted)
-        self.screen.photo_wanted.connect(self._photo_wanted)
-        self.frame.photo_wanted.connect(self._photo_wanted)
-        # Seen in the album's slideshow only: the frame runs when nobody may be looking.
-        self.screen.photo_seen.connect(self._photo_seen)
+    @property
+    def screen(self) -> PhotosScreen:
+        if self._screen is None:
+            from kiosk.screens.photos_screen import PhotosScreen
+
+            screen = PhotosScreen()
+            screen.thumbnail_wanted.connect(self._thumbnail_wanted)
+            screen.photo_wanted.connect(self._photo_wanted)
+            # Seen in the album's slideshow only: the frame runs when nobody may be looking.
+            screen.photo_seen.connect(self._photo_seen)
+            screen.show_album(self._view)
+            self._screen = screen
+        return self._screen
+
+    @property
+    def frame(self) -> PhotoFrameScreen:
+        if self._frame is None:
+            from kiosk.screens.photos_screen import PhotoFrameScreen
+
+            frame = PhotoFrameScreen()
+            frame.photo_wanted.connect(self._photo_wanted)
+            frame.show_album(self._view)
+            self._frame = frame
+        return self._frame
+
+    def _built_screens(self) -> list[PhotosScreen | PhotoFrameScreen]:
+        return [s for s in (self._screen, self._frame) if s is not None]
 
     def _connect_service(self, service: PhotoService) -> None:
         service.available_changed.connect(self.show)
         service.seen_changed.connect(self.show)
-        service.thumbnail_ready.connect(self.screen.set_thumbnail)
+        service.thumbnail_ready.connect(self._thumbnail_ready)
         service.photo_ready.connect(self._photo_ready)
         service.photo_missing.connect(self._photo_missing)
         service.revoked.connect(self._host.credential_revoked)
@@ -81,11 +103,15 @@ class PhotosFeature(Feature):
     # -- life cycle --------------------------------------------------------------------------
     def start(self, link: Link) -> None:
         if self.service is None:
+            from kiosk.photo_cache import PhotoCache
+            from kiosk.photo_seen import SeenPhotos
+            from kiosk.photo_service import PhotoService
+
             self.service = PhotoService(
                 link.client,
                 PhotoCache(self._folder, self._budget),
                 SeenPhotos(self._folder / SEEN_FILE),
-                self._scheduler,
+                link.scheduler,
             )
             self._connect_service(self.service)
         self.service.start()
@@ -141,8 +167,8 @@ class PhotosFeature(Feature):
         view = self.album()
         changed = view != self._view
         self._view = view
-        self.screen.show_album(view)
-        self.frame.show_album(view)
+        for screen in self._built_screens():
+            screen.show_album(view)
         if changed:
             self._host.refresh_badges()
 
@@ -157,13 +183,17 @@ class PhotosFeature(Feature):
         else:
             self._photo_missing(photo_id)
 
+    def _thumbnail_ready(self, photo_id: int, image: QImage) -> None:
+        if self._screen is not None:
+            self._screen.set_thumbnail(photo_id, image)
+
     def _photo_ready(self, photo_id: int, image: QImage) -> None:
-        self.screen.set_photo(photo_id, image)
-        self.frame.set_photo(photo_id, image)
+        for screen in self._built_screens():
+            screen.set_photo(photo_id, image)
 
     def _photo_missing(self, photo_id: int) -> None:
-        self.screen.photo_unavailable(photo_id)
-        self.frame.photo_unavailable(photo_id)
+        for screen in self._built_screens():
+            screen.photo_unavailable(photo_id)
 
     def _photo_seen(self, photo_id: int) -> None:
         if self.service is not None:

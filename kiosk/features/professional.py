@@ -3,12 +3,10 @@ PIN is checked off the GUI thread; arrival and departure go to the outbox."""
 
 from __future__ import annotations
 
-from apscheduler.schedulers.background import BackgroundScheduler
+from typing import TYPE_CHECKING
 
-from kiosk.device_client import Unreachable
+from kiosk.client_errors import Unreachable
 from kiosk.features.base import Feature, Host, Link
-from kiosk.professional_client import Identified, ProfessionalClient
-from kiosk.professional_service import ProfessionalService, connect_screen
 from kiosk.professional_view import (
     IdentifiedView,
     ProfessionalView,
@@ -16,36 +14,66 @@ from kiosk.professional_view import (
     build_professional_view,
     visit_action_data,
 )
-from kiosk.screens.professional_screen import ProfessionalScreen
 from kiosk.store import LocalState
+
+if TYPE_CHECKING:
+    from kiosk.professional_client import Identified, ProfessionalClient
+    from kiosk.professional_service import ProfessionalService
+    from kiosk.screens.professional_screen import ProfessionalScreen
 
 PROFESSIONAL = "professional"
 
 
 class ProfessionalFeature(Feature):
-    def __init__(self, host: Host, scheduler: BackgroundScheduler) -> None:
+    def __init__(self, host: Host) -> None:
         self._host = host
         self._client: ProfessionalClient | None = None
-        self.screen = ProfessionalScreen(host.now)
-        # One service for the life of the app (the screen is wired to it once); the client
-        # it uses changes with the credential.
-        self.service = ProfessionalService(self._make_client, scheduler)
-        connect_screen(self.service, self.screen, self._identified_view)
-        self.service.revoked.connect(host.credential_revoked)
-        self.screen.arrival_requested.connect(lambda uid, pin: self._visit("arrival", uid, pin))
-        self.screen.departure_requested.connect(lambda uid, pin: self._visit("departure", uid, pin))
+        # Both made when first needed, and wired together once both exist: the screen when it
+        # is opened, the service at the first start (it needs the link's scheduler). One
+        # service for the life of the app; the client it uses changes with the credential.
+        self._screen: ProfessionalScreen | None = None
+        self.service: ProfessionalService | None = None
         host.window.home.professional_requested.connect(lambda: host.open_screen(PROFESSIONAL))
-        host.register_screen(PROFESSIONAL, self.screen, on_open=self._open, on_change=self._show)
+        host.register_screen(
+            PROFESSIONAL, lambda: self.screen, on_open=self._open, on_change=self._show
+        )
+
+    @property
+    def screen(self) -> ProfessionalScreen:
+        if self._screen is None:
+            from kiosk.screens.professional_screen import ProfessionalScreen
+
+            screen = ProfessionalScreen(self._host.now)
+            screen.arrival_requested.connect(lambda uid, pin: self._visit("arrival", uid, pin))
+            screen.departure_requested.connect(lambda uid, pin: self._visit("departure", uid, pin))
+            self._screen = screen
+            self._wire()
+        return self._screen
+
+    def _wire(self) -> None:
+        from kiosk.professional_service import connect_screen
+
+        if self._screen is not None and self.service is not None:
+            connect_screen(self.service, self._screen, self._identified_view)
 
     def start(self, link: Link) -> None:
+        from kiosk.professional_client import ProfessionalClient
+
         self._client = ProfessionalClient(link.http, link.backend_url, link.access_token)
+        if self.service is None:
+            from kiosk.professional_service import ProfessionalService
+
+            self.service = ProfessionalService(self._make_client, link.scheduler)
+            self.service.revoked.connect(self._host.credential_revoked)
+            self._wire()
 
     def stop(self) -> None:
         self._client = None
 
     def wipe(self) -> None:
         self.stop()
-        self.screen.reset()  # nobody stays identified across a re-pairing
+        if self._screen is not None:
+            self._screen.reset()  # nobody stays identified across a re-pairing
 
     def on_state(self, state: LocalState) -> None:
         """The schedule is refreshed by on_change while shown; nothing kept here."""

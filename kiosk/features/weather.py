@@ -9,35 +9,49 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from apscheduler.schedulers.background import BackgroundScheduler
+from typing import TYPE_CHECKING, Any
 
 from kiosk.features.base import Feature, Host, Link
-from kiosk.screens.weather_screen import WeatherScreen, words
-from kiosk.weather_service import WeatherService
-from kiosk.weather_view import WeatherView, build_weather_view, glance
+from kiosk.i18n import in_context
+from kiosk.weather_view import CONTEXT, WeatherView, build_weather_view, glance
+
+if TYPE_CHECKING:
+    from kiosk.screens.weather_screen import WeatherScreen
+    from kiosk.weather_service import WeatherService
 
 WEATHER = "weather"
 
 
+words = in_context(CONTEXT)  # as the weather screen says them
+
+
 class WeatherFeature(Feature):
-    def __init__(self, host: Host, scheduler: BackgroundScheduler, data_dir: Path) -> None:
+    def __init__(self, host: Host, data_dir: Path) -> None:
         self._host = host
-        self._scheduler = scheduler
         self._data_dir = data_dir
         self.service: WeatherService | None = None
         self._report: dict[str, Any] | None = None
         self._received_at: datetime | None = None
-        self.screen = WeatherScreen()
-        self.screen.refresh_wanted.connect(self.show)
+        self._screen: WeatherScreen | None = None
         host.window.home.minute_changed.connect(self._show_glance)
-        host.register_screen(WEATHER, self.screen, on_open=self.show)
+        host.register_screen(WEATHER, lambda: self.screen, on_open=self.show)
         self._show_glance()
+
+    @property
+    def screen(self) -> WeatherScreen:
+        """Built when first opened (its pictograms are not needed for home's picture)."""
+        if self._screen is None:
+            from kiosk.screens.weather_screen import WeatherScreen
+
+            self._screen = WeatherScreen()
+            self._screen.refresh_wanted.connect(self.show)
+        return self._screen
 
     def start(self, link: Link) -> None:
         if self.service is None:
-            self.service = WeatherService(link.client, self._scheduler, self._data_dir)
+            from kiosk.weather_service import WeatherService
+
+            self.service = WeatherService(link.client, link.scheduler, self._data_dir)
             self.service.weather_changed.connect(self._on_weather)
             self.service.revoked.connect(self._host.credential_revoked)
         self.service.start()
@@ -52,7 +66,8 @@ class WeatherFeature(Feature):
             service.blockSignals(True)  # a fetch finishing late speaks for a finished service
             service.wipe()  # weather.json says where the person lives: it goes
         self._report = self._received_at = None
-        self.show()
+        if self._screen is not None:
+            self.show()
         self._show_glance()
 
     def shutdown(self) -> None:
@@ -78,6 +93,6 @@ class WeatherFeature(Feature):
     def _on_weather(self, report: dict[str, Any] | None, received_at: datetime | None) -> None:
         self._report = report
         self._received_at = received_at
-        if self._host.window.current_screen_name() == WEATHER:
+        if self._screen is not None and self._host.window.current_screen_name() == WEATHER:
             self.show()
         self._show_glance()

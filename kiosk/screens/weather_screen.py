@@ -9,10 +9,11 @@ screen is shown (the age words change with time).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.i18n import in_context
 from kiosk.screens.frame import ScreenFrame
 from kiosk.weather_view import CONTEXT, WeatherView
 from widgets import theme
@@ -23,9 +24,8 @@ CARDS = 4  # today and the next three days
 REFRESH_MS = 60_000
 
 
-def words(text: str) -> str:
-    """The view's French words (kiosk.weather_view marks them) in the language in force."""
-    return QCoreApplication.translate(CONTEXT, text)
+# The view's French words (kiosk.weather_view marks them) in the language in force.
+words = in_context(CONTEXT)
 
 
 def _label(name: str, colour: str = theme.TEXT) -> QLabel:

@@ -16,16 +16,14 @@ from provisioning.cli import main as foyer
 from provisioning.credentials import DeviceCredential
 from provisioning.factory_reset import factory_reset
 from provisioning.firstboot import (
-    KEYS,
-    FirstBootSettings,
     SettingsError,
     apply_to_system,
     ensure_device_id,
     parse_settings,
     read_settings,
     run_firstboot,
-    saved_settings,
 )
+from provisioning.saved_settings import KEYS, FirstBootSettings, saved_settings
 
 GOOD = """
 # written by the care manager

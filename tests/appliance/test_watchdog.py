@@ -170,6 +170,11 @@ def test_a_watchdog_kill_leaves_every_threads_stack_in_the_journal(
             assert systemd.sock.recv(4096).decode().startswith("READY=1")
         finally:
             systemd.sock.setblocking(False)
+        # READY=1 comes with the first picture, before the services start their threads: let
+        # them start (a tablet frozen after running a while has them), then kill it.
+        deadline = time.monotonic() + 30
+        while len(os.listdir(f"/proc/{tablet.pid}/task")) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
         tablet.send_signal(signal.SIGABRT)
         _, stderr = tablet.communicate(timeout=30)
     assert tablet.returncode == -signal.SIGABRT

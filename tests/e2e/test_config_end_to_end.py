@@ -34,9 +34,8 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     window.resize(1280, 800)
     window.show()
     write_quiet_config(tmp_path / "tablet")
-    controller = KioskController(
-        tmp_path / "tablet", backend.url, window, scheduler, new_session(), local_time, 25
-    )
+    controller = KioskController(tmp_path / "tablet", backend.url, window, local_time, 25)
+    controller.start(scheduler, new_session())
     yield controller
     controller.shutdown()
     shutdown_scheduler(scheduler)

@@ -41,15 +41,8 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     window.show()
     write_quiet_config(tmp_path / "tablet")
     # A long-poll far longer than the test waits proves that changes arrive by wake-up.
-    controller = KioskController(
-        tmp_path / "tablet",
-        backend.url,
-        window,
-        scheduler,
-        new_session(),
-        local_time,
-        long_poll=25,
-    )
+    controller = KioskController(tmp_path / "tablet", backend.url, window, local_time, long_poll=25)
+    controller.start(scheduler, new_session())
     yield controller
     controller.shutdown()
     shutdown_scheduler(scheduler)
@@ -60,7 +53,7 @@ def shown_code(controller: KioskController) -> str:
 
 
 def pair(qtbot: Any, tablet: KioskController, care_manager: CareManager) -> None:
-    tablet.start()
+    """Pair a started, unpaired tablet as a care manager would."""
     assert tablet.window.current_screen_name() == "pairing"
     qtbot.wait_until(lambda: bool(shown_code(tablet)), timeout=10_000)
     code = shown_code(tablet)
@@ -145,9 +138,8 @@ def test_tablet_shows_the_day_with_the_backend_down(
     window = MainWindow(local_time.now)
     qtbot.addWidget(window)
     write_quiet_config(tmp_path / "t")
-    first = KioskController(
-        tmp_path / "t", backend.url, window, scheduler, new_session(), local_time
-    )
+    first = KioskController(tmp_path / "t", backend.url, window, local_time)
+    first.start(scheduler, new_session())
     pair(qtbot, first, care_manager)
     qtbot.wait_until(lambda: any("Soins" in t for t in window.home.agenda_texts()), timeout=10_000)
     first.shutdown()
@@ -184,10 +176,8 @@ def test_tablet_shows_the_day_with_the_backend_down(
     qtbot.addWidget(window2)
     window2.resize(1280, 800)
     window2.show()
-    second = KioskController(
-        tmp_path / "t", backend.url, window2, scheduler, new_session(), local_time2
-    )
-    second.start()
+    second = KioskController(tmp_path / "t", backend.url, window2, local_time2)
+    second.start(scheduler, new_session())
     assert window2.current_screen_name() == "home"
     assert any("Soins infirmiers" in t for t in window2.home.agenda_texts())
     qtbot.wait_until(lambda: bool(window2.home.offline_text()), timeout=10_000)

@@ -45,9 +45,8 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     window.show()
     write_quiet_config(tmp_path / "tablet")
     # A long-poll far longer than the test waits: what arrives, arrives by wake-up.
-    controller = KioskController(
-        tmp_path / "tablet", backend.url, window, scheduler, new_session(), local_time, long_poll=25
-    )
+    controller = KioskController(tmp_path / "tablet", backend.url, window, local_time, long_poll=25)
+    controller.start(scheduler, new_session())
     yield controller
     controller.shutdown()
     shutdown_scheduler(scheduler)

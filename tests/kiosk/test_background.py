@@ -134,7 +134,7 @@ def test_outbox_service_delivers_at_once_and_retries_later(
     qtbot: Any, scheduler: Any, tmp_path: Any
 ) -> None:
     from kiosk.background import OutboxService
-    from kiosk.device_client import Unreachable
+    from kiosk.client_errors import Unreachable
     from kiosk.outbox import Outbox
 
     class Backend:

@@ -26,33 +26,47 @@ def closed_port_url() -> str:
     return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
 
 
-@pytest.fixture
-def build(qtbot: Any, tmp_path: Path) -> Iterator[Any]:
-    scheduler = make_scheduler()
-    scheduler.start()
-    made: list[KioskController] = []
+class Build:
+    """Makes controllers on one data directory; `start` connects them (the scheduler and the
+    HTTP session arrive after the first picture, as in kiosk.cli)."""
 
-    def make(now: datetime | None = None) -> KioskController:
+    def __init__(self, qtbot: Any, tmp_path: Path, scheduler: Any) -> None:
+        self._qtbot = qtbot
+        self._tmp_path = tmp_path
+        self._scheduler = scheduler
+        self.made: list[KioskController] = []
+
+    def __call__(self, now: datetime | None = None) -> KioskController:
         local_time = LocalTime(source=(lambda: now) if now else lambda: datetime.now(UTC))
         window = MainWindow(local_time.now)
-        qtbot.addWidget(window)
+        self._qtbot.addWidget(window)
         window.resize(1280, 800)
         window.show()
-        controller = KioskController(
-            tmp_path, closed_port_url(), window, scheduler, new_session(), local_time
-        )
-        made.append(controller)
+        controller = KioskController(self._tmp_path, closed_port_url(), window, local_time)
+        self.made.append(controller)
         return controller
 
-    yield make
-    for controller in made:
+    def start(self, controller: KioskController) -> None:
+        controller.start(self._scheduler, new_session())
+
+
+@pytest.fixture
+def build(qtbot: Any, tmp_path: Path) -> Iterator[Build]:
+    scheduler = make_scheduler()
+    scheduler.start()
+    made = Build(qtbot, tmp_path, scheduler)
+    yield made
+    for controller in made.made:
         controller.shutdown()
     shutdown_scheduler(scheduler)
 
 
-def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Any) -> None:
+def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Build) -> None:
     controller = build()
-    controller.start()
+    # Before any network: the pairing screen, saying it is connecting.
+    assert controller.window.current_screen_name() == "pairing"
+    assert "Connexion" in controller.window.pairing.message_text()
+    build.start(controller)
     assert controller.window.current_screen_name() == "pairing"
     qtbot.wait_until(
         lambda: "ne répond pas" in controller.window.pairing.message_text(), timeout=10_000
@@ -61,7 +75,7 @@ def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Any) -> None:
 
 
 def test_paired_with_backend_down_shows_the_stored_day(
-    qtbot: Any, build: Any, tmp_path: Path
+    qtbot: Any, build: Build, tmp_path: Path
 ) -> None:
     credentials.save(tmp_path, credentials.DeviceCredential("http://x", 1, 1, "fyd_t"))
     LocalStore(tmp_path).apply(
@@ -94,12 +108,16 @@ def test_paired_with_backend_down_shows_the_stored_day(
     )
     # Monday 23 November 2026, 09:00 in Paris (08:00 UTC): the aide comes at 11:00.
     controller = build(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
-    controller.start()
     home = controller.window.home
-    assert controller.window.current_screen_name() == "home"
-    assert home.greeting_text() == "Bonjour Jeanne"
-    assert any("Aide à domicile" in t and "11:00" in t for t in home.agenda_texts())
-    assert "Sophie, aide à domicile" in home.next_visit_text()
+    # The day is on screen from the local store before anything reaches the network (the
+    # tablet's first picture), and stays once it tries.
+    for started in (False, True):
+        if started:
+            build.start(controller)
+        assert controller.window.current_screen_name() == "home"
+        assert home.greeting_text() == "Bonjour Jeanne"
+        assert any("Aide à domicile" in t and "11:00" in t for t in home.agenda_texts())
+        assert "Sophie, aide à domicile" in home.next_visit_text()
     qtbot.wait_until(lambda: "Hors connexion" in home.offline_text(), timeout=10_000)
     # Offline, the day is still there.
     assert any("Aide à domicile" in t for t in home.agenda_texts())

@@ -122,11 +122,9 @@ def make_tablet(qtbot: QtBot, tmp_path: Path) -> Iterator[Any]:
         window.resize(1280, 800)
         window.show()
         qtbot.waitExposed(window)
-        controller = KioskController(
-            tmp_path, closed_port_url(), window, scheduler, new_session(), local_time
-        )
+        controller = KioskController(tmp_path, closed_port_url(), window, local_time)
         made.append(controller)
-        controller.start()
+        controller.start(scheduler, new_session())
         return Tablet(controller, clock, tmp_path)
 
     yield make

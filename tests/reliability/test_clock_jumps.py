@@ -103,10 +103,8 @@ def jumping(qtbot: Any, tmp_path: Path) -> Iterator[tuple[KioskController, Jumpi
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    controller = KioskController(
-        data, "http://127.0.0.1:9", window, scheduler, new_session(), local_time
-    )
-    controller.start()
+    controller = KioskController(data, "http://127.0.0.1:9", window, local_time)
+    controller.start(scheduler, new_session())
     yield controller, clock
     controller.shutdown()
     shutdown_scheduler(scheduler, wait=True)  # nothing in flight outlives the window

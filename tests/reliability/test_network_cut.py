@@ -73,9 +73,8 @@ def tablet(
     qtbot.addWidget(window)
     window.resize(1280, 800)
     window.show()
-    controller = KioskController(
-        data, proxy.url, window, scheduler, new_session(), local_time, long_poll=3
-    )
+    controller = KioskController(data, proxy.url, window, local_time, long_poll=3)
+    controller.start(scheduler, new_session())
     yield controller
     controller.shutdown()
     # wait=True: no sync still in flight may signal a window that is gone (bounded: 2 s timeout).
@@ -126,7 +125,6 @@ def test_long_network_cut_then_back(
     family adds a visit: the home screen keeps the day, the GUI never stalls, retries stay
     bounded; once the link is back the visit shows and each write arrives exactly once."""
     _visit_today(home, "Avant la coupure", 30)
-    tablet.start()
     qtbot.wait_until(lambda: _shows(tablet, "Avant la coupure"), timeout=15_000)
     assert tablet.window.current_screen_name() == "home"
 

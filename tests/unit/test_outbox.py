@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from kiosk.device_client import Revoked, Unreachable
+from kiosk.client_errors import Revoked, Unreachable
 from kiosk.outbox import FlushOutcome, Outbox, flush
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kiosk.device_client import CursorExpired, Revoked, Unreachable
+from kiosk.client_errors import CursorExpired, Revoked, Unreachable
 from kiosk.store import LocalStore
 from kiosk.sync import Outcome, Syncer
 from provisioning import credentials
