@@ -507,7 +507,8 @@ class Slideshow(QWidget):
 
     # -- internals ------------------------------------------------------------------------
     def _want(self, entry: PhotoEntry) -> None:
-        if entry.id in self._pixmaps or entry.id in self._requested:
+        # Hidden, nothing is decoded: showEvent asks for what the screen then needs.
+        if not self.isVisible() or entry.id in self._pixmaps or entry.id in self._requested:
             return
         self._requested.add(entry.id)
         size = self.size() if self.width() > 100 else QSize(1280, 800)
@@ -555,11 +556,18 @@ class Slideshow(QWidget):
         if entry is not None and entry.id in self._pixmaps:
             self._last_shown = entry.id
             self.photo_shown.emit(entry.id)
+        else:  # dropped when hidden: asked for again, it fades in once decoded
+            self._show_current(animate=False)
         self._restart_timer()
 
     def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802 (Qt override)
         self._timer.stop()  # nothing ticks that nobody sees
         self._last_shown = None
+        # A decoded photo weighs 4 MB at 1280×800: a hidden slideshow keeps none (the tablet
+        # spends its days on home; docs/performance.md, memory).
+        self._pixmaps.clear()
+        self._requested.clear()
+        self.photo.set_pixmap(None, animate=False)
         super().hideEvent(event)
 
     def _layout_band(self) -> None:
