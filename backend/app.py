@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import backend.api
 from backend import console, db
@@ -24,6 +25,7 @@ from backend.services.changes import ChangeHub, PostgresListener, install_local_
 log = logging.getLogger(__name__)
 
 API_VERSION = "1"
+RETRY_AFTER_BUSY_SECONDS = 5
 
 
 def api_routers() -> list[APIRouter]:
@@ -42,7 +44,7 @@ def api_routers() -> list[APIRouter]:
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, settings.database_connections, settings.workers)
     if migrate:
         db.upgrade_to_head(engine)
     sessions = db.make_session_factory(engine)
@@ -83,6 +85,17 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     async def service_error(_request: Request, exc: ServiceError) -> JSONResponse:
         return JSONResponse(
             {"detail": exc.message}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(_request: Request, _exc: PoolTimeout) -> JSONResponse:
+        # Every connection of this worker's pool stayed busy (backend.db.pool_for): a clear
+        # "try again" the tablets back off from, not a 500.
+        log.warning("database pool exhausted: answered 503")
+        return JSONResponse(
+            {"detail": "Le service est très sollicité : nouvel essai dans quelques secondes."},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)},
         )
 
     @app.exception_handler(RequestValidationError)

@@ -14,6 +14,8 @@ app = create_app(
         os.environ.get("FOYER_DATABASE_URL"),
         os.environ.get("FOYER_PUBLIC_URL"),
         os.environ.get("FOYER_OPEN_METEO_URL"),
+        database_connections=int(os.environ.get("FOYER_DATABASE_CONNECTIONS", "0")) or None,
+        workers=int(os.environ.get("FOYER_WORKERS", "1")),
     ),
     migrate=False,
 )

@@ -31,6 +31,13 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="address tablets show in the QR code")
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.add_argument(
+        "--database-connections",
+        type=int,
+        default=db.DEFAULT_MAX_CONNECTIONS,
+        help="PostgreSQL connections all workers together may open; keep it under the "
+        f"server's max_connections (default {db.DEFAULT_MAX_CONNECTIONS})",
+    )
+    serve.add_argument(
         "--open-meteo-url", help="Open-Meteo forecast endpoint (default: the public service)"
     )
     user = sub.add_parser("create-user", help="create an account")
@@ -52,7 +59,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if public_url is None and hasattr(args, "port"):
         public_url = f"http://{args.host}:{args.port}"
     return Settings.for_data_dir(
-        args.data, args.database_url, public_url, getattr(args, "open_meteo_url", None)
+        args.data,
+        args.database_url,
+        public_url,
+        getattr(args, "open_meteo_url", None),
+        database_connections=getattr(args, "database_connections", None),
+        workers=getattr(args, "workers", 1),
     )
 
 
@@ -93,6 +105,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
 
     from backend.app import create_app
 
+    if not db.is_sqlite(settings.database_url):
+        try:
+            db.pool_for(settings.database_connections, workers)
+        except ValueError as exc:
+            print(f"foyer-backend: {exc}", file=sys.stderr)
+            return 2
     if workers > 1:
         if db.is_sqlite(settings.database_url):
             print("foyer-backend: several workers need PostgreSQL", file=sys.stderr)
@@ -107,6 +125,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         os.environ["FOYER_DATABASE_URL"] = settings.database_url
         os.environ["FOYER_PUBLIC_URL"] = settings.public_url
         os.environ["FOYER_OPEN_METEO_URL"] = settings.open_meteo_url
+        os.environ["FOYER_DATABASE_CONNECTIONS"] = str(settings.database_connections)
+        os.environ["FOYER_WORKERS"] = str(workers)
         uvicorn.run(
             "backend.asgi:app",
             host=host,

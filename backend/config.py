@@ -28,6 +28,10 @@ class Settings:
     photo_max_bytes: int = 25 * 1024 * 1024
     # Invitations into a circle stay valid this long.
     invitation_ttl_seconds: int = 14 * 24 * 3600
+    # PostgreSQL: the most connections all workers together open (backend.db.pool_for), and
+    # how many uvicorn worker processes share them.
+    database_connections: int = 60
+    workers: int = 1
 
     @property
     def photo_dir(self) -> Path:
@@ -40,6 +44,9 @@ class Settings:
         database_url: str | None = None,
         public_url: str | None = None,
         open_meteo_url: str | None = None,
+        *,
+        database_connections: int | None = None,
+        workers: int = 1,
     ) -> Settings:
         data_dir = data_dir.expanduser().resolve()
         url = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
@@ -48,4 +55,6 @@ class Settings:
             database_url=url,
             public_url=(public_url or cls.public_url).rstrip("/"),
             open_meteo_url=open_meteo_url or cls.open_meteo_url,
+            database_connections=database_connections or cls.database_connections,
+            workers=workers,
         )

@@ -38,13 +38,45 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
+# PostgreSQL connections the whole backend may open, all workers together. PostgreSQL's
+# default max_connections is 100 (a few reserved): 60 leaves room for migrations, psql and a
+# neighbour. Four workers with a fixed 10 + 20 each asked for 120 and answered 500s under load
+# (docs/performance.md, backend scale).
+DEFAULT_MAX_CONNECTIONS = 60
+PER_WORKER_CEILING = 30  # more would only queue inside PostgreSQL on a small server
+POOL_TIMEOUT_SECONDS = 10  # then 503 "try again": shorter than the clients' read timeout
+
+
+def pool_for(max_connections: int, workers: int) -> tuple[int, int]:
+    """(pool_size, max_overflow) for one worker, so that `workers` of them together never
+    open more than `max_connections`. ValueError when that leaves a worker fewer than two."""
+    workers = max(1, workers)
+    if max_connections < 2 * workers:
+        raise ValueError(
+            f"{max_connections} database connections cannot serve {workers} workers "
+            "(two each at least)"
+        )
+    per_worker = min(PER_WORKER_CEILING, max_connections // workers)
+    pool_size = min(10, per_worker)
+    return pool_size, per_worker - pool_size
+
+
+def make_engine(
+    url: str, max_connections: int = DEFAULT_MAX_CONNECTIONS, workers: int = 1
+) -> Engine:
     url = normalize_url(url)
     if is_sqlite(url):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    pool_size, max_overflow = pool_for(max_connections, workers)
+    return create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_timeout=POOL_TIMEOUT_SECONDS,
+    )
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
