@@ -8,42 +8,51 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
-
-
-def _app() -> QCoreApplication:
-    app = QApplication.instance()
-    if app is None:
-        raise RuntimeError("waiting for a paint needs the QApplication")
-    return app
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QStackedWidget, QWidget
 
 
 class FirstPaint(QObject):
-    """Calls `then()` once, after the first paint event of anything in `window` has been
-    handled (the pixels are then in the window's backing store, on their way to the screen).
+    """Calls `then()` once, after the first paint event of `window` or of the screen it
+    shows has been handled (the pixels are then in the window's backing store, on their way
+    to the screen).
 
-    The filter sits on the application, not the window: a window whose screens fill it
-    opaquely never gets a paint event itself, only its descendants do. It is removed after
-    the first one, so it costs nothing afterwards.
+    A window whose screens fill it opaquely never gets a paint event itself, only its
+    descendants do; every widget shown gets one, so the screen on top is enough. The filters
+    sit on those two widgets only, not on the application: every event of every object would
+    otherwise cross into Python while the first picture is made. Removed after it.
     """
 
     def __init__(self, window: QWidget, then: Callable[[], None]) -> None:
         super().__init__(window)
-        self._window = window
         self._then = then
         self.done = False
-        _app().installEventFilter(self)
+        self._watched: list[QWidget] = []
+        self._watch(window)
+        if isinstance(window, QStackedWidget):
+            # The screen on top may change before the first picture (pairing, say).
+            self._stack: QStackedWidget | None = window
+            self._watch(window.currentWidget())
+            window.currentChanged.connect(self._on_current_changed)
+        else:
+            self._stack = None
+
+    def _watch(self, widget: QWidget | None) -> None:
+        if widget is not None and widget not in self._watched:
+            widget.installEventFilter(self)
+            self._watched.append(widget)
+
+    def _on_current_changed(self, _index: int) -> None:
+        if not self.done and self._stack is not None:
+            self._watch(self._stack.currentWidget())
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        if (
-            not self.done
-            and event.type() == QEvent.Type.Paint
-            and isinstance(watched, QWidget)
-            and watched.window() is self._window
-        ):
+        if not self.done and event.type() == QEvent.Type.Paint:
             self.done = True
-            _app().removeEventFilter(self)
+            for widget in self._watched:
+                widget.removeEventFilter(self)
+            if self._stack is not None:
+                self._stack.currentChanged.disconnect(self._on_current_changed)
             # After this paint event has been handled, not from inside it.
             QTimer.singleShot(0, self._then)
         return False
