@@ -12,11 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
-import os
 import random
-import tempfile
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +25,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
+from kiosk import weather_file
 from kiosk.background import _guarded
 from kiosk.client_errors import Revoked, Unreachable
 from kiosk.device_client import DeviceClient
@@ -37,7 +35,6 @@ log = logging.getLogger(__name__)
 
 WEATHER_JOB = "weather"
 REFRESH_SECONDS = 30 * 60  # the backend's own cache lifetime: asking more often gains nothing
-FILE_NAME = "weather.json"
 
 
 class WeatherService(QObject):
@@ -57,7 +54,7 @@ class WeatherService(QObject):
         super().__init__()
         self._client = client
         self._scheduler = scheduler
-        self._path = data_dir / FILE_NAME
+        self._path = data_dir / weather_file.FILE_NAME
         self._refresh = refresh_seconds
         self._rng = rng or random.Random()
         self._now = now
@@ -158,17 +155,10 @@ class WeatherService(QObject):
             self._schedule_locked(delay)
 
     def _load_file(self) -> None:
-        try:
-            saved = json.loads(self._path.read_text(encoding="utf-8"))
-            report = saved["report"]
-            received = datetime.fromisoformat(saved["received_at"])
-        except FileNotFoundError:
+        saved = weather_file.read(self._path)
+        if saved is None:
             return
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("weather: saved report unreadable (%s); ignored", exc)
-            return
-        if not isinstance(report, dict) or received.tzinfo is None:
-            return
+        report, received = saved
         with self._lock:
             if self._report is not None:
                 return
@@ -176,25 +166,7 @@ class WeatherService(QObject):
         self.weather_changed.emit(report, received)
 
     def _save_file(self, report: dict[str, Any], received: datetime) -> None:
-        text = json.dumps(
-            {"report": report, "received_at": received.isoformat()}, ensure_ascii=False
-        )
-        try:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=".weather", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, self._path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
-        except OSError as exc:  # a full or read-only disk: the value stays in memory
-            log.warning("weather: cannot save the report (%s)", exc)
+        weather_file.write(self._path, report, received)
 
     def _remove_file(self) -> None:
-        with contextlib.suppress(FileNotFoundError):
-            self._path.unlink()
+        weather_file.remove(self._path)

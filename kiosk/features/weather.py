@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from kiosk import weather_file
 from kiosk.features.base import Feature, Host, Link
 from kiosk.i18n import in_context
 from kiosk.weather_view import CONTEXT, WeatherView, build_weather_view, glance
@@ -30,8 +31,10 @@ class WeatherFeature(Feature):
         self._host = host
         self._data_dir = data_dir
         self.service: WeatherService | None = None
-        self._report: dict[str, Any] | None = None
-        self._received_at: datetime | None = None
+        # The last report kept on the tablet: home's first picture already has its glance.
+        saved = weather_file.read(data_dir / weather_file.FILE_NAME)
+        self._report: dict[str, Any] | None = saved[0] if saved else None
+        self._received_at: datetime | None = saved[1] if saved else None
         self._screen: WeatherScreen | None = None
         host.window.home.minute_changed.connect(self._show_glance)
         host.register_screen(WEATHER, lambda: self.screen, on_open=self.show)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from kiosk import weather_file
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
@@ -106,6 +107,15 @@ def test_paired_with_backend_down_shows_the_stored_day(
             "deletes": {"events": []},
         }
     )
+    # The weather fetched a quarter of an hour before the tablet was switched off.
+    fetched = datetime(2026, 11, 23, 7, 45, tzinfo=UTC)
+    report = {
+        "location": "Lyon",
+        "fetched_at": fetched.isoformat(),
+        "current": {"temperature": 7.6, "code": 61, "is_day": True},
+        "days": [{"date": "2026-11-23", "code": 61, "min": 3.0, "max": 9.0}],
+    }
+    weather_file.write(tmp_path / weather_file.FILE_NAME, report, fetched)
     # Monday 23 November 2026, 09:00 in Paris (08:00 UTC): the aide comes at 11:00.
     controller = build(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
     home = controller.window.home
@@ -118,6 +128,7 @@ def test_paired_with_backend_down_shows_the_stored_day(
         assert home.greeting_text() == "Bonjour Jeanne"
         assert any("Aide à domicile" in t and "11:00" in t for t in home.agenda_texts())
         assert "Sophie, aide à domicile" in home.next_visit_text()
+        assert home.weather_text() == "8°, pluie faible"
     qtbot.wait_until(lambda: "Hors connexion" in home.offline_text(), timeout=10_000)
     # Offline, the day is still there.
     assert any("Aide à domicile" in t for t in home.agenda_texts())

@@ -18,7 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.device_client import DeviceClient
-from kiosk.weather_service import FILE_NAME, WeatherService
+from kiosk.weather_file import FILE_NAME
+from kiosk.weather_service import WeatherService
 from kiosk.weather_view import build_weather_view
 from tests.fake_open_meteo import FakeOpenMeteo
 from tests.kiosk.device_http import Answer, DeviceHttp, Seen

@@ -30,7 +30,7 @@ from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
 from kiosk.photo_seen import SeenPhotos
-from kiosk.weather_service import FILE_NAME as WEATHER_FILE
+from kiosk.weather_file import FILE_NAME as WEATHER_FILE
 from provisioning import credentials
 from provisioning.http import new_session
 from tests.kiosk.test_navigation import MONDAY, Clock
