@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -94,6 +93,8 @@ def _tool(name: str) -> str:
 
 def update() -> None:
     """Re-extract the strings into every .ts, then compile each into its .qm."""
+    import subprocess  # a developer's command: the tablet's start does not pay for it
+
     files = sorted(str(p.relative_to(ROOT)) for d in SOURCES for p in (ROOT / d).rglob("*.py"))
     for language in LANGUAGES:
         if language == SOURCE_LANGUAGE:

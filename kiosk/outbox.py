@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -76,6 +75,8 @@ class Outbox:
 
     def enqueue(self, action_type: str, data: dict[str, Any], now: datetime | None = None) -> str:
         """Queue a write; returns its idempotency key. Durable when this returns."""
+        import uuid  # here: it loads `platform`, which home's first picture does not need
+
         key = str(uuid.uuid4())
         created = (now or datetime.now(UTC)).isoformat()
         with self._connect() as conn:
