@@ -372,7 +372,9 @@ def test_while_one_worker_waits_on_open_meteo_others_serve_the_last_value_at_onc
 ) -> None:
     _ok(home.tablet())
     clock.advance(TTL)
-    fake.slow_seconds = 1.5
+    # Long enough for the other worker to be done meanwhile even on a loaded machine, shorter
+    # than the backend's 5 s read timeout (the slow answer still arrives).
+    fake.slow_seconds = 3.5
     fake.mode = "slow"
     other_worker = make_client(clock=clock, open_meteo_url=fake.url, weather_ttl_seconds=TTL)
     slow: list[Any] = []
@@ -384,15 +386,16 @@ def test_while_one_worker_waits_on_open_meteo_others_serve_the_last_value_at_onc
             time.sleep(0.01)
         assert fake.hits == 2  # the first worker is asking, slowly
 
-        started = time.monotonic()
         body = _ok(home.tablet(other_worker))
         # No transaction is held during the wait: the database takes writes meanwhile.
         create_event(other_worker, home.cm, home.id)
-        elapsed = time.monotonic() - started
+        # Both done while the first worker is still waiting for Open-Meteo: nobody queued
+        # behind it (an order of events, not a time limit).
+        served_meanwhile = waiting.is_alive() and not slow
     finally:
         waiting.join(10)
 
-    assert elapsed < 1.0
+    assert served_meanwhile
     assert waiting.is_alive() is False
     assert (body["stale"], body["age_seconds"]) == (True, TTL)
     assert fake.hits == 2  # nobody asked twice

@@ -129,6 +129,10 @@ class TcpProxy:
                     continue
                 readable, _, _ = select.select(list(peers), [], [], POLL)
                 for sock in readable:
+                    if self._mode is not Mode.OPEN:
+                        # Cut or black-holed while select waited: what arrived meanwhile
+                        # stays unread (it passes after resume(), or dies with cut()).
+                        break
                     data = sock.recv(65536)
                     if not data:
                         return
