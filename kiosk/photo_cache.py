@@ -28,11 +28,12 @@ import logging
 import os
 import re
 import sqlite3
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
+
+from kiosk.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -146,17 +147,7 @@ class PhotoCache:
             raise CorruptDownload(f"{len(data)} bytes do not match {key}")
         path = self.path_for(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=self._tmp, prefix=key[:12], suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp_name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp_name)
-            raise
+        write_atomically(path, data, temporary_dir=self._tmp, prefix=key[:12])
         _fsync_dir(path.parent)
         with self._lock:
             with self._connect() as conn:

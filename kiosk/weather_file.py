@@ -10,11 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from kiosk.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -38,21 +38,11 @@ def read(path: Path) -> tuple[dict[str, Any], datetime] | None:
 
 
 def write(path: Path, report: dict[str, Any], received: datetime) -> None:
-    """Atomically: a power cut leaves the previous report or this one, never half of one."""
+    """Atomically (kiosk.atomic_file); a full disk keeps the report in memory only."""
     text = json.dumps({"report": report, "received_at": received.isoformat()}, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".weather", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(text)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        write_atomically(path, text.encode("utf-8"), temporary_dir=path.parent, prefix=".weather")
     except OSError as exc:  # a full or read-only disk: the value stays in memory
         log.warning("weather: cannot save the report (%s)", exc)
 
