@@ -12,10 +12,10 @@ from backend.models import Beneficiary, User
 from backend.services import accounts, agenda, circle, messages
 
 DEMO_EMAIL = "claire.dubois@foyer.example"
-# Demo only, and printed by `foyer demo`: this account exists in demo databases alone.
+# Demo only, and printed by `foyer-demo`: this account exists in demo databases alone.
 DEMO_PASSWORD = "demo-foyer-2026"  # noqa: S105
 DEMO_NAME = "Claire Dubois"
-# Marie, the daughter: `foyer demo` signs in as her to send photos, as a family would.
+# Marie, the daughter: `foyer-demo` signs in as her to send photos, as a family would.
 DEMO_FAMILY_EMAIL = "marie.martin@foyer.example"
 DEMO_FAMILY_PASSWORD = "demo-marie-2026"  # noqa: S105 (demo databases only)
 DEMO_FAMILY_NAME = "Marie Martin"

@@ -483,7 +483,8 @@ class IdempotencyRecord(Base):
 
 
 class DeviceConfig(Base):
-    """A tablet's remote configuration: one validated document (`kiosk.config`), versioned."""
+    """A tablet's remote configuration: one validated, versioned document
+    (`common.tablet_config`)."""
 
     __tablename__ = "device_configs"
 

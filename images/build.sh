@@ -36,7 +36,7 @@ echo "$VERSION" > "$FILES/VERSION"
 cp "$SRC/constraints.txt" "$FILES/constraints.txt"
 if [ -n "${FOYER_SETTINGS:-}" ]; then
   PYTHONPATH="$SRC" python3 -c 'import sys; from pathlib import Path
-from provisioning.firstboot import SettingsError, read_settings
+from appliance.firstboot import SettingsError, read_settings
 try:
     read_settings(Path(sys.argv[1]))
 except SettingsError as exc:

@@ -92,7 +92,7 @@ if [ -n "$SLOT" ]; then
     echo "install-appliance: $slot_dir/bin/foyer-kiosk is missing: build the venv first" >&2
     exit 1
   }
-  # What provisioning/update.py expects of a slot, and the relative link it makes.
+  # What appliance/update.py expects of a slot, and the relative link it makes.
   echo "$SLOT" > "$slot_dir/.foyer-slot-complete"
   ln -sfn "slots/$SLOT" "$ROOT/opt/foyer/current"
   echo "/opt/foyer/current -> slots/$SLOT" >> "$ROOT/$MANIFEST_REL"

@@ -22,10 +22,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
+from common.backoff import full_jitter
 from kiosk.device_client import DeviceClient
 from kiosk.outbox import FlushOutcome, Outbox, flush
 from kiosk.sync import LONG_POLL_SECONDS, Outcome, Syncer
-from provisioning.pairing import PairingCallbacks, PairingClient, full_jitter, run_pairing
+from provisioning.pairing import PairingCallbacks, PairingClient, run_pairing
 
 log = logging.getLogger(__name__)
 

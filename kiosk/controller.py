@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
-from kiosk import config as config_schema
+from common import tablet_config as config_schema
 from kiosk import i18n, idle
 from kiosk.features.base import Feature, Link
 from kiosk.features.messages import MessagesFeature
@@ -78,7 +78,7 @@ class KioskController(QObject):
     home_refreshed = Signal()
     # False when the night screen shows (the panel may be switched off), True when it ends.
     screen_power_changed = Signal(bool)
-    # A new configuration is in force (kiosk.config document): quick replies, read aloud…
+    # A new configuration is in force (common.tablet_config document): quick replies, read aloud…
     config_applied = Signal(object)
     _recover_requested = Signal()
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum
 
-from kiosk.recurrence import AgendaEvent, Occurrence, next_occurrence, occurrences_on
+from common.recurrence import AgendaEvent, Occurrence, next_occurrence, occurrences_on
 
 
 class LineState(Enum):

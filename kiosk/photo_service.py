@@ -32,12 +32,12 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
+from common.backoff import full_jitter
 from kiosk.background import _guarded
 from kiosk.client_errors import PhotoGone, Revoked, Unreachable
 from kiosk.device_client import DeviceClient
 from kiosk.photo_cache import CorruptDownload, PhotoCache, is_hash
 from kiosk.photo_seen import SeenPhotos
-from provisioning.pairing import full_jitter
 
 log = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from common.recurrence import AgendaEvent, occurrences_on
 from kiosk.home_view import LineState
 from kiosk.messages_view import MessageItem, build_messages_view
-from kiosk.recurrence import AgendaEvent, occurrences_on
 
 PIN_MIN_LENGTH = 4  # as the backend's PIN_PATTERN
 PIN_MAX_LENGTH = 8
@@ -103,7 +103,7 @@ def people_by_event(records: Iterable[Mapping[str, Any]]) -> dict[int, int]:
 def build_professional_view(
     events: Iterable[AgendaEvent], event_records: Iterable[Mapping[str, Any]], now: datetime
 ) -> ProfessionalView:
-    """Today's visits (`kiosk.recurrence` expands recurring ones) and their instructions."""
+    """Today's visits (`common.recurrence` expands recurring ones) and their instructions."""
     if now.tzinfo is None:
         raise ValueError("now must be aware, in the beneficiary's time zone")
     records = list(event_records)

@@ -20,7 +20,7 @@ import requests
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 
-from kiosk import __version__
+from common.version import __version__
 from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
 
 log = logging.getLogger(__name__)

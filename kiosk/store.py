@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from kiosk.recurrence import AgendaEvent
+from common.recurrence import AgendaEvent
 from kiosk.sqlite_read import open_for_reading
 
 log = logging.getLogger(__name__)

@@ -25,11 +25,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
+from common.backoff import full_jitter
 from kiosk import weather_file
 from kiosk.background import _guarded
 from kiosk.client_errors import Revoked, Unreachable
 from kiosk.device_client import DeviceClient
-from provisioning.pairing import full_jitter
 
 log = logging.getLogger(__name__)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from kiosk import __version__
+from common.version import __version__
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 15.0

@@ -16,6 +16,7 @@ from typing import Any
 
 import requests
 
+from common.backoff import full_jitter
 from provisioning.credentials import DeviceCredential
 from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
 
@@ -172,8 +173,3 @@ def _poll_until_done(
         log.info("pairing: code ended with %s", error)
         return error  # expired_token, access_denied, invalid_grant…
     return None
-
-
-def full_jitter(attempt: int, base: float, cap: float, rng: random.Random) -> float:
-    """AWS "full jitter" backoff: uniform in [0, min(cap, base·2^attempt)], at least 1 s."""
-    return max(1.0, rng.uniform(0, min(cap, base * 2 ** min(attempt, 20))))

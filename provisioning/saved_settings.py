@@ -1,6 +1,6 @@
 """The first-boot settings as the tablet keeps them (`settings.json` in its data directory).
 
-Written by `provisioning.firstboot` from the boot partition's `foyer.toml`; read by the tablet
+Written by `appliance.firstboot` from the boot partition's `foyer.toml`; read by the tablet
 at every start, which must not pay for the TOML parser and the system tools firstboot needs
 (tablet start time, docs/performance.md).
 """

@@ -35,7 +35,10 @@ from PySide6.QtGui import QImage  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402 (after the platform is chosen)
 
-from kiosk import config, i18n  # noqa: E402
+from common import tablet_config as config  # noqa: E402
+from common.recurrence import AgendaEvent  # noqa: E402
+from demo.pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
+from kiosk import i18n  # noqa: E402
 from kiosk.features.photos import photo_words  # noqa: E402
 from kiosk.home_view import build_agenda_days, build_home_view  # noqa: E402
 from kiosk.messages_view import build_messages_view  # noqa: E402
@@ -45,7 +48,6 @@ from kiosk.professional_view import (  # noqa: E402
     build_identified_view,
     build_professional_view,
 )
-from kiosk.recurrence import AgendaEvent  # noqa: E402
 from kiosk.screens.agenda_screen import AgendaScreen  # noqa: E402
 from kiosk.screens.home_screen import HomeScreen  # noqa: E402
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen  # noqa: E402
@@ -57,7 +59,6 @@ from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen  # noqa: 
 from kiosk.screens.professional_screen import ProfessionalScreen  # noqa: E402
 from kiosk.screens.weather_screen import WeatherScreen, words  # noqa: E402
 from kiosk.weather_view import build_weather_view, glance  # noqa: E402
-from provisioning.demo_pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
 from widgets.photo_view import DEFAULT_FADE_MS  # noqa: E402
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -187,7 +188,7 @@ def weather_report() -> dict[str, Any]:
     }
 
 
-# -- photos (drawn by provisioning.demo_pictures) ---------------------------------------------
+# -- photos (drawn by demo.pictures) ---------------------------------------------
 
 
 PHOTOS: list[tuple[int, Callable[[], Image.Image], str, str, float]] = [

@@ -14,7 +14,7 @@ from backend.errors import Invalid
 from backend.models import Beneficiary, Event, User
 from backend.policy import Permission
 from backend.services import access, agenda
-from kiosk.recurrence import occurrences_between
+from common.recurrence import occurrences_between
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 

@@ -21,7 +21,7 @@ from backend.errors import Invalid, ServiceError
 from backend.models import Event, User
 from backend.policy import Permission
 from backend.services import agenda, circle
-from kiosk.recurrence import day_bounds, occurrences_between
+from common.recurrence import day_bounds, occurrences_between
 
 router = APIRouter(include_in_schema=False)
 

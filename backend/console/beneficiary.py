@@ -15,7 +15,7 @@ from backend.console.web import ConsoleUser, beneficiary_page, render
 from backend.errors import Invalid
 from backend.policy import Permission
 from backend.services import agenda, visits
-from kiosk.recurrence import day_bounds
+from common.recurrence import day_bounds
 
 router = APIRouter(include_in_schema=False)
 

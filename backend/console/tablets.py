@@ -1,7 +1,7 @@
 """A beneficiary's tablets: how each is doing (last seen, version, free disk, last error,
 writes still queued), revoking one, and its remote configuration.
 
-The configuration form is drawn from the tablet's schema (`kiosk.config.SETTINGS`: type,
+The configuration form is drawn from the tablet's schema (`common.tablet_config.SETTINGS`: type,
 bounds, default and French description of every key), so a new key appears here without a
 template change. The device configuration service validates and stores it; the form only
 shows each key's reason next to its field.
@@ -22,7 +22,7 @@ from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import Device, User
 from backend.policy import Permission
 from backend.services import dashboard, device_config, pairing
-from kiosk import config as schema
+from common import tablet_config as schema
 
 router = APIRouter(include_in_schema=False)
 

@@ -35,7 +35,7 @@ from backend.models import (
 from backend.policy import Permission, allowed
 from backend.services import access, audit, sync
 from backend.services.changes import record_change
-from kiosk.recurrence import AgendaEvent, RecurrenceError, normalize_rrule
+from common.recurrence import AgendaEvent, RecurrenceError, normalize_rrule
 
 EVENT_KINDS = ("visit", "appointment", "family", "other")
 MAX_INSTRUCTIONS = 4000

@@ -21,7 +21,7 @@ from backend.models import (
 )
 from backend.policy import Permission, allowed
 from backend.services import access, agenda, audit, visits, wellbeing
-from kiosk.recurrence import Occurrence, next_occurrence
+from common.recurrence import Occurrence, next_occurrence
 
 ONLINE_WITHIN = timedelta(seconds=90)
 

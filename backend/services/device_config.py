@@ -1,6 +1,6 @@
 """Each tablet's remote configuration and its last status report.
 
-The document's schema is `kiosk.config` (shared with the tablet, which validates it again on
+The document's schema is `common.tablet_config` (shared with the tablet, which validates it again on
 arrival). Versions only grow: a write names the version it read (`expected_version`) and is
 refused with 409 when another write came first, so two care managers editing the same tablet
 never silently undo each other. The write is a conditional UPDATE, so this holds across
@@ -25,7 +25,7 @@ from backend.errors import Conflict, Invalid
 from backend.models import Beneficiary, Device, DeviceConfig, DeviceStatus, User
 from backend.services import sync
 from backend.services.changes import record_change
-from kiosk import config as schema
+from common import tablet_config as schema
 
 ENTITY = "device_config"
 PIN_KEY = "maintenance_pin"

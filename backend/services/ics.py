@@ -36,7 +36,7 @@ from backend.errors import Invalid
 from backend.models import Beneficiary, Event, utcnow
 from backend.services import agenda
 from backend.services.changes import record_change
-from kiosk.recurrence import RecurrenceError, normalize_rrule
+from common.recurrence import RecurrenceError, normalize_rrule
 
 PRODID = "-//Foyer//Agenda//FR"
 MAX_IMPORT_BYTES = 1024 * 1024

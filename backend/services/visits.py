@@ -19,7 +19,7 @@ from backend.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from backend.models import Beneficiary, Device, Membership, User, VisitRecord
 from backend.policy import Permission, allowed
 from backend.services import access, agenda, audit, rate_limit, wellbeing
-from kiosk.recurrence import Occurrence, day_bounds, occurrences_between
+from common.recurrence import Occurrence, day_bounds, occurrences_between
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 PIN_MAX_FAILURES = 5

@@ -23,7 +23,7 @@ from backend.models import (
     Organisation,
     User,
 )
-from kiosk.recurrence import occurrences_between
+from common.recurrence import occurrences_between
 from kiosk.store import event_from_payload
 from tests.api.factories import (
     API,

@@ -8,7 +8,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from kiosk import config as schema
+from common import tablet_config as schema
 from tests.api.factories import (
     API,
     CareManager,

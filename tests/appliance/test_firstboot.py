@@ -9,13 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.outbox import Outbox
-from kiosk.store import LocalStore
-from provisioning import credentials
-from provisioning.cli import main as foyer
-from provisioning.credentials import DeviceCredential
-from provisioning.factory_reset import factory_reset
-from provisioning.firstboot import (
+from appliance.cli import main as foyer
+from appliance.factory_reset import factory_reset
+from appliance.firstboot import (
     SettingsError,
     apply_to_system,
     ensure_device_id,
@@ -23,6 +19,10 @@ from provisioning.firstboot import (
     read_settings,
     run_firstboot,
 )
+from kiosk.outbox import Outbox
+from kiosk.store import LocalStore
+from provisioning import credentials
+from provisioning.credentials import DeviceCredential
 from provisioning.saved_settings import KEYS, FirstBootSettings, saved_settings
 
 GOOD = """

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from provisioning import update
-from provisioning.firstboot import run_firstboot
+from appliance import update
+from appliance.firstboot import run_firstboot
 from tests.appliance.conftest import REPO, VERSION, fake_slot, run_installer
 from tests.appliance.unprivileged import skip_unless_others_can_import_the_checkout
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from appliance import cli as appliance_cli
 from backend import cli as backend_cli
 from kiosk import cli as kiosk_cli
-from provisioning import appliance_cli
 from tests.appliance.conftest import REPO
 
 BACKEND = "foyer-backend.service"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from provisioning import update
-from provisioning.update import UpdateError
+from appliance import update
+from appliance.update import UpdateError
 
 HEALTHY = {"1.0": True, "2.0": True, "2.1-broken": False}
 
@@ -205,7 +205,7 @@ def test_the_real_installer_builds_a_venv_in_its_slot(tmp_path: Path) -> None:
 def test_the_commands_explain_what_they_refuse(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from provisioning.cli import main as foyer
+    from appliance.cli import main as foyer
 
     assert foyer(["rollback", "--root", str(tmp_path)]) == 1
     assert "no previous version" in capsys.readouterr().err

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.console.formatting import ago, describe_rrule, hour, rrule_from_form, when
-from kiosk.recurrence import normalize_rrule
+from common.recurrence import normalize_rrule
 
 MONDAY_11 = datetime(2026, 11, 23, 11, 0)
 

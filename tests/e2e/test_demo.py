@@ -1,4 +1,4 @@
-"""The README's first command: `foyer demo` without a display saves the home screen."""
+"""The README's first command: `foyer-demo` without a display saves the home screen."""
 
 from __future__ import annotations
 
@@ -22,8 +22,7 @@ def test_demo_pairs_a_tablet_and_saves_its_home_screen(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "provisioning.cli",
-            "demo",
+            "demo.cli",
             "--data",
             str(tmp_path / "demo"),
             "--screenshot",
@@ -56,8 +55,7 @@ def test_demo_pairs_a_tablet_and_saves_its_home_screen(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "provisioning.cli",
-            "demo",
+            "demo.cli",
             "--data",
             str(tmp_path / "demo"),
             "--screenshot",

@@ -17,7 +17,8 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from kiosk import config, i18n
+from common import tablet_config as config
+from kiosk import i18n
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import CONFIG_FILE, KioskController
 from kiosk.local_time import LocalTime

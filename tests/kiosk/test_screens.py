@@ -10,8 +10,8 @@ from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+from common.recurrence import AgendaEvent
 from kiosk.home_view import HomeView, build_home_view
-from kiosk.recurrence import AgendaEvent
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.pairing_screen import PairingScreen
 from widgets.qr_code import QrCodeWidget

@@ -20,13 +20,13 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 
 import kiosk.background
 import kiosk.device_client
+from common.backoff import full_jitter
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
 from provisioning import credentials
 from provisioning.http import new_session
-from provisioning.pairing import full_jitter
 from tests.quiet_tablet import write_quiet_config
 from tests.reliability.harness import API, Home, start_home
 from tests.reliability.tcp_proxy import TcpProxy

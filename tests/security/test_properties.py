@@ -1,6 +1,6 @@
 """Properties: recurrence expansion and the sync cursor, for any input hypothesis can find.
 
-- Recurrence: kiosk/recurrence.py against an oracle built only from dateutil (rrule for the
+- Recurrence: common/recurrence.py against an oracle built only from dateutil (rrule for the
   rule, dateutil.tz for Europe/Paris, RFC 5545 for times in the spring-forward gap), over
   windows that cross the daylight-saving changes.
 - Sync cursor: the real backend in-process on SQLite and the tablet's real LocalStore and
@@ -23,8 +23,8 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from common.recurrence import AgendaEvent, occurrences_between
 from kiosk.device_client import DeviceClient
-from kiosk.recurrence import AgendaEvent, occurrences_between
 from kiosk.store import LocalStore
 from kiosk.sync import Syncer
 from tests.api.factories import API

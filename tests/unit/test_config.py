@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import config
+from common import tablet_config as config
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "configuration.md"
 
@@ -95,6 +95,6 @@ def test_without_a_pin_the_documented_default_opens() -> None:
 
 def test_docs_are_generated_from_the_schema() -> None:
     text = DOCS.read_text(encoding="utf-8")
-    assert text == config.markdown(), "run: python -m kiosk.config > docs/configuration.md"
+    assert text == config.markdown(), "run: python -m common.tablet_config > docs/configuration.md"
     for setting in config.SETTINGS:
         assert f"| `{setting.key}` |" in text

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.recurrence import (
+from common.recurrence import (
     AgendaEvent,
     RecurrenceError,
     next_occurrence,

@@ -1,10 +1,12 @@
 #!/bin/bash -e
 # pi-gen, inside the arm64 rootfs: Foyer in its own venv, at the slot path the updater uses
-# (provisioning/update.py), so that the first update can roll back to this one.
+# (appliance/update.py), so that the first update can roll back to this one.
 VERSION="$(cat /tmp/foyer/VERSION)"
 SLOT="/opt/foyer/slots/${VERSION}"
 python3 -m venv "${SLOT}"
-"${SLOT}/bin/python" -m pip install --no-cache-dir -c /tmp/foyer/constraints.txt /tmp/foyer/*.whl
+# The tablet's install set only: no server dependency on the appliance (pyproject.toml).
+WHEEL="$(echo /tmp/foyer/*.whl)"
+"${SLOT}/bin/python" -m pip install --no-cache-dir -c /tmp/foyer/constraints.txt "${WHEEL}[tablet]"
 # Night mode switches the screen off through the compositor with wlopm when the
 # distribution has it; without it the backlight, DDC/CI or a black screen are used.
 apt-get install -y --no-install-recommends wlopm ||

@@ -1,4 +1,4 @@
-"""`foyer demo`: a backend with demo data on SQLite and a tablet paired to it, in one command.
+"""`foyer-demo`: a backend with demo data on SQLite and a tablet paired to it, in one command.
 
 The tablet is paired through the real device protocol (RFC 8628): a code is requested for the
 tablet's data directory, approved as the demo care manager, and the credential saved, exactly
@@ -21,7 +21,8 @@ from pathlib import Path
 import requests
 
 from backend.demo_data import DEMO_EMAIL, DEMO_FAMILY_EMAIL, DEMO_FAMILY_PASSWORD, DEMO_PASSWORD
-from provisioning import credentials, demo_pictures
+from demo import pictures as demo_pictures
+from provisioning import credentials
 from provisioning.http import new_session
 from provisioning.pairing import PairingClient, PairingUnavailable
 

@@ -5,7 +5,7 @@ with this module before storing it (`backend.services.device_config`), sync deli
 the tablet validates it again on arrival and keeps the last good one if it is refused (a newer
 backend, a hand-edited database). Every key has a type, bounds or choices, a default and a
 French description; `docs/configuration.md` is generated from here
-(`python -m kiosk.config > docs/configuration.md`) and a test fails when it drifts.
+(`python -m common.tablet_config > docs/configuration.md`) and a test fails when it drifts.
 
 A document may leave keys out (they take their default); an unknown key is an error, so that
 a typo in the console ("font_scal") is reported instead of silently ignored.
@@ -366,7 +366,8 @@ def markdown() -> str:
     lines = [
         "# Tablet configuration",
         "",
-        "Generated from `kiosk/config.py` by `python -m kiosk.config > docs/configuration.md`;",
+        "Generated from `common/tablet_config.py` by",
+        "`python -m common.tablet_config > docs/configuration.md`;",
         "`tests/unit/test_config.py` fails when this file is out of date.",
         "",
         "One JSON document per tablet, edited by the beneficiary's care manager:",

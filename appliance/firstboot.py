@@ -32,13 +32,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from appliance.layout import DEVICE_ID_FILE
 from provisioning.saved_settings import KEYS, SAVED_SETTINGS, FirstBootSettings, saved_settings
 
 log = logging.getLogger(__name__)
 
 BOOT_DIR = Path("/boot/firmware")
 SETTINGS_FILE = "foyer.toml"
-DEVICE_ID_FILE = "device-id"
 # A file of this name on the boot partition asks for a factory reset at the next boot (for a
 # family without a keyboard or SSH: take the card out, add an empty file, put it back).
 RESET_TRIGGER = "foyer-factory-reset"
@@ -206,7 +206,7 @@ def run_firstboot(
     reset_done = False
     trigger = boot_dir / RESET_TRIGGER
     if trigger.exists():
-        from provisioning.factory_reset import factory_reset
+        from appliance.factory_reset import factory_reset
 
         factory_reset(data_dir)
         trigger.unlink()

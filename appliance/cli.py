@@ -1,4 +1,4 @@
-"""The appliance's subcommands of `foyer` (wired in provisioning/cli.py)::
+"""`foyer`: the appliance's own commands, for the tablet's systemd units and a technician::
 
     foyer firstboot --data DIR [--boot DIR] [--owner USER] [--apply-system]
     foyer factory-reset --data DIR
@@ -19,6 +19,12 @@ from pathlib import Path
 from typing import Any
 
 DEFAULT_UNITS = ["foyer-kiosk.service"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="foyer", description=__doc__)
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    return run(parser.parse_args(argv))
 
 
 def add_commands(sub: Any) -> None:
@@ -60,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "firstboot":
         return _firstboot(args)
     if args.command == "factory-reset":
-        from provisioning.factory_reset import factory_reset
+        from appliance.factory_reset import factory_reset
 
         removed = factory_reset(args.data)
         print(f"foyer: réinitialisation faite ({len(removed)} éléments effacés)")
@@ -71,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _firstboot(args: argparse.Namespace) -> int:
-    from provisioning.firstboot import SettingsError, run_firstboot
+    from appliance.firstboot import SettingsError, run_firstboot
 
     owner = None
     if args.owner:
@@ -94,7 +100,7 @@ def _firstboot(args: argparse.Namespace) -> int:
 
 
 def _update(args: argparse.Namespace) -> int:
-    from provisioning import update
+    from appliance import update
 
     units = args.unit or DEFAULT_UNITS
     restart = update.systemctl_restart(units)
@@ -126,3 +132,7 @@ def _update(args: argparse.Namespace) -> int:
         return 1
     print(f"foyer update: {result.version} installed and healthy")
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -100,12 +100,13 @@ def point(root: Path, name: str, version: str) -> None:
 
 
 def pip_installer(python: str = sys.executable, pip_args: Sequence[str] = ()) -> Installer:
-    """A venv built at the slot's path, then `pip install SOURCE` (a wheel or a source tree;
-    `pip_args` e.g. `--no-index --find-links DIR` for a wheelhouse carried on a USB stick)."""
+    """A venv built at the slot's path, then `pip install SOURCE[tablet]` (a wheel or a source
+    tree, with the tablet's install set only; `pip_args` e.g. `--no-index --find-links DIR` for a
+    wheelhouse carried on a USB stick)."""
 
     def install(slot: Path, source: str) -> None:
         pip = [str(slot / "bin" / "python"), "-m", "pip", "install", "--no-cache-dir"]
-        for argv in ([python, "-m", "venv", str(slot)], [*pip, *pip_args, source]):
+        for argv in ([python, "-m", "venv", str(slot)], [*pip, *pip_args, f"{source}[tablet]"]):
             done = subprocess.run(argv, capture_output=True, text=True, timeout=1800, check=False)
             if done.returncode != 0:
                 raise UpdateError(f"{argv[0]} failed: {done.stderr.strip()[-500:]}")

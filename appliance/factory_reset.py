@@ -6,7 +6,7 @@ code (an SQLite file still open elsewhere sees empty tables, not a deleted inode
 other file of the data directory goes too (photos, caches, the SQLite files themselves, so
 nothing lingers in free pages).
 
-Kept: the device identity (it names the hardware, see provisioning/firstboot.py) and the
+Kept: the device identity (it names the hardware, see appliance/firstboot.py) and the
 validated first-boot settings (the backend address belongs to the organisation, not to the
 home). Stop the tablet first (`systemctl stop foyer-kiosk`): a running tablet would keep its
 credential in memory.
@@ -19,10 +19,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from appliance.layout import DEVICE_ID_FILE
 from kiosk.outbox import Outbox
 from kiosk.store import LocalStore
 from provisioning import credentials
-from provisioning.firstboot import DEVICE_ID_FILE
 from provisioning.saved_settings import SAVED_SETTINGS
 
 log = logging.getLogger(__name__)
