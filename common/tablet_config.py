@@ -37,8 +37,10 @@ _PIN_HASH = re.compile(r"pbkdf2_sha256\$([0-9]{4,7})\$([0-9a-f]{32})\$([0-9a-f]{
 # Few iterations: the hash is checked on the GUI thread (a few ms), and it is there so the PIN
 # is never shown back in clear, not to resist an offline search of 10^4 to 10^8 codes.
 PIN_ITERATIONS = 10_000
-QUICK_REPLY_MAX = 6
+QUICK_REPLY_MAX = 6  # more buttons than this do not fit under a message at 800×480
 QUICK_REPLY_LENGTH = 40
+# The quick replies offered when the care manager has chosen none (the tablet's one truth).
+DEFAULT_QUICK_REPLIES = ("Merci !", "Appelle-moi", "Tout va bien", "Je t'embrasse")
 MOOD_TIMES_MAX = 6
 
 Errors = dict[str, str]
@@ -249,7 +251,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "quick_replies",
         "liste de textes",
-        ["Merci !", "Appelle-moi", "Tout va bien", "Je t'embrasse"],
+        list(DEFAULT_QUICK_REPLIES),
         f"au plus {QUICK_REPLY_MAX}, {QUICK_REPLY_LENGTH} caractères chacune, texte simple",
         "Réponses rapides proposées sous un message, en gros boutons.",
         _quick_replies,

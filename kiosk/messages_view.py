@@ -20,13 +20,12 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
+from common.tablet_config import DEFAULT_QUICK_REPLIES, QUICK_REPLY_MAX
+
 log = logging.getLogger(__name__)
 
 HEALTH = "health"
 DAILY = "daily"
-# The quick replies offered when the remote configuration gives none.
-DEFAULT_QUICK_REPLIES: tuple[str, ...] = ("Merci !", "Appelle-moi", "Tout va bien")
-MAX_QUICK_REPLIES = 6  # more buttons than this do not fit under a message at 800×480
 
 
 class DayKind(Enum):
@@ -90,7 +89,8 @@ def day_kind(at: datetime, now: datetime) -> DayKind:
 
 
 def quick_replies_from(configured: Sequence[str] | None) -> tuple[str, ...]:
-    """The configured replies, blank ones dropped, duplicates once; the defaults if none."""
+    """The configured replies, blank ones dropped, duplicates once; the schema's default
+    (common.tablet_config: the one place it is written) if none."""
     if configured is None:
         return DEFAULT_QUICK_REPLIES
     seen: list[str] = []
@@ -99,7 +99,7 @@ def quick_replies_from(configured: Sequence[str] | None) -> tuple[str, ...]:
             clean = " ".join(text.split())
             if clean and clean not in seen:
                 seen.append(clean)
-    return tuple(seen[:MAX_QUICK_REPLIES]) or DEFAULT_QUICK_REPLIES
+    return tuple(seen[:QUICK_REPLY_MAX]) or DEFAULT_QUICK_REPLIES
 
 
 def _parse(

@@ -249,7 +249,12 @@ def test_list_open_reply_confirmation_list(qtbot: QtBot) -> None:
     assert shown(screen.opened.body_label.text()) == "Je passe jeudi vers 15 h avec les enfants."
     # Opened in type half as big again as the list.
     assert screen.opened.body_label.font().pixelSize() == round(screen.font_px * 1.5)
-    assert [b.text() for b in screen.reply_buttons()] == ["Merci !", "Appelle-moi", "Tout va bien"]
+    assert [b.text() for b in screen.reply_buttons()] == [
+        "Merci !",
+        "Appelle-moi",
+        "Tout va bien",
+        "Je t'embrasse",
+    ]
     # Read now: the card is no longer marked new.
     assert screen.cards()[0].mark_label.text() == ""
 

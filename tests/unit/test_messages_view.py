@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from common import tablet_config
+from common.tablet_config import DEFAULT_QUICK_REPLIES
 from kiosk.messages_view import (
-    DEFAULT_QUICK_REPLIES,
     DayKind,
     build_messages_view,
     day_kind,
@@ -161,7 +162,9 @@ def test_text_is_kept_exactly() -> None:
 
 def test_quick_replies_default_cleaned_and_bounded() -> None:
     assert quick_replies_from(None) == DEFAULT_QUICK_REPLIES
-    assert DEFAULT_QUICK_REPLIES == ("Merci !", "Appelle-moi", "Tout va bien")
+    # The view's default is the schema's, not a copy of it.
+    assert list(DEFAULT_QUICK_REPLIES) == tablet_config.defaults()["quick_replies"]
+    assert len(DEFAULT_QUICK_REPLIES) == 4
     assert quick_replies_from(["", "  "]) == DEFAULT_QUICK_REPLIES
     assert quick_replies_from([" Oui ", "Oui", "Non  merci", 3]) == ("Oui", "Non merci")  # type: ignore[list-item]
     assert len(quick_replies_from([f"R{i}" for i in range(20)])) == 6
