@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance.layout import DEVICE_ID_FILE
+from common.atomic_file import fsync_dir, write_atomically
 from provisioning.saved_settings import KEYS, SAVED_SETTINGS, FirstBootSettings, saved_settings
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,8 @@ def read_settings(path: Path) -> FirstBootSettings | None:
 
 # -- what the tablet keeps -------------------------------------------------------------------
 def save_settings(data_dir: Path, settings: FirstBootSettings) -> None:
-    _write_atomically(data_dir / SAVED_SETTINGS, json.dumps(asdict(settings)).encode(), 0o644)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    write_atomically(data_dir / SAVED_SETTINGS, json.dumps(asdict(settings)).encode(), mode=0o644)
 
 
 def ensure_device_id(data_dir: Path) -> str:
@@ -156,7 +158,7 @@ def ensure_device_id(data_dir: Path) -> str:
         os.fsync(fd)
     finally:
         os.close(fd)
-    _fsync_dir(data_dir)
+    fsync_dir(data_dir)
     return device_id
 
 
@@ -235,29 +237,3 @@ def _chown_tree(root: Path, uid: int, gid: int) -> None:
     for dirpath, dirnames, filenames in os.walk(root):
         for name in dirnames + filenames:
             os.chown(os.path.join(dirpath, name), uid, gid, follow_symlinks=False)
-
-
-def _write_atomically(target: Path, data: bytes, mode: int) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(target.name + ".tmp")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, target)
-    _fsync_dir(target.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

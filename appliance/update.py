@@ -34,6 +34,8 @@ from pathlib import Path
 
 import requests
 
+from common.atomic_file import fsync_dir
+
 log = logging.getLogger(__name__)
 
 SLOTS = "slots"
@@ -92,11 +94,7 @@ def point(root: Path, name: str, version: str) -> None:
     # Relative, so the tree stays right when seen from a chroot or an image mount.
     os.symlink(f"{SLOTS}/{version}", tmp)
     os.replace(tmp, root / name)
-    fd = os.open(root, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_dir(root)
 
 
 def pip_installer(python: str = sys.executable, pip_args: Sequence[str] = ()) -> Installer:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -37,6 +36,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from common import tablet_config as config_schema
+from common.atomic_file import write_atomically
 from kiosk import i18n, idle
 from kiosk.features.base import Feature, Link
 from kiosk.features.messages import MessagesFeature
@@ -560,13 +560,9 @@ class KioskController(QObject):
 
     def _save_config(self, document: dict[str, Any], version_: int) -> None:
         # A few hundred bytes, written once per change: well under a frame.
-        path = self._data_dir / CONFIG_FILE
-        temporary = path.with_suffix(".tmp")
+        text = json.dumps({"version": version_, "document": document})
         try:
-            temporary.write_text(
-                json.dumps({"version": version_, "document": document}), encoding="utf-8"
-            )
-            os.replace(temporary, path)
+            write_atomically(self._data_dir / CONFIG_FILE, text.encode("utf-8"))
         except OSError as exc:
             log.error("could not keep the configuration on disk: %s", exc)
 
@@ -604,14 +600,9 @@ class KioskController(QObject):
     def _save_mood_done(self, today: date) -> None:
         # Only today's slots matter; the file stays a few bytes long.
         self._mood_done = {(day, slot) for day, slot in self._mood_done if day == today}
-        path = self._data_dir / MOOD_FILE
-        temporary = path.with_suffix(".tmp")
+        text = json.dumps({"done": sorted([d.isoformat(), s] for d, s in self._mood_done)})
         try:
-            temporary.write_text(
-                json.dumps({"done": sorted([d.isoformat(), s] for d, s in self._mood_done)}),
-                encoding="utf-8",
-            )
-            os.replace(temporary, path)
+            write_atomically(self._data_dir / MOOD_FILE, text.encode("utf-8"))
         except OSError as exc:
             log.error("could not keep the check-in record: %s", exc)
 

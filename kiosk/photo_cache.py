@@ -5,9 +5,9 @@
   its own name when read. A truncated or damaged file (power cut on a card that lied about its
   flush, a bad sector) is detected, deleted and reported missing, so that it is downloaded
   again: it is never shown.
-- Writes go to a temporary file in the same file system, are flushed (fsync), then renamed over
-  the final name (os.replace, atomic) and the directory is flushed: after a power cut a file is
-  either whole or absent.
+- Writes go through `common.atomic_file` (a temporary file beside the final name, fsync,
+  os.replace, the directory flushed): after a power cut a file is either whole or absent, and
+  a temporary file left by the cut is removed at the next start.
 - The budget is in bytes. When a write takes the cache over it, the least recently used files
   go first (never the one just written, nor those the caller pins: the current album).
 - The index is a small SQLite database (`index.sqlite3`): size and last use of each file.
@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import re
 import sqlite3
 import threading
@@ -33,7 +32,7 @@ import time
 from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 
-from kiosk.atomic_file import write_atomically
+from common.atomic_file import leftovers, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +49,6 @@ def is_hash(value: str) -> bool:
     return bool(_HASH.match(value))
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class PhotoCache:
     def __init__(
         self,
@@ -67,14 +58,13 @@ class PhotoCache:
     ) -> None:
         self._root = root
         self._files = root / "files"
-        self._tmp = root / "tmp"
+        self._old_tmp = root / "tmp"  # where temporary files went before common.atomic_file
         self._db = root / "index.sqlite3"
         self._budget = max(0, int(budget_bytes))
         self._clock = clock
         self._lock = threading.RLock()
         self._last_tick = 0.0
         self._files.mkdir(parents=True, exist_ok=True)
-        self._tmp.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute(
@@ -147,8 +137,7 @@ class PhotoCache:
             raise CorruptDownload(f"{len(data)} bytes do not match {key}")
         path = self.path_for(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, data, temporary_dir=self._tmp, prefix=key[:12])
-        _fsync_dir(path.parent)
+        write_atomically(path, data)
         with self._lock:
             with self._connect() as conn:
                 conn.execute(
@@ -232,9 +221,13 @@ class PhotoCache:
 
     def _recover(self) -> None:
         """Make the index match the files: after a crash either may be one step ahead."""
-        for stale in self._tmp.glob("*.part"):
+        stale = [p for d in self._files.glob("??") for p in leftovers(d)]
+        stale += list(self._old_tmp.glob("*.part"))
+        for path in stale:
             with contextlib.suppress(OSError):
-                stale.unlink()
+                path.unlink()
+        with contextlib.suppress(OSError):
+            self._old_tmp.rmdir()
         on_disk: dict[str, Path] = {}
         for path in self._files.glob(f"??/*{_SUFFIX}"):
             key = path.name.removesuffix(_SUFFIX)

@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk.atomic_file import write_atomically
+from common.atomic_file import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +38,11 @@ def read(path: Path) -> tuple[dict[str, Any], datetime] | None:
 
 
 def write(path: Path, report: dict[str, Any], received: datetime) -> None:
-    """Atomically (kiosk.atomic_file); a full disk keeps the report in memory only."""
+    """Atomically (common.atomic_file); a full disk keeps the report in memory only."""
     text = json.dumps({"report": report, "received_at": received.isoformat()}, ensure_ascii=False)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, text.encode("utf-8"), temporary_dir=path.parent, prefix=".weather")
+        write_atomically(path, text.encode("utf-8"))
     except OSError as exc:  # a full or read-only disk: the value stays in memory
         log.warning("weather: cannot save the report (%s)", exc)
 

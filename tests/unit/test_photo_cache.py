@@ -27,7 +27,12 @@ def blob(n: int, size: int = 100) -> tuple[str, bytes]:
 
 
 def leftovers(root: Path) -> list[Path]:
-    return list((root / "tmp").iterdir())
+    """Anything in the cache that is neither a photo nor the index: temporary files."""
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and p.suffix != ".jpg" and not p.name.startswith("index.sqlite3")
+    ]
 
 
 def test_put_then_read_by_content_hash(tmp_path: Path) -> None:
@@ -143,6 +148,9 @@ def test_the_index_survives_a_restart_and_heals_after_a_crash(tmp_path: Path) ->
     orphan, orphan_data = blob(3)  # file there (renamed just before a crash), row missing
     cache.path_for(orphan).parent.mkdir(parents=True, exist_ok=True)
     cache.path_for(orphan).write_bytes(orphan_data)
+    # Cut mid-write: a temporary file beside the photos, and one where older versions put them.
+    (cache.path_for(kept).parent / f".{kept}.jpg.x1y2.tmp").write_bytes(b"half a photo")
+    (tmp_path / "tmp").mkdir()
     (tmp_path / "tmp" / "half.part").write_bytes(b"half a photo")
 
     again = PhotoCache(tmp_path)
