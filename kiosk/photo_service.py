@@ -5,7 +5,8 @@ all off the GUI thread; results come back as Qt signals.
   removes the files of photos that left the album, fetches missing thumbnails (newest first, so
   the album fills from the top), then missing display variants. It keeps the newest photos that
   fit in the cache's disk budget and stops there rather than evict what it just fetched.
-- Backend unreachable: the pass is retried with capped "full jitter" backoff; 401 means the
+- Backend unreachable: the pass is retried with capped "full jitter" backoff
+  (kiosk.retrying_job: one pass at a time, woken again by a new list); 401 means the
   tablet was revoked (`revoked`); 404 means the photo went since the last sync (skipped).
 - `request_photo` / `request_thumbnail` read the file, check it (a damaged file is dropped and
   fetched again, never shown), decode it with QImageReader scaled once to the size asked for,
@@ -16,28 +17,25 @@ all off the GUI thread; results come back as Qt signals.
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import random
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
 from PySide6.QtGui import QImage, QImageReader
 
-from common.backoff import full_jitter
-from kiosk.background import _guarded
 from kiosk.client_errors import PhotoGone, Revoked, Unreachable
 from kiosk.device_client import DeviceClient
 from kiosk.photo_cache import CorruptDownload, PhotoCache, is_hash
 from kiosk.photo_seen import SeenPhotos
+from kiosk.retrying_job import FAILED, SUCCEEDED, JobOutcome, JobResult, RetryingJob, guarded
 
 log = logging.getLogger(__name__)
 
@@ -112,20 +110,20 @@ class PhotoService(QObject):
         self._cache = cache
         self._seen = seen
         self._scheduler = scheduler
-        self._rng = rng or random.Random()
         self._decode = decode
         self._lock = threading.RLock()
         self._stopped = threading.Event()
         self._wiped = threading.Event()  # revoked: no mark may be written any more
         self._wanted: list[_Wanted] = []
         self._generation = 0  # bumped by set_photos: a pass for an older list starts over
-        self._failures = 0
         self._available: frozenset[int] = frozenset()
         self._seen_ids: frozenset[int] = frozenset()
         self._job_ids = itertools.count(1)
-        self._pending_download: Any = None
-        self._running = False
-        self._rerun = False
+        # A pass runs when woken (a new list, a new budget, a damaged file) and again with
+        # backoff while the backend is out of reach; once done it waits for the next wake.
+        self._downloads = RetryingJob(
+            DOWNLOAD_JOB, self._download_pass, scheduler, interval=None, retry_cap=300.0, rng=rng
+        )
         self._known = False  # set_photos called: the list is the synced one, not "none yet"
         # One pass at a time: a pass already dispatched cannot always be cancelled.
         self._pass_lock = threading.Lock()
@@ -137,20 +135,26 @@ class PhotoService(QObject):
         with self._lock:
             self._stopped.clear()
         self._submit(DECODE_JOB, self._load_seen)
-        if self._known:
-            self._schedule_download(0.0)
+        # Nothing to fetch before the first list (set_photos wakes it).
+        self._downloads.start(run_now=self._known)
 
     def stop(self) -> None:
         with self._lock:
             self._stopped.set()
-            job, self._pending_download = self._pending_download, None
-        if job is not None:
-            with contextlib.suppress(JobLookupError):
-                job.remove()
+        self._downloads.stop()
 
     @property
     def failures(self) -> int:
-        return self._failures
+        return self._downloads.failures
+
+    @property
+    def downloads_idle(self) -> bool:
+        """No download pass running or planned."""
+        return self._downloads.idle
+
+    def next_download(self) -> datetime | None:
+        """When the next download pass is planned (a retry); None when none is."""
+        return self._downloads.next_run_time()
 
     @property
     def available(self) -> frozenset[int]:
@@ -169,8 +173,7 @@ class PhotoService(QObject):
             self._known = True
             self._wanted = wanted
             self._generation += 1
-            self._failures = 0
-        self._schedule_download(0.0)
+        self._downloads.wake(reset_failures=True)
 
     def set_budget(self, budget_bytes: int) -> None:
         """A new disk budget (remote configuration): applied in the background; a larger one
@@ -193,7 +196,7 @@ class PhotoService(QObject):
                     total += size
                 self._cache.set_budget(budget_bytes, keep=keep)
             self._publish_available(wanted)
-            self._schedule_download(0.0)
+            self._downloads.wake()
 
         self._submit(DECODE_JOB, run)
 
@@ -234,33 +237,14 @@ class PhotoService(QObject):
 
         # Not through _submit: it refuses work once stopped.
         if self._scheduler.state != STATE_STOPPED:
-            self._scheduler.add_job(_guarded("photos-wipe", run))
+            self._scheduler.add_job(guarded("photos-wipe", run))
 
     # -- scheduling -----------------------------------------------------------------------
     def _submit(self, name: str, work: Callable[[], None]) -> None:
         if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
             return
         # A fresh id per job: APScheduler counts running instances per id.
-        self._scheduler.add_job(_guarded(name, work), id=f"{name}-{next(self._job_ids)}")
-
-    def _schedule_download(self, delay: float) -> None:
-        with self._lock:
-            if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
-                return
-            if self._running:
-                self._rerun = True
-                return
-            job, self._pending_download = self._pending_download, None
-            if job is not None:
-                with contextlib.suppress(JobLookupError):
-                    job.remove()
-            job_id = f"{DOWNLOAD_JOB}-{next(self._job_ids)}"
-            self._pending_download = self._scheduler.add_job(
-                _guarded(DOWNLOAD_JOB, lambda: self._download_pass(job_id)),
-                trigger="date",
-                run_date=datetime.now(UTC) + timedelta(seconds=delay),
-                id=job_id,
-            )
+        self._scheduler.add_job(guarded(name, work), id=f"{name}-{next(self._job_ids)}")
 
     # -- worker side ----------------------------------------------------------------------
     def _load_seen(self) -> None:
@@ -287,33 +271,21 @@ class PhotoService(QObject):
                     self._cache.remove(key)
                 self.photo_missing.emit(photo_id)
                 if present:  # it was here but unusable: fetch it again now
-                    self._schedule_download(0.0)
+                    self._downloads.wake()
                 return
             (self.thumbnail_ready if thumbnail else self.photo_ready).emit(photo_id, image)
 
         self._submit(DECODE_JOB, run)
 
-    def _download_pass(self, job_id: str) -> None:
+    def _download_pass(self) -> JobResult:
         with self._lock:
-            if self._pending_download is not None and self._pending_download.id == job_id:
-                self._pending_download = None
-            self._running = True
             wanted, generation = list(self._wanted), self._generation
-        retry: float | None = None
-        try:
-            with self._pass_lock:
-                retry = self._fetch_all(wanted, generation)
-        finally:
-            with self._lock:
-                self._running = False
-                rerun, self._rerun = self._rerun, False
-            if rerun:
-                self._schedule_download(0.0)
-            elif retry is not None:
-                self._schedule_download(retry)
+        with self._pass_lock:
+            return self._fetch_all(wanted, generation)
 
-    def _fetch_all(self, wanted: list[_Wanted], generation: int) -> float | None:
-        """One pass; the delay before the next one when it must be retried, else None."""
+    def _fetch_all(self, wanted: list[_Wanted], generation: int) -> JobResult:
+        """One pass: FAILED when it must be retried (backend out of reach), STOPPED when
+        revoked, else SUCCEEDED (all fetched, or the budget is full)."""
         keys = {w.display_hash for w in wanted} | {w.thumb_hash for w in wanted}
         removed = self._cache.retain_only(keys)
         if removed:
@@ -328,7 +300,7 @@ class PhotoService(QObject):
         plan += [(w, w.display_hash, "display") for w in wanted]
         for item, key, variant in plan:
             if self._stopped.is_set() or generation != self._generation:
-                return None  # stopped, or a newer list: its own pass follows
+                return SUCCEEDED  # stopped, or a newer list: its own pass follows
             if full or unreachable:
                 break
             if self._cache.contains(key):
@@ -344,8 +316,7 @@ class PhotoService(QObject):
                 self._cache.put(key, data, keep=kept)
             except Revoked:
                 self._stopped.set()
-                self.revoked.emit()
-                return None
+                return JobResult(JobOutcome.STOPPED, [self.revoked.emit])
             except PhotoGone:
                 log.info("photos: photo %d went since the last sync", item.photo_id)
                 continue
@@ -373,11 +344,7 @@ class PhotoService(QObject):
             if variant == "display":
                 self._publish_available(wanted)
         self._publish_available(wanted)
-        if unreachable:
-            self._failures += 1
-            return full_jitter(self._failures, base=2.0, cap=300.0, rng=self._rng)
-        self._failures = 0
-        return None
+        return FAILED if unreachable else SUCCEEDED
 
     def _publish_available(self, wanted: list[_Wanted]) -> None:
         available = frozenset(w.photo_id for w in wanted if self._cache.contains(w.display_hash))

@@ -5,31 +5,28 @@ The last good report is kept in memory and in `<data dir>/weather.json` (written
 with the time it was received; at start-up that file is read first, so a tablet that boots
 without network still shows the last forecast, with "mis à jour il y a …" (kiosk.weather_view).
 An unchanged report costs a 304 (the ETag is sent back). While the backend is unreachable the
-fetch is retried sooner, with capped "full jitter" backoff; 401 means revoked.
+fetch is retried sooner, with capped "full jitter" backoff (kiosk.retrying_job); 401 means
+revoked.
 """
 
 from __future__ import annotations
 
-import contextlib
-import itertools
 import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
-from common.backoff import full_jitter
 from kiosk import weather_file
-from kiosk.background import _guarded
 from kiosk.client_errors import Revoked, Unreachable
 from kiosk.device_client import DeviceClient
+from kiosk.retrying_job import FAILED, JobOutcome, JobResult, RetryingJob, guarded
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +52,23 @@ class WeatherService(QObject):
         self._client = client
         self._scheduler = scheduler
         self._path = data_dir / weather_file.FILE_NAME
-        self._refresh = refresh_seconds
-        self._rng = rng or random.Random()
         self._now = now
         self._lock = threading.RLock()
-        self._stopped = threading.Event()
-        self._failures = 0
         self._etag: str | None = None
         self._report: dict[str, Any] | None = None
         self._received_at: datetime | None = None
-        self._job_ids = itertools.count(1)
-        self._pending: Any = None
         self._loaded = False
+        # A failed fetch is retried sooner than the next refresh, never later.
+        self._job = RetryingJob(
+            WEATHER_JOB,
+            self._fetch,
+            scheduler,
+            interval=refresh_seconds,
+            retry_base=5.0,
+            retry_cap=600.0,
+            retry_at_most=refresh_seconds,
+            rng=rng,
+        )
 
     @property
     def report(self) -> dict[str, Any] | None:
@@ -78,21 +80,16 @@ class WeatherService(QObject):
 
     @property
     def failures(self) -> int:
-        return self._failures
+        return self._job.failures
 
     def start(self) -> None:
-        with self._lock:
-            self._stopped.clear()
-            self._schedule_locked(0.0)
+        self._job.start()
 
     def stop(self) -> None:
-        with self._lock:
-            self._stopped.set()
-            self._cancel_locked()
+        self._job.stop()
 
     def refresh_now(self) -> None:
-        with self._lock:
-            self._schedule_locked(0.0)
+        self._job.wake()
 
     def wipe(self) -> None:
         """Revoked: forget the place's weather (it says where the person lives)."""
@@ -100,59 +97,32 @@ class WeatherService(QObject):
         with self._lock:
             self._report = self._received_at = self._etag = None
         if self._scheduler.state != STATE_STOPPED:
-            self._scheduler.add_job(_guarded("weather-wipe", self._remove_file))
-
-    # -- scheduling -----------------------------------------------------------------------
-    def _cancel_locked(self) -> None:
-        job, self._pending = self._pending, None
-        if job is not None:
-            with contextlib.suppress(JobLookupError):
-                job.remove()
-
-    def _schedule_locked(self, delay: float) -> None:
-        if self._stopped.is_set() or self._scheduler.state == STATE_STOPPED:
-            return
-        self._cancel_locked()
-        job_id = f"{WEATHER_JOB}-{next(self._job_ids)}"
-        self._pending = self._scheduler.add_job(
-            _guarded(WEATHER_JOB, lambda: self._run(job_id)),
-            trigger="date",
-            run_date=datetime.now(UTC) + timedelta(seconds=delay),
-            id=job_id,
-        )
+            self._scheduler.add_job(guarded("weather-wipe", self._remove_file))
 
     # -- worker side ----------------------------------------------------------------------
-    def _run(self, job_id: str) -> None:
-        with self._lock:
-            if self._pending is not None and self._pending.id == job_id:
-                self._pending = None
+    def _fetch(self) -> JobResult:
         if not self._loaded:
             self._loaded = True
             self._load_file()
-        delay = self._refresh
         try:
             report, etag = self._client.weather(self._etag)
         except Revoked:
-            self._stopped.set()
-            self.revoked.emit()
-            return
+            return JobResult(JobOutcome.STOPPED, [self.revoked.emit])
         except Unreachable as exc:
-            self._failures += 1
-            delay = min(self._refresh, full_jitter(self._failures, 5.0, 600.0, self._rng))
-            log.info("weather: not refreshed (%s); retry in %.0f s", exc, delay)
-        else:
-            self._failures = 0
-            received = self._now()
-            with self._lock:
-                self._etag = etag
-                if report is not None:
-                    self._report, self._received_at = report, received
-            # A 304 (report None) changes nothing: the values keep their fetched_at.
-            if report is not None:
-                self._save_file(report, received)
-                self.weather_changed.emit(report, received)
+            log.info("weather: not refreshed (%s)", exc)
+            return FAILED
+        received = self._now()
         with self._lock:
-            self._schedule_locked(delay)
+            self._etag = etag
+            if report is not None:
+                self._report, self._received_at = report, received
+        # A 304 (report None) changes nothing: the values keep their fetched_at.
+        if report is None:
+            return JobResult(JobOutcome.SUCCEEDED)
+        self._save_file(report, received)
+        return JobResult(
+            JobOutcome.SUCCEEDED, [lambda: self.weather_changed.emit(report, received)]
+        )
 
     def _load_file(self) -> None:
         saved = weather_file.read(self._path)

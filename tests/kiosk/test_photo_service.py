@@ -3,8 +3,6 @@ GUI thread, damaged files fetched again, photos that left removed, revocation, o
 
 from __future__ import annotations
 
-import hashlib
-import io
 import random
 import threading
 from collections.abc import Iterator
@@ -15,7 +13,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
@@ -32,39 +29,8 @@ from kiosk.screens.photos_screen import PhotosScreen, PhotoTile
 from kiosk.store import LocalStore
 from kiosk.sync import Syncer
 from tests.kiosk.device_http import Answer, DeviceHttp
+from tests.kiosk.fakes import Photo, jpeg
 from tests.kiosk.paired_backend import paired_backend
-
-
-def jpeg(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-class Photo:
-    def __init__(self, photo_id: int, colour: tuple[int, int, int]) -> None:
-        self.id = photo_id
-        self.display = jpeg(1600, 1200, colour)
-        self.thumb = jpeg(320, 240, colour)
-        self.display_hash = hashlib.sha256(self.display).hexdigest()
-        self.thumb_hash = hashlib.sha256(self.thumb).hexdigest()
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "caption": "",
-            "sender_name": "Marie",
-            "created_at": f"2026-12-0{self.id}T10:00:00+00:00",
-            "width": 1600,
-            "height": 1200,
-            "display_hash": self.display_hash,
-            "thumb_hash": self.thumb_hash,
-        }
-
-    def serve(self, server: DeviceHttp) -> None:
-        base = f"/api/v1/device/photos/{self.id}"
-        server.routes[f"{base}/display"] = Answer(200, self.display)
-        server.routes[f"{base}/thumbnail"] = Answer(200, self.thumb)
 
 
 @pytest.fixture
@@ -90,7 +56,7 @@ def session() -> Iterator[requests.Session]:
 
 def idle(service: PhotoService) -> bool:
     """No download pass running or waiting to run."""
-    return not service._running and service._pending_download is None
+    return service.downloads_idle
 
 
 def make_service(
@@ -331,7 +297,7 @@ def test_backend_down_backs_off_and_keeps_what_it_has(
     qtbot.wait_until(lambda: service.failures >= 1, timeout=10_000)
     assert service.available == {1}  # still shown offline
     assert cache.contains(photo.display_hash)
-    assert service._pending_download is not None  # a retry is planned
+    assert service.next_download() is not None  # a retry is planned
     service.stop()
 
 
