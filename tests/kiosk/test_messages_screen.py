@@ -9,22 +9,20 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QEvent, QRect, Qt
-from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
+from common.tablet_config import DEFAULT_QUICK_REPLIES
 from kiosk.messages_view import MessagesView, build_messages_view
 from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.speech import Speech
 from kiosk.speech import connect_screen as connect_speech
-from tests.unit.test_speech import stand_in
-from widgets import sizing
-from widgets.message_bubble import ZERO_WIDTH_SPACE, MessageBubble
+from tests.fake_espeak import stand_in
+from tests.kiosk.screen_checks import SIZES, assert_screen_fits, relayout, settle, shown, tap
 
 PARIS = ZoneInfo("Europe/Paris")
 NOW = datetime(2026, 12, 2, 10, 30, tzinfo=PARIS)  # a Wednesday
-SIZES = [(1280, 800), (800, 480)]
 HOSTILE = "<b>gras</b><script>alert(1)</script>"
 EMOJI = "Bisous 👩‍👩‍👧‍👦❤️👍🏽 🇫🇷"
 LONG = ("Un très long message. " * 460)[:10_000]
@@ -83,74 +81,6 @@ def make_screen(qtbot: QtBot, view: MessagesView, **kwargs: Any) -> MessagesScre
     qtbot.addWidget(screen)
     screen.set_view(view)
     return screen
-
-
-def settle(widget: QWidget, size: tuple[int, int], qtbot: QtBot) -> None:
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    for _ in range(5):  # fonts follow the size, then layouts follow the fonts
-        QApplication.processEvents()
-
-
-def tap(widget: QWidget) -> None:
-    """A finger's tap in the middle of `widget` (press and release)."""
-    QTest.mouseClick(widget, Qt.MouseButton.LeftButton)
-
-
-def relayout() -> None:
-    for _ in range(5):
-        QApplication.processEvents()
-
-
-def rect_in(widget: QWidget, top: QWidget) -> QRect:
-    return QRect(widget.mapTo(top, widget.rect().topLeft()), widget.size())
-
-
-def in_scroll_area(widget: QWidget) -> bool:
-    parent = widget.parentWidget()
-    while parent is not None:
-        if isinstance(parent, QScrollArea):
-            return True
-        parent = parent.parentWidget()
-    return False
-
-
-def assert_screen_fits(top: QWidget) -> None:
-    """Every visible label shows all its text; what does not scroll lies inside the screen;
-    labels of one card never overlap; every visible button is at least 15 mm each way."""
-    labels = [w for w in top.findChildren(QLabel) if w.isVisible() and w.text()]
-    assert labels
-    for label in labels:
-        where = f"{label.objectName() or type(label).__name__} {label.text()[:60]!r}"
-        assert label.textFormat() == Qt.TextFormat.PlainText, where
-        if label.wordWrap():
-            assert label.heightForWidth(label.width()) <= label.height(), where
-        else:
-            assert label.sizeHint().width() <= label.width(), where
-            assert label.sizeHint().height() <= label.height(), where
-        if not in_scroll_area(label):
-            assert top.rect().contains(rect_in(label, top)), where
-    for i, a in enumerate(labels):
-        for b in labels[i + 1 :]:
-            if a.parentWidget() is b.parentWidget():
-                assert not rect_in(a, top).intersects(rect_in(b, top)), (a.text(), b.text())
-    side = sizing.min_touch_px(top)
-    buttons = [w for w in top.findChildren(QAbstractButton) if w.isVisible()]
-    assert buttons
-    for button in buttons:
-        assert button.width() >= side and button.height() >= side, button.text()
-        assert top.rect().contains(rect_in(button, top)), button.text()
-    for i, one in enumerate(buttons):
-        for other in buttons[i + 1 :]:
-            assert not rect_in(one, top).intersects(rect_in(other, top)), (one.text(), other.text())
-    for card in top.findChildren(MessageBubble):
-        if card.isVisible() and card.clickable:
-            assert card.height() >= side
-
-
-def shown(text: str) -> str:
-    return text.replace(ZERO_WIDTH_SPACE, "")
 
 
 def card_texts(screen: MessagesScreen) -> list[tuple[str, str, str]]:
@@ -314,7 +244,7 @@ def test_health_message_opens_like_the_others(qtbot: QtBot) -> None:
         screen.open_message(2)
     assert read.args == [2]
     assert screen.opened.mark_label.text() == "Santé"
-    assert len(screen.reply_buttons()) == 3
+    assert len(screen.reply_buttons()) == len(DEFAULT_QUICK_REPLIES)
 
 
 def test_configured_quick_replies(qtbot: QtBot) -> None:
