@@ -3,18 +3,20 @@
 Wiring in one place (`_connect_signals` and friends): services report through signals, the
 controller updates the screens. Screens never talk to the network or the disk.
 
-Screens are registered by name (`register_screen`), each with the function that gives it its
-data; a home tile appears for a configured module only once a screen of that name exists.
-Adding a screen is one line in `_build_screens` plus its view function:
+Every home module is a feature (`kiosk.features`: agenda, mood, messages, professionals,
+photos, weather): each owns its screens and services, registers its screens by name
+(`register_screen`, with the function that fills a screen when it is opened; a home tile
+appears for a configured module only once a screen of that name exists), and is told of the
+life cycle (start, stop, wipe), of new state (once per sync: `on_state`, which also redraws its
+screen if shown) and of new configuration through `kiosk.features.base.Feature`. Adding a
+module is one feature and one line in `_build_screens`:
 
-    self.register_screen("agenda", AgendaScreen(), on_open=self._agenda_view)
+    self.agenda = self._add_feature(AgendaFeature(self))
 
-The features beyond the shell (messages, professionals, photos, weather) live in
-`kiosk.features`: each owns its screens and services and is told of the life cycle (start,
-stop, wipe), of new state and of new configuration through `kiosk.features.base.Feature`.
+The controller keeps only the shell's own screens (pairing, night, maintenance) and wires.
 
 Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
-itself (night, photo frame, back home, mood check-in).
+itself (night, photo frame, back home, mood check-in: `MoodFeature.due_slot`).
 
 Two steps, so that the beneficiary sees their day as soon as the tablet is switched on: the
 constructor shows home from the local store (or the pairing screen) without loading the HTTP
@@ -28,7 +30,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -38,12 +40,14 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from common import tablet_config as config_schema
 from common.atomic_file import write_atomically
 from kiosk import i18n, idle
+from kiosk.features.agenda import AgendaFeature
 from kiosk.features.base import Feature, Link
 from kiosk.features.messages import MessagesFeature
+from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.weather import WeatherFeature
-from kiosk.home_view import build_agenda_days, build_home_view
+from kiosk.home_view import build_home_view
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow, ScreenSource
 from kiosk.outbox import Outbox
@@ -57,9 +61,7 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from kiosk.background import OutboxService, PairingService, SyncService
-    from kiosk.screens.agenda_screen import AgendaScreen
     from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
-    from kiosk.screens.mood_screen import MoodScreen
     from kiosk.screens.night_screen import NightScreen
     from kiosk.status_report import Status, StatusReporter
     from provisioning.pairing import PairingCode
@@ -69,7 +71,6 @@ F = TypeVar("F", bound=Feature)
 
 CONFIG_FILE = "config.json"  # the last good configuration, kept across restarts
 CONFIG_KIND = "config"
-MOOD_FILE = "mood_checkins.json"  # today's check-in slots already offered or answered
 TICK_MS = 1000
 
 
@@ -116,12 +117,8 @@ class KioskController(QObject):
         self._timing = idle.Timing()
         self._last_touch = self.now()
         self._awake_until: datetime | None = None
-        self._mood_done: set[tuple[date, str]] = self._load_mood_done()
         self._on_open: dict[str, Callable[[], None]] = {}
-        self._on_change: dict[str, Callable[[], None]] = {}
         self._features: list[Feature] = []
-        self._agenda: AgendaScreen | None = None
-        self._mood: MoodScreen | None = None
         self._night: NightScreen | None = None
         self._maintenance: MaintenanceScreen | None = None
         self._registering = True  # home's tiles are set once, after every screen is known
@@ -138,36 +135,16 @@ class KioskController(QObject):
 
     # -- screens ---------------------------------------------------------------------------
     def _build_screens(self) -> None:
-        self.register_screen(
-            "agenda", lambda: self.agenda, on_open=self._agenda_open, on_change=self._agenda_view
-        )
-        self.register_screen("mood", lambda: self.mood, on_open=self._mood_open)
         self.register_screen(idle.NIGHT, lambda: self.night)
         self.register_screen(
             "maintenance", lambda: self.maintenance, on_open=self._maintenance_open
         )
+        self.agenda = self._add_feature(AgendaFeature(self))
+        self.mood = self._add_feature(MoodFeature(self, self._data_dir))
         self.messages = self._add_feature(MessagesFeature(self))
         self.professional = self._add_feature(ProfessionalFeature(self))
         self.photos = self._add_feature(PhotosFeature(self, self._data_dir))
         self.weather = self._add_feature(WeatherFeature(self, self._data_dir))
-
-    @property
-    def agenda(self) -> AgendaScreen:
-        if self._agenda is None:
-            from kiosk.screens.agenda_screen import AgendaScreen
-
-            self._agenda = AgendaScreen()
-        return self._agenda
-
-    @property
-    def mood(self) -> MoodScreen:
-        if self._mood is None:
-            from kiosk.screens.mood_screen import MoodScreen
-
-            self._mood = MoodScreen()
-            self._mood.answered.connect(self._on_mood)
-            self._mood.finished.connect(self.show_home)
-        return self._mood
 
     @property
     def night(self) -> NightScreen:
@@ -196,16 +173,13 @@ class KioskController(QObject):
         screen: ScreenSource,
         *,
         on_open: Callable[[], None] | None = None,
-        on_change: Callable[[], None] | None = None,
     ) -> None:
         """Add a screen, or the function that builds it when it is first opened. `on_open`
-        fills it each time it is opened; `on_change` refreshes it when the local state
-        changes while it is shown (it defaults to `on_open`)."""
+        fills it each time it is opened; when the local state changes while it is shown, its
+        feature redraws it (`Feature.on_state`)."""
         self.window.add_screen(name, screen)
         if on_open is not None:
             self._on_open[name] = on_open
-        if on_change is not None or on_open is not None:
-            self._on_change[name] = on_change or on_open  # type: ignore[assignment]
         if not self._registering:
             self._show_tiles()
 
@@ -364,15 +338,6 @@ class KioskController(QObject):
             return None
         return self.outbox_service.enqueue(action_type, data)
 
-    def _on_mood(self, score: int, tags: list[str]) -> None:
-        now = self.now()
-        # Answered: today's check-in times already passed are done, asked or not.
-        for slot in self._timing.mood_times:
-            if idle.parse_hhmm(slot) <= now.time().replace(tzinfo=None):
-                self._mood_done.add((now.date(), slot))
-        self._save_mood_done(now.date())
-        self.send("mood", {"score": score, "tags": list(tags), "recorded_at": now.isoformat()})
-
     def repair(self) -> None:
         """Forget this pairing (credential, local data, configuration) and pair again."""
         log.warning("re-pairing requested on the maintenance screen: local data wiped")
@@ -408,12 +373,8 @@ class KioskController(QObject):
         self._follow_time_zone()
         self._take_config(state)
         for feature in self._features:
-            feature.on_state(state)
+            feature.on_state(state)  # once per sync: it redraws its screen if shown
         self.refresh_home()
-        current = self.window.current_screen_name()
-        refresh = self._on_change.get(current)
-        if refresh is not None and current not in ("mood", "maintenance"):
-            refresh()
 
     def _on_offline_since(self, since: datetime | None) -> None:
         self._offline_since = since
@@ -444,8 +405,6 @@ class KioskController(QObject):
         self.store.wipe()
         self.outbox.wipe()
         (self._data_dir / CONFIG_FILE).unlink(missing_ok=True)
-        (self._data_dir / MOOD_FILE).unlink(missing_ok=True)
-        self._mood_done = set()
         self._state = self.store.load()
         self._follow_time_zone()
         self._offline_since = None
@@ -478,21 +437,6 @@ class KioskController(QObject):
         return self._state
 
     # -- views of my screens -----------------------------------------------------------------
-    def _agenda_view(self) -> None:
-        self.agenda.set_days(build_agenda_days(self._state.events, self.now()))
-
-    def _agenda_open(self) -> None:
-        self._agenda_view()
-        self.agenda.reset()
-
-    def _first_name(self) -> str:
-        return self._state.beneficiary.first_name if self._state.beneficiary else ""
-
-    def _mood_open(self) -> None:
-        self.mood.start(
-            self._first_name(), second_question=bool(self.config["mood_second_question"])
-        )
-
     def _maintenance_open(self) -> None:
         self.maintenance.lock()
         self.maintenance.set_info(self.maintenance_info())
@@ -574,7 +518,6 @@ class KioskController(QObject):
             night_end=document["night_end"],
             idle_minutes=document["idle_minutes"],
             screen_timeout_minutes=document["screen_timeout_minutes"],
-            mood_times=tuple(document["mood_times"]),
         )
         if i18n.current_language() != document["language"]:
             i18n.set_language(document["language"])
@@ -585,26 +528,6 @@ class KioskController(QObject):
             feature.on_config(document)
         log.info("configuration version %s applied", version_)
         self.config_applied.emit(document)
-
-    # -- check-ins already offered (kept across a restart: asked once per slot) -------------
-    def _load_mood_done(self) -> set[tuple[date, str]]:
-        try:
-            saved = json.loads((self._data_dir / MOOD_FILE).read_text(encoding="utf-8"))
-            return {(date.fromisoformat(day), str(slot)) for day, slot in saved["done"]}
-        except FileNotFoundError:
-            return set()
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.error("check-in record unreadable (%s); starting afresh", exc)
-            return set()
-
-    def _save_mood_done(self, today: date) -> None:
-        # Only today's slots matter; the file stays a few bytes long.
-        self._mood_done = {(day, slot) for day, slot in self._mood_done if day == today}
-        text = json.dumps({"done": sorted([d.isoformat(), s] for d, s in self._mood_done)})
-        try:
-            write_atomically(self._data_dir / MOOD_FILE, text.encode("utf-8"))
-        except OSError as exc:
-            log.error("could not keep the check-in record: %s", exc)
 
     # -- status ------------------------------------------------------------------------------
     def _collect_status(self) -> Status:
@@ -641,7 +564,7 @@ class KioskController(QObject):
         if self._device_id is None or screen == "pairing":
             return
         now = self.now()
-        slot = idle.mood_slot_due(now, self._timing.mood_times, self._mood_done)
+        slot = self.mood.due_slot(now)
         situation = idle.Situation(
             now=now,
             screen=screen,
@@ -661,8 +584,7 @@ class KioskController(QObject):
         if screen == idle.NIGHT:
             self.screen_power_changed.emit(True)
         if target == idle.MOOD and slot is not None:
-            self._mood_done.add((now.date(), slot))
-            self._save_mood_done(now.date())
+            self.mood.offered(now, slot)
         self._last_touch = now  # a screen shown by itself gets its full time
         self.open_screen(target)
 

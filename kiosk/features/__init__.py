@@ -1,4 +1,4 @@
-"""The tablet's features beyond the shell: messages, professionals, photos, weather.
+"""The tablet's home modules: agenda, mood, messages, professionals, photos, weather.
 
 Each feature owns its screen(s) and service(s) and meets the controller through the small
 interface of `kiosk.features.base.Feature` (start, stop, wipe, on_state, on_config, badges);

@@ -57,9 +57,9 @@ class Host(Protocol):
         screen: ScreenSource,
         *,
         on_open: Callable[[], None] | None = None,
-        on_change: Callable[[], None] | None = None,
     ) -> None: ...
     def open_screen(self, name: str) -> None: ...
+    def show_home(self) -> None: ...
     def send(self, action_type: str, data: dict[str, object]) -> str | None: ...
     def refresh_badges(self) -> None: ...
     def credential_revoked(self) -> None: ...
@@ -82,7 +82,8 @@ class Feature:
         self.stop()
 
     def on_state(self, state: LocalState) -> None:
-        """New local state from sync (the shown screen is refreshed by its on_change)."""
+        """New local state from sync, told once per sync: keep what the feature needs, and
+        redraw its screen if it is the one shown (nobody else will)."""
 
     def on_config(self, config: dict[str, Any]) -> None:
         """A new configuration is in force."""

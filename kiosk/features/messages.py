@@ -33,7 +33,7 @@ class MessagesFeature(Feature):
         self.read_here: set[int] = set()
         # Leaving the screen (Accueil, idle, night) silences the voice.
         host.window.screen_changed.connect(self._on_screen_changed)
-        host.register_screen(MESSAGES, lambda: self.screen, on_open=self._open, on_change=self.show)
+        host.register_screen(MESSAGES, lambda: self.screen, on_open=self._open)
         # Home's first picture already counts the messages read here but not yet confirmed.
         self._recall_queued_receipts()
 
@@ -79,6 +79,8 @@ class MessagesFeature(Feature):
         # Confirmed by the backend: no longer needs remembering here.
         confirmed = {r.get("id") for r in state.of(MESSAGES) if r.get("read") is True}
         self.read_here -= confirmed
+        if self._host.window.current_screen_name() == MESSAGES:
+            self.show()
 
     def on_config(self, config: dict[str, Any]) -> None:
         if self._host.window.current_screen_name() == MESSAGES:

@@ -36,10 +36,6 @@ def photo_words(text: str) -> str:
     return QCoreApplication.translate(PHOTO_CONTEXT, text)
 
 
-def _drawn_already() -> None:
-    """The screens were redrawn by PhotosFeature.on_state."""
-
-
 class PhotosFeature(Feature):
     def __init__(
         self,
@@ -57,12 +53,8 @@ class PhotosFeature(Feature):
         self._frame: PhotoFrameScreen | None = None
         self._view = AlbumView(())
         # on_state redraws both screens whether shown or not (home's badge needs the count).
-        host.register_screen(
-            PHOTOS, lambda: self.screen, on_open=self.show, on_change=_drawn_already
-        )
-        host.register_screen(
-            idle.PHOTO_FRAME, lambda: self.frame, on_open=self.show, on_change=_drawn_already
-        )
+        host.register_screen(PHOTOS, lambda: self.screen, on_open=self.show)
+        host.register_screen(idle.PHOTO_FRAME, lambda: self.frame, on_open=self.show)
 
     @property
     def screen(self) -> PhotosScreen:

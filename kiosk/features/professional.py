@@ -34,9 +34,7 @@ class ProfessionalFeature(Feature):
         self._screen: ProfessionalScreen | None = None
         self.service: ProfessionalService | None = None
         host.window.home.professional_requested.connect(lambda: host.open_screen(PROFESSIONAL))
-        host.register_screen(
-            PROFESSIONAL, lambda: self.screen, on_open=self._open, on_change=self._show
-        )
+        host.register_screen(PROFESSIONAL, lambda: self.screen, on_open=self._open)
 
     @property
     def screen(self) -> ProfessionalScreen:
@@ -76,7 +74,9 @@ class ProfessionalFeature(Feature):
             self._screen.reset()  # nobody stays identified across a re-pairing
 
     def on_state(self, state: LocalState) -> None:
-        """The schedule is refreshed by on_change while shown; nothing kept here."""
+        """Nothing kept here: the schedule shown is redrawn (who stays identified)."""
+        if self._host.window.current_screen_name() == PROFESSIONAL:
+            self._show()
 
     # -- views -------------------------------------------------------------------------------
     def view(self) -> ProfessionalView:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk import weather_file
 from kiosk.features.base import Feature, Host, Link
 from kiosk.i18n import in_context
+from kiosk.store import LocalState
 from kiosk.weather_view import CONTEXT, WeatherView, build_weather_view, glance
 
 if TYPE_CHECKING:
@@ -77,6 +78,11 @@ class WeatherFeature(Feature):
         self.stop()
         if self.service is not None:
             self.service.blockSignals(True)  # the screen may go before its last job ends
+
+    def on_state(self, state: LocalState) -> None:
+        # The report does not come by sync, but its age ("mis à jour il y a…") moves on.
+        if self._screen is not None and self._host.window.current_screen_name() == WEATHER:
+            self.show()
 
     def on_config(self, config: dict[str, Any]) -> None:
         self._show_glance()  # the glance goes with the module

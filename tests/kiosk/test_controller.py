@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,13 +17,7 @@ from kiosk.main_window import MainWindow
 from kiosk.store import LocalStore
 from provisioning import credentials
 from provisioning.http import new_session
-
-
-def closed_port_url() -> str:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"  # nothing listens there once the socket is closed
+from tests.kiosk.fakes import closed_port_url
 
 
 class Build:
@@ -132,3 +125,87 @@ def test_paired_with_backend_down_shows_the_stored_day(
     qtbot.wait_until(lambda: "Hors connexion" in home.offline_text(), timeout=10_000)
     # Offline, the day is still there.
     assert any("Aide à domicile" in t for t in home.agenda_texts())
+
+
+def _visit(event_id: int, title: str, start_local: str) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "title": title,
+        "who": "Claire, infirmière",
+        "kind": "visit",
+        "start_local": start_local,
+        "timezone": "Europe/Paris",
+        "duration_minutes": 30,
+        "rrule": None,
+        "exdates": [],
+    }
+
+
+def test_every_home_module_is_a_feature_told_once_per_sync(
+    build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    credentials.save(tmp_path, credentials.DeviceCredential("http://x", 1, 1, "fyd_t"))
+    store = LocalStore(tmp_path)
+    beneficiary = {"id": 1, "first_name": "Jeanne", "last_name": "Martin"}
+    store.apply(
+        {
+            "cursor": "1",
+            "full": True,
+            "beneficiary": {**beneficiary, "timezone": "Europe/Paris"},
+            "upserts": {"events": [_visit(1, "Infirmière", "2026-11-23T11:00:00")]},
+            "deletes": {"events": []},
+        }
+    )
+    controller = build(datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    # Agenda and mood are features like the others: the controller only wires them.
+    from kiosk.features.agenda import AgendaFeature
+    from kiosk.features.mood import MoodFeature
+
+    assert isinstance(controller.agenda, AgendaFeature)
+    assert isinstance(controller.mood, MoodFeature)
+    assert {"agenda", "mood"} <= set(controller.window.screen_names())
+    controller.open_screen("agenda")
+    assert any("Infirmière" in row for row in controller.agenda.screen.row_texts())
+
+    told: list[str] = []
+    for feature in controller._features:
+        original = feature.on_state
+        name = type(feature).__name__
+
+        def spy(state: Any, original: Any = original, name: str = name) -> None:
+            told.append(name)
+            original(state)
+
+        monkeypatch.setattr(feature, "on_state", spy)
+    store.apply(
+        {
+            "cursor": "2",
+            "upserts": {"events": [_visit(2, "Kinésithérapeute", "2026-11-23T15:00:00")]},
+            "deletes": {"events": []},
+        }
+    )
+    controller._on_state(store.load())  # what SyncService.state_changed delivers
+    # Each feature hears of the sync once, and the shown agenda is redrawn by its feature.
+    assert sorted(told) == sorted(type(f).__name__ for f in controller._features)
+    assert len(told) == len(set(told))
+    assert any("Kinésithérapeute" in row for row in controller.agenda.screen.row_texts())
+
+
+def test_mood_check_ins_offered_are_kept_across_a_restart_and_wiped(
+    build: Build, tmp_path: Path
+) -> None:
+    from kiosk.features.mood import MOOD_FILE
+
+    # Monday 23 November 2026, 10:45 in Paris: the 10:30 check-in is due.
+    now = datetime(2026, 11, 23, 9, 45, tzinfo=UTC)
+    controller = build(now)
+    local = controller.now()
+    assert controller.mood.due_slot(local) == "10:30"
+    controller.mood.offered(local, "10:30")
+    assert controller.mood.due_slot(local) is None
+    again = build(now)  # a restart: asked once per slot
+    assert again.mood.due_slot(again.now()) is None
+    assert (tmp_path / MOOD_FILE).exists()
+    again.mood.wipe()
+    assert not (tmp_path / MOOD_FILE).exists()
+    assert again.mood.due_slot(again.now()) == "10:30"

@@ -26,23 +26,11 @@ from kiosk.main_window import MainWindow
 from kiosk.store import LocalStore
 from provisioning import credentials
 from provisioning.http import new_session
-from tests.kiosk.test_controller import closed_port_url
+from tests.kiosk.fakes import MONDAY, Clock, closed_port_url
 from widgets import sizing
 
 DEVICE_ID = 7
 # Monday 23 November 2026, 09:50 in Paris.
-MONDAY = datetime(2026, 11, 23, 8, 50, tzinfo=UTC)
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 def snapshot(**upserts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -160,11 +148,11 @@ def test_home_tile_screen_and_back_home(qtbot: QtBot, make_tablet: Any) -> None:
     assert tablet.screen == "home"
     qtbot.mouseClick(tablet.window.home.tiles["agenda"], Qt.MouseButton.LeftButton)
     assert tablet.screen == "agenda"
-    assert tablet.c.agenda.day_text() == "Aujourd'hui"
-    assert tablet.c.agenda.row_texts() == [
+    assert tablet.c.agenda.screen.day_text() == "Aujourd'hui"
+    assert tablet.c.agenda.screen.row_texts() == [
         "11:00 – 12:00 · Prochaine visite · Aide à domicile · Sophie, aide à domicile"
     ]
-    qtbot.mouseClick(tablet.c.agenda.home_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tablet.c.agenda.screen.home_button, Qt.MouseButton.LeftButton)
     assert tablet.screen == "home"
 
 
@@ -218,7 +206,7 @@ def test_a_secondary_screen_left_alone_returns_home(make_tablet: Any) -> None:
     tablet = make_tablet()
     tablet.c.open_screen("agenda")
     tablet.clock.advance(minutes=2)
-    tablet.touch(tablet.c.agenda.agenda)
+    tablet.touch(tablet.c.agenda.screen.agenda)
     tablet.clock.advance(minutes=2, seconds=59)
     tablet.c.tick()
     assert tablet.screen == "agenda"  # touched 2 min 59 s ago
@@ -286,9 +274,9 @@ def test_mood_is_offered_at_its_time_once(make_tablet: Any) -> None:
 def test_mood_answered_from_the_tile_is_not_asked_again(make_tablet: Any) -> None:
     tablet = make_tablet(now=MONDAY + timedelta(hours=1))  # 10:50, after the 10:30 slot
     tablet.c.open_screen("mood")
-    tablet.c.mood.picker.faces[3].clicked.emit(4)
-    tablet.c.mood._after_choice()
-    tablet.c.mood.done_button.click()
+    tablet.c.mood.screen.picker.faces[3].clicked.emit(4)
+    tablet.c.mood.screen._after_choice()
+    tablet.c.mood.screen.done_button.click()
     [entry] = tablet.c.outbox.pending()
     assert entry.type == "mood"
     assert entry.data["score"] == 4 and entry.data["tags"] == []
@@ -311,7 +299,7 @@ def test_live_config_reorders_tiles_and_scales_text_without_restart(make_tablet:
     after = home.findChild(QLabel, "greeting").font().pixelSize()  # type: ignore[union-attr]
     assert after >= round(before * 1.25)
     tablet.c.open_screen("agenda")
-    agenda_title = tablet.c.agenda.title.font().pixelSize()
+    agenda_title = tablet.c.agenda.screen.title.font().pixelSize()
     assert agenda_title == round(sizing.base_font_px(800) * 1.25)
     assert sizing.base_font_px(800) == 42  # 32 px at scale 1
     assert tablet.c.config_version == 1
@@ -339,12 +327,12 @@ def test_language_switches_live(make_tablet: Any) -> None:
     tablet.deliver(config_record(1, language="en"))
     QApplication.processEvents()
     assert tablet.window.home.tiles["mood"].text() == "My mood"
-    assert tablet.c.agenda.title.text() == "Calendar"
-    assert tablet.c.agenda.home_button.text() == "Home"
+    assert tablet.c.agenda.screen.title.text() == "Calendar"
+    assert tablet.c.agenda.screen.home_button.text() == "Home"
     tablet.deliver(config_record(2, language="fr"), cursor="6")
     QApplication.processEvents()
     assert tablet.window.home.tiles["mood"].text() == "Mon humeur"
-    assert tablet.c.agenda.home_button.text() == "Accueil"
+    assert tablet.c.agenda.screen.home_button.text() == "Accueil"
 
 
 def test_saved_config_applies_at_start(make_tablet: Any, tmp_path: Path) -> None:
@@ -433,5 +421,5 @@ def test_high_contrast_switches_live(make_tablet: Any) -> None:
     QApplication.processEvents()
     assert home.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
     tablet.c.open_screen("agenda")
-    assert tablet.c.agenda.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
+    assert tablet.c.agenda.screen.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
     assert tablet.c.night.palette().window().color().name() == "#000000"  # night stays dark

@@ -33,8 +33,7 @@ from kiosk.photo_seen import SeenPhotos
 from kiosk.weather_file import FILE_NAME as WEATHER_FILE
 from provisioning import credentials
 from provisioning.http import new_session
-from tests.kiosk.test_navigation import MONDAY, Clock
-from tests.kiosk.test_photo_service import Photo
+from tests.kiosk.fakes import MONDAY, Clock, Photo
 
 DEVICE_ID = 7
 BENEFICIARY = {"id": 1, "first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"}
@@ -285,11 +284,11 @@ def test_each_tile_opens_its_screen_and_accueil_returns(
     synced(qtbot, t, fake)
     assert t.home.tile_names() == ["agenda", "messages", "photos", "weather", "mood"]
     homes = {
-        "agenda": t.c.agenda.home_button,
+        "agenda": t.c.agenda.screen.home_button,
         "messages": t.c.messages.screen.home_button,
         "photos": t.c.photos.screen.album.home_button,
         "weather": t.c.weather.screen.home_button,
-        "mood": t.c.mood.home_button,
+        "mood": t.c.mood.screen.home_button,
     }
     for name, home_button in homes.items():
         click(qtbot, t.home.tiles[name])
