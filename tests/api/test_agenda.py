@@ -25,16 +25,6 @@ from tests.api.factories import (
 )
 
 
-@pytest.fixture
-def cm(client: TestClient) -> CareManager:
-    return care_manager(client)
-
-
-@pytest.fixture
-def beneficiary(client: TestClient, cm: CareManager) -> dict[str, Any]:
-    return create_beneficiary(client, cm)
-
-
 def _occurrences(
     client: TestClient, cm: CareManager, beneficiary_id: int, start: str, end: str
 ) -> list[dict[str, Any]]:

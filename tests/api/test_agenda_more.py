@@ -3,8 +3,6 @@ occurrences moved or cancelled (RFC 5545 RECURRENCE-ID), through the API and the
 
 from __future__ import annotations
 
-import itertools
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -13,86 +11,30 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from backend import security
 from backend.models import (
     AuditEntry,
     BeneficiaryShare,
-    CircleMember,
     Event,
-    Membership,
     Organisation,
-    User,
 )
 from common.recurrence import occurrences_between
 from kiosk.store import event_from_payload
+from tests.api.agenda_helpers import add_person, device_sync, occurrences
 from tests.api.factories import (
     API,
-    PASSWORD,
     CareManager,
     care_manager,
     create_beneficiary,
     create_event,
-    login,
     pair_device,
     session_of,
-    sync,
 )
 
 PARIS = ZoneInfo("Europe/Paris")
 INSTRUCTIONS = "Pansement jambe gauche ; vérifier la prise du traitement du soir."
-_numbers = itertools.count(1)
 
 
 # --- circle fixtures, inserted directly ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Person:
-    id: int
-    name: str
-    headers: dict[str, str]
-
-
-def add_person(
-    client: TestClient,
-    beneficiary_id: int | None,
-    *,
-    name: str = "Claire",
-    profession: str | None = None,
-    organisation_kind: str | None = None,
-    organisation_name: str = "Cabinet infirmier des Pentes",
-    relation: str | None = None,
-) -> Person:
-    """A person with an account; staff of an organisation (shared with the beneficiary when
-    beneficiary_id is given) and/or invited personally with `relation`."""
-    email = f"person{next(_numbers)}@foyer.test"
-    with session_of(client) as session:
-        # "member": anyone who is not a care manager (accounts.create_user makes those only).
-        user = User(
-            email=email,
-            name=name,
-            role="member",
-            password_hash=security.hash_password(PASSWORD),
-            profession=profession,
-        )
-        session.add(user)
-        session.flush()
-        if organisation_kind is not None:
-            organisation = Organisation(name=organisation_name, kind=organisation_kind)
-            session.add(organisation)
-            session.flush()
-            session.add(Membership(user_id=user.id, organisation_id=organisation.id))
-            if beneficiary_id is not None:
-                session.add(
-                    BeneficiaryShare(beneficiary_id=beneficiary_id, organisation_id=organisation.id)
-                )
-        if relation is not None and beneficiary_id is not None:
-            session.add(
-                CircleMember(beneficiary_id=beneficiary_id, user_id=user.id, relation=relation)
-            )
-        session.commit()
-        user_id = user.id
-    return Person(user_id, name, login(client, email))
 
 
 def new_organisation(client: TestClient, name: str, kind: str, shared_with: int | None) -> int:
@@ -108,26 +50,6 @@ def new_organisation(client: TestClient, name: str, kind: str, shared_with: int 
         return organisation.id
 
 
-def occurrences(
-    client: TestClient, headers: dict[str, str], beneficiary_id: int, start: str, end: str
-) -> list[dict[str, Any]]:
-    response = client.get(
-        f"{API}/beneficiaries/{beneficiary_id}/occurrences",
-        params={"start": start, "end": end},
-        headers=headers,
-    )
-    assert response.status_code == 200, response.text
-    result: list[dict[str, Any]] = response.json()
-    return result
-
-
-def device_sync(client: TestClient, credential: str, cursor: str | None = None) -> dict[str, Any]:
-    response = sync(client, credential, **({"cursor": cursor} if cursor else {}))
-    assert response.status_code == 200, response.text
-    payload: dict[str, Any] = response.json()
-    return payload
-
-
 def audit_count(client: TestClient, action: str) -> int:
     with session_of(client) as session:
         count: int = session.scalars(
@@ -136,16 +58,6 @@ def audit_count(client: TestClient, action: str) -> int:
             .where(AuditEntry.entity == "event_instructions", AuditEntry.action == action)
         ).one()
     return count
-
-
-@pytest.fixture
-def cm(client: TestClient) -> CareManager:
-    return care_manager(client)
-
-
-@pytest.fixture
-def beneficiary(client: TestClient, cm: CareManager) -> dict[str, Any]:
-    return create_beneficiary(client, cm)
 
 
 # --- instructions: by role -------------------------------------------------------------------

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from backend.models import Alert, Device, Message, MessageRead, MessageRecipient
-from tests.api.conftest import Clock, MakeClient
+from tests.api.conftest import Clock
 from tests.api.factories import API, CareManager, care_manager, create_beneficiary, create_event
 from tests.api.factories import session_of as _session_of
-from tests.api.test_wellbeing import add_moods, audit_entries, person, share
+from tests.api.members import add_moods, audit_entries, person, share
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
 
@@ -22,16 +22,6 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NOW)
-
-
-@pytest.fixture
-def app(make_client: MakeClient, clock: Clock) -> TestClient:
-    return make_client(clock=clock)
-
-
-@pytest.fixture
-def cm(app: TestClient) -> CareManager:
-    return care_manager(app)
 
 
 def _beneficiary(app: TestClient, cm: CareManager, first: str, last: str) -> int:

@@ -17,7 +17,7 @@ from tests.api.factories import (
     device_headers,
     pair_device,
 )
-from tests.api.test_sync import Home, LongPoll, _waiting
+from tests.api.sync_helpers import Home, LongPoll, wait_for_long_poll
 
 
 def _tablet(client: TestClient) -> tuple[CareManager, Home, int]:
@@ -120,7 +120,7 @@ def test_a_put_reaches_the_tablet_by_long_poll(client: TestClient) -> None:
     assert snapshot["upserts"]["config"] == []  # never configured: the tablet uses defaults
     poll = LongPoll(client, home.credential, snapshot["cursor"], wait=10)
     poll.start()
-    _waiting(client)
+    wait_for_long_poll(client)
     written_at = time.monotonic()
     assert _put(client, cm, device_id, {"document": {"modules": ["agenda"]}}).status_code == 200
     payload = poll.result()

@@ -14,7 +14,7 @@ from backend.models import AuditEntry, Device, RateLimit
 from backend.services import device_professional
 from backend.services.device_professional import rate_limit_key
 from tests.api.circle_fixtures import CircleSetup, Person, build_circle, care_manager_of
-from tests.api.conftest import Clock, MakeClient
+from tests.api.conftest import Clock
 from tests.api.factories import API, device_headers, pair_device, session_of
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
@@ -24,11 +24,6 @@ URL = f"{API}/device/professional/messages"
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NOW)
-
-
-@pytest.fixture
-def app(make_client: MakeClient, clock: Clock) -> TestClient:
-    return make_client(clock=clock)
 
 
 @pytest.fixture

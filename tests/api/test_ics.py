@@ -15,6 +15,7 @@ from sqlalchemy import select
 from backend.models import Beneficiary, Event
 from backend.security import secret_digest
 from backend.services.changes import latest_change_id
+from tests.api.agenda_helpers import add_person, device_sync, occurrences
 from tests.api.factories import (
     API,
     CareManager,
@@ -25,20 +26,9 @@ from tests.api.factories import (
     pair_device,
     session_of,
 )
-from tests.api.test_agenda_more import add_person, device_sync, occurrences
 
 PARIS = ZoneInfo("Europe/Paris")
 WEEK = ("2026-11-23T00:00:00", "2026-11-30T00:00:00")
-
-
-@pytest.fixture
-def cm(client: TestClient) -> CareManager:
-    return care_manager(client)
-
-
-@pytest.fixture
-def beneficiary(client: TestClient, cm: CareManager) -> dict[str, Any]:
-    return create_beneficiary(client, cm)
 
 
 # --- the feed -------------------------------------------------------------------------------

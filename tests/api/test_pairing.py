@@ -55,17 +55,6 @@ def _stored_interval(client: TestClient) -> int:
     return interval
 
 
-@pytest.fixture
-def cm(clocked_client: TestClient) -> CareManager:
-    return care_manager(clocked_client)
-
-
-@pytest.fixture
-def beneficiary_id(clocked_client: TestClient, cm: CareManager) -> int:
-    created: int = create_beneficiary(clocked_client, cm)["id"]
-    return created
-
-
 # --- device authorization request (§3.1, §3.2) ----------------------------------------------
 
 

@@ -143,11 +143,6 @@ def assert_clean_jpeg(data: bytes) -> Image.Image:
 
 
 @pytest.fixture
-def cm(client: TestClient) -> CareManager:
-    return care_manager(client)
-
-
-@pytest.fixture
 def bid(client: TestClient, cm: CareManager) -> int:
     created: int = create_beneficiary(client, cm)["id"]
     return created

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,39 +12,10 @@ from tests.api.factories import (
     API,
     CareManager,
     care_manager,
-    create_beneficiary,
-    create_event,
-    pair_device,
     state_of,
     sync,
-    wait_until,
 )
-
-
-class Home:
-    """A beneficiary with a paired tablet, as the care manager and the tablet see them."""
-
-    def __init__(self, client: TestClient, cm: CareManager, **fields: Any) -> None:
-        self.client = client
-        self.cm = cm
-        self.beneficiary = create_beneficiary(client, cm, **fields)
-        self.id: int = self.beneficiary["id"]
-        self.credential: str = pair_device(client, cm, self.id)["access_token"]
-
-    def sync(self, **params: Any) -> dict[str, Any]:
-        response = sync(self.client, self.credential, **params)
-        assert response.status_code == 200, response.text
-        assert response.headers["Cache-Control"] == "no-store"
-        payload: dict[str, Any] = response.json()
-        return payload
-
-    def add_event(self, **fields: Any) -> dict[str, Any]:
-        return create_event(self.client, self.cm, self.id, **fields)
-
-
-@pytest.fixture
-def cm(client: TestClient) -> CareManager:
-    return care_manager(client)
+from tests.api.sync_helpers import Home, LongPoll, wait_for_long_poll
 
 
 @pytest.fixture
@@ -207,36 +176,11 @@ def test_garbage_cursor_is_422_with_a_message(client: TestClient, home: Home, cu
 # --- long-poll --------------------------------------------------------------------------------
 
 
-class LongPoll(threading.Thread):
-    """A sync request with `wait`, in a thread, as the tablet's sync job sends it."""
-
-    def __init__(self, client: TestClient, credential: str, cursor: str, wait: float) -> None:
-        super().__init__(daemon=True)
-        self.client, self.credential, self.cursor, self.wait = client, credential, cursor, wait
-        self.response: Any = None
-        self.finished_at = 0.0
-
-    def run(self) -> None:
-        self.response = sync(self.client, self.credential, cursor=self.cursor, wait=self.wait)
-        self.finished_at = time.monotonic()
-
-    def result(self) -> dict[str, Any]:
-        self.join(timeout=self.wait + 10)
-        assert not self.is_alive(), "the long-poll never answered"
-        assert self.response.status_code == 200, self.response.text
-        payload: dict[str, Any] = self.response.json()
-        return payload
-
-
-def _waiting(client: TestClient) -> None:
-    wait_until(lambda: state_of(client).hub.waiting_count() == 1)
-
-
 def test_long_poll_answers_soon_after_a_change(client: TestClient, home: Home) -> None:
     cursor = home.sync()["cursor"]
     poll = LongPoll(client, home.credential, cursor, wait=10)
     poll.start()
-    _waiting(client)  # it is really waiting, not answering from its first read
+    wait_for_long_poll(client)  # it is really waiting, not answering from its first read
     time.sleep(0.2)
 
     written_at = time.monotonic()
@@ -260,7 +204,7 @@ def test_long_poll_waits_at_most_the_server_cap_when_nothing_changes(
     started = time.monotonic()
     poll = LongPoll(client, home.credential, cursor, wait=60)
     poll.start()
-    _waiting(client)
+    wait_for_long_poll(client)
     elsewhere.add_event()  # another home's change does not answer this tablet
     payload = poll.result()
     elapsed = poll.finished_at - started
@@ -293,7 +237,7 @@ def test_long_poll_is_woken_by_a_write_through_another_worker(
 
     poll = LongPoll(worker_a, home_on_b.credential, cursor, wait=10)
     poll.start()
-    _waiting(worker_a)
+    wait_for_long_poll(worker_a)
     time.sleep(0.2)
     written_at = time.monotonic()
     event = home_on_b.add_event(title="Écrit par B")

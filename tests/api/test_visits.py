@@ -12,16 +12,15 @@ from sqlalchemy import select
 
 from backend import security
 from backend.models import Event, RateLimit, User, VisitRecord
-from tests.api.conftest import Clock, MakeClient
+from tests.api.conftest import Clock
 from tests.api.factories import (
     API,
     CareManager,
     care_manager,
-    create_beneficiary,
     create_event,
     session_of,
 )
-from tests.api.test_wellbeing import Person, action, audit_entries, invite, person, share, tablet
+from tests.api.members import Person, action, audit_entries, invite, person, share, tablet
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
 
@@ -34,22 +33,6 @@ def paris(hour: int, minute: int = 0) -> datetime:
 @pytest.fixture
 def clock() -> Clock:
     return Clock(NOW)
-
-
-@pytest.fixture
-def app(make_client: MakeClient, clock: Clock) -> TestClient:
-    return make_client(clock=clock)
-
-
-@pytest.fixture
-def cm(app: TestClient) -> CareManager:
-    return care_manager(app)
-
-
-@pytest.fixture
-def beneficiary_id(app: TestClient, cm: CareManager) -> int:
-    created: int = create_beneficiary(app, cm)["id"]
-    return created
 
 
 def set_pin(app: TestClient, who: Person, pin: str) -> None:

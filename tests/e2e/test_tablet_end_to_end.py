@@ -24,6 +24,7 @@ from kiosk.main_window import MainWindow
 from provisioning import credentials
 from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend, start_backend
+from tests.e2e.tablet_driver import pair, shown_code
 from tests.quiet_tablet import write_quiet_config
 
 pytestmark = pytest.mark.e2e
@@ -46,26 +47,6 @@ def tablet(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Kios
     yield controller
     controller.shutdown()
     shutdown_scheduler(scheduler)
-
-
-def shown_code(controller: KioskController) -> str:
-    return controller.window.pairing.code_text()
-
-
-def pair(qtbot: Any, tablet: KioskController, care_manager: CareManager) -> None:
-    """Pair a started, unpaired tablet as a care manager would."""
-    assert tablet.window.current_screen_name() == "pairing"
-    qtbot.wait_until(lambda: bool(shown_code(tablet)), timeout=10_000)
-    code = shown_code(tablet)
-    # Typed as a person might: lower case, no dash.
-    typed = code.replace("-", "").lower()
-    answer = care_manager.post(
-        "/api/v1/devices/approve",
-        {"user_code": typed, "beneficiary_id": care_manager.beneficiary_id},
-    )
-    assert answer.status_code == 200, answer.text
-    # The tablet polls every 5 s (the RFC's default interval).
-    qtbot.wait_until(lambda: tablet.window.current_screen_name() == "home", timeout=20_000)
 
 
 def test_pair_then_new_event_shows_on_home_screen(

@@ -26,7 +26,7 @@ from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
 from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend
-from tests.e2e.test_tablet_end_to_end import pair
+from tests.e2e.tablet_driver import pair
 from tests.quiet_tablet import write_quiet_config
 
 pytestmark = pytest.mark.e2e

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QAbstractButton, QStyle, QStyleOptionButton, QWidget
 
-from tests.kiosk.test_screens import assert_layout_fits, rect_in, settle
+from tests.kiosk.screen_checks import assert_layout_fits, rect_in, settle
 from widgets import sizing
 from widgets.mood_picker import MoodFace
 

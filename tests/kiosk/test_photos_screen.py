@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.photos_view import AlbumView, build_album_view
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen, PhotoTile
-from tests.kiosk.test_screens import SIZES, assert_layout_fits, rect_in, settle
+from tests.kiosk.screen_checks import SIZES, assert_layout_fits, rect_in, settle
 from widgets import sizing
 from widgets.big_button import BigButton
 from widgets.photo_view import PhotoView

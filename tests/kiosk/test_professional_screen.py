@@ -29,7 +29,7 @@ from kiosk.professional_view import (
 )
 from kiosk.screens.professional_screen import ProfessionalScreen
 from kiosk.store import event_from_payload
-from tests.kiosk.test_messages_screen import SIZES, assert_screen_fits, relayout, settle, shown, tap
+from tests.kiosk.screen_checks import SIZES, assert_screen_fits, relayout, settle, shown, tap
 from widgets import sizing
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -6,54 +6,26 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QRect, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from common.recurrence import AgendaEvent
 from kiosk.home_view import HomeView, build_home_view
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.pairing_screen import PairingScreen
+from tests.kiosk.screen_checks import (
+    PARIS,
+    SIZES,
+    FakeClock,
+    assert_layout_fits,
+    event,
+    jeanne_day,
+    settle,
+)
 from widgets.qr_code import QrCodeWidget
 
-PARIS = ZoneInfo("Europe/Paris")
 SUNDAY = datetime(2026, 11, 22, 11, 20, tzinfo=PARIS)
-SIZES = [(1280, 800), (800, 480)]
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-def event(
-    id_: int,
-    title: str,
-    start: datetime,
-    minutes: int,
-    who: str = "",
-    rrule: str | None = None,
-) -> AgendaEvent:
-    return AgendaEvent(
-        id=id_,
-        title=title,
-        start_local=start,
-        duration=timedelta(minutes=minutes),
-        tz=PARIS,
-        who=who,
-        rrule=rrule,
-    )
-
-
-def jeanne_day() -> list[AgendaEvent]:
-    return [
-        event(1, "Soins infirmiers", datetime(2026, 11, 22, 8, 0), 30, "Claire, infirmière"),
-        event(2, "Aide à domicile", datetime(2026, 11, 22, 11, 0), 60, "Sophie, aide à domicile"),
-        event(3, "Rendez-vous médecin", datetime(2026, 11, 22, 15, 0), 30, "Dr Bernard"),
-    ]
 
 
 def busy_day() -> list[AgendaEvent]:
@@ -73,39 +45,6 @@ def busy_day() -> list[AgendaEvent]:
         event(i, title, datetime(2026, 11, 22, hour, 0), 45, who)
         for i, (hour, title, who) in enumerate(titles)
     ]
-
-
-def settle(widget: QWidget, size: tuple[int, int], qtbot: QtBot) -> None:
-    widget.resize(*size)
-    widget.show()
-    qtbot.waitExposed(widget)
-    for _ in range(5):  # fonts follow the size, then layouts follow the fonts
-        QApplication.processEvents()
-
-
-def rect_in(widget: QWidget, top: QWidget) -> QRect:
-    return QRect(widget.mapTo(top, widget.rect().topLeft()), widget.size())
-
-
-def assert_layout_fits(top: QWidget) -> None:
-    """Every visible label shows all its text, inside the screen, and nothing overlaps."""
-    labels = [w for w in top.findChildren(QLabel) if w.isVisible() and w.text()]
-    assert labels
-    for label in labels:
-        where = f"{label.objectName() or type(label).__name__} {label.text()!r}"
-        if label.wordWrap():
-            assert label.heightForWidth(label.width()) <= label.height(), where
-        else:
-            hint = label.sizeHint()
-            assert hint.width() <= label.width(), where
-            assert hint.height() <= label.height(), where
-            fm = label.fontMetrics()
-            assert fm.horizontalAdvance(label.text()) <= label.contentsRect().width(), where
-        assert top.rect().contains(rect_in(label, top)), where
-    boxes = labels + [w for w in top.findChildren(QrCodeWidget) if w.isVisible()]
-    for i, a in enumerate(boxes):
-        for b in boxes[i + 1 :]:
-            assert not rect_in(a, top).intersects(rect_in(b, top)), (a.text(), b.objectName())
 
 
 # -- pairing screen ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from tests.kiosk.layout_checks import (
     assert_touch_targets,
     settle,
 )
-from tests.kiosk.test_screens import FakeClock, event, jeanne_day
+from tests.kiosk.screen_checks import FakeClock, event, jeanne_day
 from widgets import sizing, theme
 from widgets.mood_picker import FACE_COLOURS
 

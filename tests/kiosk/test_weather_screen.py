@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.screens.weather_screen import WeatherScreen
 from kiosk.weather_view import build_weather_view
-from tests.kiosk.test_screens import SIZES, assert_layout_fits, settle
+from tests.kiosk.screen_checks import SIZES, assert_layout_fits, settle
 from widgets import sizing, theme
 from widgets.weather_card import WeatherCard
 from widgets.weather_icons import PICTOGRAMS, WeatherIcon, paint_pictogram

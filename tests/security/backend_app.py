@@ -9,6 +9,7 @@ It holds a care manager (`cm`), a beneficiary (`beneficiary_id`) and a paired ta
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -76,3 +77,17 @@ def running_app(
         yield RunningApp(
             client, cm, int(beneficiary["id"]), token["access_token"], int(token["device_id"])
         )
+
+
+METHODS = ("get", "put", "post", "delete", "patch")
+
+
+def _operations() -> list[tuple[str, str]]:
+    """(METHOD, path) of every operation, read from the schema without a database."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings.for_data_dir(Path(tmp)), migrate=False)
+        paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
+    return [(m.upper(), p) for p, ops in sorted(paths.items()) for m in ops if m in METHODS]
+
+
+OPERATIONS = _operations()

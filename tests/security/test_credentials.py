@@ -22,8 +22,7 @@ from tests.api.factories import (
     pair_device,
     session_of,
 )
-from tests.security.backend_app import running_app
-from tests.security.test_openapi_fuzz import OPERATIONS
+from tests.security.backend_app import OPERATIONS, running_app
 
 # OWASP Password Storage Cheat Sheet, argon2id: at least m=19 MiB, t=2, p=1.
 MIN_MEMORY_KIB = 19 * 1024

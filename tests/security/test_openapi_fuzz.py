@@ -11,9 +11,7 @@ Examples are bounded so that the whole file runs in well under a minute.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,24 +25,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from backend.app import create_app
-from backend.config import Settings
-from tests.security.backend_app import RunningApp, running_app
+from tests.security.backend_app import OPERATIONS, RunningApp, running_app
 
 EXAMPLES_PER_OPERATION = 10
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-METHODS = ("get", "put", "post", "delete", "patch")
-
-
-def _operations() -> list[tuple[str, str]]:
-    """(METHOD, path) of every operation, read from the schema without a database."""
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings.for_data_dir(Path(tmp)), migrate=False)
-        paths: dict[str, dict[str, Any]] = app.openapi()["paths"]
-    return [(m.upper(), p) for p, ops in sorted(paths.items()) for m in ops if m in METHODS]
-
-
-OPERATIONS = _operations()
 
 
 @pytest.fixture(scope="module")
