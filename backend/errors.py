@@ -9,6 +9,9 @@ class ServiceError(Exception):
     def __init__(
         self, message: str, *, headers: dict[str, str] | None = None, keep_changes: bool = False
     ) -> None:
+        # A message may quote what was sent (an unknown keyword): a lone surrogate in it could
+        # not be encoded in the answer, so it becomes "?".
+        message = message.encode("utf-8", "replace").decode("utf-8")
         super().__init__(message)
         self.message = message
         self.headers = headers or {}

@@ -21,10 +21,11 @@ import hmac
 import re
 import secrets
 import sys
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from common import text as text_rule
 
 MODULES = ("agenda", "messages", "photos", "weather", "mood")
 LANGUAGES = ("fr", "en")
@@ -131,9 +132,7 @@ def _mood_times(value: Any) -> list[str]:
 
 def plain_line(text: str) -> str:
     """One line of plain text: spaces collapsed; raises ValueError on control characters."""
-    if any(unicodedata.category(c) == "Cc" for c in text):
-        raise ValueError("ne doit pas contenir de caractères de contrôle ni de retour à la ligne.")
-    return " ".join(text.split())
+    return text_rule.plain_line(text)  # the one rule for text: common/text.py
 
 
 def _quick_replies(value: Any) -> list[str]:

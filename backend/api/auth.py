@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from backend.api.deps import CurrentUser, NowDep, SessionDep, StateDep
 from backend.services import accounts
+from backend.text import check as check_text
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
@@ -35,6 +36,13 @@ def issue_token(
     state: StateDep,
     now: NowDep,
 ) -> TokenOut:
+    # OAuth2's own form: its fields get the text rule here (backend/text.py).
+    check_text(form.username, "L'adresse e-mail (username)")
+    check_text(form.password, "Le mot de passe (password)")
+    # Unused, refused all the same.
+    check_text(" ".join(form.scopes), "scope")
+    check_text(form.client_id or "", "client_id")
+    check_text(form.client_secret or "", "client_secret")
     ttl = timedelta(seconds=state.settings.access_token_ttl_seconds)
     result = accounts.login(session, form.username, form.password, now, ttl)
     if result is None:

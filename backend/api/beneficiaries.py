@@ -14,17 +14,25 @@ from backend.errors import Invalid
 from backend.models import Beneficiary, Event, User
 from backend.policy import Permission
 from backend.services import access, agenda
+from backend.text import LINE, MULTILINE
 from common.recurrence import occurrences_between
 
 router = APIRouter(prefix="/api/v1", tags=["agenda"])
 
-# Stripped *before* the length check, so that "   " is refused as empty.
-Name100 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Instructions = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=agenda.MAX_INSTRUCTIONS)
+# Stripped *before* the length check, so that "   " is refused as empty; then the text rule.
+Name100 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), LINE
 ]
+Text200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE
+]
+Optional200 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), LINE]
+Instructions = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=agenda.MAX_INSTRUCTIONS), MULTILINE
+]
+Code = Annotated[str, StringConstraints(max_length=40), LINE]
+Rule = Annotated[str, StringConstraints(max_length=500), LINE]
+Zone = Annotated[str, StringConstraints(max_length=64), LINE]
 RowId = Annotated[int, Field(ge=1, le=MAX_ID)]
 # Occurrences are asked for within these years; far beyond, date arithmetic overflows.
 FIRST_YEAR, LAST_YEAR = agenda.FIRST_YEAR, agenda.LAST_YEAR
@@ -34,7 +42,7 @@ class BeneficiaryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     first_name: Name100
     last_name: Name100
-    timezone: str = "Europe/Paris"
+    timezone: Zone = "Europe/Paris"
     place_name: Optional200 = ""
     latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
     longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
@@ -68,11 +76,11 @@ class EventCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     title: Text200
-    kind: str = "visit"
+    kind: Code = "visit"
     who: Optional200 = ""
     start: datetime
     duration_minutes: Annotated[int, Field(ge=1, le=1440)]
-    rrule: Annotated[str | None, Field(max_length=500)] = None
+    rrule: Rule | None = None
     exdates: Annotated[list[datetime], Field(max_length=500)] = []
     # For the professionals only: family and friends never see them.
     instructions: Instructions = ""
@@ -85,11 +93,11 @@ class EventCreate(BaseModel):
 class EventUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Text200 | None = None
-    kind: str | None = None
+    kind: Code | None = None
     who: Optional200 | None = None
     start: datetime | None = None
     duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None
-    rrule: Annotated[str | None, Field(max_length=500)] = None
+    rrule: Rule | None = None
     exdates: Annotated[list[datetime] | None, Field(max_length=500)] = None
     instructions: Instructions | None = None  # null clears them
     person_id: RowId | None = None
@@ -101,7 +109,7 @@ class OccurrenceUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     title: Text200 | None = None
-    kind: str | None = None
+    kind: Code | None = None
     who: Optional200 | None = None
     start: datetime | None = None
     duration_minutes: Annotated[int | None, Field(ge=1, le=1440)] = None

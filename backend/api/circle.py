@@ -13,14 +13,18 @@ from backend.api.deps import CareManager, CurrentUser, NowDep, PathId, SessionDe
 from backend.models import Beneficiary, Invitation, Membership, Organisation, User
 from backend.policy import Permission
 from backend.services import access, accounts, circle
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["circle"])
 
-Name200 = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
-Code = Annotated[str, StringConstraints(max_length=40)]
+Name200 = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), LINE
+]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254), LINE]
+Code = Annotated[str, StringConstraints(max_length=40), LINE]
+Password = Annotated[str, StringConstraints(max_length=1000), LINE]
 # Tokens are ~47 characters; anything much longer is not one (and is not hashed for nothing).
-Token = Annotated[str, Path(min_length=1, max_length=200)]
+Token = Annotated[str, Path(min_length=1, max_length=200), LINE]
 Limit = Annotated[int, Query(ge=1, le=100)]
 BeforeId = Annotated[int | None, Query(ge=1)]
 
@@ -168,7 +172,7 @@ class AcceptBody(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: Name200 | None = None
-    password: Annotated[str | None, Field(max_length=1000)] = None
+    password: Password | None = None
 
 
 class AcceptOut(BaseModel):

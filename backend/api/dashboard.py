@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from backend.api.deps import CareManager, NowDep, SessionDep
 from backend.services import dashboard
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["dashboard"])
 
@@ -88,7 +89,7 @@ def get_dashboard(
     user: CareManager,
     session: SessionDep,
     now: NowDep,
-    q: Annotated[str | None, Query(max_length=100, description="Search on the name")] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Search on the name"), LINE] = None,
 ) -> list[DashboardRowOut]:
     """Every beneficiary the caller follows as care manager, most urgent first: open alerts,
     missed visits today, late visits today, offline tablets, unread health messages."""

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from backend.api.deps import CurrentDevice, NowDep, SessionDep
 from backend.errors import Conflict, Invalid, ServiceError
 from backend.models import Beneficiary, Device, IdempotencyRecord
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1/device", tags=["device protocol"])
 
@@ -43,7 +44,7 @@ def action_types() -> list[str]:
 
 class ActionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str = Field(max_length=40, examples=["mood"])
+    type: Annotated[str, Field(max_length=40, examples=["mood"]), LINE]
     data: dict[str, Any] = Field(default_factory=dict)
 
 

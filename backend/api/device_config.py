@@ -20,7 +20,7 @@ from backend.errors import Invalid, NotFound
 from backend.models import Device
 from backend.policy import Permission
 from backend.services import access, device_config, pairing
-from common.tablet_config import plain_line
+from common.text import plain_line
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
 

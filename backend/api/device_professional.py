@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.deps import CurrentDevice, NowDep, SessionDep
 from backend.models import Beneficiary
 from backend.services import device_professional
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1/device/professional", tags=["device protocol"])
 
@@ -24,7 +25,7 @@ router = APIRouter(prefix="/api/v1/device/professional", tags=["device protocol"
 class PinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     # The format (4 to 8 digits) is checked by the service, with a French answer.
-    pin: Annotated[str, Field(max_length=64, examples=["4821"])]
+    pin: Annotated[str, Field(max_length=64, examples=["4821"]), LINE]
 
 
 class ProfessionalOut(BaseModel):

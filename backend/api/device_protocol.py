@@ -19,6 +19,7 @@ from backend.api.deps import LAST_SEEN_RESOLUTION, AppState, NowDep, SessionDep,
 from backend.models import Beneficiary
 from backend.services import pairing
 from backend.services import sync as sync_service
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1/device", tags=["device protocol"])
 
@@ -38,8 +39,8 @@ def authorize(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    client_id: Annotated[str | None, Form()] = None,
-    scope: Annotated[str | None, Form()] = None,
+    client_id: Annotated[str | None, Form(max_length=200), LINE] = None,
+    scope: Annotated[str | None, Form(max_length=1000), LINE] = None,
 ) -> Response:
     """RFC 8628 §3.1–3.2: a device code and a short user code to show on screen."""
     if not client_id:
@@ -65,9 +66,9 @@ def authorize(
 def token(
     session: SessionDep,
     now: NowDep,
-    grant_type: Annotated[str | None, Form()] = None,
-    device_code: Annotated[str | None, Form()] = None,
-    client_id: Annotated[str | None, Form()] = None,
+    grant_type: Annotated[str | None, Form(max_length=200), LINE] = None,
+    device_code: Annotated[str | None, Form(max_length=200), LINE] = None,
+    client_id: Annotated[str | None, Form(max_length=200), LINE] = None,
 ) -> Response:
     """RFC 8628 §3.4–3.5: poll until a care manager approves, then receive the credential."""
     if not grant_type or not device_code or not client_id:
@@ -130,7 +131,7 @@ def _json(payload: dict[str, Any]) -> Response:
 async def sync(
     request: Request,
     state: StateDep,
-    cursor: Annotated[str | None, Query(max_length=20)] = None,
+    cursor: Annotated[str | None, Query(max_length=20), LINE] = None,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
 ) -> Response:
     """Everything on a first sync (no cursor); later only what changed since `cursor`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,19 +13,20 @@ from backend.errors import NotFound
 from backend.models import Device
 from backend.policy import Permission
 from backend.services import access, pairing
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
 
 
 class ApproveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_code: str = Field(min_length=1, max_length=32, examples=["WDJB-MJHT"])
+    user_code: Annotated[str, Field(min_length=1, max_length=32, examples=["WDJB-MJHT"]), LINE]
     beneficiary_id: int = Field(ge=1, le=MAX_ID)
 
 
 class DenyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    user_code: str = Field(min_length=1, max_length=32)
+    user_code: Annotated[str, Field(min_length=1, max_length=32), LINE]
 
 
 class PairingOut(BaseModel):

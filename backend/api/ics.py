@@ -13,6 +13,7 @@ from backend.api.deps import CurrentUser, PathId, SessionDep, StateDep
 from backend.errors import Conflict, Invalid, NotFound
 from backend.policy import Permission
 from backend.services import access, ics
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["ics"])
 
@@ -64,7 +65,7 @@ def delete_feed(beneficiary_id: PathId, user: CurrentUser, session: SessionDep) 
     response_class=Response,
     responses={200: {"content": {"text/calendar": {}}}, 404: {}},
 )
-def get_feed(filename: str, session: SessionDep) -> Response:
+def get_feed(filename: Annotated[str, LINE], session: SessionDep) -> Response:
     """The agenda for calendar apps. No login: the secret in the URL is the key."""
     token = filename.removesuffix(".ics")
     beneficiary = ics.beneficiary_for_feed(session, token) if filename.endswith(".ics") else None

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from backend.api.deps import MAX_ID, CurrentUser, NowDep, PathId, SessionDep
 from backend.api.device_actions import register_action
 from backend.services import messages
+from backend.text import MultiLineText
 
 router = APIRouter(prefix="/api/v1", tags=["messages"])
 
@@ -31,8 +32,8 @@ class MessageCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     space: Space
-    # Checked by the service (1–5000 characters once stripped, no NUL), with a French answer.
-    body: str
+    # Length checked by the service (1–5000 characters once stripped), with a French answer.
+    body: MultiLineText
     recipient_ids: Annotated[list[MessageId], Field(max_length=messages.MAX_RECIPIENTS)] = []
     to_beneficiary: bool = False
     reply_to_id: MessageId | None = None

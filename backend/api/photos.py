@@ -51,6 +51,7 @@ from backend.photo_store import PhotoStore
 from backend.policy import Permission
 from backend.services import access
 from backend.services import photos as service
+from backend.text import MultiLineText
 
 router = APIRouter(prefix="/api/v1", tags=["photos"])
 
@@ -111,7 +112,7 @@ class UploadResultOut(BaseModel):
 
 class PhotoUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    caption: str | None = None
+    caption: MultiLineText | None = None
     hidden: bool | None = None
 
 

@@ -19,6 +19,7 @@ from backend.errors import Invalid
 from backend.models import VisitRecord
 from backend.policy import Permission
 from backend.services import access, visits
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["visits"])
 
@@ -30,7 +31,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 
 class PinIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    pin: Annotated[str, Field(pattern=r"^[0-9]{4,8}$", examples=["4821"])]
+    pin: Annotated[str, Field(pattern=r"^[0-9]{4,8}$", examples=["4821"]), LINE]
 
 
 class VisitOut(BaseModel):

@@ -18,6 +18,7 @@ from backend.errors import Invalid
 from backend.models import Alert
 from backend.policy import Permission
 from backend.services import access, wellbeing
+from backend.text import MULTILINE
 
 router = APIRouter(prefix="/api/v1", tags=["wellbeing"])
 
@@ -29,7 +30,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2200
 class ReadingIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     score: Annotated[int, Field(ge=1, le=5, strict=True)]
-    note: Annotated[str, Field(max_length=wellbeing.MAX_NOTE_LENGTH)] = ""
+    note: Annotated[str, Field(max_length=wellbeing.MAX_NOTE_LENGTH), MULTILINE] = ""
 
 
 class ReadingOut(BaseModel):

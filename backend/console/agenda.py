@@ -21,6 +21,7 @@ from backend.errors import Invalid, ServiceError
 from backend.models import Event, User
 from backend.policy import Permission
 from backend.services import agenda, circle
+from backend.text import LINE, MULTILINE
 from common.recurrence import day_bounds, occurrences_between
 
 router = APIRouter(include_in_schema=False)
@@ -194,16 +195,16 @@ class EventForm:
 
     def __init__(
         self,
-        title: Annotated[str, Form(max_length=200)] = "",
-        kind: Annotated[str, Form(max_length=20)] = "visit",
-        who: Annotated[str, Form(max_length=200)] = "",
-        day: Annotated[str, Form(alias="date", max_length=10)] = "",
-        at: Annotated[str, Form(alias="time", max_length=8)] = "",
+        title: Annotated[str, Form(max_length=200), LINE] = "",
+        kind: Annotated[str, Form(max_length=20), LINE] = "visit",
+        who: Annotated[str, Form(max_length=200), LINE] = "",
+        day: Annotated[str, Form(alias="date", max_length=10), LINE] = "",
+        at: Annotated[str, Form(alias="time", max_length=8), LINE] = "",
         duration: Annotated[int, Form(ge=1, le=1440)] = 30,
-        repeat: Annotated[str, Form(max_length=10)] = "never",
+        repeat: Annotated[str, Form(max_length=10), LINE] = "never",
         weekdays: Annotated[list[str], Form(max_length=7)] = [],  # noqa: B006 - FastAPI copies it
-        until: Annotated[str, Form(max_length=10)] = "",
-        instructions: Annotated[str, Form(max_length=agenda.MAX_INSTRUCTIONS)] = "",
+        until: Annotated[str, Form(max_length=10), LINE] = "",
+        instructions: Annotated[str, Form(max_length=agenda.MAX_INSTRUCTIONS), MULTILINE] = "",
         person_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
         organisation_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
     ) -> None:
@@ -376,7 +377,7 @@ def occurrence_page(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
-    start: Annotated[str, Query(max_length=40)],
+    start: Annotated[str, Query(max_length=40), LINE],
 ) -> Response:
     event, page = _event_page(session, user, event_id)
     wall = _occurrence_start(start)
@@ -395,8 +396,8 @@ def edit_occurrence(
     user: ConsoleUser,
     session: SessionDep,
     form: Annotated[EventForm, Depends()],
-    occurrence: Annotated[str, Form(max_length=40)] = "",
-    cancel: Annotated[str, Form(max_length=5)] = "",
+    occurrence: Annotated[str, Form(max_length=40), LINE] = "",
+    cancel: Annotated[str, Form(max_length=5), LINE] = "",
 ) -> Response:
     event, page = _event_page(session, user, event_id)
     wall = _occurrence_start(occurrence)

@@ -27,11 +27,12 @@ from backend.console.web import (
 from backend.errors import ServiceError, TooManyAttempts
 from backend.models import Beneficiary, User
 from backend.services import accounts, circle, passwords
+from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 
-Text = Annotated[str, Form(max_length=1000)]
-InvitationToken = Annotated[str, Path(min_length=1, max_length=200)]
+Text = Annotated[str, Form(max_length=1000), LINE]
+InvitationToken = Annotated[str, Path(min_length=1, max_length=200), LINE]
 
 
 def _client_ip(request: Request) -> str:
@@ -41,7 +42,7 @@ def _client_ip(request: Request) -> str:
 @router.get("/login", response_class=HTMLResponse)
 def login_page(
     request: Request,
-    next: Annotated[str, Query(max_length=2000)] = "/",
+    next: Annotated[str, Query(max_length=2000), LINE] = "/",
     expired: bool = False,
 ) -> Response:
     notice = "Votre session a expiré : reconnectez-vous." if expired else None
@@ -62,9 +63,9 @@ def login(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    email: Annotated[str, Form(max_length=254)] = "",
+    email: Annotated[str, Form(max_length=254), LINE] = "",
     password: Text = "",
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    next: Annotated[str, Form(max_length=2000), LINE] = "/",
 ) -> Response:
     ttl = timedelta(seconds=state.settings.access_token_ttl_seconds)
     try:
@@ -103,8 +104,8 @@ def logout(request: Request, session: SessionDep) -> Response:
 def choose_language(
     request: Request,
     state: StateDep,
-    lang: Annotated[str, Form(max_length=5)] = i18n.DEFAULT,
-    next: Annotated[str, Form(max_length=2000)] = "/",
+    lang: Annotated[str, Form(max_length=5), LINE] = i18n.DEFAULT,
+    next: Annotated[str, Form(max_length=2000), LINE] = "/",
 ) -> Response:
     response = redirect(next)
     response.set_cookie(
@@ -133,7 +134,7 @@ def account_page(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
-    done: Annotated[str, Query(max_length=10)] = "",
+    done: Annotated[str, Query(max_length=10), LINE] = "",
 ) -> Response:
     notices = {"password": "Votre mot de passe a été changé.", "name": "Votre nom a été changé."}
     return _account(request, session, user, notice=notices.get(done))
@@ -144,7 +145,7 @@ def change_name(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200), LINE] = "",
 ) -> Response:
     if not name.strip():
         return _account(request, session, user, 422, error="Le nom ne peut pas être vide.")
@@ -210,7 +211,7 @@ def accept_invitation(
     state: StateDep,
     now: NowDep,
     user: OptionalConsoleUser,
-    name: Annotated[str, Form(max_length=200)] = "",
+    name: Annotated[str, Form(max_length=200), LINE] = "",
     password: Text = "",
 ) -> Response:
     try:

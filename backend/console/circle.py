@@ -16,6 +16,7 @@ from backend.errors import Invalid, ServiceError
 from backend.models import User
 from backend.policy import PROFESSIONS, Permission
 from backend.services import agenda, circle, passwords
+from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 
@@ -93,10 +94,10 @@ def invite(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    name: Annotated[str, Form(max_length=200)] = "",
-    relation: Annotated[str, Form(max_length=40)] = "family",
-    profession: Annotated[str, Form(max_length=40)] = "",
+    email: Annotated[str, Form(max_length=254), LINE] = "",
+    name: Annotated[str, Form(max_length=200), LINE] = "",
+    relation: Annotated[str, Form(max_length=40), LINE] = "family",
+    profession: Annotated[str, Form(max_length=40), LINE] = "",
     organisation_id: Annotated[int, Form(ge=0, le=MAX_ID)] = 0,
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
@@ -179,8 +180,8 @@ def create_organisation(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    name: Annotated[str, Form(max_length=200)] = "",
-    kind: Annotated[str, Form(max_length=40)] = "",
+    name: Annotated[str, Form(max_length=200), LINE] = "",
+    kind: Annotated[str, Form(max_length=40), LINE] = "",
 ) -> Response:
     """A care manager's new organisation (as POST /api/v1/organisations), shared at once with
     this beneficiary: its staff join the circle."""
@@ -268,8 +269,8 @@ def add_organisation_member(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    email: Annotated[str, Form(max_length=254)] = "",
-    role: Annotated[str, Form(max_length=20)] = "staff",
+    email: Annotated[str, Form(max_length=254), LINE] = "",
+    role: Annotated[str, Form(max_length=20), LINE] = "staff",
 ) -> Response:
     organisation = circle.organisation_for(session, user, organisation_id, manage=True)
     try:

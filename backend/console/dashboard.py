@@ -12,6 +12,7 @@ from backend.console.formatting import name_matches
 from backend.console.web import ConsoleUser, Csrf, redirect, render, undo
 from backend.errors import Invalid, ServiceError
 from backend.services import access, agenda, dashboard
+from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 
@@ -22,7 +23,7 @@ def home(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    q: Annotated[str, Query(max_length=100)] = "",
+    q: Annotated[str, Query(max_length=100), LINE] = "",
 ) -> Response:
     """Care managers: everyone they follow, most urgent first (the dashboard service decides
     the order). Everyone: the other people whose circle they belong to."""
@@ -42,10 +43,10 @@ def create_beneficiary(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    first_name: Annotated[str, Form(max_length=100)] = "",
-    last_name: Annotated[str, Form(max_length=100)] = "",
-    place_name: Annotated[str, Form(max_length=200)] = "",
-    timezone: Annotated[str, Form(max_length=64)] = "Europe/Paris",
+    first_name: Annotated[str, Form(max_length=100), LINE] = "",
+    last_name: Annotated[str, Form(max_length=100), LINE] = "",
+    place_name: Annotated[str, Form(max_length=200), LINE] = "",
+    timezone: Annotated[str, Form(max_length=64), LINE] = "Europe/Paris",
 ) -> Response:
     """A new person to follow (care managers, as the API's POST /beneficiaries)."""
     care_manager(user)

@@ -16,10 +16,11 @@ from backend.errors import ServiceError
 from backend.models import User
 from backend.policy import Permission
 from backend.services import access, dashboard, pairing
+from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 
-Code = Annotated[str, Form(max_length=32)]
+Code = Annotated[str, Form(max_length=32), LINE]
 
 
 def _shown(code: str) -> str:
@@ -45,8 +46,8 @@ def pair_page(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
-    code: Annotated[str, Query(max_length=32)] = "",
-    user_code: Annotated[str, Query(max_length=32)] = "",
+    code: Annotated[str, Query(max_length=32), LINE] = "",
+    user_code: Annotated[str, Query(max_length=32), LINE] = "",
     beneficiary: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
     """`code` is what the tablet's QR code carries (verification_uri_complete)."""
@@ -62,8 +63,8 @@ def approve(
     now: NowDep,
     code: Code = "",
     beneficiary_id: Annotated[int, Form(ge=0, le=2_147_483_647)] = 0,
-    confirm: Annotated[str, Form(max_length=10)] = "",
-    action: Annotated[str, Form(max_length=10)] = "approve",
+    confirm: Annotated[str, Form(max_length=10), LINE] = "",
+    action: Annotated[str, Form(max_length=10), LINE] = "approve",
 ) -> Response:
     try:
         if action == "deny":

@@ -36,6 +36,7 @@ from backend.errors import Invalid
 from backend.models import Beneficiary, Event, utcnow
 from backend.services import agenda
 from backend.services.changes import record_change
+from common import text as text_rule
 from common.recurrence import RecurrenceError, normalize_rrule
 
 PRODID = "-//Foyer//Agenda//FR"
@@ -261,8 +262,17 @@ def _rule(vevent: VEvent, tz: ZoneInfo) -> str | None:
         raise _Skip(str(exc)) from exc
 
 
+def _checked(value: str | None, what: str, *, multiline: bool = False) -> str | None:
+    """The text rule (common/text.py): an event with a control character is skipped."""
+    reason = None if value is None else text_rule.problem(value, multiline=multiline)
+    if reason is not None:
+        raise _Skip(f"{what} {reason}.")
+    return value
+
+
 def _read(vevent: VEvent, tz: ZoneInfo) -> _Planned:
     uid = str(vevent.get("UID", "")).strip()
+    _checked(uid, "L'UID")
     if not uid:
         raise _Skip("Rendez-vous sans UID.")
     broken = [name for name, _ in getattr(vevent, "errors", [])]
@@ -290,9 +300,9 @@ def _read(vevent: VEvent, tz: ZoneInfo) -> _Planned:
     instructions = str(description).strip()[: agenda.MAX_INSTRUCTIONS] if description else None
     return _Planned(
         uid=uid,
-        title=_one_line(vevent.get("SUMMARY", ""), 200) or DEFAULT_TITLE,
-        who=_who(vevent),
-        instructions=instructions or None,
+        title=_checked(_one_line(vevent.get("SUMMARY", ""), 200), "Le titre") or DEFAULT_TITLE,
+        who=_checked(_who(vevent), "L'intervenant"),
+        instructions=_checked(instructions, "Les consignes", multiline=True) or None,
         start_local=start,
         duration_minutes=minutes,
         rrule=None if recurrence_id is not None else _rule(vevent, tz),

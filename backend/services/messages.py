@@ -30,6 +30,7 @@ from backend.models import Beneficiary, Device, Message, MessageRead, MessageRec
 from backend.policy import Permission, Role, may_read_health_message
 from backend.services import access, audit, sync
 from backend.services.changes import record_change
+from backend.text import check as check_text
 
 DAILY = "daily"
 HEALTH = "health"
@@ -46,14 +47,9 @@ NOT_FOUND = "Message introuvable."
 
 
 def clean_body(body: str) -> str:
-    """The body as stored: surrounding blanks stripped, nothing else touched."""
-    if "\x00" in body:
-        raise Invalid("Le message contient un caractère interdit (NUL).")
-    try:
-        body.encode("utf-8")
-    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from "\ud800" in JSON
-        raise Invalid("Le message contient un caractère invalide.") from exc
-    body = body.strip()
+    """The body as stored: surrounding blanks stripped, nothing else touched; the text rule
+    (common/text.py) refuses control characters but line breaks and tabs."""
+    body = check_text(body, "Le message", multiline=True).strip()
     if not body:
         raise Invalid("Le message est vide.")
     if len(body) > MAX_BODY_LENGTH:

@@ -35,6 +35,7 @@ from backend.photo_store import PhotoStore
 from backend.policy import Permission, allowed
 from backend.services import access, sync
 from backend.services.changes import record_change
+from backend.text import check as check_text
 
 ENTITY = "photo"
 CAPTION_MAX = 500
@@ -75,18 +76,14 @@ class UploadResult:
 
 # --- plain text ------------------------------------------------------------------------------
 
-_ALLOWED_CONTROLS = {"\n", "\t"}
-
 
 def clean_caption(raw: str | None) -> str:
-    """A caption is plain text: at most 500 characters, no control characters but line feeds
-    and tabs (NUL in particular, which PostgreSQL refuses)."""
+    """A caption is plain text: at most 500 characters, line feeds (CRLF made LF) and tabs but
+    no other control character (the text rule, common/text.py: NUL, which PostgreSQL refuses)."""
     if raw is None:
         return ""
     text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
-    for char in text:
-        if char not in _ALLOWED_CONTROLS and unicodedata.category(char) in ("Cc", "Cs"):
-            raise Invalid("La légende contient des caractères non autorisés.")
+    check_text(text, "La légende", multiline=True)
     if len(text) > CAPTION_MAX:
         raise Invalid(f"La légende doit faire au plus {CAPTION_MAX} caractères.")
     return text

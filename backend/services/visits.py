@@ -19,6 +19,7 @@ from backend.errors import Conflict, Forbidden, Invalid, TooManyAttempts
 from backend.models import Beneficiary, Device, Membership, User, VisitRecord
 from backend.policy import Permission, allowed
 from backend.services import access, agenda, audit, rate_limit, wellbeing
+from backend.text import check as check_text
 from common.recurrence import Occurrence, day_bounds, occurrences_between
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
@@ -52,6 +53,7 @@ def _pin_user(
         raise Invalid("user_id : identifiant de personne attendu.")
     if not isinstance(pin, str) or len(pin) > 64:
         raise Invalid("pin : code personnel attendu.")
+    check_text(pin, "pin : le code personnel")
     key = f"pin:{device.id}:{user_id}"
     wait = rate_limit.seconds_blocked(session, key, PIN_MAX_FAILURES, PIN_WINDOW, now)
     if wait:

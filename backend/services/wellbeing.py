@@ -28,6 +28,7 @@ from backend.models import (
 )
 from backend.policy import Permission
 from backend.services import access, audit
+from backend.text import check as check_text
 
 # The words a tablet may attach to a mood check-in (shown in French on the tablet).
 MOOD_TAGS: dict[str, str] = {
@@ -119,9 +120,7 @@ def check_note(note: str) -> str:
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
         raise Invalid(f"La note fait plus de {MAX_NOTE_LENGTH} caractères.")
-    if any(ord(ch) < 32 and ch not in "\n\r\t" for ch in note):
-        raise Invalid("La note contient des caractères de contrôle.")
-    return note
+    return check_text(note, "La note", multiline=True)
 
 
 # --- writes -----------------------------------------------------------------------------------

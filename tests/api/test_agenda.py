@@ -203,7 +203,7 @@ def test_blank_names_and_titles_are_refused(
         ({"rrule": "FREQ=WEEKLY;BYDAY"}, "Élément de règle illisible : « BYDAY »"),
         ({"rrule": "FREQ=WEEKLY;BYDAY=XX"}, "Règle de récurrence invalide"),
         ({"rrule": "FREQ=DAILY;COUNT=3;UNTIL=20261201T000000"}, "COUNT et UNTIL"),
-        ({"rrule": "FREQ=DAILY\nRRULE:FREQ=DAILY"}, "plusieurs lignes"),
+        ({"rrule": "FREQ=DAILY\nRRULE:FREQ=DAILY"}, "rrule: doit tenir sur une ligne"),
         ({"duration_minutes": 0}, "duration_minutes"),
         ({"duration_minutes": 24 * 60 + 1}, "duration_minutes"),
         ({"kind": "party"}, "Type de rendez-vous inconnu : party."),

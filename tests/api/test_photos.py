@@ -351,7 +351,7 @@ def test_file_over_the_size_limit_is_refused_early(make_client: MakeClient) -> N
     ("body", "words"),
     [
         ({"caption": "x" * 501}, "500"),
-        ({"caption": "nul\x00"}, "caractères"),
+        ({"caption": "nul\x00"}, "La légende contient un caractère de contrôle (U+0000)"),
         ({"other": "1"}, "inattendu"),
     ],
 )
