@@ -5,8 +5,9 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -14,11 +15,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 import backend.api
-from backend import console, db
+from backend import console, database_errors, db
 from backend.api.deps import AppState
 from backend.config import Settings
 from backend.errors import ServiceError
 from backend.openapi_errors import document_validation_errors
+from backend.request_id import RequestIdMiddleware, request_id
 from backend.security_headers import SecurityHeadersMiddleware
 from backend.services.changes import ChangeHub, PostgresListener, install_local_publisher
 
@@ -41,6 +43,25 @@ def api_routers() -> list[APIRouter]:
         if isinstance(router, APIRouter):
             routers.append(router)
     return routers
+
+
+# Pydantic's messages for what people most often get wrong, in French (the others stay as is).
+_FRENCH = {
+    "missing": "champ obligatoire",
+    "string_too_short": "au moins {min_length} caractère(s)",
+    "string_too_long": "au plus {max_length} caractères",
+    "string_unicode": "contient un caractère invalide (demi-paire de substitution)",
+}
+
+
+def french_message(error: Mapping[str, Any]) -> str:
+    template = _FRENCH.get(str(error.get("type")))
+    if template is not None:
+        try:
+            return template.format(**(error.get("ctx") or {}))
+        except (KeyError, IndexError):
+            pass
+    return str(error.get("msg", "invalide"))
 
 
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
@@ -98,21 +119,62 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             headers={"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)},
         )
 
+    async def database_refused(request: Request, exc: Exception) -> JSONResponse:
+        # What the request sent broke a constraint or does not fit a column: the input checks
+        # missed it (worth a look, hence the log), the person gets a 4xx and nothing is kept.
+        status_code, message = database_errors.answer(exc)
+        log.warning(
+            "request %s: %s %s refused by the database (%s): %s",
+            request_id(request),
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return JSONResponse({"detail": message}, status_code=status_code)
+
+    for kind in database_errors.INPUT_ERRORS:
+        app.add_exception_handler(kind, database_refused)
+
+    @app.exception_handler(Exception)
+    async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+        # Logged with the request id, which the answer carries: what a person reports leads
+        # to the traceback. The answer itself says nothing of the error.
+        rid = request_id(request)
+        log.error(
+            "request %s: unexpected error on %s %s", rid, request.method, request.url.path,
+            exc_info=exc,
+        )  # fmt: skip
+        return JSONResponse(
+            {
+                "detail": "Désolé, une erreur inattendue est survenue de notre côté. Elle a "
+                f"été notée (référence {rid}) ; réessayez dans un moment.",
+                "request_id": rid,
+            },
+            status_code=500,
+            headers={"X-Request-ID": rid},
+        )
+
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
         parts = []
         for err in errors[:5]:
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query"))
-            parts.append(f"{where}: {err.get('msg', 'invalide')}" if where else err.get("msg", ""))
+            msg = french_message(err)
+            parts.append(f"{where}: {msg}" if where else msg)
         message = "Données invalides — " + " ; ".join(parts)
         # Only the location, message and type: the raw input may hold what was just refused.
-        detail = [{k: e[k] for k in ("loc", "msg", "type") if k in e} for e in errors]
+        detail = [
+            {"loc": e.get("loc", ()), "msg": french_message(e), "type": e.get("type", "")}
+            for e in errors
+        ]
         return JSONResponse({"detail": message, "errors": detail}, status_code=422)
 
     # The web console's pages, static files, and HTML errors for its paths (/api keeps JSON).
     console.install(app, settings)
     # Security headers on every answer; the schema's 422 as really sent (tests/security/).
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestIdMiddleware)
     document_validation_errors(app)
     return app

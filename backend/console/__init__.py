@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from backend import database_errors, text
 from backend.config import Settings
 from backend.console import (
     agenda,
@@ -38,6 +39,7 @@ from backend.console.web import (
     render,
 )
 from backend.errors import ServiceError
+from backend.request_id import request_id
 
 log = logging.getLogger(__name__)
 
@@ -125,9 +127,41 @@ def _http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, message or "La demande n'a pas abouti.")
 
 
+# The form fields' names as the pages show them, for the messages that name a field.
+FIELD_LABELS = {
+    "first_name": "Prénom",
+    "last_name": "Nom",
+    "place_name": "Lieu",
+    "timezone": "Fuseau horaire",
+    "name": "Nom",
+    "email": "Adresse e-mail",
+    "title": "Titre",
+    "who": "Qui",
+    "instructions": "Consignes",
+    "kind": "Type",
+    "relation": "Lien",
+    "profession": "Profession",
+    "body": "Message",
+    "caption": "Légende",
+    "current": "Mot de passe actuel",
+    "new": "Nouveau mot de passe",
+    "confirm": "Confirmation",
+    "password": "Mot de passe",
+}
+
+
 def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors()})
+    # A text refused by the text rule (backend/text.py): the field and why, in French.
+    refused = [
+        f"« {FIELD_LABELS.get(name, name)} » {e['msg']}."
+        for e in exc.errors()
+        if e.get("type") == text.ERROR_TYPE
+        for name in [str(e.get("loc", ("", ""))[-1])]
+    ]
+    if refused:
+        return error_page(request, 422, "Champ refusé : " + " ".join(refused))
     message = "Certaines valeurs du formulaire ne conviennent pas"
     message += f" ({', '.join(fields)})." if fields else "."
     return error_page(request, 422, message)
@@ -147,17 +181,31 @@ def _login_required(request: Request, exc: Exception) -> Response:
     return login_redirect(request, exc.expired)
 
 
+def _database_refused(request: Request, exc: Exception) -> Response:
+    """What a form sent broke a constraint or does not fit the database: nothing was kept."""
+    status_code, message = database_errors.answer(exc)
+    log.warning(
+        "request %s: %s %s refused by the database (%s)",
+        request_id(request), request.method, request.url.path, type(exc).__name__,
+    )  # fmt: skip
+    return error_page(request, status_code, message)
+
+
 def _server_error(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    if not is_console_path(request):
-        return PlainTextResponse("Internal Server Error", status_code=500)
+    rid = request_id(request)
+    log.error(
+        "request %s: unexpected error on %s %s", rid, request.method, request.url.path,
+        exc_info=exc,
+    )  # fmt: skip
     try:
-        return error_page(
+        response = error_page(
             request,
             500,
-            "Désolé, quelque chose s'est mal passé de notre côté. L'erreur a été notée ; "
-            "réessayez dans un moment.",
+            "Désolé, quelque chose s'est mal passé de notre côté. L'erreur a été notée "
+            f"(référence {rid}) ; réessayez dans un moment.",
         )
+        response.headers["X-Request-ID"] = rid
+        return response
     except Exception:  # the error page itself failed: say sorry in plain text
         log.exception("the error page failed too")
         return PlainTextResponse("Désolé, une erreur est survenue.", status_code=500)
@@ -171,6 +219,9 @@ def install(app: FastAPI, settings: Settings) -> None:
     _wrap(app, ServiceError, _service_error)
     _wrap(app, StarletteHTTPException, _http_error)
     _wrap(app, RequestValidationError, _validation_error)
+    for kind in database_errors.INPUT_ERRORS:
+        _wrap(app, kind, _database_refused)
     app.add_exception_handler(CsrfRejected, _csrf_rejected)
     app.add_exception_handler(LoginRequired, _login_required)
-    app.add_exception_handler(Exception, _server_error)
+    # The API's paths keep the application's JSON 500 (backend/app.py).
+    _wrap(app, Exception, _server_error)
