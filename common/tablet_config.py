@@ -3,8 +3,9 @@
 The care manager edits one JSON document per tablet in the console; the backend validates it
 with this module before storing it (`backend.services.device_config`), sync delivers it, and
 the tablet validates it again on arrival and keeps the last good one if it is refused (a newer
-backend, a hand-edited database). Every key has a type, bounds or choices, a default and a
-French description; `docs/configuration.md` is generated from here
+backend, a hand-edited database). Every key has a kind (`Kind`), numeric bounds or a tuple of
+choices, a default and a French description; the console draws its form from those types, and
+the French words of `docs/configuration.md` are derived from them, generated from here
 (`python -m common.tablet_config > docs/configuration.md`) and a test fails when it drifts.
 
 A document may leave keys out (they take their default); an unknown key is an error, so that
@@ -23,6 +24,7 @@ import secrets
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from common import text as text_rule
@@ -32,7 +34,8 @@ LANGUAGES = ("fr", "en")
 # Documented in docs/configuration.md: a technician's first visit works before the care
 # manager has chosen one. The console asks for a PIN of its own when a tablet is paired.
 DEFAULT_MAINTENANCE_PIN = "2580"
-PIN_PATTERN = re.compile(r"[0-9]{4,8}")
+PIN_DIGITS = (4, 8)  # fewest and most digits of a maintenance PIN
+PIN_PATTERN = re.compile(rf"[0-9]{{{PIN_DIGITS[0]},{PIN_DIGITS[1]}}}")
 _HHMM = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]")
 _PIN_HASH = re.compile(r"pbkdf2_sha256\$([0-9]{4,7})\$([0-9a-f]{32})\$([0-9a-f]{64})")
 # Few iterations: the hash is checked on the GUI thread (a few ms), and it is there so the PIN
@@ -47,39 +50,110 @@ MOOD_TIMES_MAX = 6
 Errors = dict[str, str]
 
 
+class Kind(Enum):
+    """What a key holds: its check, its console field and its words in the docs follow."""
+
+    BOOL = "bool"  # true or false
+    NUMBER = "number"  # a decimal number within low..high
+    INTEGER = "integer"  # a whole number within low..high
+    TIME = "time"  # "HH:MM"
+    TIME_LIST = "time_list"  # at most max_items "HH:MM", sorted, once each
+    TEXT_LIST = "text_list"  # at most max_items lines of plain text, max_length each
+    MODULE_LIST = "module_list"  # some of `choices`, in the order shown, once each
+    CHOICE = "choice"  # one of `choices`
+    PIN = "pin"  # low..high digits, given in clear, kept as a salted hash
+
+
 @dataclass(frozen=True)
 class Setting:
     """One key of the document. `check` returns the normalized value or raises ValueError
     with the French reason."""
 
     key: str
-    kind: str  # for the docs: "liste de modules", "nombre", "heure"…
+    kind: Kind
     default: Any
-    bounds: str  # for the docs: "0,8 à 1,6", "fr, en"…
     description: str
-    check: Callable[[Any], Any]
+    low: float | None = None  # NUMBER, INTEGER: the bounds; PIN: the number of digits
+    high: float | None = None
+    step: float | None = None  # NUMBER, INTEGER: the console's step between two values
+    choices: tuple[str, ...] = ()  # CHOICE, MODULE_LIST
+    max_items: int | None = None  # TIME_LIST, TEXT_LIST
+    max_length: int | None = None  # TEXT_LIST: characters per item
+    unit: str = ""  # INTEGER: what it counts, for the docs ("secondes", "minutes")
+
+    def check(self, value: Any) -> Any:
+        return _CHECKS[self.kind](self, value)
+
+    @property
+    def kind_text(self) -> str:
+        """The kind in French words, for the docs: "nombre", "liste d'heures"…"""
+        if self.kind is Kind.INTEGER and self.unit:
+            return self.unit
+        return _KIND_WORDS[self.kind]
+
+    @property
+    def bounds_text(self) -> str:
+        """The values allowed in French words, for the docs and the console's help."""
+        kind = self.kind
+        if kind in (Kind.NUMBER, Kind.INTEGER):
+            return f"{_fr(self._low)} à {_fr(self._high)}"
+        if kind is Kind.BOOL:
+            return "true, false"
+        if kind is Kind.TIME:
+            return "HH:MM"
+        if kind is Kind.TIME_LIST:
+            return f"au plus {self.max_items} heures HH:MM"
+        if kind is Kind.TEXT_LIST:
+            return f"au plus {self.max_items}, {self.max_length} caractères chacun, texte simple"
+        if kind is Kind.PIN:
+            return f"{_fr(self._low)} à {_fr(self._high)} chiffres"
+        return ", ".join(self.choices)
+
+    @property
+    def _low(self) -> float:
+        if self.low is None:
+            raise TypeError(f"{self.key}: a {self.kind.name} setting needs `low`")
+        return self.low
+
+    @property
+    def _high(self) -> float:
+        if self.high is None:
+            raise TypeError(f"{self.key}: a {self.kind.name} setting needs `high`")
+        return self.high
+
+
+_KIND_WORDS = {
+    Kind.BOOL: "oui/non",
+    Kind.NUMBER: "nombre",
+    Kind.INTEGER: "nombre entier",
+    Kind.TIME: "heure",
+    Kind.TIME_LIST: "liste d'heures",
+    Kind.TEXT_LIST: "liste de textes",
+    Kind.MODULE_LIST: "liste de modules",
+    Kind.CHOICE: "choix",
+    Kind.PIN: "code",
+}
 
 
 # --- checks ---------------------------------------------------------------------------------
 
 
-def _bool(value: Any) -> bool:
+def _bool(_setting: Setting, value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("doit valoir true ou false.")
     return value
 
 
-def _number(low: float, high: float, *, integer: bool) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ValueError("doit être un nombre.")
-        if integer and value != int(value):
-            raise ValueError("doit être un nombre entier.")
-        if not low <= value <= high:
-            raise ValueError(f"doit être compris entre {_fr(low)} et {_fr(high)}.")
-        return int(value) if integer else float(value)
-
-    return check
+def _number(setting: Setting, value: Any) -> Any:
+    integer = setting.kind is Kind.INTEGER
+    low, high = setting._low, setting._high
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("doit être un nombre.")
+    if integer and value != int(value):
+        raise ValueError("doit être un nombre entier.")
+    if not low <= value <= high:
+        raise ValueError(f"doit être compris entre {_fr(low)} et {_fr(high)}.")
+    return int(value) if integer else float(value)
 
 
 def _fr(number: float) -> str:
@@ -88,43 +162,40 @@ def _fr(number: float) -> str:
     return text.replace(".", ",")
 
 
-def _hhmm(value: Any) -> str:
+def _hhmm(_setting: Setting | None, value: Any) -> str:
     if not isinstance(value, str) or not _HHMM.fullmatch(value):
         raise ValueError("doit être une heure au format HH:MM (par exemple 21:30).")
     return value
 
 
-def _choice(choices: tuple[str, ...]) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in choices:
-            raise ValueError(f"doit être l'une de ces valeurs : {', '.join(choices)}.")
-        return str(value)
-
-    return check
+def _choice(setting: Setting, value: Any) -> str:
+    if value not in setting.choices:
+        raise ValueError(f"doit être l'une de ces valeurs : {', '.join(setting.choices)}.")
+    return str(value)
 
 
-def _modules(value: Any) -> list[str]:
+def _module_list(setting: Setting, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("doit être une liste de modules.")
-    unknown = [v for v in value if v not in MODULES]
+    unknown = [v for v in value if v not in setting.choices]
     if unknown:
         raise ValueError(
-            f"module inconnu : {unknown[0]} (modules possibles : {', '.join(MODULES)})."
+            f"module inconnu : {unknown[0]} (modules possibles : {', '.join(setting.choices)})."
         )
     if len(set(value)) != len(value):
         raise ValueError("un module ne peut apparaître qu'une fois.")
     return list(value)
 
 
-def _mood_times(value: Any) -> list[str]:
+def _time_list(setting: Setting, value: Any) -> list[str]:
     if not isinstance(value, list):
         raise ValueError("doit être une liste d'heures HH:MM.")
-    if len(value) > MOOD_TIMES_MAX:
-        raise ValueError(f"au plus {MOOD_TIMES_MAX} heures par jour.")
+    if setting.max_items is not None and len(value) > setting.max_items:
+        raise ValueError(f"au plus {setting.max_items} heures par jour.")
     times = []
     for item in value:
         try:
-            times.append(_hhmm(item))
+            times.append(_hhmm(None, item))
         except ValueError as exc:
             raise ValueError(f"« {item} » {exc}") from None
     return sorted(set(times))
@@ -135,32 +206,45 @@ def plain_line(text: str) -> str:
     return text_rule.plain_line(text)  # the one rule for text: common/text.py
 
 
-def _quick_replies(value: Any) -> list[str]:
+def _text_list(setting: Setting, value: Any) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("doit être une liste de textes.")
-    if len(value) > QUICK_REPLY_MAX:
-        raise ValueError(f"au plus {QUICK_REPLY_MAX} réponses rapides.")
-    replies = []
+    if setting.max_items is not None and len(value) > setting.max_items:
+        raise ValueError(f"au plus {setting.max_items} textes.")
+    texts: list[str] = []
     for item in value:
         try:
-            reply = plain_line(item)
+            text = plain_line(item)
         except ValueError as exc:
             raise ValueError(f"« {item[:20]} » {exc}") from None
-        if not reply:
-            raise ValueError("une réponse rapide ne peut pas être vide.")
-        if len(reply) > QUICK_REPLY_LENGTH:
-            raise ValueError(f"« {reply[:20]}… » dépasse {QUICK_REPLY_LENGTH} caractères.")
-        if reply not in replies:
-            replies.append(reply)
-    return replies
+        if not text:
+            raise ValueError("un texte ne peut pas être vide.")
+        if setting.max_length is not None and len(text) > setting.max_length:
+            raise ValueError(f"« {text[:20]}… » dépasse {setting.max_length} caractères.")
+        if text not in texts:
+            texts.append(text)
+    return texts
 
 
-def _pin_hash(value: Any) -> str | None:
+def _pin_hash(setting: Setting, value: Any) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not _PIN_HASH.fullmatch(value):
-        raise ValueError("doit être un code de 4 à 8 chiffres (conservé haché).")
+        raise ValueError(f"doit être un code de {setting.bounds_text} (conservé haché).")
     return value
+
+
+_CHECKS: dict[Kind, Callable[[Setting, Any], Any]] = {
+    Kind.BOOL: _bool,
+    Kind.NUMBER: _number,
+    Kind.INTEGER: _number,
+    Kind.TIME: _hhmm,
+    Kind.TIME_LIST: _time_list,
+    Kind.TEXT_LIST: _text_list,
+    Kind.MODULE_LIST: _module_list,
+    Kind.CHOICE: _choice,
+    Kind.PIN: _pin_hash,
+}
 
 
 # --- the schema -----------------------------------------------------------------------------
@@ -168,125 +252,117 @@ def _pin_hash(value: Any) -> str | None:
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "modules",
-        "liste",
+        Kind.MODULE_LIST,
         list(MODULES),
-        ", ".join(MODULES),
         "Modules proposés sur l'accueil, dans cet ordre (une tuile chacun).",
-        _modules,
+        choices=MODULES,
     ),
     Setting(
         "font_scale",
-        "nombre",
+        Kind.NUMBER,
         1.0,
-        "0,8 à 1,3",
         "Taille du texte : 1 = normale (déjà grande), 1,3 = 30 % plus grand.",
         # Beyond 1.3 the day no longer fits an 800×480 screen without cutting words.
-        _number(0.8, 1.3, integer=False),
+        low=0.8,
+        high=1.3,
+        step=0.1,
     ),
     Setting(
         "high_contrast",
-        "oui/non",
+        Kind.BOOL,
         False,
-        "true, false",
         "Contraste renforcé : texte noir sur fond blanc pur.",
-        _bool,
     ),
     Setting(
         "night_start",
-        "heure",
+        Kind.TIME,
         "21:30",
-        "HH:MM",
         "Début du mode nuit (horloge seule, atténuée). Égal à la fin : pas de mode nuit.",
-        _hhmm,
     ),
     Setting(
         "night_end",
-        "heure",
+        Kind.TIME,
         "07:00",
-        "HH:MM",
         "Fin du mode nuit.",
-        _hhmm,
     ),
     Setting(
         "slideshow_seconds",
-        "secondes",
+        Kind.INTEGER,
         10,
-        "3 à 120",
         "Durée d'affichage de chaque photo dans le diaporama.",
-        _number(3, 120, integer=True),
+        low=3,
+        high=120,
+        step=1,
+        unit="secondes",
     ),
     Setting(
         "idle_minutes",
-        "minutes",
+        Kind.INTEGER,
         5,
-        "0 à 120",
         "Inactivité sur l'accueil avant de passer en cadre photo (0 = jamais).",
-        _number(0, 120, integer=True),
+        low=0,
+        high=120,
+        step=1,
+        unit="minutes",
     ),
     Setting(
         "screen_timeout_minutes",
-        "minutes",
+        Kind.INTEGER,
         3,
-        "1 à 30",
         "Inactivité sur un autre écran avant de revenir à l'accueil.",
-        _number(1, 30, integer=True),
+        low=1,
+        high=30,
+        step=1,
+        unit="minutes",
     ),
     Setting(
         "mood_times",
-        "liste d'heures",
+        Kind.TIME_LIST,
         ["10:30"],
-        f"au plus {MOOD_TIMES_MAX} heures HH:MM",
         "Heures où la tablette demande « Comment allez-vous ? » (une fois par heure prévue).",
-        _mood_times,
+        max_items=MOOD_TIMES_MAX,
     ),
     Setting(
         "mood_second_question",
-        "oui/non",
+        Kind.BOOL,
         True,
-        "true, false",
         "Après l'humeur, proposer une seconde question (sommeil, douleur, visite…).",
-        _bool,
     ),
     Setting(
         "quick_replies",
-        "liste de textes",
+        Kind.TEXT_LIST,
         list(DEFAULT_QUICK_REPLIES),
-        f"au plus {QUICK_REPLY_MAX}, {QUICK_REPLY_LENGTH} caractères chacune, texte simple",
         "Réponses rapides proposées sous un message, en gros boutons.",
-        _quick_replies,
+        max_items=QUICK_REPLY_MAX,
+        max_length=QUICK_REPLY_LENGTH,
     ),
     Setting(
         "read_aloud",
-        "oui/non",
+        Kind.BOOL,
         False,
-        "true, false",
         "Bouton « Lire à voix haute » sur les messages (synthèse vocale hors ligne).",
-        _bool,
     ),
     Setting(
         "language",
-        "choix",
+        Kind.CHOICE,
         "fr",
-        ", ".join(LANGUAGES),
         "Langue de la tablette (français ou anglais).",
-        _choice(LANGUAGES),
+        choices=LANGUAGES,
     ),
     Setting(
         "professional_entry",
-        "oui/non",
+        Kind.BOOL,
         True,
-        "true, false",
         "Afficher l'entrée « Je suis un professionnel » sur l'accueil.",
-        _bool,
     ),
     Setting(
         "maintenance_pin",
-        "code",
+        Kind.PIN,
         None,
-        "4 à 8 chiffres",
         "Code de l'écran de maintenance. Envoyé en clair à la console, conservé haché "
         f"et jamais renvoyé. Sans code choisi : {DEFAULT_MAINTENANCE_PIN}.",
-        _pin_hash,
+        low=PIN_DIGITS[0],
+        high=PIN_DIGITS[1],
     ),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -330,7 +406,7 @@ def describe(errors: Errors) -> str:
 
 def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = PIN_ITERATIONS) -> str:
     if not PIN_PATTERN.fullmatch(pin):
-        raise ValueError("Le code doit compter de 4 à 8 chiffres.")
+        raise ValueError(f"Le code doit compter de {PIN_DIGITS[0]} à {PIN_DIGITS[1]} chiffres.")
     salt = salt if salt is not None else secrets.token_bytes(16)
     digest = hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations)
     return f"pbkdf2_sha256${iterations}${salt.hex()}${digest.hex()}"
@@ -390,7 +466,8 @@ def markdown() -> str:
     ]
     for s in SETTINGS:
         lines.append(
-            f"| `{s.key}` | {s.kind} | {s.bounds} | {_shown(s.default)} | {s.description} |"
+            f"| `{s.key}` | {s.kind_text} | {s.bounds_text} | {_shown(s.default)} "
+            f"| {s.description} |"
         )
     return "\n".join(lines) + "\n"
 

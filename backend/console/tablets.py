@@ -1,10 +1,11 @@
 """A beneficiary's tablets: how each is doing (last seen, version, free disk, last error,
 writes still queued), revoking one, and its remote configuration.
 
-The configuration form is drawn from the tablet's schema (`common.tablet_config.SETTINGS`: type,
-bounds, default and French description of every key), so a new key appears here without a
-template change. The device configuration service validates and stores it; the form only
-shows each key's reason next to its field.
+The configuration form is drawn from the tablet's schema (`common.tablet_config.SETTINGS`: the
+kind, numeric bounds or choices, default and French description of every key): a number gets a
+number field with the schema's min, max and step, a choice a list of its choices, so a new key
+appears here without a template change. The device configuration service validates and stores
+it; the form only shows each key's reason next to its field.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from backend.models import Device, User
 from backend.policy import Permission
 from backend.services import dashboard, device_config, pairing
 from common import tablet_config as schema
+from common.tablet_config import Kind
 
 router = APIRouter(include_in_schema=False)
 
@@ -76,30 +78,49 @@ def revoke(device_id: PathId, user: ConsoleUser, session: SessionDep, now: NowDe
 
 
 def _fields(document: dict[str, Any], errors: dict[str, str]) -> list[dict[str, Any]]:
+    """Each key as the template draws it: `kind` is a `common.tablet_config.Kind` value."""
     fields = []
     for setting in schema.SETTINGS:
         value = document.get(setting.key, setting.default)
+        kind = setting.kind
         field: dict[str, Any] = {
             "key": setting.key,
-            "kind": setting.kind,
+            "kind": kind.value,
             "description": setting.description,
-            "bounds": setting.bounds,
+            # The values allowed, under the field; a checkbox or a list of choices shows them.
+            "bounds": "" if kind in _SELF_EXPLAINED else setting.bounds_text,
             "value": value,
             "error": errors.get(setting.key),
         }
-        if setting.kind == "liste" and setting.key == "modules":
-            chosen = list(value) if isinstance(value, list) else []
-            rest = [m for m in schema.MODULES if m not in chosen]
+        if kind is Kind.MODULE_LIST:
+            chosen = [m for m in value if m in setting.choices] if isinstance(value, list) else []
+            rest = [m for m in setting.choices if m not in chosen]
             field["modules"] = [
                 {"name": m, "label": MODULE_LABELS.get(m, m), "on": m in chosen, "order": n + 1}
                 for n, m in enumerate(chosen + rest)
             ]
-        elif setting.kind == "choix":
-            field["choices"] = [c.strip() for c in setting.bounds.split(",")]
-        elif isinstance(value, list):
-            field["text"] = "\n".join(str(v) for v in value)
+            field["positions"] = len(setting.choices)
+        elif kind is Kind.CHOICE:
+            field["choices"] = list(setting.choices)
+        elif kind in (Kind.NUMBER, Kind.INTEGER):
+            field["min"], field["max"] = _plain(setting.low), _plain(setting.high)
+            field["step"] = _plain(setting.step) if setting.step is not None else "any"
+        elif kind is Kind.PIN:
+            field["maxlength"] = _plain(setting.high)
+        elif kind in (Kind.TIME_LIST, Kind.TEXT_LIST):
+            items = [str(v) for v in value] if isinstance(value, list) else []
+            field["text"] = "\n".join(items)
+            field["rows"] = max(3, len(items) + 1)  # every item in sight
         fields.append(field)
     return fields
+
+
+_SELF_EXPLAINED = (Kind.BOOL, Kind.CHOICE, Kind.MODULE_LIST)
+
+
+def _plain(number: float | None) -> str:
+    """A bound as HTML wants it: "0.8", "120" (a dot, no needless ".0")."""
+    return "" if number is None else f"{number:g}"
 
 
 def _config_page(
@@ -150,27 +171,28 @@ def _times(text: str) -> list[str]:
     return _lines(text.replace(",", "\n"))
 
 
-def _number(text: str, default: int | float) -> int | float | str:
-    """A French decimal ("1,3") as the schema's type; left as typed when it is not a number,
-    for the schema to explain why."""
+def _number(text: str, kind: Kind) -> int | float | str:
+    """A number as the schema's kind wants it ("1,3" the French way too); left as typed when
+    it is not a number, for the schema to explain why."""
     try:
         number = float(text.replace(",", "."))
     except ValueError:
         return text
-    return int(number) if isinstance(default, int) and number.is_integer() else number
+    return int(number) if kind is Kind.INTEGER and number.is_integer() else number
 
 
-def _modules(form: FormData) -> list[str]:
+def _modules(form: FormData, names: tuple[str, ...]) -> list[str]:
     """The modules ticked, in the order of their position fields (ties: the schema's order)."""
     chosen = []
-    for index, name in enumerate(schema.MODULES):
+    last = float(len(names))
+    for index, name in enumerate(names):
         if not form.get(f"module_{name}"):
             continue
         order = form.get(f"order_{name}")
         try:
-            rank = float(order) if isinstance(order, str) and order else float(len(schema.MODULES))
+            rank = float(order) if isinstance(order, str) and order else last
         except ValueError:
-            rank = float(len(schema.MODULES))
+            rank = last
         chosen.append((rank, index, name))
     return [name for _, _, name in sorted(chosen)]
 
@@ -179,20 +201,22 @@ def document_from_form(form: FormData) -> dict[str, Any]:
     """What the form says, typed as the schema expects; the service validates it."""
     document: dict[str, Any] = {}
     for setting in schema.SETTINGS:
-        key, default = setting.key, setting.default
+        key, kind = setting.key, setting.kind
         raw = form.get(key)
         text = raw.strip() if isinstance(raw, str) else ""
-        if key == "modules":
-            document[key] = _modules(form)
-        elif key == device_config.PIN_KEY:
+        if kind is Kind.MODULE_LIST:
+            document[key] = _modules(form, setting.choices)
+        elif kind is Kind.PIN:
             if text:  # left empty: the current PIN stays
                 document[key] = text
-        elif isinstance(default, bool):  # a checkbox: absent means no
+        elif kind is Kind.BOOL:  # a checkbox: absent means no
             document[key] = bool(raw)
-        elif isinstance(default, list):
-            document[key] = _lines(text) if key == "quick_replies" else _times(text)
-        elif isinstance(default, int | float):
-            document[key] = _number(text, default)
+        elif kind is Kind.TEXT_LIST:
+            document[key] = _lines(text)
+        elif kind is Kind.TIME_LIST:
+            document[key] = _times(text)
+        elif kind in (Kind.NUMBER, Kind.INTEGER):
+            document[key] = _number(text, kind)
         else:
             document[key] = text
     return document

@@ -50,7 +50,13 @@ def test_care_manager_pairs_a_tablet_by_its_code_and_its_new_config_reaches_it(
     page.get_by_role("link", name="Voir ses tablettes").click()
     expect(page.get_by_text(f"Tablette {grant['user_code']}")).to_be_visible()
     page.get_by_role("link", name="Configurer").click()
-    page.get_by_label("Taille du texte").fill("1,3")
+    # A number field (the schema's bounds as min, max, step): the browser sends "1.3" whatever
+    # the way it shows decimals.
+    font_scale = page.get_by_label("Taille du texte")
+    expect(font_scale).to_have_attribute("type", "number")
+    expect(font_scale).to_have_attribute("max", "1.3")
+    font_scale.fill("1.3")
+    expect(page.get_by_label("Langue de la tablette")).to_have_value("fr")
     page.get_by_label("Météo").uncheck()
     page.get_by_role("button", name="Enregistrer").click()
     expect(page.get_by_text("Configuration enregistrée")).to_be_visible()

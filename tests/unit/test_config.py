@@ -93,6 +93,33 @@ def test_without_a_pin_the_documented_default_opens() -> None:
     assert config.DEFAULT_MAINTENANCE_PIN in DOCS.read_text(encoding="utf-8")
 
 
+def test_kinds_and_bounds_are_types_and_the_words_come_from_them() -> None:
+    by_key = config.BY_KEY
+    assert all(isinstance(s.kind, config.Kind) for s in config.SETTINGS)
+    font = by_key["font_scale"]
+    assert (font.kind, font.low, font.high) == (config.Kind.NUMBER, 0.8, 1.3)
+    assert font.bounds_text == "0,8 à 1,3" and font.kind_text == "nombre"
+    idle = by_key["idle_minutes"]
+    assert (idle.kind, idle.low, idle.high, idle.step) == (config.Kind.INTEGER, 0, 120, 1)
+    assert idle.kind_text == "minutes"
+    assert by_key["language"].choices == config.LANGUAGES
+    assert by_key["language"].bounds_text == "fr, en"
+    assert by_key["modules"].choices == config.MODULES
+    assert by_key["maintenance_pin"].bounds_text == "4 à 8 chiffres"
+    assert by_key["quick_replies"].max_items == config.QUICK_REPLY_MAX
+    # The check follows the types: a new bound is enforced and described at once.
+    narrow = config.Setting("x", config.Kind.INTEGER, 2, "", low=1, high=3)
+    assert narrow.check(3) == 3
+    with pytest.raises(ValueError, match="entre 1 et 3"):
+        narrow.check(4)
+    choice = config.Setting("y", config.Kind.CHOICE, "a", "", choices=("a", "b"))
+    with pytest.raises(ValueError, match="a, b"):
+        choice.check("c")
+    # Every setting's words can be drawn (no kind without its bounds).
+    for setting in config.SETTINGS:
+        assert setting.kind_text and setting.bounds_text
+
+
 def test_docs_are_generated_from_the_schema() -> None:
     text = DOCS.read_text(encoding="utf-8")
     assert text == config.markdown(), "run: python -m common.tablet_config > docs/configuration.md"
