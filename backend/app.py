@@ -160,7 +160,10 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         errors = exc.errors()
         parts = []
         for err in errors[:5]:
-            where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query"))
+            loc = list(err.get("loc", ()))
+            if loc and loc[0] in ("body", "query", "path", "header", "cookie"):
+                loc = loc[1:]  # where it came from: the field's own name follows ("body.body")
+            where = ".".join(str(p) for p in loc)
             msg = french_message(err)
             parts.append(f"{where}: {msg}" if where else msg)
         message = "Données invalides — " + " ; ".join(parts)
