@@ -33,7 +33,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from appliance.layout import DEVICE_ID_FILE
-from common.atomic_file import fsync_dir, write_atomically
+from common.atomic_file import write_atomically
 from provisioning.saved_settings import KEYS, SAVED_SETTINGS, FirstBootSettings, saved_settings
 
 log = logging.getLogger(__name__)
@@ -150,15 +150,10 @@ def ensure_device_id(data_dir: Path) -> str:
     device_id = uuid.uuid4().hex
     data_dir.mkdir(parents=True, exist_ok=True)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # Whole or absent after a power cut (never an empty file that would stop every boot).
+        write_atomically(path, (device_id + "\n").encode(), mode=0o600, exclusive=True)
     except FileExistsError:  # made by a concurrent run a moment ago: that one wins
         return path.read_text().strip()
-    try:
-        os.write(fd, (device_id + "\n").encode())
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    fsync_dir(data_dir)
     return device_id
 
 

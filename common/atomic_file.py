@@ -21,9 +21,14 @@ from pathlib import Path
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+def write_atomically(
+    path: Path, data: bytes, *, mode: int = 0o644, exclusive: bool = False
+) -> None:
     """Replace `path` with `data` (its directory must exist). OSError when the disk refuses;
-    then `path` is as it was and no temporary file stays."""
+    then `path` is as it was and no temporary file stays.
+
+    `exclusive`: create `path` only if it does not exist yet (FileExistsError otherwise, and
+    the file there is left alone): for a value made once, where the first writer wins."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
@@ -31,7 +36,11 @@ def write_atomically(path: Path, data: bytes, *, mode: int = 0o644) -> None:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
-        os.replace(tmp_name, path)
+        if exclusive:
+            os.link(tmp_name, path)  # atomic too, and refuses an existing name
+            os.unlink(tmp_name)
+        else:
+            os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

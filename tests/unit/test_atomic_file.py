@@ -134,3 +134,13 @@ def test_leftovers_of_a_power_cut_are_found(tmp_path: Path) -> None:
 
 def test_fsync_dir_of_a_missing_directory_is_harmless(tmp_path: Path) -> None:
     fsync_dir(tmp_path / "gone")
+
+
+def test_exclusive_creates_once_and_the_first_writer_wins(tmp_path: Path) -> None:
+    target = tmp_path / "device-id"
+    write_atomically(target, b"first\n", mode=0o600, exclusive=True)
+    assert target.read_bytes() == b"first\n" and mode_of(target) == 0o600
+    with pytest.raises(FileExistsError):
+        write_atomically(target, b"second\n", mode=0o600, exclusive=True)
+    assert target.read_bytes() == b"first\n"
+    assert list(tmp_path.iterdir()) == [target]  # no temporary file left either way
