@@ -54,7 +54,7 @@ def post_action(
     session: SessionDep,
     device: CurrentDevice,
     now: NowDep,
-    idempotency_key: Annotated[str, Header(min_length=8, max_length=100)],
+    idempotency_key: Annotated[str, Header(min_length=8, max_length=100), LINE],
 ) -> JSONResponse:
     """Apply one tablet write, exactly once per `Idempotency-Key`."""
     digest = hashlib.sha256(

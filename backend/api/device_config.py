@@ -20,6 +20,7 @@ from backend.errors import Invalid, NotFound
 from backend.models import Device
 from backend.policy import Permission
 from backend.services import access, device_config, pairing
+from backend.text import LINE
 from common.text import plain_line
 
 router = APIRouter(prefix="/api/v1", tags=["devices"])
@@ -108,7 +109,7 @@ def put_config(
     session: SessionDep,
     now: NowDep,
     response: Response,
-    if_match: Annotated[str | None, Header()] = None,
+    if_match: Annotated[str | None, Header(), LINE] = None,
 ) -> ConfigOut:
     """Replace the document (keys left out take their default; the PIN stays unless given)."""
     device = _managed_device(session, user, device_id)

@@ -18,6 +18,7 @@ from backend.models import Beneficiary
 from backend.policy import Permission, Role, allowed
 from backend.services import access
 from backend.services import weather as weather_service
+from backend.text import LINE
 
 router = APIRouter(prefix="/api/v1", tags=["weather"])
 
@@ -80,7 +81,7 @@ def device_weather(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header(), LINE] = None,
 ) -> Response:
     """The weather at the home of the tablet's own beneficiary (never anyone else's)."""
     if not allowed({Role.DEVICE}, Permission.VIEW_BENEFICIARY):
@@ -97,7 +98,7 @@ def beneficiary_weather(
     session: SessionDep,
     state: StateDep,
     now: NowDep,
-    if_none_match: Annotated[str | None, Header()] = None,
+    if_none_match: Annotated[str | None, Header(), LINE] = None,
 ) -> Response:
     """The weather at the person's home, as their tablet shows it."""
     beneficiary = access.require(session, user, beneficiary_id, Permission.VIEW_BENEFICIARY)

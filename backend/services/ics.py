@@ -302,7 +302,7 @@ def _read(vevent: VEvent, tz: ZoneInfo) -> _Planned:
         uid=uid,
         title=_checked(_one_line(vevent.get("SUMMARY", ""), 200), "Le titre") or DEFAULT_TITLE,
         who=_checked(_who(vevent), "L'intervenant"),
-        instructions=_checked(instructions, "Les consignes", multiline=True) or None,
+        instructions=_checked(instructions, "Le texte des consignes", multiline=True) or None,
         start_local=start,
         duration_minutes=minutes,
         rrule=None if recurrence_id is not None else _rule(vevent, tz),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,15 @@ from backend.app import create_app
 from backend.config import Settings
 from backend.services import agenda, dashboard
 from tests.api.circle_fixtures import build_circle, care_manager_of
-from tests.api.factories import API, CareManager, care_manager, create_beneficiary, create_event
+from tests.api.factories import (
+    API,
+    CareManager,
+    care_manager,
+    create_beneficiary,
+    create_event,
+    device_headers,
+    pair_device,
+)
 
 
 def send_json(client: TestClient, method: str, url: str, body: Any, headers: dict[str, str]) -> Any:
@@ -277,3 +286,76 @@ def test_every_answer_carries_a_request_id(client: TestClient) -> None:
     assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
     assert kept.headers["X-Request-ID"] == "proxy-42.a_b"
     assert refused.headers["X-Request-ID"] not in ("", "no spaces; or <tags>")
+
+
+ICS = (
+    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//FR\r\n"
+    "BEGIN:VEVENT\r\nUID:propre\r\nDTSTART;TZID=Europe/Paris:20261124T100000\r\n"
+    "DURATION:PT30M\r\nSUMMARY:Toilette\r\nDESCRIPTION:Sonner\\ndeux fois\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:titre-nul\r\nDTSTART;TZID=Europe/Paris:20261125T100000\r\n"
+    "DURATION:PT30M\r\nSUMMARY:Toi\x00lette\r\nEND:VEVENT\r\n"
+    "BEGIN:VEVENT\r\nUID:consignes-esc\r\nDTSTART;TZID=Europe/Paris:20261126T100000\r\n"
+    "DURATION:PT30M\r\nSUMMARY:Repas\r\nDESCRIPTION:Porte \x1b[2J\r\nEND:VEVENT\r\n"
+    "END:VCALENDAR\r\n"
+)
+
+
+def test_an_imported_planning_skips_the_events_whose_text_the_rule_refuses(
+    client: TestClient,
+) -> None:
+    cm = care_manager(client)
+    jeanne = create_beneficiary(client, cm)
+
+    response = client.post(
+        f"{API}/beneficiaries/{jeanne['id']}/ics-import",
+        files={"file": ("planning.ics", ICS.encode(), "text/calendar")},
+        headers=cm.headers,
+    )
+
+    assert response.status_code == 200, response.text
+    summary = response.json()
+    assert summary["created"] == 1
+    assert summary["skipped"] == [
+        {"uid": "titre-nul", "reason": "Le titre contient un caractère de contrôle (U+0000)."},
+        {
+            "uid": "consignes-esc",
+            "reason": "Le texte des consignes contient un caractère de contrôle (U+001B).",
+        },
+    ]
+    events = client.get(f"{API}/beneficiaries/{jeanne['id']}/events", headers=cm.headers).json()
+    assert [(e["title"], e["instructions"]) for e in events] == [("Toilette", "Sonner\ndeux fois")]
+
+
+def test_text_inside_a_tablet_action_follows_the_rule(client: TestClient) -> None:
+    """What the schema does not list (an action's free-form data) is checked by its handler."""
+    cm = care_manager(client)
+    jeanne = create_beneficiary(client, cm)
+    token = pair_device(client, cm, jeanne["id"])
+    headers = device_headers(token["access_token"])
+    message = client.post(
+        f"{API}/beneficiaries/{jeanne['id']}/messages",
+        json={"space": "daily", "body": "Bonjour maman"},
+        headers=cm.headers,
+    ).json()
+    now = datetime.now(UTC).isoformat()
+    actions = [
+        {"type": "reply", "data": {"reply_to_id": message["id"], "body": "Merci\x00"}},
+        {"type": "mood", "data": {"score": 4, "tags": ["fatigu\ud800"]}},
+        {"type": "arrival", "data": {"user_id": cm.id, "pin": "12\x0034", "at": now}},
+    ]
+
+    for number, action in enumerate(actions):
+        response = send_json(
+            client,
+            "POST",
+            f"{API}/device/actions",
+            action,
+            {**headers, "Idempotency-Key": f"texte-{number:04d}"},
+        )
+        assert 400 <= response.status_code < 500, response.text
+        assert response.json()["detail"]  # encodable: a lone surrogate quoted back is "?"
+        if action["type"] == "arrival":
+            assert "pin : le code personnel contient un caractère de contrôle" in response.text
+
+    replies = client.get(f"{API}/beneficiaries/{jeanne['id']}/messages", headers=cm.headers)
+    assert [m["body"] for m in replies.json()] == ["Bonjour maman"]

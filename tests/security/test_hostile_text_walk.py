@@ -31,15 +31,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from backend import security
 from backend.app import create_app
 from backend.config import Settings
+from backend.text import LINE, MULTILINE
 from tests.api.circle_fixtures import CircleSetup, build_circle, care_manager_of, invite, token_of
 from tests.api.conftest import _PgServer, pg_server  # noqa: F401 - the session's PostgreSQL
 from tests.api.factories import (
@@ -494,3 +497,84 @@ def test_hostile_text_in_every_field_is_never_a_server_error(op: Operation, worl
                 assert time.monotonic() - started < 10, f"{what}: too slow"
     failures += [f"logged: {line}" for line in problems.seen]
     assert not failures, "\n".join(failures)
+
+
+# --- every text parameter carries the rule -----------------------------------------------------
+
+# Text parameters that get the rule elsewhere than from their type, and where.
+RULED_ELSEWHERE = {
+    ("/api/v1/auth/token", "username"): "OAuth2's own form: checked in backend/api/auth.py",
+    ("/api/v1/auth/token", "password"): "OAuth2's own form: checked in backend/api/auth.py",
+    ("/api/v1/auth/token", "scope"): "OAuth2's own form: checked in backend/api/auth.py",
+    ("/api/v1/auth/token", "grant_type"): "OAuth2's own form: a pattern (^password$)",
+    ("/api/v1/auth/token", "client_id"): "OAuth2's own form: checked in backend/api/auth.py",
+    ("/api/v1/auth/token", "client_secret"): "OAuth2's own form: checked in backend/api/auth.py",
+    ("/api/v1/device/status", "app_version"): CLEANED[("POST", f"{API}/device/status")],
+    ("/api/v1/device/status", "last_error"): CLEANED[("POST", f"{API}/device/status")],
+    ("/api/v1/device/actions", "data"): "each action's handler checks its data (a reply's body "
+    "with messages.clean_body, a PIN with the rule, tags and times against fixed forms)",
+    ("/api/v1/devices/{device_id}/config", "document"): "common/tablet_config.py: known keys, "
+    "choices and numbers, quick replies through plain_line (the rule)",
+    ("/b/{beneficiary_id}/messages", "body"): "messages.clean_body, for the form's own page",
+    ("/photos/{photo_id}", "caption"): "photos.clean_caption, for the form's own page",
+    ("/b/{beneficiary_id}/agenda", "weekdays"): "each one of seven fixed choices",
+    ("/events/{event_id}", "weekdays"): "each one of seven fixed choices",
+    ("/events/{event_id}/occurrence", "weekdays"): "each one of seven fixed choices",
+}
+
+
+def _texts(annotation: Any, metadata: tuple[Any, ...] = ()) -> Iterator[tuple[str, bool]]:
+    """(field, ruled) for every str inside a parameter's type: ruled when the rule's validator
+    (backend.text.LINE or MULTILINE) applies to it."""
+    ruled = any(m is LINE or m is MULTILINE for m in metadata)
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        base, *extra = get_args(annotation)
+        yield from _texts(base, (*metadata, *extra))
+    elif annotation is str:
+        yield "", ruled
+    elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        for name, info in annotation.model_fields.items():
+            for sub, sub_ruled in _texts(info.annotation, tuple(info.metadata)):
+                yield name + (f".{sub}" if sub else ""), sub_ruled
+    elif origin is not Literal:
+        for arg in get_args(annotation):
+            yield from _texts(arg, metadata)
+
+
+def _parameters(dependant: Any) -> Iterator[Any]:
+    for kind in ("path_params", "query_params", "header_params", "cookie_params", "body_params"):
+        yield from getattr(dependant, kind)
+    for sub in dependant.dependencies:
+        yield from _parameters(sub)
+
+
+def _routes(routes: list[Any]) -> Iterator[APIRoute]:
+    for route in routes:
+        nested = getattr(route, "original_router", None)
+        if nested is not None:
+            yield from _routes(nested.routes)
+        elif isinstance(route, APIRoute):
+            yield route
+
+
+def test_every_text_parameter_of_the_api_and_the_console_carries_the_rule() -> None:
+    """The walk sends what the schema lists; this reads the code: every str a route receives
+    (the console's forms too, which the schema does not list) has the rule in its type, or
+    is in RULED_ELSEWHERE with where it gets it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Settings.for_data_dir(Path(tmp)), migrate=False)
+    seen, missing = 0, []
+    for route in _routes(app.router.routes):
+        for parameter in _parameters(route.dependant):
+            info = parameter.field_info
+            for sub, ruled in _texts(info.annotation, tuple(info.metadata)):
+                name = parameter.name + (f".{sub}" if sub else "")
+                leaf = sub.split(".", 1)[0] if sub else parameter.name
+                if (route.path, leaf) in RULED_ELSEWHERE:
+                    continue
+                seen += 1
+                if not ruled:
+                    missing.append(f"{sorted(route.methods)} {route.path}: {name}")
+    assert seen > 100
+    assert missing == [], "text without the rule (backend/text.py):\n" + "\n".join(missing)
