@@ -16,6 +16,7 @@ app = create_app(
         os.environ.get("FOYER_OPEN_METEO_URL"),
         database_connections=int(os.environ.get("FOYER_DATABASE_CONNECTIONS", "0")) or None,
         workers=int(os.environ.get("FOYER_WORKERS", "1")),
+        geocoding_url=os.environ.get("FOYER_GEOCODING_URL"),
     ),
     migrate=False,
 )

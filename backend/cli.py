@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--open-meteo-url", help="Open-Meteo forecast endpoint (default: the public service)"
     )
+    serve.add_argument(
+        "--geocoding-url",
+        help="Open-Meteo geocoding endpoint, towns to coordinates (default: the public service)",
+    )
     user = sub.add_parser("create-user", help="create an account")
     _common(user)
     user.add_argument("--email", required=True)
@@ -65,6 +69,7 @@ def _settings(args: argparse.Namespace) -> Settings:
         getattr(args, "open_meteo_url", None),
         database_connections=getattr(args, "database_connections", None),
         workers=getattr(args, "workers", 1),
+        geocoding_url=getattr(args, "geocoding_url", None),
     )
 
 
@@ -125,6 +130,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         os.environ["FOYER_DATABASE_URL"] = settings.database_url
         os.environ["FOYER_PUBLIC_URL"] = settings.public_url
         os.environ["FOYER_OPEN_METEO_URL"] = settings.open_meteo_url
+        os.environ["FOYER_GEOCODING_URL"] = settings.geocoding_url
         os.environ["FOYER_DATABASE_CONNECTIONS"] = str(settings.database_connections)
         os.environ["FOYER_WORKERS"] = str(workers)
         uvicorn.run(

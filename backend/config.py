@@ -24,6 +24,10 @@ class Settings:
     # Weather: Open-Meteo's forecast API (tests point this at a local fake server).
     open_meteo_url: str = "https://api.open-meteo.com/v1/forecast"
     weather_ttl_seconds: int = 1800
+    # Geocoding: Open-Meteo's search by town name (a town typed in the console becomes the
+    # coordinates the weather needs); answers are kept a month in the database.
+    geocoding_url: str = "https://geocoding-api.open-meteo.com/v1/search"
+    geocoding_ttl_seconds: int = 30 * 24 * 3600
     # Photos: the largest upload accepted, and where processed files are kept.
     photo_max_bytes: int = 25 * 1024 * 1024
     # Invitations into a circle stay valid this long.
@@ -45,6 +49,7 @@ class Settings:
         public_url: str | None = None,
         open_meteo_url: str | None = None,
         *,
+        geocoding_url: str | None = None,
         database_connections: int | None = None,
         workers: int = 1,
     ) -> Settings:
@@ -55,6 +60,7 @@ class Settings:
             database_url=url,
             public_url=(public_url or cls.public_url).rstrip("/"),
             open_meteo_url=open_meteo_url or cls.open_meteo_url,
+            geocoding_url=geocoding_url or cls.geocoding_url,
             database_connections=database_connections or cls.database_connections,
             workers=workers,
         )

@@ -178,6 +178,9 @@ class DeviceAuthorization(Base):
     )
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id"), nullable=True)
+    # The tablet's own maintenance PIN, drawn when a care manager approves (shown to them
+    # once) and written hashed into the tablet's first configuration when it gets its token.
+    maintenance_pin_hash: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class RateLimit(Base):
@@ -513,3 +516,17 @@ class DeviceStatus(Base):
     outbox_pending: Mapped[int] = mapped_column(Integer, default=0)
     config_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the tablet applied `config_version`: as it says (`config_applied_at`, kept within
+    # the configuration's save and the report), else the first report that carried it.
+    config_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class GeocodingCache(Base):
+    """Open-Meteo's geocoding answer for one search (a town's name as typed, normalized),
+    shared by all workers; kept `Settings.geocoding_ttl_seconds`."""
+
+    __tablename__ = "geocoding_cache"
+
+    query_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str] = mapped_column(Text)  # JSON list of normalized places

@@ -36,6 +36,8 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     VIEW_BENEFICIARY = "view_beneficiary"
+    # Name, town (and so the weather's coordinates), time zone: the care manager's only.
+    EDIT_BENEFICIARY = "edit_beneficiary"
     VIEW_CIRCLE = "view_circle"
     MANAGE_CIRCLE = "manage_circle"
     MANAGE_DEVICES = "manage_devices"

@@ -12,6 +12,13 @@ listening: connection refused), "slow" (waits `slow_seconds`, longer than the cl
 timeout, before answering), "429" (over the free limits, with Open-Meteo's error JSON), "400"
 (`{"error": true, "reason": …}`), "500", "malformed" (HTTP 200 with a truncated JSON body).
 
+The same server answers Open-Meteo's geocoding search (`geocoding_url`,
+http://127.0.0.1:<port>/v1/search?name=…&count=…&language=fr&format=json) from `places`: the
+name searched (case and accents as typed, compared case-insensitively) to the results, in
+Open-Meteo's shape (`results[]` with id, name, latitude, longitude, elevation, feature_code,
+country_code, country, admin1, admin2, timezone, population, postcodes…; no `results` key at
+all when nothing matches). The modes apply to both paths.
+
 Every request that reaches the server is recorded (`requests`: the query, each parameter to
 its value; `paths`). `tamper` may rewrite the normal answer (to test shape checks).
 Usable from unit, API and end-to-end tests alike (the backend process only needs the URL).
@@ -31,6 +38,61 @@ from zoneinfo import ZoneInfo
 
 MODES = ("normal", "down", "slow", "429", "400", "500", "malformed")
 PATH = "/v1/forecast"
+GEOCODING_PATH = "/v1/search"
+
+
+def place(
+    id: int,
+    name: str,
+    latitude: float,
+    longitude: float,
+    *,
+    admin1: str,
+    admin2: str = "",
+    postcodes: tuple[str, ...] = (),
+    timezone: str = "Europe/Paris",
+    country: str = "France",
+    country_code: str = "FR",
+    population: int = 0,
+) -> dict[str, Any]:
+    """One geocoding result as Open-Meteo gives it (GeoNames data)."""
+    result: dict[str, Any] = {
+        "id": id,
+        "name": name,
+        "latitude": latitude,
+        "longitude": longitude,
+        "elevation": 35.0,
+        "feature_code": "PPLA3",
+        "country_code": country_code,
+        "admin1_id": 3012874,
+        "timezone": timezone,
+        "population": population,
+        "postcodes": list(postcodes),
+        "country_id": 3017382,
+        "country": country,
+        "admin1": admin1,
+    }
+    if admin2:
+        result["admin2_id"] = 2975246
+        result["admin2"] = admin2
+    return result
+
+
+# What the fake knows by default: one Lyon, two Saint-Denis (Open-Meteo's order: the most
+# populous first), nothing else.
+DEFAULT_PLACES: dict[str, list[dict[str, Any]]] = {
+    "lyon": [
+        place(2996944, "Lyon", 45.74846, 4.84671, admin1="Auvergne-Rhône-Alpes",
+              admin2="Rhône", postcodes=("69001", "69003"), population=472317),
+    ],
+    "saint-denis": [
+        place(935264, "Saint-Denis", -20.88231, 55.4504, admin1="La Réunion",
+              admin2="La Réunion", postcodes=("97400",), timezone="Indian/Reunion",
+              population=137195),
+        place(2980916, "Saint-Denis", 48.93564, 2.35387, admin1="Île-de-France",
+              admin2="Seine-Saint-Denis", postcodes=("93200",), population=106785),
+    ],
+}  # fmt: skip
 RATE_LIMITED = "Minutely API request limit exceeded. Please try again in one minute."
 
 
@@ -70,6 +132,10 @@ class FakeOpenMeteo:
         ]
         self.today: date | None = None  # None: today in the requested time zone
         self.tamper: Callable[[dict[str, Any]], Any] | None = None
+        # Geocoding: the name searched, lower-cased, to Open-Meteo's results.
+        self.places: dict[str, list[dict[str, Any]]] = {
+            k: list(v) for k, v in DEFAULT_PLACES.items()
+        }
         self.requests: list[dict[str, str]] = []
         self.paths: list[str] = []
         self._mode = "normal"
@@ -104,6 +170,10 @@ class FakeOpenMeteo:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}{PATH}"
+
+    @property
+    def geocoding_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{GEOCODING_PATH}"
 
     @property
     def hits(self) -> int:
@@ -154,8 +224,12 @@ class FakeOpenMeteo:
             self.requests.append(query)
             self.paths.append(parts.path)
             mode = self._mode
-        if parts.path != PATH:
+        if parts.path not in (PATH, GEOCODING_PATH):
             self._send(handler, 404, b'{"error":true,"reason":"Not Found"}')
+        elif parts.path == GEOCODING_PATH and mode in ("normal", "slow"):
+            if mode == "slow":
+                self._release.wait(self.slow_seconds)
+            self._send(handler, 200, self._json(self.search(query)))
         elif mode == "slow":
             self._release.wait(self.slow_seconds)
             self._send(handler, 200, self._json(self.forecast(query)))
@@ -167,7 +241,8 @@ class FakeOpenMeteo:
         elif mode == "500":
             self._send(handler, 500, b"Internal Server Error", "text/plain")
         elif mode == "malformed":
-            self._send(handler, 200, self._json(self.forecast(query))[:57])
+            whole = self.search(query) if parts.path == GEOCODING_PATH else self.forecast(query)
+            self._send(handler, 200, self._json(whole)[:57])
         elif "latitude" not in query or "longitude" not in query:
             reason = "Parameter 'latitude' and 'longitude' must have the same number of elements"
             self._send(handler, 400, self._json({"error": True, "reason": reason}))
@@ -190,6 +265,14 @@ class FakeOpenMeteo:
             handler.wfile.write(body)
         except OSError:
             pass  # the client gave up (timeout): nothing to answer to
+
+    def search(self, query: dict[str, str]) -> Any:
+        """The geocoding answer: `results` only when something matches (as Open-Meteo)."""
+        found = self.places.get(query.get("name", "").strip().casefold(), [])
+        body: dict[str, Any] = {"generationtime_ms": 0.7770061}
+        if found:
+            body["results"] = found[: int(query.get("count", "10"))]
+        return self.tamper(body) if self.tamper is not None else body
 
     def forecast(self, query: dict[str, str]) -> Any:
         """The answer Open-Meteo gives for this query (the fields Foyer asks for)."""

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from backend.api.deps import NowDep, SessionDep, care_manager
+from backend.api.deps import NowDep, SessionDep, StateDep, care_manager
 from backend.console.formatting import name_matches
 from backend.console.web import ConsoleUser, Csrf, redirect, render, undo
 from backend.errors import Invalid, ServiceError
-from backend.services import access, agenda, dashboard
+from backend.services import access, agenda, beneficiaries, dashboard, geocoding
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
@@ -42,6 +42,7 @@ def create_beneficiary(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
+    state: StateDep,
     now: NowDep,
     first_name: Annotated[str, Form(max_length=100), LINE] = "",
     last_name: Annotated[str, Form(max_length=100), LINE] = "",
@@ -77,4 +78,19 @@ def create_beneficiary(
             error=exc.message,
             draft={"first_name": first_name, "last_name": last_name, "place_name": place_name},
         )
+    if not beneficiary.place_name:
+        return redirect(f"/b/{beneficiary.id}")
+    # The town becomes the weather's coordinates; when it is several places (or none, or
+    # Open-Meteo is away), the edit page says so and offers the choice.
+    try:
+        located = beneficiaries.locate(session, state.settings, beneficiary.place_name, None, now)
+    except geocoding.Unavailable:
+        return redirect(f"/b/{beneficiary.id}/edit?locate=1")
+    if located.place is None:
+        return redirect(f"/b/{beneficiary.id}/edit?locate=1")
+    place = located.place
+    beneficiary.place_name = place.label
+    beneficiary.latitude, beneficiary.longitude = place.latitude, place.longitude
+    if place.timezone and timezone.strip() in ("", "Europe/Paris"):
+        beneficiary.timezone = place.timezone
     return redirect(f"/b/{beneficiary.id}")

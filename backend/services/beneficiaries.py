@@ -1,0 +1,113 @@
+"""A beneficiary's own details (name, town, time zone) and where the weather is taken: changed
+by their care manager only (`Permission.EDIT_BENEFICIARY`).
+
+The town is located with Open-Meteo's geocoding (`backend.services.geocoding`): `locate` says
+whether a typed name is one place, several (the care manager chooses), or none. The chosen
+place's coordinates are what the weather proxy asks Open-Meteo for; its time zone becomes the
+beneficiary's when the care manager did not choose another.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from backend.config import Settings
+from backend.errors import Invalid
+from backend.models import Beneficiary, User
+from backend.policy import Permission
+from backend.services import access, geocoding
+from backend.services.agenda import zone
+from backend.services.changes import record_change
+from backend.text import check
+
+MAX_NAME = 100
+MAX_PLACE = 200
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the person lives, as stored: the words shown and the weather's coordinates
+    (None: no weather until a town is located)."""
+
+    place_name: str
+    latitude: float | None
+    longitude: float | None
+
+
+@dataclass(frozen=True)
+class Located:
+    """What a typed town turned into: `place` when it is one (or was chosen), else the
+    `choices` to offer (several), or nothing (`not_found`)."""
+
+    place: geocoding.Place | None
+    choices: list[geocoding.Place]
+
+    @property
+    def not_found(self) -> bool:
+        return self.place is None and not self.choices
+
+
+def for_edit(session: Session, user: User, beneficiary_id: int) -> Beneficiary:
+    """The beneficiary, if `user` is their care manager (404 outside the circle, 403 in it)."""
+    return access.require(session, user, beneficiary_id, Permission.EDIT_BENEFICIARY)
+
+
+def locate(
+    session: Session, settings: Settings, typed: str, choice: int | None, now: datetime
+) -> Located:
+    """The place meant by `typed`: the one result, or the result `choice` (its id) among
+    several; several without a choice: the choices. Unavailable (503) when Open-Meteo fails."""
+    places = geocoding.search(session, settings, typed, now)
+    if choice is not None:
+        chosen = [p for p in places if p.id == choice]
+        if chosen:
+            return Located(chosen[0], [])
+    if len(places) == 1:
+        return Located(places[0], [])
+    return Located(None, places)
+
+
+def _name(value: str, label: str) -> str:
+    value = " ".join(check(value, label).split())
+    if not value:
+        raise Invalid(f"{label} ne peut pas être vide.")
+    if len(value) > MAX_NAME:
+        raise Invalid(f"{label} ne peut dépasser {MAX_NAME} caractères.")
+    return value
+
+
+def update(
+    session: Session,
+    user: User,
+    beneficiary_id: int,
+    *,
+    first_name: str,
+    last_name: str,
+    timezone: str,
+    location: Location | None,
+) -> Beneficiary:
+    """Change the details; `location` None leaves the town and coordinates as they are.
+    The tablet learns of it at its next sync."""
+    beneficiary = for_edit(session, user, beneficiary_id)
+    first = _name(first_name, "Le prénom")
+    last = _name(last_name, "Le nom")
+    timezone = check(timezone, "Le fuseau horaire").strip()
+    zone(timezone)
+    if location is not None:
+        place_name = " ".join(check(location.place_name, "La commune").split())
+        if len(place_name) > MAX_PLACE:
+            raise Invalid(f"La commune ne peut dépasser {MAX_PLACE} caractères.")
+        if (location.latitude is None) != (location.longitude is None):
+            raise Invalid("La latitude et la longitude vont ensemble.")
+        beneficiary.place_name = place_name
+        beneficiary.latitude = location.latitude
+        beneficiary.longitude = location.longitude
+    beneficiary.first_name = first
+    beneficiary.last_name = last
+    beneficiary.timezone = timezone
+    session.flush()
+    record_change(session, beneficiary.id, "beneficiary", beneficiary.id, "upsert")
+    return beneficiary
