@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Response, status
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from backend.api.deps import CurrentDevice, CurrentUser, NowDep, PathId, SessionDep
 from backend.errors import Invalid, NotFound
@@ -61,6 +61,8 @@ class StatusIn(BaseModel):
     last_error: str | None = Field(default=None, max_length=2000)
     outbox_pending: int = Field(default=0, ge=0, le=2_147_483_647)
     config_version: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    # When the tablet applied `config_version` (ISO 8601 with its offset); optional.
+    config_applied_at: AwareDatetime | None = None
 
 
 class StatusOut(BaseModel):
@@ -70,6 +72,7 @@ class StatusOut(BaseModel):
     last_error: str | None
     outbox_pending: int | None
     config_version: int | None
+    config_applied_at: datetime | None
     reported_at: datetime | None
     last_seen_at: datetime | None
 
@@ -135,6 +138,7 @@ def post_status(body: StatusIn, device: CurrentDevice, session: SessionDep, now:
         outbox_pending=body.outbox_pending,
         config_version=body.config_version,
         now=now,
+        config_applied_at=body.config_applied_at,
     )
 
 
@@ -149,6 +153,7 @@ def get_status(device_id: PathId, user: CurrentUser, session: SessionDep) -> Sta
         last_error=report.last_error if report else None,
         outbox_pending=report.outbox_pending if report else None,
         config_version=report.config_version if report else None,
+        config_applied_at=report.config_applied_at if report else None,
         reported_at=report.reported_at if report else None,
         last_seen_at=device.last_seen_at,
     )

@@ -32,6 +32,8 @@ class DenyIn(BaseModel):
 class PairingOut(BaseModel):
     status: str
     beneficiary_id: int | None
+    # On approval: the tablet's own maintenance PIN (6 digits), returned this once only.
+    maintenance_pin: str | None = None
 
 
 class DeviceOut(BaseModel):
@@ -60,8 +62,13 @@ def approve(
 ) -> PairingOut:
     """Approve the tablet showing `user_code` for one of this care manager's beneficiaries."""
     beneficiary = access.require(session, user, body.beneficiary_id, Permission.MANAGE_DEVICES)
-    request = pairing.approve(session, state.settings, user, body.user_code, beneficiary, now)
-    return PairingOut(status=request.status, beneficiary_id=request.beneficiary_id)
+    approval = pairing.approve(session, state.settings, user, body.user_code, beneficiary, now)
+    request = approval.request
+    return PairingOut(
+        status=request.status,
+        beneficiary_id=request.beneficiary_id,
+        maintenance_pin=approval.maintenance_pin,
+    )
 
 
 @router.post("/devices/deny", response_model=PairingOut)

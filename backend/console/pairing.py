@@ -70,7 +70,9 @@ def approve(
         if action == "deny":
             care_manager(user)  # as the API: only care managers refuse a pairing
             pairing.deny(session, state.settings, user, code, now)
-            return render(request, "pair_done.html", denied=True, beneficiary=None)
+            return render(
+                request, "pair_done.html", denied=True, beneficiary=None, maintenance_pin=None
+            )
         if not confirm:
             return _page(
                 request,
@@ -83,7 +85,7 @@ def approve(
                 "sur la tablette.",
             )
         beneficiary = access.require(session, user, beneficiary_id, Permission.MANAGE_DEVICES)
-        pairing.approve(session, state.settings, user, code, beneficiary, now)
+        approval = pairing.approve(session, state.settings, user, code, beneficiary, now)
     except ServiceError as exc:
         undo(session, exc)
         return _page(
@@ -95,4 +97,11 @@ def approve(
             selected=beneficiary_id,
             error=exc.message,
         )
-    return render(request, "pair_done.html", denied=False, beneficiary=beneficiary)
+    # The tablet's own maintenance PIN, shown this once (only its hash is kept).
+    return render(
+        request,
+        "pair_done.html",
+        denied=False,
+        beneficiary=beneficiary,
+        maintenance_pin=approval.maintenance_pin,
+    )

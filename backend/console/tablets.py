@@ -10,9 +10,9 @@ it; the form only shows each key's reason next to its field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
@@ -23,6 +23,7 @@ from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import Device, User
 from backend.policy import Permission
 from backend.services import dashboard, device_config, pairing
+from backend.text import LINE
 from common import tablet_config as schema
 from common.tablet_config import Kind
 
@@ -55,23 +56,61 @@ def tablets_page(
     rows = []
     for device in pairing.devices_of(session, beneficiary_id):
         seen = device.last_seen_at
+        status = device_config.status_of(session, device)
+        online = (
+            device.revoked_at is None and seen is not None and now - seen <= dashboard.ONLINE_WITHIN
+        )
         rows.append(
             {
                 "device": device,
-                "status": device_config.status_of(session, device),
-                "online": device.revoked_at is None
-                and seen is not None
-                and now - seen <= dashboard.ONLINE_WITHIN,
+                "status": status,
+                "online": online,
+                "applied": device_config.applied(session, device, status, online),
+                "pin_set": device_config.read(session, device).pin_set,
             }
         )
     return render(request, "tablets.html", **page.context("tablets"), rows=rows, now=now)
 
 
+@router.get("/devices/{device_id}/revoke", response_class=HTMLResponse)
+def revoke_page(
+    device_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    """Revoking wipes the tablet: this page names the person and the tablet and asks first
+    (a page and a form, so it works without JavaScript)."""
+    device, page = _managed(session, user, device_id)
+    if device.revoked_at is not None:
+        return redirect(f"/b/{device.beneficiary_id}/tablets")
+    return render(request, "tablet_revoke.html", **page.context("tablets"), device=device, now=now)
+
+
 @router.post("/devices/{device_id}/revoke", dependencies=[Csrf])
-def revoke(device_id: PathId, user: ConsoleUser, session: SessionDep, now: NowDep) -> Response:
+def revoke(
+    device_id: PathId,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    confirm: Annotated[str, Form(max_length=10), LINE] = "",
+) -> Response:
     device, _page = _managed(session, user, device_id)
+    if confirm != "yes":  # not from the confirmation page: ask there
+        return redirect(f"/devices/{device_id}/revoke")
     pairing.revoke(session, device, now)
-    return redirect(f"/b/{device.beneficiary_id}/tablets?revoked=1")
+    return redirect(f"/b/{device.beneficiary_id}/tablets?revoked={device.id}")
+
+
+@router.post("/devices/{device_id}/pin", dependencies=[Csrf])
+def new_pin(
+    device_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> Response:
+    """A new maintenance PIN drawn at random, shown this once (only its hash is kept)."""
+    device, page = _managed(session, user, device_id)
+    if device.revoked_at is not None:
+        raise Invalid("Cette tablette est révoquée.")
+    pin, view = device_config.set_new_pin(session, device, user, now)
+    return render(
+        request, "tablet_pin.html", **page.context("tablets"), device=device, pin=pin, view=view
+    )
 
 
 # --- configuration --------------------------------------------------------------------------

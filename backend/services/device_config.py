@@ -13,6 +13,7 @@ being the device id; a tablet only ever receives its own).
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,6 +30,7 @@ from common import tablet_config as schema
 
 ENTITY = "device_config"
 PIN_KEY = "maintenance_pin"
+PIN_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,41 @@ def write(
     return read(session, device)
 
 
+def new_pin() -> str:
+    """A maintenance PIN of the tablet's own: 6 random digits."""
+    return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
+
+
+def first_config(
+    session: Session, device: Device, pin_hash: str, user_id: int | None, now: datetime
+) -> None:
+    """A newly paired tablet's version 1: the defaults and its own maintenance PIN (drawn at
+    approval, `pairing.approve`), so that no tablet keeps the public default."""
+    document = {**schema.defaults(), PIN_KEY: pin_hash}
+    valid, errors = schema.validate(document)
+    if valid is None:  # a hash made by schema.hash_pin always passes
+        raise Invalid(schema.describe(errors))
+    text = json.dumps(valid, ensure_ascii=False, sort_keys=True)
+    session.add(
+        DeviceConfig(
+            device_id=device.id, version=1, document=text, updated_at=now, updated_by_id=user_id
+        )
+    )
+    record_change(session, device.beneficiary_id, ENTITY, device.id, "upsert")
+
+
+def set_new_pin(
+    session: Session, device: Device, user: User, now: datetime
+) -> tuple[str, ConfigView]:
+    """Draw a new maintenance PIN and save it as a new version: (the PIN in clear, shown this
+    once to the care manager; the configuration)."""
+    pin = new_pin()
+    row, _document = _stored(session, device)
+    view = write(session, device, user, {**read(session, device).document, PIN_KEY: pin},
+                 row.version if row else 0, now)  # fmt: skip
+    return pin, view
+
+
 # --- status reports -------------------------------------------------------------------------
 
 
@@ -136,11 +173,22 @@ def report_status(
     outbox_pending: int,
     config_version: int | None,
     now: datetime,
+    config_applied_at: datetime | None = None,
 ) -> DeviceStatus:
+    """`config_applied_at`: when the tablet says it applied `config_version` (optional: the
+    first report carrying a version dates it otherwise). A tablet's clock may be wrong: the
+    time is kept between the save of that version and now."""
     status = session.get(DeviceStatus, device.id)
     if status is None:
         status = DeviceStatus(device_id=device.id)
         session.add(status)
+    new_version = status.config_version != config_version or status.config_applied_at is None
+    if config_version is None:
+        status.config_applied_at = None
+    elif new_version or config_applied_at is not None:
+        status.config_applied_at = _applied_at(
+            session, device, config_version, config_applied_at, now
+        )
     status.app_version = app_version
     status.free_disk_bytes = free_disk_bytes
     status.last_error = last_error
@@ -152,6 +200,46 @@ def report_status(
 
 def status_of(session: Session, device: Device) -> DeviceStatus | None:
     return session.get(DeviceStatus, device.id)
+
+
+def _applied_at(
+    session: Session, device: Device, version: int, said: datetime | None, now: datetime
+) -> datetime:
+    if said is None or said.tzinfo is None:
+        return now
+    row = session.get(DeviceConfig, device.id)
+    earliest = row.updated_at if row is not None and row.version == version else None
+    if earliest is not None and said < earliest:
+        return earliest
+    return min(said, now)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """Whether a tablet runs the saved configuration, for the tablets page.
+
+    state: "default" (nothing saved: the defaults, which every tablet has), "applied" (at
+    `at`), "refused" (the tablet said the saved version is invalid for it), "waiting" (online:
+    it will take it at its next sync; `at` is when it was saved), "offline" (`at`: last seen).
+    """
+
+    state: str
+    version: int
+    at: datetime | None
+
+
+def applied(session: Session, device: Device, status: DeviceStatus | None, online: bool) -> Applied:
+    row = session.get(DeviceConfig, device.id)
+    if row is None:
+        return Applied("default", 0, None)
+    if status is not None and status.config_version is not None:
+        if status.config_version >= row.version:
+            return Applied("applied", row.version, status.config_applied_at or status.reported_at)
+        if (status.last_error or "").startswith(f"configuration {row.version} refusée"):
+            return Applied("refused", row.version, status.reported_at)
+    if online:
+        return Applied("waiting", row.version, row.updated_at)
+    return Applied("offline", row.version, device.last_seen_at)
 
 
 # --- sync -----------------------------------------------------------------------------------

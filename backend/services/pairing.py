@@ -17,8 +17,9 @@ from backend import security
 from backend.config import Settings
 from backend.errors import NotFound, TooManyAttempts
 from backend.models import Beneficiary, Device, DeviceAuthorization, User
-from backend.services import rate_limit
+from backend.services import device_config, rate_limit
 from backend.services.changes import record_change
+from common import tablet_config
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,14 @@ class NewAuthorization:
     verification_uri_complete: str
     expires_in: int
     interval: int
+
+
+@dataclass(frozen=True)
+class Approval:
+    request: DeviceAuthorization
+    # The tablet's own maintenance PIN, in clear this once: shown to the care manager who
+    # approved; only its hash is kept (and becomes the tablet's first configuration).
+    maintenance_pin: str
 
 
 @dataclass(frozen=True)
@@ -135,12 +144,14 @@ def approve(
     typed_code: str,
     beneficiary: Beneficiary,
     now: datetime,
-) -> DeviceAuthorization:
+) -> Approval:
     request = _pending_by_user_code(session, settings, user, typed_code, now)
     request.status = "approved"
     request.beneficiary_id = beneficiary.id
     request.approved_by_id = user.id
-    return request
+    pin = device_config.new_pin()
+    request.maintenance_pin_hash = tablet_config.hash_pin(pin)
+    return Approval(request, pin)
 
 
 def deny(
@@ -206,6 +217,10 @@ def exchange(
     request.status = "consumed"
     request.device_id = device.id
     record_change(session, request.beneficiary_id, "device", device.id, "upsert")
+    if request.maintenance_pin_hash is not None:
+        device_config.first_config(
+            session, device, request.maintenance_pin_hash, request.approved_by_id, now
+        )
     return IssuedCredential(credential, device.id, request.beneficiary_id)
 
 

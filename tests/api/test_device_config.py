@@ -33,40 +33,41 @@ def _put(client: TestClient, cm: CareManager, device_id: int, body: dict[str, An
     return client.put(f"{API}/devices/{device_id}/config", json=body, headers=cm.headers)
 
 
-def test_a_new_tablet_has_every_default_at_version_0(client: TestClient) -> None:
+def test_a_new_tablet_has_every_default_and_its_own_pin_at_version_1(client: TestClient) -> None:
     cm, _home, device_id = _tablet(client)
     response = client.get(f"{API}/devices/{device_id}/config", headers=cm.headers)
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["version"] == 0
-    assert response.headers["ETag"] == '"0"'
+    # Version 1 is written at pairing: the defaults and the PIN drawn at approval.
+    assert body["version"] == 1
+    assert response.headers["ETag"] == '"1"'
     defaults = schema.defaults()
     del defaults["maintenance_pin"]
     assert body["document"] == defaults
-    assert body["maintenance_pin_set"] is False
+    assert body["maintenance_pin_set"] is True
 
 
 def test_put_stores_a_new_version_and_refuses_a_stale_one(client: TestClient) -> None:
     cm, _home, device_id = _tablet(client)
-    first = _put(client, cm, device_id, {"document": {"font_scale": 1.3}, "expected_version": 0})
+    first = _put(client, cm, device_id, {"document": {"font_scale": 1.3}, "expected_version": 1})
     assert first.status_code == 200, first.text
-    assert first.json()["version"] == 1
+    assert first.json()["version"] == 2
     assert first.json()["document"]["font_scale"] == 1.3
     assert first.json()["updated_by_id"] == cm.id
 
     second = client.put(
         f"{API}/devices/{device_id}/config",
         json={"document": {"modules": ["mood", "agenda"]}},
-        headers={**cm.headers, "If-Match": '"1"'},
+        headers={**cm.headers, "If-Match": '"2"'},
     )
     assert second.status_code == 200, second.text
-    assert second.json()["version"] == 2
+    assert second.json()["version"] == 3
     # A whole document each time: what was left out is back to its default.
     assert second.json()["document"]["font_scale"] == 1.0
 
-    stale = _put(client, cm, device_id, {"document": {}, "expected_version": 1})
+    stale = _put(client, cm, device_id, {"document": {}, "expected_version": 2})
     assert stale.status_code == 409
-    assert "version 2" in stale.json()["detail"]
+    assert "version 3" in stale.json()["detail"]
     bad_header = client.put(
         f"{API}/devices/{device_id}/config",
         json={"document": {}},
@@ -74,7 +75,7 @@ def test_put_stores_a_new_version_and_refuses_a_stale_one(client: TestClient) ->
     )
     assert bad_header.status_code == 422
     now = client.get(f"{API}/devices/{device_id}/config", headers=cm.headers).json()
-    assert now["version"] == 2 and now["document"]["modules"] == ["mood", "agenda"]
+    assert now["version"] == 3 and now["document"]["modules"] == ["mood", "agenda"]
 
 
 def test_an_invalid_document_is_refused_and_the_last_good_one_kept(client: TestClient) -> None:
@@ -92,7 +93,7 @@ def test_an_invalid_document_is_refused_and_the_last_good_one_kept(client: TestC
     assert "night_start" in detail and "HH:MM" in detail
     assert "Clé inconnue : couleur." in detail
     kept = client.get(f"{API}/devices/{device_id}/config", headers=cm.headers).json()
-    assert kept["version"] == 1 and kept["document"]["language"] == "en"
+    assert kept["version"] == 2 and kept["document"]["language"] == "en"
     assert _put(client, cm, device_id, {"document": []}).status_code == 422
 
 
@@ -117,7 +118,9 @@ def test_the_pin_is_hashed_never_shown_and_kept_when_left_out(client: TestClient
 def test_a_put_reaches_the_tablet_by_long_poll(client: TestClient) -> None:
     cm, home, device_id = _tablet(client)
     snapshot = home.sync()
-    assert snapshot["upserts"]["config"] == []  # never configured: the tablet uses defaults
+    # Configured at pairing: the defaults and its own maintenance PIN.
+    [first] = snapshot["upserts"]["config"]
+    assert first["version"] == 1 and first["document"]["maintenance_pin"] is not None
     poll = LongPoll(client, home.credential, snapshot["cursor"], wait=10)
     poll.start()
     wait_for_long_poll(client)
@@ -126,7 +129,7 @@ def test_a_put_reaches_the_tablet_by_long_poll(client: TestClient) -> None:
     payload = poll.result()
     assert poll.finished_at - written_at < 1.0
     [record] = payload["upserts"]["config"]
-    assert record["id"] == device_id and record["version"] == 1
+    assert record["id"] == device_id and record["version"] == 2
     assert record["document"]["modules"] == ["agenda"]
     assert record["document"]["night_end"] == "07:00"  # complete, defaults filled in
 

@@ -49,8 +49,12 @@ def test_first_sync_is_a_full_snapshot(client: TestClient, cm: CareManager, home
         "latitude": None,
         "longitude": None,
     }
-    # A snapshot names every synced kind (messages, photos… are empty here).
-    assert not any(items for kind, items in payload["upserts"].items() if kind != "events")
+    # A snapshot names every synced kind (messages, photos… are empty here; the configuration
+    # is the one written at pairing: defaults and the tablet's own maintenance PIN).
+    assert not any(
+        items for kind, items in payload["upserts"].items() if kind not in ("events", "config")
+    )
+    assert [c["version"] for c in payload["upserts"]["config"]] == [1]
     assert payload["upserts"]["events"] == [
         {
             "id": weekly["id"],

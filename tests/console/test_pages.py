@@ -310,7 +310,7 @@ def test_tablet_status_revoke_and_configuration_reaching_the_tablet(
     assert "Taille du texte" in form  # drawn from the schema's descriptions
     invalid = manager.post(
         f"/devices/{device_id}/config",
-        {"version": "0", "module_agenda": "1", "order_agenda": "1", "font_scale": "9",
+        {"version": "1", "module_agenda": "1", "order_agenda": "1", "font_scale": "9",
          "night_start": "21:30", "night_end": "07:00", "slideshow_seconds": "10",
          "idle_minutes": "5", "screen_timeout_minutes": "3", "mood_times": "10:30",
          "quick_replies": "Merci !", "language": "fr"},
@@ -318,7 +318,8 @@ def test_tablet_status_revoke_and_configuration_reaching_the_tablet(
     assert invalid.status_code == 422
     assert re.search(r'class="field invalid">\s*<label for="font_scale"', invalid.text)
     valid = {
-        "version": "0", "module_photos": "1", "order_photos": "1", "module_agenda": "1",
+        # Version 1 is the pairing's (the tablet's own maintenance PIN).
+        "version": "1", "module_photos": "1", "order_photos": "1", "module_agenda": "1",
         "order_agenda": "2", "font_scale": "1,3", "night_start": "21:30", "night_end": "07:00",
         "slideshow_seconds": "10", "idle_minutes": "5", "screen_timeout_minutes": "3",
         "mood_times": "10:30, 16:00", "quick_replies": "Merci !\nÀ bientôt", "language": "fr",
@@ -328,23 +329,23 @@ def test_tablet_status_revoke_and_configuration_reaching_the_tablet(
     preview = manager.get(saved.headers["location"]).text
     assert re.search(r"<li>Photos</li><li>Agenda</li>", preview)
     [config] = sync(app_client, credential).json()["upserts"]["config"]
-    assert config["version"] == 1
+    assert config["version"] == 2
     assert config["document"]["modules"] == ["photos", "agenda"]
     assert config["document"]["font_scale"] == 1.3
     assert config["document"]["quick_replies"] == ["Merci !", "À bientôt"]
-    stale = manager.post(f"/devices/{device_id}/config", valid)  # still says version 0
+    stale = manager.post(f"/devices/{device_id}/config", valid)  # still says version 1
     assert stale.status_code == 409 and "rechargez-la" in stale.text
 
     daughter = new_browser()
     daughter.login(circle.daughter.email)
     # In the circle without the right: 403, as the API; outside it: 404.
     assert daughter.get(f"/devices/{device_id}/config").status_code == 403
-    assert daughter.post(f"/devices/{device_id}/revoke").status_code == 403
+    assert daughter.post(f"/devices/{device_id}/revoke", {"confirm": "yes"}).status_code == 403
     other = new_browser()
     other.login(circle.other_care_manager.email)
     assert other.get(f"/devices/{device_id}/config").status_code == 404
-    assert other.post(f"/devices/{device_id}/revoke").status_code == 404
-    revoked = manager.post(f"/devices/{device_id}/revoke")
+    assert other.post(f"/devices/{device_id}/revoke", {"confirm": "yes"}).status_code == 404
+    revoked = manager.post(f"/devices/{device_id}/revoke", {"confirm": "yes"})
     assert revoked.status_code == 303
     assert sync(app_client, credential).status_code == 401
 

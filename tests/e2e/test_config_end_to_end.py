@@ -74,5 +74,5 @@ def test_a_config_put_reaches_the_tablet_live(
     written = time.monotonic()
     qtbot.wait_until(lambda: home.tile_names() == ["mood", "agenda"], timeout=5_000)
     assert time.monotonic() - written < 2.0  # by wake-up, far within the 25 s long-poll
-    assert tablet.config_version == 1
+    assert tablet.config_version == 2  # version 1 came with pairing (its own maintenance PIN)
     assert sizing.font_scale() == 1.2
