@@ -20,6 +20,7 @@ from backend import database_errors, text
 from backend.config import Settings
 from backend.console import (
     agenda,
+    agenda_ics,
     auth,
     beneficiary,
     circle,
@@ -48,6 +49,7 @@ ROUTERS = (
     dashboard.router,
     pairing.router,
     beneficiary.router,
+    agenda_ics.router,
     agenda.router,
     messages.router,
     photos.router,

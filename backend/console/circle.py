@@ -182,22 +182,27 @@ def create_organisation(
     now: NowDep,
     name: Annotated[str, Form(max_length=200), LINE] = "",
     kind: Annotated[str, Form(max_length=40), LINE] = "",
+    join: Annotated[str, Form(max_length=10), LINE] = "",
 ) -> Response:
-    """A care manager's new organisation (as POST /api/v1/organisations), shared at once with
-    this beneficiary: its staff join the circle."""
+    """A care manager's new organisation, shared at once with this beneficiary: its staff join
+    the circle. Only what the form says: the care manager becomes a member (its manager, with
+    its staff's role) only when they ticked "I work there"; they manage it as its creator
+    either way."""
     care_manager(user)
     page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
     try:
         if not name.strip():
             raise Invalid("Donnez un nom à l'organisation.")
-        organisation = circle.create_organisation(session, user, name.strip(), kind)
+        organisation = circle.create_organisation(
+            session, user, name.strip(), kind, join=bool(join)
+        )
         circle.share(session, user, page.beneficiary, organisation.id, now)
     except ServiceError as exc:
         undo(session, exc)
         return _circle_page(
             request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
         )
-    return redirect(f"/b/{beneficiary_id}/circle")
+    return redirect(f"/b/{beneficiary_id}/circle?organisation={organisation.id}")
 
 
 @router.post("/b/{beneficiary_id}/shares", dependencies=[Csrf])

@@ -57,7 +57,12 @@ def normalize_email(email: str) -> str:
 # --- organisations ----------------------------------------------------------------------------
 
 
-def create_organisation(session: Session, creator: User, name: str, kind: str) -> Organisation:
+def create_organisation(
+    session: Session, creator: User, name: str, kind: str, *, join: bool = True
+) -> Organisation:
+    """A new organisation; its creator manages it (adds and removes staff) in any case, and
+    is a member of it (its manager, so holding its staff's role for the people shared with
+    it) only with `join`."""
     if kind not in ORGANISATION_KINDS:
         raise Invalid(
             f"Type d'organisation inconnu : {kind}. "
@@ -66,8 +71,9 @@ def create_organisation(session: Session, creator: User, name: str, kind: str) -
     organisation = Organisation(name=name, kind=kind, created_by_id=creator.id)
     session.add(organisation)
     session.flush()
-    session.add(Membership(user_id=creator.id, organisation_id=organisation.id, role="manager"))
-    session.flush()
+    if join:
+        session.add(Membership(user_id=creator.id, organisation_id=organisation.id, role="manager"))
+        session.flush()
     return organisation
 
 

@@ -46,3 +46,35 @@ document.addEventListener("DOMContentLoaded", function () {
     xhr.send(new FormData(form));
   });
 });
+
+// Copy buttons (an invitation link): shown only where the clipboard can be written; without
+// them the link stays on the page as text to select.
+document.addEventListener("DOMContentLoaded", function () {
+  var buttons = document.querySelectorAll("button[data-copy]");
+  Array.prototype.forEach.call(buttons, function (button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = button.parentNode.querySelector(".copy-status");
+    if (!field) return;
+    var canCopy = (navigator.clipboard && window.isSecureContext) || document.queryCommandSupported && document.queryCommandSupported("copy");
+    if (!canCopy) return;
+    button.hidden = false;
+    function done(ok) {
+      if (status) status.textContent = button.getAttribute(ok ? "data-done" : "data-failed");
+    }
+    button.addEventListener("click", function () {
+      field.focus();
+      field.select();
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(function () { done(true); }, function () {
+          var ok = false;
+          try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+          done(ok);
+        });
+        return;
+      }
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (err) { ok = false; }
+      done(ok);
+    });
+  });
+});
