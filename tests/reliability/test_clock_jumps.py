@@ -19,6 +19,7 @@ import apscheduler.schedulers.base
 import pytest
 
 import kiosk.background
+import kiosk.retrying_job
 from kiosk.background import SyncService, make_scheduler, shutdown_scheduler
 from kiosk.clock_guard import ClockJumpGuard
 from kiosk.controller import KioskController
@@ -224,6 +225,7 @@ def test_background_retries_go_on_when_the_wall_clock_jumps(
     monkeypatch.setattr(_Shifted, "shift", timedelta(0))
     monkeypatch.setattr(apscheduler.schedulers.base, "datetime", _Shifted)
     monkeypatch.setattr(kiosk.background, "datetime", _Shifted)
+    monkeypatch.setattr(kiosk.retrying_job, "datetime", _Shifted)  # plans the next run
     scheduler = make_scheduler()
     scheduler.start()
     syncer = _CountingSyncer()

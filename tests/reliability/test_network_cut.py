@@ -18,8 +18,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from PySide6.QtCore import QElapsedTimer, QTimer
 
-import kiosk.background
 import kiosk.device_client
+import kiosk.retrying_job
 from common.backoff import full_jitter
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
@@ -54,7 +54,7 @@ def tablet(
 ) -> Iterator[KioskController]:
     monkeypatch.setattr(kiosk.device_client, "READ_TIMEOUT", 2.0)
     monkeypatch.setattr(
-        kiosk.background,
+        kiosk.retrying_job,  # every background job's backoff
         "full_jitter",
         lambda attempt, base, cap, rng: min(1.0, full_jitter(attempt, base, cap, rng)),
     )
