@@ -20,6 +20,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QColor, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
+from kiosk.gui_thread import check_gui_thread
 from kiosk.screens.home_screen import HomeScreen
 from widgets import sizing, theme
 
@@ -106,6 +107,7 @@ class MainWindow(QStackedWidget):
         return self._built(name)
 
     def show_screen(self, name: str) -> None:
+        check_gui_thread("MainWindow.show_screen")
         screen = self._built(name)
         if self.currentWidget() is not screen:
             self.setCurrentWidget(screen)

@@ -22,6 +22,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.gui_thread import check_gui_thread
 from widgets import sizing, theme
 from widgets.qr_code import QrCodeWidget
 
@@ -123,6 +124,7 @@ class PairingScreen(QWidget):
         expires_at: datetime,
     ) -> None:
         """Show a fresh code; the countdown runs to `expires_at` (aware) while visible."""
+        check_gui_thread("PairingScreen.show_code")
         if expires_at.tzinfo is None:
             raise ValueError("expires_at must be an aware datetime")
         self._code = user_code
@@ -139,6 +141,7 @@ class PairingScreen(QWidget):
 
     def show_message(self, text: str) -> None:
         """Show a status ("Connexion au service Foyer…") instead of a code."""
+        check_gui_thread("PairingScreen.show_message")
         self._timer.stop()
         self._code = ""
         self._expires_at = None

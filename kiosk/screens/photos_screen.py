@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.gui_thread import check_gui_thread
 from kiosk.photos_view import DEFAULT_SLIDESHOW_SECONDS, AlbumView, PhotoEntry, next_index
 from kiosk.screens.frame import ScreenFrame
 from widgets import sizing, theme
@@ -252,6 +253,7 @@ class AlbumPage(ScreenFrame):
         self._fill()
 
     def set_thumbnail(self, photo_id: int, image: QImage) -> None:
+        check_gui_thread("AlbumPage.set_thumbnail")  # QPixmap: GUI thread only
         if image.isNull() or self._view.index_of(photo_id) is None:
             return
         self._thumbs[photo_id] = QPixmap.fromImage(image)
@@ -478,6 +480,7 @@ class Slideshow(QWidget):
 
     def set_photo(self, photo_id: int, image: QImage) -> None:
         """A decoded photo (GUI thread): kept as a pixmap, shown if it is the current one."""
+        check_gui_thread("Slideshow.set_photo")  # QPixmap: GUI thread only
         self._requested.discard(photo_id)
         if image.isNull() or all(e.id != photo_id for e in self._entries):
             return

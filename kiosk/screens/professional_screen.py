@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk import i18n
+from kiosk.gui_thread import check_gui_thread
 from kiosk.home_view import LineState
 from kiosk.messages_view import DayKind, MessageItem
 from kiosk.professional_view import (
@@ -274,11 +275,13 @@ class ProfessionalScreen(ScreenFrame):
 
     def show_unreachable(self) -> None:
         """The PIN could not be checked: no network, or the backend does not answer."""
+        check_gui_thread("ProfessionalScreen.show_unreachable")
         self.show_pin_error(
             self.tr("Pas de connexion au service Foyer : le code ne peut pas être vérifié.")
         )
 
     def show_identified(self, view: IdentifiedView) -> None:
+        check_gui_thread("ProfessionalScreen.show_identified")
         if self._pin is None:
             return  # an answer for a PIN given up meanwhile (Accueil pressed)
         self._lock.success()

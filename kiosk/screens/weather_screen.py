@@ -13,6 +13,7 @@ from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from kiosk.gui_thread import check_gui_thread
 from kiosk.i18n import in_context
 from kiosk.screens.frame import ScreenFrame
 from kiosk.weather_view import CONTEXT, WeatherView
@@ -113,6 +114,7 @@ class WeatherScreen(ScreenFrame):
 
     # -- what it shows --------------------------------------------------------------------
     def show_view(self, view: WeatherView | None) -> None:
+        check_gui_thread("WeatherScreen.show_view")
         self._view = view
         available = view is not None and view.available
         current = view.current if view is not None else None

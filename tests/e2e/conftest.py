@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -13,6 +14,9 @@ from pathlib import Path
 
 import pytest
 import requests
+
+# The backends and tablets started here print every thread's stack if they crash (in their log).
+os.environ.setdefault("PYTHONFAULTHANDLER", "1")
 
 
 def free_port() -> int:

@@ -1,0 +1,50 @@
+"""Qt objects die on the GUI thread in the tests too, and nothing touches a screen from a worker.
+
+Python's cycle collector runs in whichever thread allocates when a generation fills up. A test
+that builds a controller, a window and services leaves them in reference cycles when it ends;
+collected later by a scheduler's worker, a TCP proxy's thread or a backend's thread, their Qt
+destructors run there and Qt crashes ("QObject::killTimer: Timers cannot be stopped from
+another thread", then SIGSEGV inside Qt, in whatever test runs at the time). The tablet
+collects on its GUI thread only (kiosk.gui_thread.GuiGarbageCollector); `gui_thread_only`
+does the same for a test: no automatic collection while it runs, then the windows pytest-qt
+closed are deleted and the garbage collected, here, on the main thread.
+
+It also fails the test when kiosk.gui_thread.check_gui_thread saw a screen touched off the
+GUI thread.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PySide6.QtCore import QCoreApplication, QEvent
+
+from kiosk.gui_thread import clear_violations, violations
+
+COLLECT_ANYWHERE = "FOYER_TEST_GC_ANY_THREAD"
+
+
+@contextmanager
+def gui_thread_only() -> Iterator[None]:
+    if os.environ.get(COLLECT_ANYWHERE):  # scripts/fault_loop --unguarded: the crash as it was
+        yield
+        return
+    clear_violations()
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if QCoreApplication.instance() is not None:
+            # pytest-qt closed the test's windows with deleteLater: delete them now, here.
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+        if was_enabled:
+            gc.enable()
+    found = violations()
+    clear_violations()
+    assert not found, "Qt touched off the GUI thread:\n" + "\n".join(found)
