@@ -101,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from kiosk.controller import KioskController
     from kiosk.first_paint import FirstPaint
+    from kiosk.gui_thread import GuiGarbageCollector
+    from kiosk.last_screen import HOME, LastScreen
     from kiosk.local_time import LocalTime
     from kiosk.main_window import MainWindow
     from kiosk.watchdog import Watchdog
@@ -108,12 +110,29 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _log_uncaught
     app = QApplication(sys.argv[:1])
     app.setApplicationName("Foyer")
+    # Python's cycle collector would otherwise run in whichever thread allocates, and destroy
+    # Qt objects there: a segfault inside Qt (kiosk/gui_thread.py). Collected here only.
+    collector = GuiGarbageCollector(parent=app)
+    collector.start()
     local_time = LocalTime()
     window = MainWindow(local_time.now)
     window.resize(*args.size)
     # Home from the local store (or the pairing screen), before anything reaches the network.
     controller = KioskController(args.data, args.backend, window, local_time)
     sys.excepthook = recovering_excepthook(controller.recover)
+    # Started again soon after a crash: back on the screen it showed (kiosk/last_screen.py).
+    last_screen = LastScreen(args.data) if args.screenshot is None else None
+
+    def reopen() -> None:
+        if last_screen is not None:
+            last_screen.reopen(
+                controller.open_screen,
+                lambda name: (
+                    window.current_screen_name() == HOME and name in controller.config["modules"]
+                ),
+            )
+
+    reopen()  # the first picture is already that screen
     # Night mode switches the panel off where the hardware allows (docs/appliance.md). Full
     # screen only: a developer's window must not put their monitor to sleep.
     full_screen = not args.windowed and args.screenshot is None
@@ -126,6 +145,9 @@ def main(argv: list[str] | None = None) -> int:
         # the beneficiary sees it a good half second sooner on a small board.
         watchdog.ready()
         online.start()
+        if last_screen is not None:
+            reopen()  # the controller's start went home
+            last_screen.follow(window)
 
     first_paint = FirstPaint(window, first_picture)
     if full_screen:
@@ -147,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
 
         QTimer.singleShot(int(args.after * 1000), capture)
     app.exec()
+    if last_screen is not None:
+        last_screen.forget()  # a clean exit: the next start opens on home
     del first_paint
     watchdog.stop()
     online.stop()

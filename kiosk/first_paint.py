@@ -38,9 +38,13 @@ class FirstPaint(QObject):
             self._stack = None
 
     def _watch(self, widget: QWidget | None) -> None:
-        if widget is not None and widget not in self._watched:
-            widget.installEventFilter(self)
-            self._watched.append(widget)
+        # A screen that is itself a stack (the photos: album and slideshow) may be painted
+        # only through its current page: down to the page actually shown.
+        while widget is not None:
+            if widget not in self._watched:
+                widget.installEventFilter(self)
+                self._watched.append(widget)
+            widget = widget.currentWidget() if isinstance(widget, QStackedWidget) else None
 
     def _on_current_changed(self, _index: int) -> None:
         if not self.done and self._stack is not None:
