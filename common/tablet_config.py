@@ -45,6 +45,8 @@ QUICK_REPLY_MAX = 6  # more buttons than this do not fit under a message at 800�
 QUICK_REPLY_LENGTH = 40
 # The quick replies offered when the care manager has chosen none (the tablet's one truth).
 DEFAULT_QUICK_REPLIES = ("Merci !", "Appelle-moi", "Tout va bien", "Je t'embrasse")
+# Under a health message (a nurse's, a doctor's): neutral words, never "Je t'embrasse".
+DEFAULT_HEALTH_QUICK_REPLIES = ("Merci", "Bien reçu", "Rappelez-moi")
 MOOD_TIMES_MAX = 6
 
 Errors = dict[str, str]
@@ -332,7 +334,16 @@ SETTINGS: tuple[Setting, ...] = (
         "quick_replies",
         Kind.TEXT_LIST,
         list(DEFAULT_QUICK_REPLIES),
-        "Réponses rapides proposées sous un message, en gros boutons.",
+        "Réponses rapides proposées sous un message du quotidien, en gros boutons.",
+        max_items=QUICK_REPLY_MAX,
+        max_length=QUICK_REPLY_LENGTH,
+    ),
+    Setting(
+        "health_quick_replies",
+        Kind.TEXT_LIST,
+        list(DEFAULT_HEALTH_QUICK_REPLIES),
+        "Réponses rapides proposées sous un message de l'espace santé (d'une infirmière, "
+        "d'un médecin) : des mots neutres, lus par des professionnels.",
         max_items=QUICK_REPLY_MAX,
         max_length=QUICK_REPLY_LENGTH,
     ),

@@ -20,7 +20,11 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from common.tablet_config import DEFAULT_QUICK_REPLIES, QUICK_REPLY_MAX
+from common.tablet_config import (
+    DEFAULT_HEALTH_QUICK_REPLIES,
+    DEFAULT_QUICK_REPLIES,
+    QUICK_REPLY_MAX,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +61,7 @@ class MessageItem:
 @dataclass(frozen=True)
 class MessagesView:
     items: tuple[MessageItem, ...]  # unread first, then newest first
-    quick_replies: tuple[str, ...]
+    quick_replies: tuple[str, ...]  # under a daily message
     read_aloud: bool  # read-aloud enabled by configuration (the screen also needs a voice)
     now: datetime
 
@@ -67,6 +71,16 @@ class MessagesView:
 
     def find(self, message_id: int) -> MessageItem | None:
         return next((item for item in self.items if item.id == message_id), None)
+
+    # Under a health message (a nurse's): neutral words, set apart (tablet_config).
+    health_quick_replies: tuple[str, ...] = DEFAULT_HEALTH_QUICK_REPLIES
+
+    def replies_for(self, item: MessageItem) -> tuple[str, ...]:
+        """The quick replies offered under `item`: none under one's own reply; a health
+        message gets the health space's (no "Je t'embrasse" to a nurse)."""
+        if not item.can_reply:
+            return ()
+        return self.health_quick_replies if item.health else self.quick_replies
 
 
 def day_kind(at: datetime, now: datetime) -> DayKind:
@@ -88,18 +102,20 @@ def day_kind(at: datetime, now: datetime) -> DayKind:
     return DayKind.OTHER_YEAR
 
 
-def quick_replies_from(configured: Sequence[str] | None) -> tuple[str, ...]:
+def quick_replies_from(
+    configured: Sequence[str] | None, default: tuple[str, ...] = DEFAULT_QUICK_REPLIES
+) -> tuple[str, ...]:
     """The configured replies, blank ones dropped, duplicates once; the schema's default
     (common.tablet_config: the one place it is written) if none."""
     if configured is None:
-        return DEFAULT_QUICK_REPLIES
+        return default
     seen: list[str] = []
     for text in configured:
         if isinstance(text, str):
             clean = " ".join(text.split())
             if clean and clean not in seen:
                 seen.append(clean)
-    return tuple(seen[:QUICK_REPLY_MAX]) or DEFAULT_QUICK_REPLIES
+    return tuple(seen[:QUICK_REPLY_MAX]) or default
 
 
 def _parse(
@@ -143,6 +159,7 @@ def build_messages_view(
     *,
     beneficiary_name: str = "",
     quick_replies: Sequence[str] | None = None,
+    health_quick_replies: Sequence[str] | None = None,
     read_aloud: bool = False,
     read_here: Collection[int] = (),
 ) -> MessagesView:
@@ -168,4 +185,5 @@ def build_messages_view(
         quick_replies=quick_replies_from(quick_replies),
         read_aloud=read_aloud,
         now=now,
+        health_quick_replies=quick_replies_from(health_quick_replies, DEFAULT_HEALTH_QUICK_REPLIES),
     )

@@ -270,6 +270,7 @@ def main(argv: list[str]) -> int:
         NOW,
         beneficiary_name="Jeanne Martin",
         quick_replies=settings["quick_replies"],
+        health_quick_replies=settings["health_quick_replies"],
         read_aloud=True,
     )
     album = build_album_view(

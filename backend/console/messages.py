@@ -9,8 +9,10 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
+from backend.console.circle import RELATION_LABELS, ROLE_LABELS
 from backend.console.web import (
     ConsoleUser,
     Csrf,
@@ -22,9 +24,9 @@ from backend.console.web import (
     undo,
 )
 from backend.errors import ServiceError
-from backend.models import User
-from backend.policy import Permission
-from backend.services import circle, messages
+from backend.models import Beneficiary, User
+from backend.policy import Permission, Role
+from backend.services import agenda, circle, messages
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +34,48 @@ Space = Literal["daily", "health"]
 PAGE_SIZE = 50
 
 
-def _recipients(session: SessionDep, page: Page, user: User) -> list[tuple[int, str]]:
-    """Everyone of the circle but oneself, as the health form offers them."""
+# The strongest role first: a nurse who is also family reads as a nurse here.
+ROLE_ORDER = (
+    Role.CARE_MANAGER,
+    Role.HEALTH_PROFESSIONAL,
+    Role.CARE_WORKER,
+    Role.VOLUNTEER,
+    Role.FAMILY,
+    Role.FRIEND,
+)
+
+
+def _role_word(person: circle.Person) -> str:
+    """ "infirmière", "médecin", "famille"…: the profession when known, else the role."""
+    profession = agenda.PROFESSION_LABELS.get(person.user.profession or "")
+    if profession:
+        return profession
+    role = next((r for r in ROLE_ORDER if r in person.roles), None)
+    return ROLE_LABELS.get(role.value, "") if role is not None else ""
+
+
+def roles_in_circle(session: Session, beneficiary: Beneficiary) -> dict[int, str]:
+    """user id → how the circle knows them: "infirmière, Cabinet Les Tilleuls", "famille"…
+    (a health message goes to named people: the writer must see who each one is)."""
+    found = circle.circle_of(session, beneficiary)
+    words: dict[int, str] = {}
+    manager = found.care_manager
+    words[manager.user.id] = _role_word(manager)
+    for shared in found.organisations:
+        for person, _role in shared.staff:
+            word = _role_word(person)
+            name = shared.organisation.name
+            words.setdefault(person.user.id, f"{word}, {name}" if word else name)
+    for person, relation in found.members:
+        word = _role_word(person) or RELATION_LABELS.get(relation, "").lower()
+        words.setdefault(person.user.id, word)
+    return words
+
+
+def _recipients(
+    session: SessionDep, page: Page, user: User, roles: dict[int, str]
+) -> list[tuple[int, str, str]]:
+    """Everyone of the circle but oneself, as the health form offers them: (id, name, role)."""
     found = circle.circle_of(session, page.beneficiary)
     people = [found.care_manager.user]
     people += [p.user for s in found.organisations for p, _ in s.staff]
@@ -42,7 +84,8 @@ def _recipients(session: SessionDep, page: Page, user: User) -> list[tuple[int, 
     for person in people:
         if person.id != user.id:
             seen.setdefault(person.id, person.name)
-    return sorted(seen.items(), key=lambda item: item[1].casefold())
+    ordered = sorted(seen.items(), key=lambda item: item[1].casefold())
+    return [(person_id, name, roles.get(person_id, "")) for person_id, name in ordered]
 
 
 def _space_page(
@@ -62,6 +105,7 @@ def _space_page(
     page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_BENEFICIARY)
     views = messages.views(session, user, beneficiary, found)
     may_write = ("write_daily" if space == "daily" else "write_health") in page.can
+    roles = roles_in_circle(session, beneficiary) if space == "health" else {}
     return render(
         request,
         "messages.html",
@@ -70,7 +114,10 @@ def _space_page(
         space=space,
         views=views,
         may_write=may_write,
-        recipients=_recipients(session, page, user) if space == "health" and may_write else [],
+        recipients=_recipients(session, page, user, roles)
+        if space == "health" and may_write
+        else [],
+        roles=roles,
         older=found[-1].id if len(found) == PAGE_SIZE else None,
         **context,
     )
@@ -151,6 +198,7 @@ def message_page(
         tz=ZoneInfo(beneficiary.timezone),
         tab="health" if message.space == "health" else "messages",
         view=view,
+        roles=roles_in_circle(session, beneficiary) if message.space == "health" else {},
         receipts=receipts,
         may_delete=message.author_user_id == user.id
         or (message.space == "daily" and "manage_circle" in can),

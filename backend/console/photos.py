@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep
-from backend.api.photos import _file_response, receive_upload
+from backend.api.photos import MAX_FILES, _file_response, receive_upload
 from backend.console.web import (
     ConsoleUser,
     Csrf,
@@ -54,6 +54,13 @@ def _gallery(
     )
     moderator = "moderate_photos" in page.can
     context.setdefault("results", [])
+    if "counts" not in context:
+        results = context["results"]
+        assert isinstance(results, list)
+        context["counts"] = {
+            status: sum(1 for r in results if r["status"] == status)
+            for status in ("created", "duplicate", "error")
+        }
     return render(
         request,
         "photos.html",
@@ -75,9 +82,13 @@ def gallery(
     user: ConsoleUser,
     session: SessionDep,
     before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    sent: Annotated[int, Query(ge=0, le=MAX_FILES)] = 0,
+    already: Annotated[int, Query(ge=0, le=MAX_FILES)] = 0,
 ) -> Response:
-    """Newest first, a page at a time."""
-    return _gallery(request, session, user, beneficiary_id, before_id=before_id)
+    """Newest first, a page at a time. `sent` and `already`: the counts of the upload just
+    made (the progress script comes back here with them), said at the top of the page."""
+    counts = {"created": sent, "duplicate": already, "error": 0}
+    return _gallery(request, session, user, beneficiary_id, before_id=before_id, counts=counts)
 
 
 @router.post("/b/{beneficiary_id}/photos", dependencies=[CsrfQuery])

@@ -439,6 +439,34 @@ class MessageView:
     read_by_people: int
     read_by_beneficiary: bool
     unread: bool
+    # What it answers (the tablet's one-tap replies say so): the start of that message, when
+    # the reader may read it and it is not deleted; None otherwise.
+    reply_to_excerpt: str | None = None
+
+
+REPLY_EXCERPT = 80  # characters of the answered message quoted above a reply
+
+
+def excerpt(body: str, length: int = REPLY_EXCERPT) -> str:
+    """The start of a message on one line, cut at a word with "…" when longer."""
+    text = " ".join(body.split())
+    if len(text) <= length:
+        return text
+    cut = text[:length].rsplit(" ", 1)[0] or text[:length]
+    return cut.rstrip(" ,;:.") + "…"
+
+
+def _answered(session: Session, user: User, messages: Sequence[Message]) -> dict[int, str]:
+    """reply_to_id → excerpt of the answered messages this person may read."""
+    ids = {m.reply_to_id for m in messages if m.reply_to_id is not None}
+    if not ids:
+        return {}
+    originals = session.scalars(
+        select(Message).where(
+            Message.id.in_(ids), Message.deleted_at.is_(None), _readable_by_user(user.id)
+        )
+    )
+    return {m.id: excerpt(m.body) for m in originals}
 
 
 def views(
@@ -473,6 +501,7 @@ def views(
             by_beneficiary.add(message_id)
     author_ids = {m.author_user_id for m in messages if m.author_user_id is not None}
     names = _names(session, author_ids)
+    answered = _answered(session, user, messages)
     result = []
     for m in messages:
         if m.author_user_id is not None:
@@ -489,6 +518,7 @@ def views(
                 read_by_people=len(readers),
                 read_by_beneficiary=m.id in by_beneficiary,
                 unread=m.author_user_id != user.id and user.id not in people[m.id],
+                reply_to_excerpt=answered.get(m.reply_to_id) if m.reply_to_id else None,
             )
         )
     return result

@@ -35,8 +35,15 @@ document.addEventListener("DOMContentLoaded", function () {
       });
       status.textContent = lines.join(" · ");
       bar.value = 100;
-      var refused = body.results.some(function (r) { return r.status === "error"; });
-      if (!refused) { window.location.reload(); } else { button.disabled = false; }
+      var count = function (status) {
+        return body.results.filter(function (r) { return r.status === status; }).length;
+      };
+      var refused = count("error") > 0;
+      if (!refused) {
+        // The gallery, saying how many were sent ("3 photos envoyées.").
+        window.location.assign(window.location.pathname + "?sent=" + count("created") +
+          "&already=" + count("duplicate"));
+      } else { button.disabled = false; }
     });
     xhr.addEventListener("error", function () {
       button.disabled = false;

@@ -99,6 +99,7 @@ class MessagesFeature(Feature):
             self._host.now(),
             beneficiary_name=f"{person.first_name} {person.last_name}" if person else "",
             quick_replies=config.get("quick_replies"),
+            health_quick_replies=config.get("health_quick_replies"),
             read_aloud=bool(config.get("read_aloud")),
             read_here=self.read_here,
         )

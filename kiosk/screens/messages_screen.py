@@ -317,7 +317,7 @@ class MessagesScreen(ScreenFrame):
         self.opened.set_message(
             self.sender_text(item), self.when_text(item), item.body, self.mark_text(item)
         )
-        replies = self._view.quick_replies if self._view is not None and item.can_reply else ()
+        replies = self._view.replies_for(item) if self._view is not None else ()
         texts = [b.text() for b in self._reply_buttons]
         if texts != list(replies):
             for button in self._reply_buttons:

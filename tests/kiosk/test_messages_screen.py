@@ -13,7 +13,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from common.tablet_config import DEFAULT_QUICK_REPLIES
+from common.tablet_config import DEFAULT_HEALTH_QUICK_REPLIES, DEFAULT_QUICK_REPLIES
 from kiosk.messages_view import MessagesView, build_messages_view
 from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.speech import Speech
@@ -244,7 +244,26 @@ def test_health_message_opens_like_the_others(qtbot: QtBot) -> None:
         screen.open_message(2)
     assert read.args == [2]
     assert screen.opened.mark_label.text() == "Santé"
-    assert len(screen.reply_buttons()) == len(DEFAULT_QUICK_REPLIES)
+    # A nurse's health message gets neutral replies, never the family's "Je t'embrasse".
+    health = [b.text() for b in screen.reply_buttons()]
+    assert health == list(DEFAULT_HEALTH_QUICK_REPLIES)
+    assert "Je t'embrasse" not in health
+    screen.show_list()
+    screen.open_message(1)  # a daily message: the daily replies
+    assert [b.text() for b in screen.reply_buttons()] == list(DEFAULT_QUICK_REPLIES)
+
+
+def test_health_quick_replies_are_configured_apart(qtbot: QtBot) -> None:
+    view = view_of(jeanne_messages(), quick_replies=["Bisous"], health_quick_replies=["Vu"])
+    screen = make_screen(qtbot, view)
+    settle(screen, (800, 480), qtbot)
+    screen.open_message(2)
+    relayout()
+    assert [b.text() for b in screen.reply_buttons()] == ["Vu"]
+    with qtbot.wait_signal(screen.reply_chosen) as chosen:
+        tap(screen.reply_buttons()[0])
+    assert chosen.args == [2, "Vu"]  # tied to the message it answers
+    assert_screen_fits(screen)
 
 
 def test_configured_quick_replies(qtbot: QtBot) -> None:

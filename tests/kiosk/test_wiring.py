@@ -357,7 +357,9 @@ def test_a_receipt_still_queued_at_restart_keeps_the_message_read(
 def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configuration(
     qtbot: QtBot, tablet: Any, fake: FakeBackend
 ) -> None:
-    fake.records["messages"] = [message(5, "Tu as bien dormi ?", 10)]
+    nurse = {**message(6, "Prise de sang demain 8 h.", 5), "space": "health"}
+    nurse["author_name"] = "Claire Petit"
+    fake.records["messages"] = [message(5, "Tu as bien dormi ?", 10), nurse]
     t = tablet()
     synced(qtbot, t, fake)
     t.c.open_screen("messages")
@@ -377,7 +379,11 @@ def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configurat
             {
                 "id": DEVICE_ID,
                 "version": 2,
-                "document": {"quick_replies": ["Bisous", "À jeudi"], "read_aloud": True},
+                "document": {
+                    "quick_replies": ["Bisous", "À jeudi"],
+                    "health_quick_replies": ["Bien reçu", "Rappelez-moi"],
+                    "read_aloud": True,
+                },
             }
         ],
     )
@@ -387,6 +393,16 @@ def test_a_quick_reply_reaches_the_backend_and_the_replies_follow_the_configurat
     assert [b.text() for b in t.c.messages.screen.reply_buttons()] == ["Bisous", "À jeudi"]
     # Shown where the device has a voice (espeak-ng).
     assert t.c.messages.screen.speak_button.isVisible() == t.c.messages.speech.available
+    # Under the nurse's health message: the health space's replies, tied to her message.
+    t.c.messages.screen.show_list()
+    assert t.c.messages.screen.open_message(6)
+    health = t.c.messages.screen.reply_buttons()
+    assert [b.text() for b in health] == ["Bien reçu", "Rappelez-moi"]
+    click(qtbot, health[0])
+    qtbot.wait_until(
+        lambda: {"reply_to_id": 6, "body": "Bien reçu"} in fake.actions_of("reply"),
+        timeout=10_000,
+    )
 
 
 def test_a_professional_identified_by_pin_records_arrival_and_departure(
