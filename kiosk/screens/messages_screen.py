@@ -322,6 +322,7 @@ class MessagesScreen(ScreenFrame):
         if texts != list(replies):
             for button in self._reply_buttons:
                 self._replies.removeWidget(button)
+                button.hide()  # not drawn over the new ones until it is deleted
                 button.deleteLater()
             self._reply_buttons = []
             for index, text in enumerate(replies):
