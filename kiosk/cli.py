@@ -173,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
         last_screen.forget()  # a clean exit: the next start opens on home
     del first_paint
     watchdog.stop()
+    collector.stop()  # Python's own collection again: no event loop any more
     online.stop()
     _exit_without_waiting_for_long_polls(status["code"])
     return status["code"]
