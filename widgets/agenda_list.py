@@ -112,19 +112,45 @@ class _RowWidget(QFrame):
         self._grid.addWidget(self.title, 1, 0, 1, 3)
         self._grid.addWidget(self.who, 2, 0, 1, 3)
         self._grid.setColumnStretch(2, 1)
+        self._badge_below = False
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
-    def set_metrics(self, base_px: int, height: int) -> None:
+    def set_metrics(
+        self, base_px: int, height: int, *, min_px: int = 0, badge_below: bool = False
+    ) -> None:
         pad_h = max(8, base_px // 2)
         pad_v = max(4, base_px // 4)
         self._grid.setContentsMargins(pad_h, pad_v, pad_h, pad_v)
         self._grid.setHorizontalSpacing(max(10, base_px // 2))
         self._grid.setVerticalSpacing(0)
-        self.time.setFont(_time_font(base_px))
-        self.title.setFont(_title_font(base_px))
-        self.who.setFont(_who_font(base_px))
-        self.badge.setFont(_badge_font(base_px))
+        self.time.setFont(_time_font(base_px, min_px))
+        self.title.setFont(_title_font(base_px, min_px))
+        self.who.setFont(_who_font(base_px, min_px))
+        self.badge.setFont(_badge_font(base_px, min_px))
+        if badge_below != self._badge_below:
+            # Too narrow for the time and the badge side by side: the badge gets its own line
+            # rather than being cut at both ends.
+            self._badge_below = badge_below
+            self._grid.removeWidget(self.badge)
+            self._grid.removeWidget(self.title)
+            self._grid.removeWidget(self.who)
+            first = 2 if badge_below else 1
+            self._grid.addWidget(self.badge, 1 if badge_below else 0, 0 if badge_below else 1,
+                                 Qt.AlignmentFlag.AlignLeft)  # fmt: skip
+            self._grid.addWidget(self.title, first, 0, 1, 3)
+            self._grid.addWidget(self.who, first + 1, 0, 1, 3)
         self.setFixedHeight(height)
+
+    def time_and_badge_width(self, base_px: int, min_px: int) -> int:
+        """Width the first line needs with the badge beside the time (0 without a badge)."""
+        if self.row is None or not (self.row.highlighted and self.row.badge):
+            return 0
+        time_w = QFontMetrics(_time_font(base_px, min_px)).horizontalAdvance(self.row.time_text)
+        badge_w = QFontMetrics(_badge_font(base_px, min_px)).horizontalAdvance(self.row.badge)
+        # The badge's padding, the row's margins and its border; the grid's third column (where
+        # title and name stretch) costs one more spacing.
+        pads = 2 * _BADGE_PAD + 2 * max(8, base_px // 2) + 4 + 4
+        return time_w + 2 * max(10, base_px // 2) + badge_w + pads
 
     def set_row(self, row: AgendaRow) -> None:
         self.row = row
@@ -143,20 +169,23 @@ class _RowWidget(QFrame):
         return [t for t in (row.time_text, badge, row.title, row.who) if t]
 
 
-def _time_font(base_px: int) -> QFont:
-    return theme.font(round(base_px * 0.9), bold=True)
+_BADGE_PAD = 8  # the badge's padding left and right (its style sheet)
 
 
-def _title_font(base_px: int) -> QFont:
-    return theme.font(base_px, bold=True)
+def _time_font(base_px: int, min_px: int = 0) -> QFont:
+    return theme.font(max(min_px, round(base_px * 0.9)), bold=True)
 
 
-def _who_font(base_px: int) -> QFont:
-    return theme.font(round(base_px * 0.85))
+def _title_font(base_px: int, min_px: int = 0) -> QFont:
+    return theme.font(max(min_px, base_px), bold=True)
 
 
-def _badge_font(base_px: int) -> QFont:
-    return theme.font(round(base_px * 0.75), bold=True)
+def _who_font(base_px: int, min_px: int = 0) -> QFont:
+    return theme.font(max(min_px, round(base_px * 0.85)))
+
+
+def _badge_font(base_px: int, min_px: int = 0) -> QFont:
+    return theme.font(max(min_px, round(base_px * 0.75)), bold=True)
 
 
 def _row_style(state: str) -> str:
@@ -175,7 +204,7 @@ def _row_style(state: str) -> str:
         f" QLabel {{ color: {text}; background: transparent; }}"
         f" QLabel#who {{ color: {secondary}; }}"
         f" QLabel#badge {{ background-color: {theme.ON_ACCENT}; color: {theme.ACCENT};"
-        " border-radius: 6px; padding: 0px 8px; }"
+        f" border-radius: 6px; padding: 0px {_BADGE_PAD}px; }}"
     )
 
 
@@ -190,6 +219,8 @@ class AgendaList(QWidget):
         super().__init__(parent)
         self._rows: tuple[AgendaRow, ...] = ()
         self._base_px = 28
+        self._min_px = 0  # no line smaller than this (the home's floor)
+        self._badge_below = False  # the badge on a line of its own (too narrow beside the time)
         self._spacing = 10
         self._shown: list[int] = []  # indices into self._rows, in time order
         self._hidden_before = 0
@@ -243,11 +274,13 @@ class AgendaList(QWidget):
         self._empty.setText(text)
         self._relayout()
 
-    def set_base_font_px(self, pixel_size: int) -> None:
-        """Size of the time and title text; the other lines are scaled from it."""
-        if pixel_size == self._base_px:
+    def set_base_font_px(self, pixel_size: int, *, min_px: int = 0) -> None:
+        """Size of the time and title text; the other lines are scaled from it, none below
+        `min_px`."""
+        if (pixel_size, min_px) == (self._base_px, self._min_px):
             return
         self._base_px = pixel_size
+        self._min_px = min_px
         self._apply_fonts()
         self._relayout()
 
@@ -270,14 +303,17 @@ class AgendaList(QWidget):
 
     def row_height(self) -> int:
         """Height of one row: three lines of text, and never less than a fingertip."""
-        b = self._base_px
+        b, m = self._base_px, self._min_px
 
         def line(f: QFont) -> int:
             fm = QFontMetrics(f)
             return max(fm.height(), fm.lineSpacing()) + 1
 
-        text_h = max(line(_time_font(b)), line(_badge_font(b))) + line(_title_font(b))
-        text_h += line(_who_font(b))
+        if self._badge_below:
+            text_h = line(_time_font(b, m)) + line(_badge_font(b, m))
+        else:
+            text_h = max(line(_time_font(b, m)), line(_badge_font(b, m)))
+        text_h += line(_title_font(b, m)) + line(_who_font(b, m))
         padding = 2 * max(4, b // 4) + 4  # margins and the 2 px border
         return max(sizing.min_touch_px(self), text_h + padding)
 
@@ -303,24 +339,34 @@ class AgendaList(QWidget):
         self._spacing = max(6, self._base_px // 3)
         self._layout.setSpacing(self._spacing)
         self._rows_box.setSpacing(self._spacing)
-        small = theme.font(round(self._base_px * 0.8))
+        small = theme.font(max(self._min_px, round(self._base_px * 0.8)))
         self._more_before.setFont(small)
         self._more_after.setFont(small)
-        self._empty.setFont(theme.font(self._base_px))
+        self._empty.setFont(theme.font(max(self._min_px, self._base_px)))
         for widget in self._row_widgets:
             self._apply_row_metrics(widget)
 
     def _apply_row_metrics(self, widget: _RowWidget) -> None:
-        widget.set_metrics(self._base_px, self.row_height())
+        widget.set_metrics(
+            self._base_px, self.row_height(), min_px=self._min_px, badge_below=self._badge_below
+        )
 
     def _more_height(self) -> int:
         return self._more_before.fontMetrics().height()
 
     def _relayout(self) -> None:
         rows = self._rows
+        needed_w = max(
+            (
+                w.time_and_badge_width(self._base_px, self._min_px)
+                for w in self._row_widgets[: len(rows)]
+            ),
+            default=0,
+        )
+        self._badge_below = self.isVisible() and needed_w > self.contentsRect().width() - 4
         row_h = self.row_height()
         for widget in self._row_widgets:
-            widget.set_metrics(self._base_px, row_h)
+            self._apply_row_metrics(widget)
 
         # Which rows matter most: what is under way or next, then what comes later in the day
         # (in time order), then past rows from the most recent back.

@@ -22,6 +22,8 @@ _PLAUSIBLE_DPI = (50.0, 600.0)
 _BASE_PX_AT_ZERO = 10.0
 _BASE_PX_PER_PX = 0.0275
 _MIN_BASE_PX = 16
+_MIN_TEXT_PER_PX = 32 / 800
+_PANEL_TOUCH_PER_PX = 90 / 800  # 15 mm on a 10.1-inch 16:10 panel (5.35 in high, 800 px)
 # The remote configuration's font_scale (0.8–1.6): every screen's text follows it.
 _font_scale = 1.0
 
@@ -64,13 +66,31 @@ def min_touch_px(widget_or_screen: QWidget | QScreen | None = None) -> int:
     return mm_to_px(MIN_TOUCH_MM, widget_or_screen)
 
 
+def _scale_room(window_height: int) -> float:
+    # A small screen already has relatively larger text (see above) and no room to spare:
+    # the configured scale applies in full from 800 px high, a quarter of it at 480 px.
+    room = min(1.0, max(0.25, 0.25 + 0.75 * (window_height - 480) / 320))
+    return 1 + (_font_scale - 1) * room
+
+
+def min_text_px(window_height: int) -> int:
+    """The smallest text anyone reads on the home screen: 32 px at 800 px high (1280×800),
+    in proportion below (19 px at 480 px high). A larger font_scale makes text larger than
+    this, a smaller one never makes it smaller."""
+    return max(12, math.floor(window_height * _MIN_TEXT_PER_PX))
+
+
+def touch_px(widget: QWidget | None, window_height: int) -> int:
+    """A touch target's smallest side in a window `window_height` pixels tall: 15 mm on the
+    screen's reported density, and never less than 15 mm on Foyer's 10.1-inch 1280×800 panel
+    (90 px at 800 px high) in proportion, since many panels report no size at all."""
+    return max(min_touch_px(widget), math.ceil(window_height * _PANEL_TOUCH_PER_PX))
+
+
 def base_font_px(window_height: int) -> int:
     """Body text size in pixels for a window `window_height` pixels tall.
 
     32 px at 800 px (1280×800), 23 px at 480 px (800×480), never below 16 px.
     """
     base = _BASE_PX_AT_ZERO + window_height * _BASE_PX_PER_PX
-    # A small screen already has relatively larger text (see above) and no room to spare:
-    # the configured scale applies in full from 800 px high, a quarter of it at 480 px.
-    room = min(1.0, max(0.25, 0.25 + 0.75 * (window_height - 480) / 320))
-    return max(_MIN_BASE_PX, round(base * (1 + (_font_scale - 1) * room)))
+    return max(_MIN_BASE_PX, round(base * _scale_room(window_height)))

@@ -43,6 +43,21 @@ def h_m(moment: datetime) -> str:
     return f"{moment.hour}:{moment.minute:02d}"
 
 
+def _break_in_two(text: str, fm: QFontMetrics, width: int) -> str:
+    """`text` as it is when it fits `width`, else broken between words where the longer of
+    the two lines is shortest."""
+    words = text.split()
+    if fm.horizontalAdvance(text) <= width or len(words) < 2:
+        return text
+    cut = min(
+        range(1, len(words)),
+        key=lambda i: max(
+            fm.horizontalAdvance(" ".join(words[:i])), fm.horizontalAdvance(" ".join(words[i:]))
+        ),
+    )
+    return " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
+
+
 class HomeScreen(QWidget):
     """Clock and date, greeting, the next visit, and today's agenda."""
 
@@ -108,7 +123,10 @@ class HomeScreen(QWidget):
         self._weather.setObjectName("weatherGlance")
         self._weather.setStyleSheet(f"color: {theme.TEXT}; background: transparent;")
         self._weather.hide()
-        # Discreet: outlined, beside the agenda heading, still a full-size touch target.
+        # Discreet: outlined, still a full-size touch target, alone in a band at the top where
+        # no other screen ever draws a button (between the photo viewer's "Album" on the left
+        # and every screen's "Accueil" on the right): a double tap on "Accueil" lands on
+        # nothing here (tests/kiosk/test_home_layout.py).
         self.professional_button = BigButton(parent=self)
         self.professional_button.setObjectName("professionalEntry")
         self.professional_button.setStyleSheet(
@@ -118,11 +136,12 @@ class HomeScreen(QWidget):
                 f"background-color: {theme.SURFACE};\n    color: {theme.ACCENT};",
                 1,
             )
-            .replace("padding: 8px 24px;", "padding: 4px 12px;")
+            .replace("padding: 8px 24px;", "padding: 2px 24px;")
         )
         self.professional_button.clicked.connect(self.professional_requested)
         self._professional_text = ""
         self.tiles: dict[str, Tile] = {}
+        self._tile_labels: dict[str, str] = {}
         self._tile_row = QHBoxLayout()
 
         left = QVBoxLayout()
@@ -136,12 +155,14 @@ class HomeScreen(QWidget):
         left.addStretch(1)
         self._left = left
 
-        heading = QHBoxLayout()
-        heading.addWidget(self._agenda_heading, 1)
-        heading.addWidget(self.professional_button, 0)
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.professional_button, 0)
+        top.addStretch(1)
+        self._top = top
         right = QVBoxLayout()
         right.setSpacing(0)
-        right.addLayout(heading)
+        right.addWidget(self._agenda_heading)
         right.addWidget(self.agenda, 1)
         right.addWidget(self._weather)
         self._right = right
@@ -153,6 +174,7 @@ class HomeScreen(QWidget):
         self._root = QVBoxLayout(self)
         # Fonts follow the screen's size, so the screen must not demand a size of its own.
         self._root.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
+        self._root.addLayout(self._top)
         self._root.addLayout(self._columns, 1)
         self._root.addLayout(self._tile_row)
         self._root.addWidget(self._offline)
@@ -199,7 +221,10 @@ class HomeScreen(QWidget):
         """Unread messages, new photos…: a number in the tile's corner (0 hides it)."""
         tile = self.tiles.get(module)
         if tile is not None:
+            width = tile.badge_width()
             tile.set_badge(count)
+            if tile.badge_width() != width:
+                self._apply_sizes()  # the label keeps clear of the badge
 
     def set_weather_glance(self, text: str) -> None:
         self._weather.setText(text)
@@ -210,6 +235,7 @@ class HomeScreen(QWidget):
 
     def set_professional_entry(self, visible: bool) -> None:
         self.professional_button.setVisible(visible)
+        self._apply_sizes()
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(1280, 800)
@@ -346,14 +372,15 @@ class HomeScreen(QWidget):
             "weather": self.tr("Météo"),
             "mood": self.tr("Mon humeur"),
         }
-        for name, tile in self.tiles.items():
-            tile.setText(labels.get(name, name))
+        for name in self.tiles:
+            self._tile_labels[name] = labels.get(name, name)
 
     def _retranslate(self) -> None:
         self._agenda_heading.setText(self.tr("Aujourd'hui"))
         self._professional_text = self.tr("Je suis un professionnel")
         self.professional_button.setText(self._professional_text)
         self._label_tiles()
+        self._apply_sizes()
         self.agenda.set_empty_text(self.tr("Aucune visite aujourd'hui"))
         self._render()
 
@@ -374,83 +401,149 @@ class HomeScreen(QWidget):
     def _apply_sizes(self) -> None:
         w, h = max(self.width(), 320), max(self.height(), 240)
         base = sizing.base_font_px(h)
+        # Nothing on home is smaller than this: 32 px at 1280×800, in proportion at 800×480.
+        floor = sizing.min_text_px(h)
         margin = max(16, h // 25)
-        self._root.setContentsMargins(margin, margin, margin, margin // 2)
+        # The top band starts where every other screen's title bar does (16 px down), so that
+        # the professional entry stays above every screen's body.
+        top = 16 if self.professional_button.isVisibleTo(self) else margin
+        self._root.setContentsMargins(margin, top, margin, margin // 2)
         self._root.setSpacing(margin // 3)
         self._columns.setSpacing(margin)
         self._left.setSpacing(max(4, base // 4))
         self._right.setSpacing(max(6, base // 3))
 
         left_width = (w - 2 * margin - margin) * 47 // 100
+        pro_h = self._fit_professional_button(floor, sizing.min_touch_px(self))
+        self._tile_row.setSpacing(max(6, margin // 3))
+        tile_h = self._fit_tiles(w - 2 * margin, max(floor, base), floor, h)
         # The clock: about a quarter of the screen height, but never wider than its column.
-        # The tile row and the weather line take height from the left column's clock.
-        column_h = h
+        # The tile row and the professional entry take height from the left column's clock.
+        column_h = h - top - margin // 2
         if self.tiles:
-            column_h -= sizing.min_touch_px(self) + margin // 3
-        share = 0.25 if column_h == h else 0.21
+            column_h -= tile_h + margin // 3
+        if pro_h:
+            column_h -= pro_h + margin // 3
+        share = 0.28 * column_h / h
         # Larger text (font_scale) takes the clock's room: the clock is big anyway.
         share /= max(1.0, sizing.font_scale())
-        time_px = min(round(column_h * share), int(left_width / 3.3))
+        time_px = min(round(h * share), int(left_width / 3.3))
         self._card_gap.changeSize(
             0, min(24, margin), QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed
         )
         # The date: the longest French one must fit the column too.
         widest = QFontMetrics(theme.font(100)).horizontalAdvance(_LONGEST_DATE) / 100
-        date_px = min(round(base * 1.3), int(left_width / widest))
+        date_px = max(floor, min(round(base * 1.3), int(left_width / widest)))
         self.clock.set_pixel_sizes(time_px, date_px)
         self._greeting.setFont(theme.font(round(base * 1.3), bold=True))
 
         pad = max(12, base // 2)
         self._panel_layout.setContentsMargins(pad, pad * 3 // 4, pad, pad * 3 // 4)
         self._panel_layout.setSpacing(max(2, base // 8))
-        self._next_badge.setFont(theme.font(round(base * 0.9), bold=True))
-        self._next_when.setFont(theme.font(round(base * 1.4), bold=True))
-        self._next_title.setFont(theme.font(round(base * 1.2), bold=True))
-        self._next_who.setFont(theme.font(round(base * 1.0)))
-        self._next_none.setFont(theme.font(round(base * 1.2), bold=True))
-
         self._agenda_heading.setFont(theme.font(round(base * 1.1), bold=True))
-        self._weather.setFont(theme.font(round(base * 1.0), bold=True))
-        self._fit_professional_button(w, margin, round(base * 1.1))
-        self._tile_row.setSpacing(max(8, margin // 2))
-        self._fit_tiles(w - 2 * margin, round(base * 0.85))
-        self.agenda.set_base_font_px(round(base * 0.95))
-        self._offline.setFont(theme.font(max(16, round(base * 0.7))))
+        self._weather.setFont(theme.font(max(floor, round(base * 1.0)), bold=True))
+        # The day's visits: the most important text, read from across the room.
+        self.agenda.set_base_font_px(round(base * 0.95), min_px=floor)
+        self._offline.setFont(theme.font(max(floor, round(base * 0.7))))
 
-    def _fit_tiles(self, row_width: int, wanted_px: int) -> None:
-        """One size for every tile, as large as wanted but small enough for the longest word
-        to fit its tile (five tiles share 800 px)."""
+        # Whatever its share, the clock leaves the left column room for the greeting, the
+        # date and the whole card. When the room lacks (larger text, a small screen) the card's
+        # larger lines shrink first, then the clock; the clock stays at least twice the text.
+        rest = column_h - min(24, margin) - 3 * self._left.spacing()
+        rest -= self._greeting.sizeHint().height() + QFontMetrics(theme.font(date_px)).height()
+        if not self._offline.isHidden():
+            rest -= self._offline.sizeHint().height() + margin // 3
+        for k in (1.0, 0.9, 0.8, 0.7):
+            card_h = self._size_card(base, floor, pad, k)
+            fit = int((rest - card_h) / 1.2)  # the time's line is about 1.2 times its size
+            if fit >= min(time_px, 2 * floor):
+                break
+        if fit < time_px:
+            self.clock.set_pixel_sizes(max(floor, fit), date_px)
+
+    def _size_card(self, base: int, floor: int, pad: int, k: float) -> int:
+        """The next-visit card's fonts, its larger lines times `k`; returns its height."""
+        self._next_badge.setFont(theme.font(max(floor, round(base * 0.9)), bold=True))
+        self._next_when.setFont(theme.font(max(floor, round(base * 1.4 * k)), bold=True))
+        self._next_title.setFont(theme.font(max(floor, round(base * 1.2 * k)), bold=True))
+        self._next_who.setFont(theme.font(max(floor, round(base * 1.0))))
+        self._next_none.setFont(theme.font(max(floor, round(base * 1.2 * k)), bold=True))
+        card = [w for w in (self._next_badge, self._next_when, self._next_title,
+                            self._next_who, self._next_none) if not w.isHidden()]  # fmt: skip
+        card_h = sum(w.sizeHint().height() for w in card) + pad * 3 // 2
+        return card_h + self._panel_layout.spacing() * max(0, len(card) - 1)
+
+    def _fit_tiles(self, row_width: int, wanted_px: int, floor: int, window_h: int) -> int:
+        """One size for every tile, as large as the visits' titles, on one line or two (a
+        long label breaks between words), and never smaller than `floor`; the tiles at least
+        15 mm high. Returns the tiles' height (0 without tiles)."""
         if not self.tiles:
-            return
+            return 0
         spacing = self._tile_row.spacing()
-        inside = (row_width - spacing * (len(self.tiles) - 1)) // len(self.tiles) - 2 * 13
+        inside = (row_width - spacing * (len(self.tiles) - 1)) // len(self.tiles) - 2 * 3 - 2
+        px, lines = floor, 1
+        texts = {name: self._tile_labels.get(name, name) for name in self.tiles}
+        # The unread count is read too: as large as the smallest text, unless a label could
+        # not fit beside it ("99+").
         widest = max(
-            QFontMetrics(theme.font(100, bold=True)).horizontalAdvance(t.text()) / 100
-            for t in self.tiles.values()
+            QFontMetrics(theme.font(floor, bold=True)).horizontalAdvance(t) for t in texts.values()
         )
-        px = max(16, min(wanted_px, int(inside / max(widest, 1.0))))
+        badge_px = floor
         for tile in self.tiles.values():
-            tile.set_font_px(px)
+            tile.set_badge_font_px(floor)
+            if widest + tile.badge_width() > inside:
+                badge_px = max(14, floor * 3 // 4)
+        for tile in self.tiles.values():
+            tile.set_badge_font_px(badge_px)
 
-    def _fit_professional_button(self, w: int, margin: int, heading_px: int) -> None:
-        """On one line when it fits beside the heading, else on two (never clipped)."""
-        px = max(16, round(heading_px * 0.55))
-        self.professional_button.set_font_px(px)
-        column = (w - 3 * margin) * 53 // 100
-        heading = QFontMetrics(theme.font(heading_px, bold=True)).horizontalAdvance(
-            self._agenda_heading.text()
-        )
-        text = self._professional_text
-        one_line = QFontMetrics(theme.font(px, bold=True)).horizontalAdvance(text) + 40
-        if heading + margin + one_line > column and " " in text:
-            words = text.split()
-            # Break where the longer of the two lines is shortest.
-            cut = min(
-                range(1, len(words)),
-                key=lambda i: max(len(" ".join(words[:i])), len(" ".join(words[i:]))),
+        def fits(fm: QFontMetrics, broken: dict[str, str]) -> bool:
+            return all(
+                max(map(fm.horizontalAdvance, text.split("\n"))) + self.tiles[name].badge_width()
+                <= inside
+                for name, text in broken.items()
             )
-            text = " ".join(words[:cut]) + "\n" + " ".join(words[cut:])
-        self.professional_button.setText(text)
+
+        # One line at the largest size that fits, else two lines (one line wins: height is
+        # what the small screen lacks).
+        sizes = range(wanted_px, floor - 1, -1)
+        for candidate, may_break in [(c, False) for c in sizes] + [(c, True) for c in sizes]:
+            fm = QFontMetrics(theme.font(candidate, bold=True))
+            broken = {
+                name: _break_in_two(text, fm, inside - self.tiles[name].badge_width())
+                if may_break
+                else text
+                for name, text in texts.items()
+            }
+            if fits(fm, broken):
+                px, texts = candidate, broken
+                break
+        else:
+            fm = QFontMetrics(theme.font(floor, bold=True))
+            texts = {
+                name: _break_in_two(text, fm, inside - self.tiles[name].badge_width())
+                for name, text in texts.items()
+            }
+        lines = max(t.count("\n") + 1 for t in texts.values())
+        fm = QFontMetrics(theme.font(px, bold=True))
+        height = max(sizing.touch_px(self, window_h), lines * fm.height() + 6 + 6 + 6 + 4)
+        for name, tile in self.tiles.items():
+            tile.set_font_px(px)
+            tile.setText(texts[name])
+            tile.set_height(height)
+        return height
+
+    def _fit_professional_button(self, px: int, height: int) -> int:
+        """On one line, at the home's smallest text size, no taller than every other screen's
+        title bar. Returns its height (0 when hidden)."""
+        if not self.professional_button.isVisibleTo(self):
+            return 0
+        self.professional_button.set_font_px(px)
+        self.professional_button.setText(self._professional_text)
+        fm = QFontMetrics(theme.font(px, bold=True))
+        side = max(height, fm.height() + 2 * 2 + 6 + 2)
+        self.professional_button.setFixedHeight(side)
+        self.professional_button.setMinimumWidth(fm.horizontalAdvance(self._professional_text) + 60)
+        return side
 
     def _label(self, name: str, colour: str, *, parent: QWidget | None = None) -> QLabel:
         label = QLabel(parent if parent is not None else self)
