@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -69,7 +70,9 @@ def _settings(args: argparse.Namespace) -> Settings:
         getattr(args, "open_meteo_url", None),
         database_connections=getattr(args, "database_connections", None),
         workers=getattr(args, "workers", 1),
-        geocoding_url=getattr(args, "geocoding_url", None),
+        # FOYER_GEOCODING_URL when the flag is not given (tests and screenshots start the
+        # backend with a fake Open-Meteo through it).
+        geocoding_url=getattr(args, "geocoding_url", None) or os.environ.get("FOYER_GEOCODING_URL"),
     )
 
 
@@ -124,8 +127,6 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         engine = db.make_engine(settings.database_url)
         db.upgrade_to_head(engine)
         engine.dispose()
-        import os
-
         os.environ["FOYER_DATA"] = str(settings.data_dir)
         os.environ["FOYER_DATABASE_URL"] = settings.database_url
         os.environ["FOYER_PUBLIC_URL"] = settings.public_url

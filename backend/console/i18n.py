@@ -225,7 +225,7 @@ ENGLISH: dict[str, str] = {
     "Elle ne reçoit plus rien et ne peut plus rien envoyer. Ce qu'elle a déjà envoyé reste dans la console.": "It receives nothing more and can send nothing. What it already sent stays in the console.",
     "Pour la remettre en service, il faudra l'associer de nouveau avec le code qu'elle affichera.": "To use it again, pair it anew with the code it will show.",
     "Lien d'invitation": "Invitation link",
-    "Sans bouton de copie : sélectionnez le lien ci-dessus (appui long sur un téléphone) et copiez-le.": "Without a copy button: select the link above (long press on a phone) and copy it.",
+    "Ou sélectionnez le lien ci-dessus (appui long sur un téléphone) et copiez-le.": "Or select the link above (long press on a phone) and copy it.",
     "Valable jusqu'au": "Valid until",
     " : passé ce délai, le lien ne marche plus et il faudra inviter de nouveau.": ": after that the link no longer works and you will have to invite again.",
     "J'y travaille : m'en faire membre et responsable": "I work there: make me a member and its manager",
