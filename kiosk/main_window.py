@@ -16,7 +16,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QCloseEvent, QColor, QMouseEvent, QPalette, QResizeEvent
 from PySide6.QtWidgets import QApplication, QStackedWidget, QWidget
 
@@ -163,6 +163,11 @@ class MainWindow(QStackedWidget):
                 self.touched.emit()
                 if isinstance(event, QMouseEvent) and self._in_corner(event):
                     self._long_press.start()
+        elif kind == QEvent.Type.Polish and isinstance(watched, QWidget):
+            # No keyboard on a touch kiosk: nothing takes focus, so no focus frame is ever
+            # drawn (every widget is polished once, before it is first shown).
+            if watched.window() is self:
+                watched.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         elif kind in (QEvent.Type.MouseButtonRelease, QEvent.Type.TouchEnd):
             self._long_press.stop()
         elif (

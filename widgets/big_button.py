@@ -22,9 +22,6 @@ QPushButton:pressed {{
     padding-top: 11px;
     padding-bottom: 5px;
 }}
-QPushButton:focus {{
-    border: 3px solid {theme.TEXT};
-}}
 QPushButton:disabled {{
     background-color: {theme.DISABLED_BG};
     color: {theme.DISABLED_TEXT};
@@ -53,7 +50,9 @@ class BigButton(QPushButton):
         self._since_press = QElapsedTimer()
         self.setAutoRepeat(False)
         self.setCheckable(False)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        # A touch kiosk has no keyboard: a focused button would only show a frame that means
+        # nothing to the person in front of it.
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setStyleSheet(_STYLE)

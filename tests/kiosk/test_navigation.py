@@ -423,3 +423,25 @@ def test_high_contrast_switches_live(make_tablet: Any) -> None:
     tablet.c.open_screen("agenda")
     assert tablet.c.agenda.screen.grab().toImage().pixelColor(3, 3).name() == "#ffffff"
     assert tablet.c.night.palette().window().color().name() == "#000000"  # night stays dark
+
+
+def test_nothing_on_the_tablet_takes_focus(qtbot: QtBot, make_tablet: Any) -> None:
+    """A touch kiosk has no keyboard: no button (nor anything else) shows a focus frame after
+    a tap, on any screen."""
+    tablet = make_tablet()
+    for name in tablet.window.screen_names():
+        tablet.window.show_screen(name)
+        QApplication.processEvents()
+        screen = tablet.window.currentWidget()
+        shown = [w for w in screen.findChildren(QWidget) if w.isVisible()]
+        taking = [
+            f"{name}: {w.objectName() or type(w).__name__}"
+            for w in shown
+            if w.focusPolicy() != Qt.FocusPolicy.NoFocus
+        ]
+        assert taking == []
+    tablet.window.show_home()
+    QApplication.processEvents()
+    qtbot.mouseClick(tablet.window.home.tiles["agenda"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(tablet.c.agenda.screen.home_button, Qt.MouseButton.LeftButton)
+    assert QApplication.focusWidget() is None
