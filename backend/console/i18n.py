@@ -218,7 +218,7 @@ ENGLISH: dict[str, str] = {
     "Le nom de la commune ou son code postal. La météo est celle de la commune : seul ce nom est envoyé au service de localisation (Open-Meteo), jamais l'adresse ni le nom de la personne.": "The town's name or its postcode. The weather is the town's: only this name is sent to the location service (Open-Meteo), never the address or the person's name.",
     "Plusieurs communes portent ce nom : laquelle ?": "Several towns have this name: which one?",
     "Fuseau horaire": "Time zone",
-    "Les heures de l'agenda et de la tablette. Une nouvelle commune apporte son fuseau horaire si vous n'en choisissez pas un autre.": "The times of the agenda and the tablet. A new town brings its time zone unless you choose another one.",
+    "Les heures de l'agenda et de la tablette. Une nouvelle commune apporte son fuseau horaire si vous n'en choisissez pas un autre. Les rendez-vous déjà saisis gardent leur heure (9 h reste 9 h).": "The times of the agenda and the tablet. A new town brings its time zone unless you choose another one. Appointments already entered keep their time (9 am stays 9 am).",
     "Choisir cette commune et enregistrer": "Choose this town and save",
     "Révoquer une tablette": "Revoke a tablet",
     "À sa prochaine connexion, elle efface tout ce qu'elle garde (agenda, messages, photos, réglages) et affiche l'écran d'association.": "At its next connection it erases everything it keeps (agenda, messages, photos, settings) and shows the pairing screen.",

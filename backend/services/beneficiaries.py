@@ -18,7 +18,7 @@ from backend.config import Settings
 from backend.errors import Invalid
 from backend.models import Beneficiary, User
 from backend.policy import Permission
-from backend.services import access, geocoding
+from backend.services import access, agenda, geocoding
 from backend.services.agenda import zone
 from backend.services.changes import record_change
 from backend.text import check
@@ -105,9 +105,21 @@ def update(
         beneficiary.place_name = place_name
         beneficiary.latitude = location.latitude
         beneficiary.longitude = location.longitude
+    if timezone != beneficiary.timezone:
+        _move_agenda(session, beneficiary, timezone)
     beneficiary.first_name = first
     beneficiary.last_name = last
     beneficiary.timezone = timezone
     session.flush()
     record_change(session, beneficiary.id, "beneficiary", beneficiary.id, "upsert")
     return beneficiary
+
+
+def _move_agenda(session: Session, beneficiary: Beneficiary, timezone: str) -> None:
+    """A corrected time zone (she lives in La Réunion, not in Paris): the events written in
+    the old zone keep their wall-clock times in the new one ("9 h" stays "9 h"), as the care
+    manager typed them for her. Events with a zone of their own (an imported planning's) stay."""
+    for event in agenda.events_of(session, beneficiary.id):
+        if event.timezone == beneficiary.timezone:
+            event.timezone = timezone
+            record_change(session, beneficiary.id, "event", event.id, "upsert")

@@ -49,8 +49,8 @@ CURRENT_FIELDS = "temperature_2m,weather_code,is_day"
 DAILY_FIELDS = "weather_code,temperature_2m_max,temperature_2m_min"
 UNAVAILABLE = "Météo indisponible pour le moment. Nouvel essai dans quelques minutes."
 NO_POSITION = (
-    "Position du domicile non renseignée : indiquez la latitude et la longitude de la personne "
-    "pour afficher la météo."
+    "Commune du domicile non renseignée : la météo s'affichera quand le conseiller l'aura "
+    "indiquée dans la console (page « Modifier ses informations »)."
 )
 
 # WMO weather interpretation codes, as used by Open-Meteo, in words for the tablet.

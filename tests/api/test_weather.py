@@ -472,8 +472,8 @@ def test_without_a_home_position_a_clear_message_and_no_call(
     tablet, console = home.tablet(), home.console()
 
     assert tablet.status_code == console.status_code == 422
-    assert tablet.json()["detail"].startswith("Position du domicile non renseignée")
-    assert console.json()["detail"].startswith("Position du domicile non renseignée")
+    assert tablet.json()["detail"].startswith("Commune du domicile non renseignée")
+    assert console.json()["detail"].startswith("Commune du domicile non renseignée")
     assert fake.hits == 0
 
     _set_position(app, home.id, 48.85, None)  # half a position is no position

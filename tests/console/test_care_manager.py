@@ -75,6 +75,11 @@ def test_an_ambiguous_town_is_a_choice_and_the_chosen_one_gives_the_tablet_its_w
 ) -> None:
     cm = _signed_in(new_browser, circle.care_manager.email)
     jeanne = circle.jeanne_id
+    visit = app_client.post(
+        f"{API}/beneficiaries/{jeanne}/events",
+        json={"title": "Soins", "start": "2026-11-25T09:00:00", "duration_minutes": 30},
+        headers=circle.care_manager.headers,
+    ).json()
     page = cm.get(f"/b/{jeanne}/edit")
     assert page.status_code == 200
     assert "aucune commune située" in _text(page.text)
@@ -100,6 +105,12 @@ def test_an_ambiguous_town_is_a_choice_and_the_chosen_one_gives_the_tablet_its_w
     assert (saved.last_name, saved.place_name) == ("Martin-Roux", "Saint-Denis (La Réunion)")
     assert (saved.latitude, saved.longitude) == (-20.88231, 55.4504)
     assert saved.timezone == "Indian/Reunion"  # the town's zone: the form kept the old one
+    # The visit typed as "9 h" for her stays at 9 h, now in her zone.
+    moved = app_client.get(f"{API}/events/{visit['id']}", headers=circle.care_manager.headers)
+    assert (moved.json()["timezone"], moved.json()["start"]) == (
+        "Indian/Reunion",
+        "2026-11-25T09:00:00+04:00",
+    )
     # The second search for the same name came from the cache.
     assert len(_geocoding_requests(fake)) == 1
     assert "Saint-Denis (La Réunion)" in _text(cm.get(f"/b/{jeanne}/edit?saved=1").text)
