@@ -4,6 +4,7 @@ a database error is the console's error page, never a 500."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from backend import security
 from backend.app import create_app
 from backend.config import Settings
-from backend.services import agenda
+from backend.services import agenda, dashboard
 from tests.api.circle_fixtures import CircleSetup, build_circle
 from tests.api.factories import API
 from tests.console.conftest import Browser
@@ -103,3 +104,25 @@ def test_a_database_error_in_a_console_form_is_its_error_page(
     assert page.headers["content-type"].startswith("text/html")
     assert "rien n&#39;a été enregistré" in page.text
     assert "Paul" not in _names(client, c)
+
+
+def test_an_unexpected_error_on_a_console_page_shows_its_logged_reference(
+    console: tuple[Browser, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    browser, _ = console
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(dashboard, "dashboard", broken)
+    with caplog.at_level(logging.ERROR, logger="backend.console"):
+        page = browser.get("/")
+
+    assert page.status_code == 500
+    assert page.headers["content-type"].startswith("text/html")
+    request_id = page.headers["X-Request-ID"]
+    assert f"(référence {request_id})" in page.text
+    assert "a bug" not in page.text
+    assert any(request_id in r.getMessage() and r.exc_info for r in caplog.records)
