@@ -443,6 +443,26 @@ class VisitRecord(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class VisitAbsence(Base):
+    """Why a planned visit did not happen (no answer, refused, forgotten, cancelled): one
+    reason per occurrence, set or changed by a person who records visits."""
+
+    __tablename__ = "visit_absences"
+    __table_args__ = (UniqueConstraint("event_id", "occurrence_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    occurrence_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(20))  # backend.services.visits.REASONS
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class WeatherCache(Base):
     """The last good Open-Meteo answer per location, normalized, shared by all workers."""
 

@@ -28,11 +28,20 @@ class PinIn(BaseModel):
     pin: Annotated[str, Field(max_length=64, examples=["4821"]), LINE]
 
 
+class OpenVisitOut(BaseModel):
+    """Their arrival at this home with no departure yet: the tablet offers "Départ"."""
+
+    arrived_at: datetime
+    event_id: int | None  # the planned visit it was matched to, if any
+    occurrence_start: datetime | None
+
+
 class ProfessionalOut(BaseModel):
     user_id: int
     name: str
     may_record_visit: bool  # arrival and departure
     may_view_instructions: bool  # the tablet shows the visits' instructions only if True
+    open_visit: OpenVisitOut | None = None
 
 
 class HealthMessageOut(BaseModel):
@@ -65,6 +74,13 @@ def professional_messages(
             name=found.user.name,
             may_record_visit=found.may_record_visit,
             may_view_instructions=found.may_view_instructions,
+            open_visit=OpenVisitOut(
+                arrived_at=found.open_visit.arrived_at,
+                event_id=found.open_visit.event_id,
+                occurrence_start=found.open_visit.occurrence_start,
+            )
+            if found.open_visit is not None
+            else None,
         ),
         messages=[HealthMessageOut(**m) for m in found.messages],
     )

@@ -7,7 +7,7 @@ and "departure", with the professional's user id and PIN).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Response, status
@@ -70,11 +70,31 @@ class PlannedOut(BaseModel):
 
 
 class LogEntryOut(BaseModel):
-    status: str  # on_time, late, missed, upcoming, in_progress, unplanned
+    status: str  # on_time, late, missed, cancelled, upcoming, in_progress, unplanned
     late: bool
     planned: PlannedOut | None
     visit: VisitOut | None
     visitor_name: str | None
+    reason: str | None = None  # why it did not happen: no_answer, refused, forgotten, cancelled
+
+
+Reason = Literal["no_answer", "refused", "forgotten", "cancelled"]
+
+
+class AbsenceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    event_id: Annotated[int, Field(ge=1, le=visits.MAX_ID)]
+    occurrence_start: datetime  # as the visits log gives it (planned.start)
+    reason: Reason
+
+
+class AbsenceOut(BaseModel):
+    event_id: int
+    occurrence_start: datetime
+    reason: str
+    reason_text: str  # in French: "pas de réponse"…
+    recorded_by_id: int | None
+    recorded_at: datetime
 
 
 @router.post("/me/pin", status_code=204)
@@ -102,6 +122,42 @@ def record_departure(
     """The caller leaves: closes their open visit."""
     beneficiary = access.require(session, user, beneficiary_id, Permission.RECORD_VISIT)
     return VisitOut.of(visits.depart(session, beneficiary, user, now))
+
+
+@router.put("/beneficiaries/{beneficiary_id}/visits/absence", response_model=AbsenceOut)
+def record_absence(
+    beneficiary_id: PathId, body: AbsenceIn, user: CurrentUser, session: SessionDep, now: NowDep
+) -> AbsenceOut:
+    """Why a planned visit did not happen (set or change): no_answer (pas de réponse), refused
+    (refusée par la personne), forgotten (oubliée), cancelled (annulée; the only one before the
+    visit's start). 409 when an arrival is recorded for it; 404 for no such occurrence."""
+    beneficiary = access.require(session, user, beneficiary_id, Permission.RECORD_VISIT)
+    absence = visits.record_absence(
+        session, beneficiary, user, body.event_id, body.occurrence_start, body.reason, now
+    )
+    return AbsenceOut(
+        event_id=absence.event_id,
+        occurrence_start=absence.occurrence_start,
+        reason=absence.reason,
+        reason_text=visits.REASONS[absence.reason],
+        recorded_by_id=absence.recorded_by_id,
+        recorded_at=absence.recorded_at,
+    )
+
+
+@router.delete("/beneficiaries/{beneficiary_id}/visits/absence", status_code=204)
+def clear_absence(
+    beneficiary_id: PathId,
+    user: CurrentUser,
+    session: SessionDep,
+    now: NowDep,
+    event_id: Annotated[int, Query(ge=1, le=visits.MAX_ID)],
+    occurrence_start: Annotated[datetime, Query()],
+) -> Response:
+    """Take back the reason given for a planned visit."""
+    beneficiary = access.require(session, user, beneficiary_id, Permission.RECORD_VISIT)
+    visits.clear_absence(session, beneficiary, user, event_id, occurrence_start, now)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.get("/beneficiaries/{beneficiary_id}/visits", response_model=list[LogEntryOut])
@@ -144,6 +200,7 @@ def visit_log(
             else None,
             visit=VisitOut.of(e.record) if e.record else None,
             visitor_name=e.visitor_name,
+            reason=e.reason,
         )
         for e in entries
     ]

@@ -39,9 +39,10 @@ from backend.models import (
     MessageRead,
     MessageRecipient,
     User,
+    VisitRecord,
 )
 from backend.policy import Permission, allowed
-from backend.services import access, audit, messages, rate_limit
+from backend.services import access, audit, messages, rate_limit, visits
 
 PIN_PATTERN = re.compile(r"^[0-9]{4,8}$")
 PIN_MAX_FAILURES = 5
@@ -56,6 +57,7 @@ class Identified:
     may_record_visit: bool
     may_view_instructions: bool
     messages: list[dict[str, Any]]
+    open_visit: VisitRecord | None = None  # their arrival here with no departure yet
 
 
 def rate_limit_key(device: Device) -> str:
@@ -185,9 +187,11 @@ def identify(
             device_id=device.id,
             at=now,
         )
+    may_record_visit = allowed(roles, Permission.RECORD_VISIT)
     return Identified(
         user=user,
-        may_record_visit=allowed(roles, Permission.RECORD_VISIT),
+        may_record_visit=may_record_visit,
         may_view_instructions=may_view_instructions,
         messages=shown,
+        open_visit=visits.open_visit(session, beneficiary, user, now) if may_record_visit else None,
     )

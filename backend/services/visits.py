@@ -15,10 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend import security
-from backend.errors import Conflict, Forbidden, Invalid, TooManyAttempts
-from backend.models import Beneficiary, Device, Membership, User, VisitRecord
+from backend.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
+from backend.models import Beneficiary, Device, Membership, User, VisitAbsence, VisitRecord
 from backend.policy import Permission, allowed
-from backend.services import access, agenda, audit, rate_limit, wellbeing
+from backend.services import access, agenda, audit, rate_limit, sync, wellbeing
+from backend.services.changes import record_change
 from backend.text import check as check_text
 from common.recurrence import Occurrence, day_bounds, occurrences_between
 
@@ -33,6 +34,16 @@ MISSED_AFTER = timedelta(minutes=30)
 STALE_OPEN = timedelta(hours=12)
 MAX_RANGE_DAYS = 366
 ENTITY = "visit"
+ABSENCE_ENTITY = "visit_absence"
+# Why a planned visit did not happen: code → the words the console and the tablet show.
+REASONS = {
+    "no_answer": "pas de réponse",
+    "refused": "refusée par la personne",
+    "forgotten": "oubliée",
+    "cancelled": "annulée",
+}
+# What the tablet holds of recorded visits (to stop showing a visit done as "en ce moment").
+SYNC_DAYS = 2
 MAX_ID = 2_147_483_647  # ids are 32-bit on PostgreSQL
 
 
@@ -162,6 +173,21 @@ def arrive(
     session.add(record)
     session.flush()
     _audit(session, "create", record, user, device, at)
+    record_change(session, beneficiary.id, ENTITY, record.id, "upsert")
+    if occurrence is not None:
+        # Someone came after all: a reason given meanwhile for this visit no longer holds.
+        _drop_absence(session, beneficiary, occurrence.event_id, occurrence.start)
+    return record
+
+
+def open_visit(
+    session: Session, beneficiary: Beneficiary, user: User, now: datetime
+) -> VisitRecord | None:
+    """The person's arrival still open here (not older than STALE_OPEN), if any: the tablet
+    then offers "Départ", not "Arrivée"."""
+    record = _open_record(session, beneficiary.id, user.id)
+    if record is None or now - record.arrived_at >= STALE_OPEN:
+        return None
     return record
 
 
@@ -180,6 +206,7 @@ def depart(
         raise Invalid("Le départ ne peut pas précéder l'arrivée.")
     record.departed_at = at
     _audit(session, "update", record, user, device, at)
+    record_change(session, beneficiary.id, ENTITY, record.id, "upsert")
     return record
 
 
@@ -258,11 +285,16 @@ def departure_action(
 
 @dataclass(frozen=True)
 class LogEntry:
-    status: str  # on_time, late, missed, upcoming, in_progress, unplanned
+    status: str  # on_time, late, missed, cancelled, upcoming, in_progress, unplanned
     late: bool
     occurrence: Occurrence | None
     record: VisitRecord | None
     visitor_name: str | None
+    reason: str | None = None  # why it did not happen (REASONS), when someone said
+
+    @property
+    def reason_text(self) -> str:
+        return REASONS.get(self.reason or "", "")
 
 
 def is_late(record: VisitRecord) -> bool:
@@ -296,16 +328,32 @@ def visit_log(
             by_occurrence[(record.event_id, record.occurrence_start)] = (record, name)
         else:
             loose.append((record, name))
+    reasons = {
+        (a.event_id, a.occurrence_start): a.reason
+        for a in session.scalars(
+            select(VisitAbsence).where(
+                VisitAbsence.beneficiary_id == beneficiary.id,
+                VisitAbsence.occurrence_start >= start - MATCH_WINDOW,
+                VisitAbsence.occurrence_start < end + MATCH_WINDOW,
+            )
+        )
+    }
     entries: list[LogEntry] = []
     seen: set[int] = set()
     for o in occurrences:
         matched = by_occurrence.get((o.event_id, o.start))
         if matched is None:
-            if o.kind != "visit":
+            reason = reasons.get((o.event_id, o.start))
+            if o.kind != "visit" and reason is None:
                 continue
-            # "upcoming" also while due or under way with nobody arrived yet.
-            status = "missed" if now > o.end + MISSED_AFTER else "upcoming"
-            entries.append(LogEntry(status, False, o, None, None))
+            if reason == "cancelled":
+                status = "cancelled"
+            elif reason is not None or now > o.end + MISSED_AFTER:
+                status = "missed"  # someone said why, or nobody came
+            else:
+                # "upcoming" also while due or under way with nobody arrived yet.
+                status = "upcoming"
+            entries.append(LogEntry(status, False, o, None, None, reason))
             continue
         record, name = matched
         seen.add(record.id)
@@ -345,3 +393,202 @@ def today_summary(session: Session, beneficiary: Beneficiary, now: datetime) -> 
         late=sum(1 for e in entries if e.late),
         missed=sum(1 for e in entries if e.status == "missed"),
     )
+
+
+# --- a visit that did not happen ----------------------------------------------------------------
+
+
+def planned_occurrence(
+    session: Session, beneficiary: Beneficiary, event_id: int, start: datetime
+) -> Occurrence:
+    """The occurrence of event `event_id` starting at `start`, or 404."""
+    if start.tzinfo is None:
+        raise Invalid("occurrence_start : une heure avec son décalage est attendue.")
+    events = agenda.events_of(session, beneficiary.id)
+    found = [
+        o
+        for o in occurrences_between(
+            [agenda.as_agenda_event(e) for e in events],
+            start - timedelta(seconds=1),
+            start + timedelta(seconds=1),
+        )
+        if o.event_id == event_id and o.start == start
+    ]
+    if not found:
+        raise NotFound("Cette visite n'est pas prévue à l'agenda.")
+    return found[0]
+
+
+def _drop_absence(
+    session: Session, beneficiary: Beneficiary, event_id: int, start: datetime
+) -> bool:
+    absence = session.scalar(
+        select(VisitAbsence).where(
+            VisitAbsence.event_id == event_id,
+            VisitAbsence.occurrence_start == start.astimezone(UTC),
+        )
+    )
+    if absence is None:
+        return False
+    record_change(session, beneficiary.id, ABSENCE_ENTITY, absence.id, "delete")
+    session.delete(absence)
+    session.flush()
+    return True
+
+
+def record_absence(
+    session: Session,
+    beneficiary: Beneficiary,
+    user: User,
+    event_id: int,
+    occurrence_start: datetime,
+    reason: str,
+    now: datetime,
+) -> VisitAbsence:
+    """Why the planned visit did not happen (set or changed). The caller holds RECORD_VISIT.
+    409 if an arrival is recorded for it; only "cancelled" before the visit's start."""
+    if reason not in REASONS:
+        choices = ", ".join(f"{code} ({words})" for code, words in REASONS.items())
+        raise Invalid(f"Motif inconnu. Motifs possibles : {choices}.")
+    occurrence = planned_occurrence(session, beneficiary, event_id, occurrence_start)
+    start = occurrence.start.astimezone(UTC)
+    came = session.scalar(
+        select(VisitRecord.id).where(
+            VisitRecord.event_id == event_id, VisitRecord.occurrence_start == start
+        )
+    )
+    if came is not None:
+        raise Conflict("Une arrivée est enregistrée pour cette visite : elle a eu lieu.")
+    if reason != "cancelled" and occurrence.start > now:
+        raise Invalid("Cette visite n'a pas encore commencé : seule « annulée » se dit d'avance.")
+    absence = session.scalar(
+        select(VisitAbsence).where(
+            VisitAbsence.event_id == event_id, VisitAbsence.occurrence_start == start
+        )
+    )
+    if absence is None:
+        absence = VisitAbsence(
+            beneficiary_id=beneficiary.id, event_id=event_id, occurrence_start=start
+        )
+        session.add(absence)
+    absence.reason = reason
+    absence.recorded_by_id = user.id
+    absence.recorded_at = now
+    session.flush()
+    audit.record(
+        session,
+        action="update",
+        entity=ABSENCE_ENTITY,
+        entity_id=absence.id,
+        beneficiary_id=beneficiary.id,
+        user_id=user.id,
+        at=now,
+    )
+    record_change(session, beneficiary.id, ABSENCE_ENTITY, absence.id, "upsert")
+    return absence
+
+
+def clear_absence(
+    session: Session,
+    beneficiary: Beneficiary,
+    user: User,
+    event_id: int,
+    occurrence_start: datetime,
+    now: datetime,
+) -> None:
+    """Take back a reason given by mistake (404 when there is none)."""
+    occurrence = planned_occurrence(session, beneficiary, event_id, occurrence_start)
+    if not _drop_absence(session, beneficiary, event_id, occurrence.start):
+        raise NotFound("Aucun motif n'est enregistré pour cette visite.")
+    audit.record(
+        session,
+        action="delete",
+        entity=ABSENCE_ENTITY,
+        entity_id=None,
+        beneficiary_id=beneficiary.id,
+        user_id=user.id,
+        at=now,
+    )
+
+
+# --- what the tablet holds -------------------------------------------------------------------
+# Per planned occurrence, whether someone came (arrived, left) or why nobody did: the tablet
+# stops showing a visit done as "En ce moment" and tells the professional. No names: the
+# tablet already knows who is planned; it needs what happened, not who recorded it.
+
+
+def _visit_payload(record: VisitRecord) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "event_id": record.event_id,
+        "occurrence_start": record.occurrence_start.isoformat()
+        if record.occurrence_start
+        else None,
+        "arrived_at": record.arrived_at.isoformat(),
+        "departed_at": record.departed_at.isoformat() if record.departed_at else None,
+    }
+
+
+def _absence_payload(absence: VisitAbsence) -> dict[str, Any]:
+    return {
+        "id": absence.id,
+        "event_id": absence.event_id,
+        "occurrence_start": absence.occurrence_start.isoformat(),
+        "reason": absence.reason,
+    }
+
+
+def _recent(now: datetime) -> datetime:
+    return now - timedelta(days=SYNC_DAYS)
+
+
+def _sync_visits(session: Session, beneficiary: Beneficiary, device: Device) -> list[Any]:
+    rows = session.scalars(
+        select(VisitRecord)
+        .where(
+            VisitRecord.beneficiary_id == beneficiary.id,
+            VisitRecord.arrived_at >= _recent(datetime.now(UTC)),
+        )
+        .order_by(VisitRecord.id)
+    )
+    return [_visit_payload(r) for r in rows]
+
+
+def _sync_some_visits(
+    session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
+) -> list[Any]:
+    rows = session.scalars(
+        select(VisitRecord).where(
+            VisitRecord.beneficiary_id == beneficiary.id, VisitRecord.id.in_(ids)
+        )
+    )
+    return [_visit_payload(r) for r in rows]
+
+
+def _sync_absences(session: Session, beneficiary: Beneficiary, device: Device) -> list[Any]:
+    rows = session.scalars(
+        select(VisitAbsence)
+        .where(
+            VisitAbsence.beneficiary_id == beneficiary.id,
+            VisitAbsence.occurrence_start >= _recent(datetime.now(UTC)),
+        )
+        .order_by(VisitAbsence.id)
+    )
+    return [_absence_payload(a) for a in rows]
+
+
+def _sync_some_absences(
+    session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
+) -> list[Any]:
+    rows = session.scalars(
+        select(VisitAbsence).where(
+            VisitAbsence.beneficiary_id == beneficiary.id, VisitAbsence.id.in_(ids)
+        )
+    )
+    return [_absence_payload(a) for a in rows]
+
+
+sync.register(sync.SyncedKind("visits", ENTITY, _sync_visits, _sync_some_visits))
+sync.register(
+    sync.SyncedKind("visit_absences", ABSENCE_ENTITY, _sync_absences, _sync_some_absences)
+)

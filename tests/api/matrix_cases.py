@@ -921,6 +921,28 @@ CASES: list[Case] = [
         _get(lambda w: f"{_b(w)}/visits"),
         by_permission(P.VIEW_VISITS),
     ),
+    Case(
+        "PUT /beneficiaries/{id}/visits/absence",  # why the series' first visit did not happen
+        lambda w, h: w.client.put(
+            f"{_b(w)}/visits/absence",
+            json={
+                "event_id": w.event_id,
+                "occurrence_start": f"{SERIES_START}+01:00",
+                "reason": "cancelled",
+            },
+            headers=h,
+        ),
+        by_permission(P.RECORD_VISIT),
+    ),
+    Case(
+        "DELETE /beneficiaries/{id}/visits/absence",  # the reason this actor gave just above
+        lambda w, h: w.client.delete(
+            f"{_b(w)}/visits/absence",
+            params={"event_id": w.event_id, "occurrence_start": f"{SERIES_START}+01:00"},
+            headers=h,
+        ),
+        by_permission(P.RECORD_VISIT, 204),
+    ),
     # photos
     Case(
         "POST /beneficiaries/{id}/photos",

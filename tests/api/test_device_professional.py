@@ -125,6 +125,7 @@ def test_right_pin_gives_the_professional_and_only_their_health_messages(
         "name": "Inès Leroy",
         "may_record_visit": True,
         "may_view_instructions": True,
+        "open_visit": None,  # not arrived here
     }
     got = [(m["id"], m["body"], m["author_name"], m["read"]) for m in body["messages"]]
     assert got == [
