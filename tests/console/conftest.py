@@ -4,7 +4,7 @@ a `TestClient` per person so each keeps their own cookies, as separate browsers 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +16,12 @@ from tests.api.conftest import (  # noqa: F401 - fixtures shared with the API te
     Clock,
     MakeClient,
     _cheap_password_hashing,
-    _PgServer,
     clock,
+    fresh_database,
     is_postgres,
     make_client,
     pg_server,
+    sqlite_template,
 )
 from tests.api.factories import PASSWORD
 
@@ -34,13 +35,8 @@ BOTH_DATABASES = pytest.mark.parametrize(
 
 
 @pytest.fixture(params=["sqlite"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'foyer.sqlite3'}"
-        return
-    server: _PgServer = request.getfixturevalue("pg_server")
-    server.empty()
-    yield server.url
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    return fresh_database(request, tmp_path, request.param)
 
 
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
