@@ -31,6 +31,16 @@ from common import text as text_rule
 
 MODULES = ("agenda", "messages", "photos", "weather", "mood")
 LANGUAGES = ("fr", "en")
+# Choices as a person reads them (the values stay the identifiers above).
+CHOICE_WORDS = {
+    "agenda": "agenda",
+    "messages": "messages",
+    "photos": "photos",
+    "weather": "météo",
+    "mood": "humeur",
+    "fr": "français",
+    "en": "anglais",
+}
 # Documented in docs/configuration.md: a technician's first visit works before the care
 # manager has chosen one. The console asks for a PIN of its own when a tablet is paired.
 DEFAULT_MAINTENANCE_PIN = "2580"
@@ -82,6 +92,7 @@ class Setting:
     max_items: int | None = None  # TIME_LIST, TEXT_LIST
     max_length: int | None = None  # TEXT_LIST: characters per item
     unit: str = ""  # INTEGER: what it counts, for the docs ("secondes", "minutes")
+    label: str = ""  # its name in French, for people: "Taille du texte" (errors start with it)
 
     def check(self, value: Any) -> Any:
         return _CHECKS[self.kind](self, value)
@@ -100,7 +111,7 @@ class Setting:
         if kind in (Kind.NUMBER, Kind.INTEGER):
             return f"{_fr(self._low)} à {_fr(self._high)}"
         if kind is Kind.BOOL:
-            return "true, false"
+            return "oui ou non"
         if kind is Kind.TIME:
             return "HH:MM"
         if kind is Kind.TIME_LIST:
@@ -109,7 +120,7 @@ class Setting:
             return f"au plus {self.max_items}, {self.max_length} caractères chacun, texte simple"
         if kind is Kind.PIN:
             return f"{_fr(self._low)} à {_fr(self._high)} chiffres"
-        return ", ".join(self.choices)
+        return _choice_words(self.choices)
 
     @property
     def _low(self) -> float:
@@ -142,7 +153,7 @@ _KIND_WORDS = {
 
 def _bool(_setting: Setting, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ValueError("doit valoir true ou false.")
+        raise ValueError("doit valoir oui ou non.")
     return value
 
 
@@ -156,6 +167,10 @@ def _number(setting: Setting, value: Any) -> Any:
     if not low <= value <= high:
         raise ValueError(f"doit être compris entre {_fr(low)} et {_fr(high)}.")
     return int(value) if integer else float(value)
+
+
+def _choice_words(choices: tuple[str, ...]) -> str:
+    return ", ".join(CHOICE_WORDS.get(c, c) for c in choices)
 
 
 def _fr(number: float) -> str:
@@ -172,7 +187,7 @@ def _hhmm(_setting: Setting | None, value: Any) -> str:
 
 def _choice(setting: Setting, value: Any) -> str:
     if value not in setting.choices:
-        raise ValueError(f"doit être l'une de ces valeurs : {', '.join(setting.choices)}.")
+        raise ValueError(f"doit être l'une de ces valeurs : {_choice_words(setting.choices)}.")
     return str(value)
 
 
@@ -182,7 +197,8 @@ def _module_list(setting: Setting, value: Any) -> list[str]:
     unknown = [v for v in value if v not in setting.choices]
     if unknown:
         raise ValueError(
-            f"module inconnu : {unknown[0]} (modules possibles : {', '.join(setting.choices)})."
+            f"module inconnu : « {unknown[0]} » (modules possibles : "
+            f"{_choice_words(setting.choices)})."
         )
     if len(set(value)) != len(value):
         raise ValueError("un module ne peut apparaître qu'une fois.")
@@ -258,6 +274,7 @@ SETTINGS: tuple[Setting, ...] = (
         list(MODULES),
         "Modules proposés sur l'accueil, dans cet ordre (une tuile chacun).",
         choices=MODULES,
+        label="Modules de l'accueil",
     ),
     Setting(
         "font_scale",
@@ -268,24 +285,28 @@ SETTINGS: tuple[Setting, ...] = (
         low=0.8,
         high=1.3,
         step=0.1,
+        label="Taille du texte",
     ),
     Setting(
         "high_contrast",
         Kind.BOOL,
         False,
         "Contraste renforcé : texte noir sur fond blanc pur.",
+        label="Contraste renforcé",
     ),
     Setting(
         "night_start",
         Kind.TIME,
         "21:30",
         "Début du mode nuit (horloge seule, atténuée). Égal à la fin : pas de mode nuit.",
+        label="Début du mode nuit",
     ),
     Setting(
         "night_end",
         Kind.TIME,
         "07:00",
         "Fin du mode nuit.",
+        label="Fin du mode nuit",
     ),
     Setting(
         "slideshow_seconds",
@@ -296,6 +317,7 @@ SETTINGS: tuple[Setting, ...] = (
         high=120,
         step=1,
         unit="secondes",
+        label="Durée de chaque photo",
     ),
     Setting(
         "idle_minutes",
@@ -306,6 +328,7 @@ SETTINGS: tuple[Setting, ...] = (
         high=120,
         step=1,
         unit="minutes",
+        label="Cadre photo après",
     ),
     Setting(
         "screen_timeout_minutes",
@@ -316,6 +339,7 @@ SETTINGS: tuple[Setting, ...] = (
         high=30,
         step=1,
         unit="minutes",
+        label="Retour à l'accueil après",
     ),
     Setting(
         "mood_times",
@@ -323,12 +347,14 @@ SETTINGS: tuple[Setting, ...] = (
         ["10:30"],
         "Heures où la tablette demande « Comment allez-vous ? » (une fois par heure prévue).",
         max_items=MOOD_TIMES_MAX,
+        label="Heures de la question d'humeur",
     ),
     Setting(
         "mood_second_question",
         Kind.BOOL,
         True,
         "Après l'humeur, proposer une seconde question (sommeil, douleur, visite…).",
+        label="Seconde question",
     ),
     Setting(
         "quick_replies",
@@ -337,6 +363,7 @@ SETTINGS: tuple[Setting, ...] = (
         "Réponses rapides proposées sous un message du quotidien, en gros boutons.",
         max_items=QUICK_REPLY_MAX,
         max_length=QUICK_REPLY_LENGTH,
+        label="Réponses rapides",
     ),
     Setting(
         "health_quick_replies",
@@ -352,6 +379,7 @@ SETTINGS: tuple[Setting, ...] = (
         Kind.BOOL,
         False,
         "Bouton « Lire à voix haute » sur les messages (synthèse vocale hors ligne).",
+        label="Lecture à voix haute",
     ),
     Setting(
         "language",
@@ -359,12 +387,14 @@ SETTINGS: tuple[Setting, ...] = (
         "fr",
         "Langue de la tablette (français ou anglais).",
         choices=LANGUAGES,
+        label="Langue",
     ),
     Setting(
         "professional_entry",
         Kind.BOOL,
         True,
         "Afficher l'entrée « Je suis un professionnel » sur l'accueil.",
+        label="Entrée « Je suis un professionnel »",
     ),
     Setting(
         "maintenance_pin",
@@ -374,6 +404,7 @@ SETTINGS: tuple[Setting, ...] = (
         f"et jamais renvoyé. Sans code choisi : {DEFAULT_MAINTENANCE_PIN}.",
         low=PIN_DIGITS[0],
         high=PIN_DIGITS[1],
+        label="Code de maintenance",
     ),
 )
 BY_KEY: dict[str, Setting] = {s.key: s for s in SETTINGS}
@@ -401,9 +432,9 @@ def validate(document: Any) -> tuple[dict[str, Any] | None, Errors]:
         try:
             result[key] = setting.check(value)
         except ValueError as exc:
-            errors[key] = f"{key} : {exc}"
+            errors[key] = f"{setting.label or key} : {exc}"
     if not errors and not result["modules"]:
-        errors["modules"] = "modules : au moins un module doit rester affiché."
+        errors["modules"] = f"{BY_KEY['modules'].label} : au moins un module doit rester affiché."
     return (None, errors) if errors else (result, {})
 
 

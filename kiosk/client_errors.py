@@ -12,6 +12,19 @@ class Unreachable(Exception):
     """No usable answer: network down, backend down, 5xx, or nonsense."""
 
 
+class WeatherMissing(Unreachable):
+    """The backend answered but has no weather to give: `reason` is NO_PLACE (the care
+    manager has not set where the person lives, 422) or SERVICE_DOWN (the weather service
+    failed and nothing earlier is kept, 503)."""
+
+    NO_PLACE = "no_place"
+    SERVICE_DOWN = "service_down"
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(detail or reason)
+        self.reason = reason
+
+
 class Revoked(Exception):
     """401: this tablet's credential is no longer valid."""
 

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from kiosk.status_report import Status, StatusReporter
     from provisioning.pairing import PairingCode
 
+BACKEND_UNREACHABLE = "backend_unreachable"  # the last error reported when offline
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Feature)
 
@@ -350,13 +351,13 @@ class KioskController(QObject):
         )
 
     def _on_pairing_problem(self, _reason: str, retry_in: float) -> None:
-        self.window.pairing.show_message(
-            self.tr(
-                "Le service Foyer ne répond pas. Nouvel essai dans %n seconde(s).",
-                "",
-                max(1, round(retry_in)),
-            )
-        )
+        n = max(1, round(retry_in))
+        # French is the source language: its plural (2 and more) is chosen here.
+        if n < 2:
+            text = self.tr("Le service Foyer ne répond pas. Nouvel essai dans %n seconde.", "", n)
+        else:
+            text = self.tr("Le service Foyer ne répond pas. Nouvel essai dans %n secondes.", "", n)
+        self.window.pairing.show_message(text)
 
     def _on_denied(self) -> None:
         self.window.pairing.show_message(
@@ -379,7 +380,8 @@ class KioskController(QObject):
     def _on_offline_since(self, since: datetime | None) -> None:
         self._offline_since = since
         if since is not None:
-            self._last_error = "backend unreachable"  # for the console: not translated
+            # A code, never words: the console and the maintenance screen say it in theirs.
+            self._last_error = BACKEND_UNREACHABLE
         self.refresh_home()
 
     def _on_synced(self, at: datetime) -> None:
@@ -454,6 +456,7 @@ class KioskController(QObject):
             if self._last_sync is None
             else self._last_sync.astimezone(self._local_time.tz),
             outbox_pending=self.outbox.pending_count(),
+            last_error=self._last_error,
         )
 
     def _check_maintenance_pin(self, pin: str) -> bool:

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from kiosk.client_errors import CursorExpired, PhotoGone, Revoked, Unreachable
+from kiosk.client_errors import CursorExpired, PhotoGone, Revoked, Unreachable, WeatherMissing
 from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
 
 
@@ -118,6 +118,10 @@ class DeviceClient:
             detail = ""
             with contextlib.suppress(ValueError, AttributeError):
                 detail = f": {response.json().get('detail', '')}"
+            if response.status_code == 422:
+                raise WeatherMissing(WeatherMissing.NO_PLACE, f"HTTP 422{detail}")
+            if response.status_code == 503:
+                raise WeatherMissing(WeatherMissing.SERVICE_DOWN, f"HTTP 503{detail}")
             raise Unreachable(f"HTTP {response.status_code}{detail}")
         try:
             body = response.json()

@@ -24,19 +24,23 @@ from apscheduler.schedulers.base import STATE_STOPPED
 from PySide6.QtCore import QObject, Signal
 
 from kiosk import weather_file
-from kiosk.client_errors import Revoked, Unreachable
+from kiosk.client_errors import Revoked, Unreachable, WeatherMissing
 from kiosk.device_client import DeviceClient
-from kiosk.retrying_job import FAILED, JobOutcome, JobResult, RetryingJob, guarded
+from kiosk.retrying_job import JobOutcome, JobResult, RetryingJob, guarded
 
 log = logging.getLogger(__name__)
 
 WEATHER_JOB = "weather"
+OFFLINE = "offline"  # the backend could not be reached at all
 REFRESH_SECONDS = 30 * 60  # the backend's own cache lifetime: asking more often gains nothing
 
 
 class WeatherService(QObject):
     # (report dict, received_at aware UTC datetime): give both to kiosk.weather_view.
     weather_changed = Signal(object, object)
+    # Why the last fetch brought nothing: OFFLINE, or a WeatherMissing reason ("" once one
+    # succeeds), so that the tablet says the truth when it has no weather to show.
+    fetch_failed = Signal(str)
     revoked = Signal()
 
     def __init__(
@@ -108,9 +112,13 @@ class WeatherService(QObject):
             report, etag = self._client.weather(self._etag)
         except Revoked:
             return JobResult(JobOutcome.STOPPED, [self.revoked.emit])
+        except WeatherMissing as exc:
+            log.info("weather: none to give (%s)", exc)
+            reason = exc.reason
+            return JobResult(JobOutcome.FAILED, [lambda: self.fetch_failed.emit(reason)])
         except Unreachable as exc:
             log.info("weather: not refreshed (%s)", exc)
-            return FAILED
+            return JobResult(JobOutcome.FAILED, [lambda: self.fetch_failed.emit(OFFLINE)])
         received = self._now()
         with self._lock:
             self._etag = etag
@@ -118,10 +126,14 @@ class WeatherService(QObject):
                 self._report, self._received_at = report, received
         # A 304 (report None) changes nothing: the values keep their fetched_at.
         if report is None:
-            return JobResult(JobOutcome.SUCCEEDED)
+            return JobResult(JobOutcome.SUCCEEDED, [lambda: self.fetch_failed.emit("")])
         self._save_file(report, received)
         return JobResult(
-            JobOutcome.SUCCEEDED, [lambda: self.weather_changed.emit(report, received)]
+            JobOutcome.SUCCEEDED,
+            [
+                lambda: self.fetch_failed.emit(""),
+                lambda: self.weather_changed.emit(report, received),
+            ],
         )
 
     def _load_file(self) -> None:

@@ -178,6 +178,9 @@ class WeatherView:
     days: tuple[DayForecast, ...] = ()  # today first, at most four
     updated: str = ""  # "mis à jour il y a 2 h" when old, else ""
     message: str = ""  # UNAVAILABLE when there is nothing to show
+    # Why there is nothing to show, when known: kiosk.weather_service.OFFLINE or a
+    # kiosk.client_errors.WeatherMissing reason ("" while nothing was asked yet).
+    missing: str = ""
     attribution: str = ""
 
 

@@ -231,13 +231,28 @@ ENGLISH: dict[str, str] = {
     "J'y travaille : m'en faire membre et responsable": "I work there: make me a member and its manager",
     "Sans cette case, vous gérez l'organisation (son personnel) sans en faire partie, et votre rôle auprès de la personne ne change pas. Cochée, vous recevez aussi le rôle de ses membres (par exemple professionnel de santé pour des soins infirmiers).": "Unticked, you manage the organisation (its staff) without belonging to it, and your role for the person does not change. Ticked, you also get its members' role (health professional for a nursing service, for instance).",
     "valable jusqu'au": "valid until",
+    "aucune": "none",
+}
+
+
+# What a tablet reports as its last error is a code (DESIGN: counts and codes, never
+# content); the console says it in words. Older tablets sent "backend unreachable".
+DEVICE_PROBLEMS: dict[str, tuple[str, str]] = {
+    "backend_unreachable": (
+        "La tablette n'arrivait pas à joindre le service Foyer.",
+        "The tablet could not reach the Foyer service.",
+    ),
+    "backend unreachable": (
+        "La tablette n'arrivait pas à joindre le service Foyer.",
+        "The tablet could not reach the Foyer service.",
+    ),
 }
 
 
 def translator(lang: str) -> Callable[[str], str]:
     if lang == "en":
-        return lambda text: ENGLISH.get(text, text)
-    return lambda text: text
+        return lambda text: ENGLISH.get(text) or DEVICE_PROBLEMS.get(text, ("", text))[1]
+    return lambda text: DEVICE_PROBLEMS.get(text, (text,))[0]
 
 
 def pick(cookie: str | None) -> str:

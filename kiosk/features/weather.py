@@ -7,6 +7,7 @@ the view is rebuilt from it whenever the report changes, each minute while the s
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ class WeatherFeature(Feature):
         self._report: dict[str, Any] | None = saved[0] if saved else None
         self._received_at: datetime | None = saved[1] if saved else None
         self._screen: WeatherScreen | None = None
+        self._missing = ""  # why the last fetch brought nothing (see WeatherView.missing)
         host.window.home.minute_changed.connect(self._show_glance)
         host.register_screen(WEATHER, lambda: self.screen, on_open=self.show)
         self._show_glance()
@@ -57,6 +59,7 @@ class WeatherFeature(Feature):
 
             self.service = WeatherService(link.client, link.scheduler, self._data_dir)
             self.service.weather_changed.connect(self._on_weather)
+            self.service.fetch_failed.connect(self._on_fetch_failed)
             self.service.revoked.connect(self._host.credential_revoked)
         self.service.start()
 
@@ -89,7 +92,8 @@ class WeatherFeature(Feature):
 
     # -- views -------------------------------------------------------------------------------
     def view(self) -> WeatherView:
-        return build_weather_view(self._report, self._host.now(), self._received_at, words)
+        view = build_weather_view(self._report, self._host.now(), self._received_at, words)
+        return view if view.available else replace(view, missing=self._missing)
 
     def show(self) -> None:
         self.screen.show_view(self.view())
@@ -98,6 +102,13 @@ class WeatherFeature(Feature):
         enabled = WEATHER in self._host.config.get("modules", ())
         text = glance(self.view(), words) if enabled else ""
         self._host.window.home.set_weather_glance(text)
+
+    def _on_fetch_failed(self, reason: str) -> None:
+        if reason == self._missing:
+            return
+        self._missing = reason
+        if self._screen is not None and self._host.window.current_screen_name() == WEATHER:
+            self.show()
 
     def _on_weather(self, report: dict[str, Any] | None, received_at: datetime | None) -> None:
         self._report = report

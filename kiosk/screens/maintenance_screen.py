@@ -38,6 +38,7 @@ class MaintenanceInfo:
     version: str
     last_sync: datetime | None  # aware, beneficiary's time zone
     outbox_pending: int
+    last_error: str | None = None  # a code ("backend_unreachable") or a French sentence
 
 
 class MaintenanceScreen(ScreenFrame):
@@ -181,7 +182,19 @@ class MaintenanceScreen(ScreenFrame):
             self._pin_message.setText(self.tr("Code incorrect."))
 
     def _locked_words(self, seconds: float) -> str:
-        return self.tr("Trop d'essais. Réessayez dans %n seconde(s).", "", math.ceil(seconds))
+        n = math.ceil(seconds)
+        # French is the source language: its plural (2 and more) is chosen here.
+        if n < 2:
+            return self.tr("Trop d'essais. Réessayez dans %n seconde.", "", n)
+        return self.tr("Trop d'essais. Réessayez dans %n secondes.", "", n)
+
+    def _problem(self, code: str) -> str:
+        """A reported error code in words; anything else (already a sentence) as it is."""
+        if code in ("backend_unreachable", "backend unreachable"):
+            return self.tr("le service Foyer ne répondait pas.")
+        if code.startswith("configuration ") and " refusée" in code:
+            return self.tr("une configuration reçue a été refusée (elle est gardée telle quelle).")
+        return code
 
     def _show_dots(self) -> None:
         self._pin_dots.setText("●" * len(self._typed) if self._typed else "–")
@@ -208,6 +221,10 @@ class MaintenanceScreen(ScreenFrame):
             self.tr("Dernière synchronisation : {when}").format(when=last),
             self.tr("Envois en attente : {count}").format(count=info.outbox_pending),
         ]
+        if info.last_error:
+            lines.append(
+                self.tr("Dernier problème : {what}").format(what=self._problem(info.last_error))
+            )
         self._info_label.setText("\n".join(lines))
 
     def _retranslate(self) -> None:

@@ -56,6 +56,7 @@ TAB_STYLE = (
     f"border: 3px solid {theme.ACCENT}; }}"
 )
 IDLE_MS = 5 * 60 * 1000  # a professional who walks away is forgotten after 5 minutes
+EVENING_HOUR = 18  # "Bonne soirée" from 18:00, as home says "Bonsoir"
 
 
 def hm(moment: datetime) -> str:
@@ -517,9 +518,11 @@ class ProfessionalScreen(ScreenFrame):
         self._departed = True
         self._update_visit_buttons()
         at = self._now().astimezone(view.now.tzinfo or UTC)
-        self._set_status(
-            self.tr("Départ enregistré à {time}. Bonne journée !").format(time=h_m(at))
-        )
+        if at.hour >= EVENING_HOUR:
+            said = self.tr("Départ enregistré à {time}. Bonne soirée !")
+        else:
+            said = self.tr("Départ enregistré à {time}. Bonne journée !")
+        self._set_status(said.format(time=h_m(at)))
         self.departure_requested.emit(view.professional.user_id, pin)
         self._touched()
 

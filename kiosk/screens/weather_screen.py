@@ -17,7 +17,7 @@ from kiosk.gui_thread import check_gui_thread
 from kiosk.i18n import in_context
 from kiosk.screens.frame import ScreenFrame
 from kiosk.weather_view import CONTEXT, WeatherView
-from widgets import theme
+from widgets import sizing, theme
 from widgets.weather_card import WeatherCard
 from widgets.weather_icons import WeatherIcon
 
@@ -102,9 +102,21 @@ class WeatherScreen(ScreenFrame):
     def _retranslate(self) -> None:
         self.set_title(self.tr("Météo"))
         self._unavailable = self.tr("Météo indisponible")
-        self._unavailable_hint = self.tr(
-            "Les prévisions reviendront dès que la tablette sera de nouveau connectée."
-        )
+        # Why there is no weather, truthfully (WeatherView.missing).
+        self._unavailable_hints = {
+            "offline": self.tr(
+                "Les prévisions reviendront dès que la tablette sera de nouveau connectée."
+            ),
+            "no_place": self.tr(
+                "Votre conseiller n'a pas encore indiqué où se trouve le domicile : "
+                "la météo s'affichera dès qu'il l'aura fait."
+            ),
+            "service_down": self.tr(
+                "Le service météo ne répond pas pour le moment. "
+                "Les prévisions reviendront d'elles-mêmes."
+            ),
+            "": self.tr("Les prévisions s'afficheront dès qu'elles seront arrivées."),
+        }
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
         if event.type() == QEvent.Type.LanguageChange:
@@ -126,7 +138,8 @@ class WeatherScreen(ScreenFrame):
         self._attribution.setVisible(available and bool(view and view.attribution))
         if view is None or not available:
             self._message.setText(self._unavailable)
-            self._hint.setText(self._unavailable_hint)
+            missing = view.missing if view is not None else ""
+            self._hint.setText(self._unavailable_hints.get(missing, self._unavailable_hints[""]))
             self._updated.setText("")
             return
         if current is not None:
@@ -140,7 +153,11 @@ class WeatherScreen(ScreenFrame):
         for card, day in zip(self._cards, view.days, strict=False):
             card.set_day(words(day.name), day.pictogram, words(day.words), day.high, day.low)
             card.setVisible(True)
-        self._attribution.setText(view.attribution)
+        # The backend names its source in English; the tablet says it in its own language.
+        if "open-meteo" in view.attribution.lower():
+            self._attribution.setText(self.tr("Données météo : Open-Meteo.com (CC BY 4.0)"))
+        else:
+            self._attribution.setText(view.attribution)
         if current is None and view.updated:
             # Only days are left from old values: say how old, under the cards.
             self._message.setVisible(False)
@@ -178,7 +195,7 @@ class WeatherScreen(ScreenFrame):
         self._updated.setFont(theme.font(round(px * 0.8), bold=True))
         self._message.setFont(theme.font(round(px * 1.4), bold=True))
         self._hint.setFont(theme.font(px))
-        self._attribution.setFont(theme.font(max(12, round(px * 0.45))))
+        self._attribution.setFont(theme.font(sizing.min_text_px(max(self.height(), 480))))
         side = round(px * 3.6)
         self._now_icon.setFixedSize(side, side)
         self._now_box.setFixedHeight(side)

@@ -11,22 +11,22 @@
 <context>
     <name>AgendaList</name>
     <message>
-        <location filename="../../widgets/agenda_list.py" line="362"/>
+        <location filename="../../widgets/agenda_list.py" line="408"/>
         <source>+ 1 visite plus tôt</source>
         <translation>+ 1 earlier visit</translation>
     </message>
     <message>
-        <location filename="../../widgets/agenda_list.py" line="363"/>
+        <location filename="../../widgets/agenda_list.py" line="409"/>
         <source>+ {n} visites plus tôt</source>
         <translation>+ {n} earlier visits</translation>
     </message>
     <message>
-        <location filename="../../widgets/agenda_list.py" line="365"/>
+        <location filename="../../widgets/agenda_list.py" line="411"/>
         <source>+ 1 visite plus tard</source>
         <translation>+ 1 later visit</translation>
     </message>
     <message>
-        <location filename="../../widgets/agenda_list.py" line="366"/>
+        <location filename="../../widgets/agenda_list.py" line="412"/>
         <source>+ {n} visites plus tard</source>
         <translation>+ {n} later visits</translation>
     </message>
@@ -77,34 +77,34 @@
 <context>
     <name>AlbumPage</name>
     <message>
-        <location filename="../screens/photos_screen.py" line="223"/>
+        <location filename="../screens/photos_screen.py" line="224"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="224"/>
+        <location filename="../screens/photos_screen.py" line="225"/>
         <source>Précédentes</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="225"/>
+        <location filename="../screens/photos_screen.py" line="226"/>
         <source>Suivantes</source>
         <translation>Next</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="290"/>
+        <location filename="../screens/photos_screen.py" line="292"/>
         <source>Nouvelle</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="307"/>
+        <location filename="../screens/photos_screen.py" line="309"/>
         <source>Pas encore de photos.
 Les photos envoyées par vos proches apparaîtront ici.</source>
         <translation>No photos yet.
 Photos sent by your family and friends will appear here.</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="316"/>
+        <location filename="../screens/photos_screen.py" line="318"/>
         <source>Page {page} sur {count}</source>
         <translation>Page {page} of {count}</translation>
     </message>
@@ -112,104 +112,104 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home_screen.py" line="248"/>
+        <location filename="../screens/home_screen.py" line="274"/>
         <source>Bonjour {name}</source>
         <translation>Hello {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="248"/>
+        <location filename="../screens/home_screen.py" line="274"/>
         <source>Bonjour</source>
         <translation>Hello</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="250"/>
+        <location filename="../screens/home_screen.py" line="276"/>
         <source>Bonsoir {name}</source>
         <translation>Good evening {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="250"/>
+        <location filename="../screens/home_screen.py" line="276"/>
         <source>Bonsoir</source>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="271"/>
-        <location filename="../screens/home_screen.py" line="296"/>
+        <location filename="../screens/home_screen.py" line="297"/>
+        <location filename="../screens/home_screen.py" line="322"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="273"/>
-        <location filename="../screens/home_screen.py" line="296"/>
+        <location filename="../screens/home_screen.py" line="299"/>
+        <location filename="../screens/home_screen.py" line="322"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="289"/>
+        <location filename="../screens/home_screen.py" line="315"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="301"/>
+        <location filename="../screens/home_screen.py" line="327"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="304"/>
+        <location filename="../screens/home_screen.py" line="330"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="333"/>
+        <location filename="../screens/home_screen.py" line="359"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="335"/>
+        <location filename="../screens/home_screen.py" line="361"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="337"/>
+        <location filename="../screens/home_screen.py" line="363"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="343"/>
+        <location filename="../screens/home_screen.py" line="369"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="344"/>
+        <location filename="../screens/home_screen.py" line="370"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="345"/>
+        <location filename="../screens/home_screen.py" line="371"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="346"/>
+        <location filename="../screens/home_screen.py" line="372"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="347"/>
+        <location filename="../screens/home_screen.py" line="373"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="353"/>
+        <location filename="../screens/home_screen.py" line="379"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="354"/>
+        <location filename="../screens/home_screen.py" line="380"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="357"/>
+        <location filename="../screens/home_screen.py" line="384"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>
@@ -217,20 +217,36 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="225"/>
+        <location filename="../controller.py" line="220"/>
+        <location filename="../controller.py" line="272"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="317"/>
-        <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde(s).</source>
+        <location filename="../controller.py" line="357"/>
+        <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
             <numerusform>The Foyer service does not answer. Trying again in %n seconds.</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../controller.py" line="359"/>
+        <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
+        <translation>
+            <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
+            <numerusform>The Foyer service does not answer. Trying again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde(s).</source>
+        <translation type="vanished">
+            <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
+            <numerusform>The Foyer service does not answer. Trying again in %n seconds.</numerusform>
+        </translation>
+    </message>
     <message>
-        <location filename="../controller.py" line="325"/>
+        <location filename="../controller.py" line="364"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -238,100 +254,130 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="181"/>
+        <location filename="../screens/maintenance_screen.py" line="182"/>
         <source>Code incorrect.</source>
         <translation>Wrong code.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../screens/maintenance_screen.py" line="184"/>
         <source>Trop d&apos;essais. Réessayez dans %n seconde(s).</source>
+        <translation type="vanished">
+            <numerusform>Too many tries. Try again in %n second.</numerusform>
+            <numerusform>Too many tries. Try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../screens/maintenance_screen.py" line="188"/>
+        <source>Trop d&apos;essais. Réessayez dans %n seconde.</source>
+        <translation>
+            <numerusform>Too many tries. Try again in %n second.</numerusform>
+            <numerusform>Too many tries. Try again in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../screens/maintenance_screen.py" line="189"/>
+        <source>Trop d&apos;essais. Réessayez dans %n secondes.</source>
         <translation>
             <numerusform>Too many tries. Try again in %n second.</numerusform>
             <numerusform>Too many tries. Try again in %n seconds.</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="197"/>
+        <location filename="../screens/maintenance_screen.py" line="194"/>
+        <source>le service Foyer ne répondait pas.</source>
+        <translation>the Foyer service did not answer.</translation>
+    </message>
+    <message>
+        <location filename="../screens/maintenance_screen.py" line="196"/>
+        <source>une configuration reçue a été refusée (elle est gardée telle quelle).</source>
+        <translation>a configuration received was refused (the previous one is kept).</translation>
+    </message>
+    <message>
+        <location filename="../screens/maintenance_screen.py" line="210"/>
         <source>jamais</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="200"/>
+        <location filename="../screens/maintenance_screen.py" line="213"/>
         <source>Réseau : {state}</source>
         <translation>Network: {state}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="201"/>
+        <location filename="../screens/maintenance_screen.py" line="214"/>
         <source>connecté</source>
         <translation>connected</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="201"/>
+        <location filename="../screens/maintenance_screen.py" line="214"/>
         <source>hors connexion</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="203"/>
+        <location filename="../screens/maintenance_screen.py" line="216"/>
         <source>Service : {url}</source>
         <translation>Service: {url}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="204"/>
+        <location filename="../screens/maintenance_screen.py" line="217"/>
         <source>Tablette n° {id}</source>
         <translation>Tablet no. {id}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="207"/>
+        <location filename="../screens/maintenance_screen.py" line="220"/>
         <source>Version : {version}</source>
         <translation>Version: {version}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="208"/>
+        <location filename="../screens/maintenance_screen.py" line="221"/>
         <source>Dernière synchronisation : {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="209"/>
+        <location filename="../screens/maintenance_screen.py" line="222"/>
         <source>Envois en attente : {count}</source>
         <translation>Waiting to be sent: {count}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="214"/>
+        <location filename="../screens/maintenance_screen.py" line="226"/>
+        <source>Dernier problème : {what}</source>
+        <translation>Last problem: {what}</translation>
+    </message>
+    <message>
+        <location filename="../screens/maintenance_screen.py" line="231"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="215"/>
+        <location filename="../screens/maintenance_screen.py" line="232"/>
         <source>Code de maintenance</source>
         <translation>Maintenance code</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="216"/>
+        <location filename="../screens/maintenance_screen.py" line="233"/>
         <source>Effacer</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="217"/>
+        <location filename="../screens/maintenance_screen.py" line="234"/>
         <source>Valider</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="218"/>
+        <location filename="../screens/maintenance_screen.py" line="235"/>
         <source>Ré-associer</source>
         <translation>Pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="221"/>
+        <location filename="../screens/maintenance_screen.py" line="238"/>
         <source>Ré-associer efface les données de la tablette et affiche un nouveau code d&apos;association. Continuer ?</source>
         <translation>Pairing again erases the data on this tablet and shows a new pairing code. Continue?</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="225"/>
+        <location filename="../screens/maintenance_screen.py" line="242"/>
         <source>Oui, ré-associer</source>
         <translation>Yes, pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="226"/>
+        <location filename="../screens/maintenance_screen.py" line="243"/>
         <source>Annuler</source>
         <translation>Cancel</translation>
     </message>
@@ -406,12 +452,12 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>Health</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="341"/>
+        <location filename="../screens/messages_screen.py" line="342"/>
         <source>Arrêter la lecture</source>
         <translation>Stop reading</translation>
     </message>
     <message>
-        <location filename="../screens/messages_screen.py" line="343"/>
+        <location filename="../screens/messages_screen.py" line="344"/>
         <source>Lire à voix haute</source>
         <translation>Read aloud</translation>
     </message>
@@ -525,37 +571,37 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>PairingScreen</name>
     <message>
-        <location filename="../screens/pairing_screen.py" line="113"/>
+        <location filename="../screens/pairing_screen.py" line="114"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="200"/>
+        <location filename="../screens/pairing_screen.py" line="203"/>
         <source>Nouveau code en préparation…</source>
         <translation>Preparing a new code…</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="204"/>
+        <location filename="../screens/pairing_screen.py" line="207"/>
         <source>Ce code est valable encore {m} min {s} s</source>
         <translation>This code is valid for {m} min {s} s more</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="205"/>
+        <location filename="../screens/pairing_screen.py" line="208"/>
         <source>Ce code est valable encore {s} s</source>
         <translation>This code is valid for {s} s more</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="223"/>
+        <location filename="../screens/pairing_screen.py" line="226"/>
         <source>Bienvenue sur Foyer</source>
         <translation>Welcome to Foyer</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="224"/>
+        <location filename="../screens/pairing_screen.py" line="227"/>
         <source>Votre conseiller ou votre proche saisit ce code sur</source>
         <translation>Your care manager or relative types this code at</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="226"/>
+        <location filename="../screens/pairing_screen.py" line="229"/>
         <source>ou scanne le carré avec un téléphone.</source>
         <translation>or scans the square with a phone.</translation>
     </message>
@@ -714,23 +760,23 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>ProfessionalScreen</name>
     <message>
-        <location filename="../screens/professional_screen.py" line="253"/>
+        <location filename="../screens/professional_screen.py" line="255"/>
         <source>Vérification du code…</source>
         <translation>Checking the code…</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="262"/>
+        <location filename="../screens/professional_screen.py" line="264"/>
         <source>Code incorrect. Réessayez.</source>
         <translation>Wrong code. Please try again.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="278"/>
+        <location filename="../screens/professional_screen.py" line="281"/>
         <source>Pas de connexion au service Foyer : le code ne peut pas être vérifié.</source>
         <translation>No connection to the Foyer service: the code cannot be checked.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="306"/>
-        <location filename="../screens/professional_screen.py" line="344"/>
+        <location filename="../screens/professional_screen.py" line="310"/>
+        <location filename="../screens/professional_screen.py" line="348"/>
         <source>Espace professionnel</source>
         <translation>Professionals</translation>
     </message>
@@ -739,103 +785,108 @@ Photos sent by your family and friends will appear here.</translation>
         <translation type="obsolete">Home</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="345"/>
+        <location filename="../screens/professional_screen.py" line="349"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="346"/>
-        <location filename="../screens/professional_screen.py" line="452"/>
+        <location filename="../screens/professional_screen.py" line="350"/>
+        <location filename="../screens/professional_screen.py" line="456"/>
         <source>Aucune visite prévue aujourd&apos;hui.</source>
         <translation>No visit planned today.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="349"/>
+        <location filename="../screens/professional_screen.py" line="353"/>
         <source>Arrivée</source>
         <translation>Arrival</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="350"/>
+        <location filename="../screens/professional_screen.py" line="354"/>
         <source>Départ</source>
         <translation>Departure</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="351"/>
+        <location filename="../screens/professional_screen.py" line="355"/>
         <source>Consignes</source>
         <translation>Instructions</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="354"/>
+        <location filename="../screens/professional_screen.py" line="358"/>
         <source>Plus haut</source>
         <translation>Up</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="355"/>
+        <location filename="../screens/professional_screen.py" line="359"/>
         <source>Plus bas</source>
         <translation>Down</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="362"/>
+        <location filename="../screens/professional_screen.py" line="366"/>
         <source>Tapez votre code personnel</source>
         <translation>Type your personal code</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="366"/>
+        <location filename="../screens/professional_screen.py" line="370"/>
         <source>Messages ({n})</source>
         <translation>Messages ({n})</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="371"/>
+        <location filename="../screens/professional_screen.py" line="375"/>
         <source>{text} · en ce moment</source>
         <translation>{text} · now</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="376"/>
+        <location filename="../screens/professional_screen.py" line="380"/>
         <source>aujourd&apos;hui à {time}</source>
         <translation>today at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="378"/>
+        <location filename="../screens/professional_screen.py" line="382"/>
         <source>hier à {time}</source>
         <translation>yesterday at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="405"/>
+        <location filename="../screens/professional_screen.py" line="409"/>
         <source>Consignes : tapez votre code pour les lire.</source>
         <translation>Instructions: type your code to read them.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="437"/>
+        <location filename="../screens/professional_screen.py" line="441"/>
         <source>Nouveau</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="444"/>
+        <location filename="../screens/professional_screen.py" line="448"/>
         <source>Aucun message santé pour vous.</source>
         <translation>No health messages for you.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="506"/>
+        <location filename="../screens/professional_screen.py" line="510"/>
         <source>Arrivée enregistrée à {time}.</source>
         <translation>Arrival recorded at {time}.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="518"/>
+        <location filename="../screens/professional_screen.py" line="522"/>
+        <source>Départ enregistré à {time}. Bonne soirée !</source>
+        <translation>Departure recorded at {time}. Have a good evening!</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="524"/>
         <source>Départ enregistré à {time}. Bonne journée !</source>
         <translation>Departure recorded at {time}. Have a good day!</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="533"/>
+        <location filename="../screens/professional_screen.py" line="539"/>
         <source>Code incorrect. Réessayez dans 1 minute.</source>
         <translation>Wrong code. Try again in 1 minute.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="535"/>
+        <location filename="../screens/professional_screen.py" line="541"/>
         <source>Code incorrect. Réessayez dans {n} minutes.</source>
         <translation>Wrong code. Try again in {n} minutes.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="546"/>
+        <location filename="../screens/professional_screen.py" line="552"/>
         <source>Vous pouvez réessayer.</source>
         <translation>You may try again.</translation>
     </message>
@@ -856,27 +907,27 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>Slideshow</name>
     <message>
-        <location filename="../screens/photos_screen.py" line="412"/>
+        <location filename="../screens/photos_screen.py" line="414"/>
         <source>Pas encore de photos.</source>
         <translation>No photos yet.</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="414"/>
+        <location filename="../screens/photos_screen.py" line="416"/>
         <source>Album</source>
         <translation>Album</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="415"/>
+        <location filename="../screens/photos_screen.py" line="417"/>
         <source>Accueil</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="416"/>
+        <location filename="../screens/photos_screen.py" line="418"/>
         <source>Précédente</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="417"/>
+        <location filename="../screens/photos_screen.py" line="419"/>
         <source>Suivante</source>
         <translation>Next</translation>
     </message>
@@ -884,19 +935,39 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>WeatherScreen</name>
     <message>
-        <location filename="../screens/weather_screen.py" line="102"/>
+        <location filename="../screens/weather_screen.py" line="103"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/weather_screen.py" line="103"/>
+        <location filename="../screens/weather_screen.py" line="104"/>
         <source>Météo indisponible</source>
         <translation>Weather unavailable</translation>
     </message>
     <message>
-        <location filename="../screens/weather_screen.py" line="105"/>
+        <location filename="../screens/weather_screen.py" line="108"/>
         <source>Les prévisions reviendront dès que la tablette sera de nouveau connectée.</source>
         <translation>The forecast will be back as soon as the tablet is connected again.</translation>
+    </message>
+    <message>
+        <location filename="../screens/weather_screen.py" line="111"/>
+        <source>Votre conseiller n&apos;a pas encore indiqué où se trouve le domicile : la météo s&apos;affichera dès qu&apos;il l&apos;aura fait.</source>
+        <translation>Your care manager has not yet said where the home is: the weather will show as soon as they do.</translation>
+    </message>
+    <message>
+        <location filename="../screens/weather_screen.py" line="115"/>
+        <source>Le service météo ne répond pas pour le moment. Les prévisions reviendront d&apos;elles-mêmes.</source>
+        <translation>The weather service does not answer for now. The forecast will come back by itself.</translation>
+    </message>
+    <message>
+        <location filename="../screens/weather_screen.py" line="118"/>
+        <source>Les prévisions s&apos;afficheront dès qu&apos;elles seront arrivées.</source>
+        <translation>The forecast will show as soon as it arrives.</translation>
+    </message>
+    <message>
+        <location filename="../screens/weather_screen.py" line="158"/>
+        <source>Données météo : Open-Meteo.com (CC BY 4.0)</source>
+        <translation>Weather data: Open-Meteo.com (CC BY 4.0)</translation>
     </message>
 </context>
 <context>

@@ -254,12 +254,15 @@ def test_maintenance_locks_a_minute_after_five_wrong_pins(qtbot: QtBot) -> None:
         screen.enter_pin("0000")
         assert screen.message_text() == "Code incorrect."
     screen.enter_pin("0000")
-    assert screen.message_text() == "Trop d'essais. Réessayez dans 60 seconde(s)."
+    assert screen.message_text() == "Trop d'essais. Réessayez dans 60 secondes."
     clock.now += timedelta(seconds=30)
     screen.enter_pin("2580")
     assert screen.page() == "pin"
-    assert screen.message_text() == "Trop d'essais. Réessayez dans 30 seconde(s)."
-    clock.now += timedelta(seconds=30)
+    assert screen.message_text() == "Trop d'essais. Réessayez dans 30 secondes."
+    clock.now += timedelta(seconds=29.5)
+    screen.enter_pin("2580")
+    assert screen.message_text() == "Trop d'essais. Réessayez dans 1 seconde."  # a real plural
+    clock.now += timedelta(seconds=0.5)
     screen.enter_pin("2580")
     assert screen.page() == "info"
 

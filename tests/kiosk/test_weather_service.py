@@ -7,6 +7,7 @@ import json
 import random
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,11 +19,13 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.device_client import DeviceClient
+from kiosk.screens.weather_screen import WeatherScreen
 from kiosk.weather_file import FILE_NAME
 from kiosk.weather_service import WeatherService
 from kiosk.weather_view import build_weather_view
 from tests.fake_open_meteo import FakeOpenMeteo
 from tests.kiosk.device_http import Answer, DeviceHttp, Seen
+from tests.kiosk.fakes import closed_port_url
 from tests.kiosk.paired_backend import paired_backend
 
 PATH = "/api/v1/device/weather"
@@ -36,6 +39,7 @@ REPORT = {
     "attribution": "Weather data by Open-Meteo.com (CC BY 4.0)",
 }
 RECEIVED = datetime(2026, 12, 2, 9, 2, tzinfo=UTC)
+NOW = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
 
 @pytest.fixture
@@ -132,6 +136,45 @@ def test_an_unreadable_saved_file_is_ignored(
     service.stop()
     assert emitted == []
     assert service.report is None
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason", "words"),
+    [
+        (Answer(422, b'{"detail": "position"}'), "no_place", "conseiller n'a pas encore indiqué"),
+        (Answer(503, b'{"detail": "indisponible"}'), "service_down", "service météo ne répond pas"),
+        (None, "offline", "dès que la tablette sera de nouveau connectée"),
+    ],
+)
+def test_missing_weather_says_why_truthfully(
+    qtbot: QtBot,
+    device_http: DeviceHttp,
+    session: requests.Session,
+    scheduler: Any,
+    tmp_path: Path,
+    answer: Answer | None,
+    reason: str,
+    words: str,
+) -> None:
+    """No place set by the care manager, the weather service down, or the tablet cut off:
+    three different sentences, none blaming the tablet's connection when it is not at fault."""
+    if answer is not None:
+        device_http.routes[PATH] = answer
+    url = device_http.url if answer is not None else closed_port_url()
+    service = service_for(url, session, scheduler, tmp_path)
+    with qtbot.wait_signal(service.fetch_failed, timeout=5000) as failed:
+        service.start()
+    service.stop()
+    assert failed.args == [reason]
+    screen = WeatherScreen()
+    qtbot.addWidget(screen)
+    screen.show_view(replace(build_weather_view(None, NOW), missing=reason))
+    screen.resize(1280, 800)
+    screen.show()
+    assert screen.message_text() == "Météo indisponible"
+    assert words in screen.updated_text()
+    if reason != "offline":
+        assert "connectée" not in screen.updated_text()
 
 
 def test_401_means_revoked(

@@ -43,10 +43,10 @@ def test_a_good_document_is_normalized() -> None:
     [
         ({"font_scale": 2}, "font_scale", "entre 0,8 et 1,3"),
         ({"font_scale": "grand"}, "font_scale", "nombre"),
-        ({"high_contrast": 1}, "high_contrast", "true ou false"),
+        ({"high_contrast": 1}, "high_contrast", "Contraste renforcé : doit valoir oui ou non."),
         ({"night_start": "25:00"}, "night_start", "HH:MM"),
         ({"idle_minutes": 2.5}, "idle_minutes", "entier"),
-        ({"modules": ["agenda", "tv"]}, "modules", "module inconnu : tv"),
+        ({"modules": ["agenda", "tv"]}, "modules", "module inconnu : « tv »"),
         ({"modules": ["agenda", "agenda"]}, "modules", "qu'une fois"),
         ({"modules": []}, "modules", "au moins un module"),
         ({"mood_times": ["10h30"]}, "mood_times", "« 10h30 »"),
@@ -54,7 +54,7 @@ def test_a_good_document_is_normalized() -> None:
         ({"quick_replies": ["Merci\nà toi"]}, "quick_replies", "retour à la ligne"),
         ({"quick_replies": [""]}, "quick_replies", "vide"),
         ({"quick_replies": ["a"] * 7}, "quick_replies", "au plus 6"),
-        ({"language": "de"}, "language", "fr, en"),
+        ({"language": "de"}, "language", "français, anglais"),
         ({"maintenance_pin": "1234"}, "maintenance_pin", "haché"),
         ({"font_scal": 1.2}, "font_scal", "Clé inconnue"),
     ],
@@ -103,7 +103,7 @@ def test_kinds_and_bounds_are_types_and_the_words_come_from_them() -> None:
     assert (idle.kind, idle.low, idle.high, idle.step) == (config.Kind.INTEGER, 0, 120, 1)
     assert idle.kind_text == "minutes"
     assert by_key["language"].choices == config.LANGUAGES
-    assert by_key["language"].bounds_text == "fr, en"
+    assert by_key["language"].bounds_text == "français, anglais"
     assert by_key["modules"].choices == config.MODULES
     assert by_key["maintenance_pin"].bounds_text == "4 à 8 chiffres"
     assert by_key["quick_replies"].max_items == config.QUICK_REPLY_MAX
