@@ -21,7 +21,7 @@ from kiosk.device_client import DeviceClient
 from kiosk.outbox import FlushOutcome, Outbox, flush
 from kiosk.retrying_job import FAILED, JobOutcome, JobResult, RetryingJob, guarded
 from kiosk.sync import LONG_POLL_SECONDS, Outcome, Syncer
-from provisioning.pairing import PairingCallbacks, PairingClient, run_pairing
+from provisioning.pairing import PairingCallbacks, PairingClient, SavedCode, run_pairing
 
 log = logging.getLogger(__name__)
 
@@ -199,10 +199,16 @@ class PairingService(QObject):
     denied = Signal()
     paired = Signal(object)  # provisioning.credentials.DeviceCredential
 
-    def __init__(self, client: PairingClient, scheduler: BackgroundScheduler) -> None:
+    def __init__(
+        self,
+        client: PairingClient,
+        scheduler: BackgroundScheduler,
+        saved: SavedCode | None = None,
+    ) -> None:
         super().__init__()
         self._client = client
         self._scheduler = scheduler
+        self._saved = saved  # the code shown, kept across a restart until it ends
         self._stop = threading.Event()
 
     def start(self) -> None:
@@ -223,6 +229,6 @@ class PairingService(QObject):
             on_problem=self.problem.emit,
             on_denied=self.denied.emit,
         )
-        credential = run_pairing(self._client, callbacks, stop)
+        credential = run_pairing(self._client, callbacks, stop, saved=self._saved)
         if credential is not None and not stop.is_set():
             self.paired.emit(credential)

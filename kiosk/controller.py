@@ -264,14 +264,16 @@ class KioskController(QObject):
 
     def _enter_pairing(self) -> None:
         from kiosk.background import PairingService
-        from provisioning.pairing import PairingClient
+        from provisioning.pairing import PairingClient, SavedCode
 
         scheduler, http = self._services()
         self._stop_paired_services()
         self._device_id = None
         self.window.pairing.show_message(self.tr("Connexion au service Foyer…"))
         self.window.show_pairing()
-        self.pairing_service = PairingService(PairingClient(http, self._backend_url), scheduler)
+        self.pairing_service = PairingService(
+            PairingClient(http, self._backend_url), scheduler, SavedCode(self._data_dir)
+        )
         self._connect_pairing(self.pairing_service)
         self.pairing_service.start()
 

@@ -6,16 +6,20 @@ callbacks; the GUI turns those into signals.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import requests
 
+from common.atomic_file import write_atomically
 from common.backoff import full_jitter
 from provisioning.credentials import DeviceCredential
 from provisioning.http import CONNECT_TIMEOUT, READ_TIMEOUT
@@ -36,6 +40,60 @@ class PairingCode:
     verification_uri_complete: str
     expires_at: datetime
     interval: float
+
+
+CODE_FILE = "pairing_code.json"
+
+
+class SavedCode:
+    """The code on screen, kept on disk until it expires or ends: a tablet restarted (or
+    unplugged) while someone types its code in the console resumes polling that same code
+    instead of drawing a new one, so that the approval reaches it. Mode 0600: the device code
+    is what claims the credential."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.path = data_dir / CODE_FILE
+
+    def save(self, code: PairingCode, backend_url: str) -> None:
+        record = {
+            "backend_url": backend_url,
+            "device_code": code.device_code,
+            "user_code": code.user_code,
+            "verification_uri": code.verification_uri,
+            "verification_uri_complete": code.verification_uri_complete,
+            "expires_at": code.expires_at.astimezone(UTC).isoformat(),
+            "interval": code.interval,
+        }
+        try:
+            write_atomically(self.path, json.dumps(record).encode("utf-8"), mode=0o600)
+        except OSError as exc:  # the code still works until the tablet restarts
+            log.error("pairing: could not keep the code on disk: %s", exc)
+
+    def load(self, backend_url: str, now: datetime) -> PairingCode | None:
+        """The saved code if it is for this backend and still valid, else None."""
+        try:
+            record = json.loads(self.path.read_text(encoding="utf-8"))
+            code = PairingCode(
+                device_code=str(record["device_code"]),
+                user_code=str(record["user_code"]),
+                verification_uri=str(record["verification_uri"]),
+                verification_uri_complete=str(record["verification_uri_complete"]),
+                expires_at=datetime.fromisoformat(record["expires_at"]),
+                interval=float(record["interval"]),
+            )
+            same_backend = record["backend_url"] == backend_url
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.warning("pairing: saved code unreadable (%s); a new one is drawn", exc)
+            return None
+        if code.expires_at.tzinfo is None or not same_backend or now >= code.expires_at:
+            return None
+        return code
+
+    def erase(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.unlink(missing_ok=True)
 
 
 class PairingUnavailable(Exception):
@@ -110,23 +168,35 @@ def run_pairing(
     stop: threading.Event,
     now: Callable[[], datetime] = _now,
     rng: random.Random | None = None,
+    saved: SavedCode | None = None,
 ) -> DeviceCredential | None:
-    """Show codes and poll until approved. Returns None only when `stop` is set."""
+    """Show codes and poll until approved. Returns None only when `stop` is set.
+
+    With `saved`, a code still valid from before a restart is shown and polled again, and each
+    new code is kept until it ends."""
     rng = rng or random.Random()
     failures = 0
     while not stop.is_set():
-        try:
-            code = client.request_code(now())
-        except PairingUnavailable as exc:
-            failures += 1
-            delay = full_jitter(failures, base=2.0, cap=60.0, rng=rng)
-            log.warning("pairing: cannot get a code (%s); retry in %.0f s", exc, delay)
-            callbacks.on_problem(str(exc), delay)
-            stop.wait(delay)
-            continue
+        code = saved.load(client.backend_url, now()) if saved is not None else None
+        if code is not None:
+            log.info("pairing: resuming the code shown before the restart")
+        else:
+            try:
+                code = client.request_code(now())
+            except PairingUnavailable as exc:
+                failures += 1
+                delay = full_jitter(failures, base=2.0, cap=60.0, rng=rng)
+                log.warning("pairing: cannot get a code (%s); retry in %.0f s", exc, delay)
+                callbacks.on_problem(str(exc), delay)
+                stop.wait(delay)
+                continue
+            if saved is not None:
+                saved.save(code, client.backend_url)
         failures = 0
         callbacks.on_code(code)
         outcome = _poll_until_done(client, code, callbacks, stop, now)
+        if outcome is not None and saved is not None:
+            saved.erase()  # approved, expired or refused: never shown again
         if isinstance(outcome, DeviceCredential):
             return outcome
         if outcome == "access_denied":

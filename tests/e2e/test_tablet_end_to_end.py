@@ -191,3 +191,47 @@ def test_backend_restart_keeps_accounts(tmp_path: Path) -> None:
         assert token.status_code == 200
     finally:
         second.stop()
+
+
+def test_a_code_shown_stays_valid_across_a_restart_until_approved(
+    qtbot: Any, tmp_path: Path, backend: RunningBackend, care_manager: CareManager
+) -> None:
+    """A family member reads the code out over the phone while someone unplugs the tablet:
+    after the restart the tablet shows the same code, and approving it pairs the tablet."""
+    data = tmp_path / "restarted"
+    write_quiet_config(data)
+
+    def start() -> tuple[KioskController, Any]:
+        scheduler = make_scheduler()
+        scheduler.start()
+        local_time = LocalTime()
+        window = MainWindow(local_time.now)
+        qtbot.addWidget(window)
+        window.resize(1280, 800)
+        window.show()
+        controller = KioskController(data, backend.url, window, local_time)
+        controller.start(scheduler, new_session())
+        return controller, scheduler
+
+    first, scheduler = start()
+    qtbot.wait_until(lambda: bool(shown_code(first)), timeout=10_000)
+    code = shown_code(first)
+    first.shutdown()  # the plug is pulled
+    shutdown_scheduler(scheduler)
+    first.window.close()
+
+    second, scheduler = start()
+    try:
+        qtbot.wait_until(lambda: bool(shown_code(second)), timeout=10_000)
+        assert shown_code(second) == code  # not a new one
+        answer = care_manager.post(
+            "/api/v1/devices/approve",
+            {"user_code": code, "beneficiary_id": care_manager.beneficiary_id},
+        )
+        assert answer.status_code == 200, answer.text
+        qtbot.wait_until(lambda: second.window.current_screen_name() == "home", timeout=20_000)
+        assert credentials.load(data) is not None
+        assert not (data / "pairing_code.json").exists()  # used: never shown again
+    finally:
+        second.shutdown()
+        shutdown_scheduler(scheduler)

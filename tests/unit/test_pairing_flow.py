@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from provisioning.pairing import (
     PairingCallbacks,
     PairingCode,
     PairingUnavailable,
+    SavedCode,
     full_jitter,
     run_pairing,
 )
@@ -164,3 +166,32 @@ def test_full_jitter_is_bounded() -> None:
     for attempt in range(1, 40):
         delay = full_jitter(attempt, base=2.0, cap=300.0, rng=rng)
         assert 1.0 <= delay <= 300.0
+
+
+def test_a_saved_code_is_resumed_after_a_restart_until_it_ends(tmp_path: Path) -> None:
+    saved = SavedCode(tmp_path)
+    first = ScriptedServer([("KEEP", 600)], ["authorization_pending"])
+    clock = [T0]
+    stop = FakeStop(clock, stop_after=1)  # the tablet is unplugged during the first wait
+    run_pairing(first, Recorder().callbacks(), stop, lambda: clock[0], saved=saved)  # type: ignore[arg-type]
+    assert oct(saved.path.stat().st_mode & 0o777) == "0o600"  # the device code is a secret
+
+    again = ScriptedServer([], ["ok"])  # no new code may be asked for
+    rec = Recorder()
+    clock[0] += timedelta(minutes=3)
+    cred = run_pairing(again, rec.callbacks(), FakeStop(clock), lambda: clock[0], saved=saved)  # type: ignore[arg-type]
+    assert rec.codes == ["KEEP"] and again.polled == ["dc-KEEP"]
+    assert cred is not None and not saved.path.exists()
+
+
+def test_an_expired_or_foreign_saved_code_is_not_resumed(tmp_path: Path) -> None:
+    saved = SavedCode(tmp_path)
+    code = PairingCode(
+        "dc-OLD", "OLD", "http://b/pair", "http://b/pair", T0 + timedelta(minutes=10), 5.0
+    )
+    saved.save(code, "http://backend")
+    assert saved.load("http://backend", T0) == code
+    assert saved.load("http://other", T0) is None
+    assert saved.load("http://backend", T0 + timedelta(minutes=10)) is None
+    saved.path.write_text("{half", encoding="utf-8")
+    assert saved.load("http://backend", T0) is None
