@@ -91,6 +91,8 @@ ENGLISH: dict[str, str] = {
     "Autres personnes dont vous faites partie de l'entourage": "Other people whose circle you belong to",
     "Vous ne faites encore partie de l'entourage de personne. Ouvrez le lien d'invitation que vous avez reçu.": "You are not in anyone's circle yet. Open the invitation link you received.",
     "Seul le conseiller autonomie d'une personne peut associer sa tablette.": "Only a person's care manager can pair their tablet.",
+    "Transmettez-lui le code affiché sur la tablette :": "Pass on to them the code shown on the tablet:",
+    "Il reste valable quelques minutes, même si la tablette redémarre.": "It stays valid for a few minutes, even if the tablet restarts.",
     "8 lettres, par exemple WDJB-MJHT. Majuscules, minuscules et tiret indifférents.": "8 letters, for example WDJB-MJHT. Case and dash do not matter.",
     "Le code ci-dessus est bien celui affiché en ce moment sur la tablette.": "The code above is the one the tablet shows right now.",
     "Association refusée": "Pairing refused",

@@ -224,9 +224,11 @@ class PairingScreen(QWidget):
 
     def _retranslate(self) -> None:
         self._title.setText(self.tr("Bienvenue sur Foyer"))
-        self._instruction.setText(self.tr("Votre conseiller ou votre proche saisit ce code sur"))
+        # Who may approve a pairing (backend/policy.py: MANAGE_DEVICES) is the care manager
+        # alone: the words say so, so that a family member knows to pass the code on.
+        self._instruction.setText(self.tr("Votre conseiller autonomie saisit ce code sur"))
         self._uri_label.setText(self._uri)
-        self._scan_hint.setText(self.tr("ou scanne le carré avec un téléphone."))
+        self._scan_hint.setText(self.tr("ou scanne le carré avec son téléphone."))
         if self._expires_at is not None:
             self.tick()
 

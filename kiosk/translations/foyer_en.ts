@@ -223,7 +223,7 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="357"/>
+        <location filename="../controller.py" line="359"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -231,7 +231,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="359"/>
+        <location filename="../controller.py" line="361"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -246,7 +246,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="364"/>
+        <location filename="../controller.py" line="366"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -596,14 +596,22 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>Welcome to Foyer</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="227"/>
-        <source>Votre conseiller ou votre proche saisit ce code sur</source>
-        <translation>Your care manager or relative types this code at</translation>
+        <location filename="../screens/pairing_screen.py" line="229"/>
+        <source>Votre conseiller autonomie saisit ce code sur</source>
+        <translation>Your care manager types this code at</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="229"/>
+        <location filename="../screens/pairing_screen.py" line="231"/>
+        <source>ou scanne le carré avec son téléphone.</source>
+        <translation>or scans the square with their phone.</translation>
+    </message>
+    <message>
+        <source>Votre conseiller ou votre proche saisit ce code sur</source>
+        <translation type="vanished">Your care manager or relative types this code at</translation>
+    </message>
+    <message>
         <source>ou scanne le carré avec un téléphone.</source>
-        <translation>or scans the square with a phone.</translation>
+        <translation type="vanished">or scans the square with a phone.</translation>
     </message>
 </context>
 <context>

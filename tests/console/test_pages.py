@@ -79,6 +79,23 @@ def test_a_care_manager_pairs_a_tablet_by_its_typed_code(
     assert f"Tablette {grant['user_code']}" in tablets.text
 
 
+def test_a_family_member_who_scans_the_qr_is_told_who_pairs_and_given_the_code(
+    app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
+) -> None:
+    """The tablet says the care manager types its code; a daughter who scans it anyway reads
+    the same truth, and the code to pass on, and nothing is approved."""
+    grant = authorize_device(app_client)
+    daughter = new_browser()
+    daughter.login(circle.daughter.email)
+    page = daughter.get(f"/pair?code={grant['user_code']}")
+    assert page.status_code == 200
+    assert "Seul le conseiller autonomie" in page.text and "peut associer sa tablette" in page.text
+    assert "Transmettez-lui le code affiché sur la tablette" in page.text
+    assert grant["user_code"] in page.text
+    assert 'name="beneficiary_id"' not in page.text
+    assert poll_token(app_client, grant["device_code"]).json()["error"] == "authorization_pending"
+
+
 def test_wrong_pairing_codes_get_a_readable_message_then_are_rate_limited(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
 ) -> None:
