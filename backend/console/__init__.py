@@ -29,6 +29,7 @@ from backend.console import (
     pairing,
     photos,
     tablets,
+    visits,
     wellbeing,
 )
 from backend.console.web import (
@@ -49,6 +50,7 @@ ROUTERS = (
     dashboard.router,
     pairing.router,
     beneficiary.router,
+    visits.router,
     agenda_ics.router,
     agenda.router,
     messages.router,

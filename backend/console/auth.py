@@ -26,7 +26,7 @@ from backend.console.web import (
 )
 from backend.errors import ServiceError, TooManyAttempts
 from backend.models import Beneficiary, User
-from backend.services import accounts, circle, passwords
+from backend.services import accounts, circle, passwords, visits
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
@@ -136,7 +136,11 @@ def account_page(
     session: SessionDep,
     done: Annotated[str, Query(max_length=10), LINE] = "",
 ) -> Response:
-    notices = {"password": "Votre mot de passe a été changé.", "name": "Votre nom a été changé."}
+    notices = {
+        "password": "Votre mot de passe a été changé.",
+        "name": "Votre nom a été changé.",
+        "pin": "Votre code personnel pour la tablette est enregistré.",
+    }
     return _account(request, session, user, notice=notices.get(done))
 
 
@@ -174,6 +178,27 @@ def change_password(
         undo(session, exc)
         return _account(request, session, user, exc.status_code, error=exc.message)
     return redirect("/account?done=password")
+
+
+@router.post("/account/pin", dependencies=[Csrf])
+def change_pin(
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    pin: Annotated[str, Form(max_length=64), LINE] = "",
+    confirm: Annotated[str, Form(max_length=64), LINE] = "",
+) -> Response:
+    """Set or change one's personal PIN for the beneficiaries' tablets (only its hash is kept):
+    a professional types it there to record arrival and departure, read the visits'
+    instructions and the health messages addressed to them."""
+    if pin != confirm:
+        return _account(request, session, user, 422, error="Les deux codes diffèrent.")
+    try:
+        visits.set_pin(session, user, pin)
+    except ServiceError as exc:
+        undo(session, exc)
+        return _account(request, session, user, exc.status_code, error=exc.message)
+    return redirect("/account?done=pin")
 
 
 # --- invitations --------------------------------------------------------------------------------
