@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -38,6 +39,7 @@ from tests.browser.site import (  # noqa: E402
     seed,
     start,
 )
+from tests.fake_open_meteo import FakeOpenMeteo  # noqa: E402
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 
@@ -63,7 +65,7 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
     requests.post(
         url + API + "/device/status",
         json={"app_version": "0.4.1", "free_disk_bytes": 11_200_000_000, "last_error": None,
-              "outbox_pending": 0, "config_version": 0},
+              "outbox_pending": 0, "config_version": 1},
         headers=device,
         timeout=10,
     )  # fmt: skip
@@ -118,7 +120,15 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
     ).json()
     neighbour = {"email": "marc.petit@voisin.test", "name": "Marc Petit", "relation": "neighbour"}
     invitation = site.api("POST", f"/beneficiaries/{jeanne}/invitations", cm, json=neighbour)
+    # Someone whose town is two places (the edit page offers the choice).
+    rose = site.api(
+        "POST",
+        "/beneficiaries",
+        cm,
+        json={"first_name": "Rose", "last_name": "Payet", "place_name": "Saint-Denis"},
+    )
     return {
+        "rose": rose["id"],
         "device": token["device_id"],
         "health": health["id"],
         "pending": pending["user_code"],
@@ -141,6 +151,9 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        # The backend's geocoding is a fake Open-Meteo on loopback (two Saint-Denis).
+        fake = FakeOpenMeteo().start()
+        os.environ["FOYER_GEOCODING_URL"] = fake.geocoding_url
         backend = start(work / "backend")
         try:
             site = seed(backend)
@@ -152,6 +165,7 @@ def main() -> int:
                 ("dashboard", "/", site.care_manager.email),
                 ("pair", f"/pair?code={extra['pending']}", site.care_manager.email),
                 ("agenda", f"/b/{jeanne}/agenda", site.care_manager.email),
+                ("agenda-ics", f"/b/{jeanne}/agenda/ics", site.care_manager.email),
                 ("event-form", f"/b/{jeanne}/agenda/new", site.care_manager.email),
                 ("messages", f"/b/{jeanne}/messages?space=daily", site.care_manager.email),
                 ("health", f"/b/{jeanne}/messages?space=health", site.care_manager.email),
@@ -162,6 +176,8 @@ def main() -> int:
                 ("visits", f"/b/{jeanne}/visits", site.care_manager.email),
                 ("tablets", f"/b/{jeanne}/tablets", site.care_manager.email),
                 ("tablet-config", f"/devices/{extra['device']}/config", site.care_manager.email),
+                ("tablet-revoke", f"/devices/{extra['device']}/revoke", site.care_manager.email),
+                ("beneficiary-edit", f"/b/{extra['rose']}/edit?locate=1", site.care_manager.email),
                 ("account", "/account", site.daughter.email),
                 ("family-home", "/", site.daughter.email),
                 ("not-found", "/messages/999999", site.nurse.email),
@@ -186,9 +202,34 @@ def main() -> int:
                         target = args.out / f"console-{name}{suffix}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+                    # Pages that answer a form: a pairing approved (the tablet's own PIN shown
+                    # once), an invitation created (its link, copy button and expiry).
+                    page = contexts[site.care_manager.email]
+                    code = requests.post(
+                        site.url + API + "/device/authorize",
+                        data={"client_id": "foyer-kiosk"},
+                        timeout=10,
+                    ).json()["user_code"]
+                    page.goto(f"{site.url}/pair?code={code}")
+                    page.get_by_label("Bénéficiaire").select_option(label="Jeanne Martin")
+                    page.get_by_label("Le code ci-dessus est bien celui affiché").check()
+                    page.get_by_role("button", name="Associer", exact=True).click()
+                    page.screenshot(
+                        path=str(args.out / f"console-pair-done{suffix}.png"), full_page=True
+                    )
+                    page.goto(f"{site.url}/b/{jeanne}/circle")
+                    page.get_by_label("Nom", exact=True).fill("Lucie Martin")
+                    page.get_by_label("Adresse e-mail").fill(f"lucie{suffix}@famille.test")
+                    page.get_by_role("button", name="Créer le lien d'invitation").click()
+                    page.locator(".invitation-created").scroll_into_view_if_needed()
+                    page.screenshot(
+                        path=str(args.out / f"console-invitation-created{suffix}.png"),
+                        full_page=True,
+                    )
                 browser.close()
         finally:
             backend.stop()
+            fake.stop()
     return 0
 
 
