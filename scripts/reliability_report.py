@@ -1,16 +1,24 @@
-"""Render docs/reliability.md from the fault and attack tests' own recorded outcomes.
+"""Write docs/reliability.md from the fault and attack tests' own outcomes (a person runs this).
 
-    .venv/bin/pytest tests/reliability tests/security    # records, and rewrites the doc
-    .venv/bin/python scripts/reliability_report.py        # re-render from var/reliability/
+    .venv/bin/python scripts/reliability_report.py            # run the tests, rewrite the doc
+    .venv/bin/python scripts/reliability_report.py --audit    # audit the lock first
+    .venv/bin/python scripts/reliability_report.py --render-only   # from the last recorded run
 
-The outcomes come from var/reliability/results.json, written by tests/reliability/recorder.py at
-the end of every run of those tests; nothing in the table is typed by hand.
+It runs `pytest tests/reliability tests/security`, whose outcomes tests/reliability/recorder.py
+records in var/reliability/results.json, then renders the table from them; nothing in the table
+is typed by hand. Running the tests alone (pytest, scripts/test) never writes the doc;
+tests/security/test_reliability_doc.py checks it and names this command when it is out of date.
+The exit status is 1 when a fault or attack test failed (the doc is written all the same and
+says so), 2 when the tests could not run to the end (the doc is left as it was).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +34,17 @@ OUTCOME_WORDS = {
     "skipped": "— skipped",
 }
 
+COMMAND = ".venv/bin/python scripts/reliability_report.py"
+TEST_DIRS = ("tests/reliability", "tests/security")
+
 HEADER = """# Reliability and security: every fault and attack tried
 
-Generated from the suite's own results by `tests/reliability/recorder.py` at the end of every
-complete run of `tests/reliability/` and `tests/security/` (re-render with
-`python scripts/reliability_report.py`); `tests/security/test_reliability_doc.py` fails when this
-table lists other tests than the suite has. Each row is one test: what it does to Foyer and what
-must still hold, then how it ended on the last run. Process-level fault tests (marked `e2e`)
-start real `foyer-backend` processes and tablet drivers on loopback.
+Generated from the suite's own results by `scripts/reliability_report.py`, which runs
+`tests/reliability/` and `tests/security/` and writes this file (a test run never does);
+`tests/security/test_reliability_doc.py` fails when this table lists other tests than the suite
+has. Each row is one test: what it does to Foyer and what must still hold, then how it ended
+on the last run. Process-level fault tests (marked `e2e`) start real `foyer-backend` processes
+and tablet drivers on loopback.
 """
 
 
@@ -61,11 +72,19 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def audit_line() -> str:
+AUDIT_PREFIX = "Dependency audit"
+
+
+def audit_line(previous: str = "") -> str:
+    """The audit's verdict from var/reliability/audit.json; without one, the line of the
+    `previous` doc (an audit run elsewhere stays said until one runs here)."""
     try:
         audit = json.loads(AUDIT.read_text())
     except (OSError, ValueError):
-        return "Dependency audit: not run in this checkout (`scripts/audit_dependencies.py`).\n"
+        for line in previous.splitlines():
+            if line.startswith(AUDIT_PREFIX):
+                return line + "\n"
+        return f"{AUDIT_PREFIX}: not run in this checkout (`scripts/audit_dependencies.py`).\n"
     return (
         "Dependency audit of the lock (`scripts/audit_dependencies.py`): "
         f"{cell(str(audit.get('summary', audit.get('status', '?'))))}. Known vulnerabilities fail "
@@ -74,8 +93,8 @@ def audit_line() -> str:
     )
 
 
-def render(results: dict[str, dict[str, Any]]) -> str:
-    lines = [HEADER, audit_line(), FOUND]
+def render(results: dict[str, dict[str, Any]], previous: str = "") -> str:
+    lines = [HEADER, audit_line(previous), FOUND]
     counts: dict[str, int] = {}
     for entry in results.values():
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
@@ -108,14 +127,74 @@ def documented_ids(text: str) -> set[tuple[str, str]]:
     return rows
 
 
-def main() -> int:
+def load_results() -> dict[str, dict[str, Any]]:
+    data = json.loads(RESULTS.read_text())
+    if not isinstance(data, dict):
+        raise ValueError("not a mapping of test ids")
+    return data
+
+
+def run_tests(pytest_args: list[str]) -> int:
+    """pytest over both folders, whole (the recorder then drops the rows of tests that are gone);
+    its exit status."""
+    command = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *TEST_DIRS, *pytest_args]
+    print("$ " + " ".join(command[1:]), flush=True)
+    return subprocess.run(command, cwd=ROOT, check=False).returncode
+
+
+def write_doc(results: dict[str, dict[str, Any]]) -> None:
+    previous = DOC.read_text() if DOC.exists() else ""
+    text = render(results, previous)
+    if text == previous:
+        print(f"{DOC.relative_to(ROOT)} is up to date ({len(results)} tests)")
+    else:
+        DOC.write_text(text)
+        print(f"wrote {DOC.relative_to(ROOT)} ({len(results)} tests)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--render-only",
+        action="store_true",
+        help="do not run the tests: render the outcomes recorded by the last complete run",
+    )
+    parser.add_argument(
+        "--audit", action="store_true", help="run scripts/audit_dependencies.py first"
+    )
+    parser.add_argument("pytest_args", nargs="*", help="more pytest options (after --)")
+    args = parser.parse_args(argv)
+    if args.audit:  # its verdict, even "vulnerable", goes into the doc
+        audit = [sys.executable, str(ROOT / "scripts" / "audit_dependencies.py")]
+        subprocess.run(audit, cwd=ROOT, check=False)
+    if args.render_only:
+        try:
+            results = load_results()
+        except (OSError, ValueError) as exc:
+            print(f"no results to render ({exc}); run {COMMAND}", file=sys.stderr)
+            return 2
+        write_doc(results)
+        return 0
+    started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    status = run_tests(args.pytest_args)
     try:
-        results = json.loads(RESULTS.read_text())
+        results = load_results()
     except (OSError, ValueError) as exc:
-        print(f"no results to render ({exc}); run the tests first", file=sys.stderr)
+        print(f"the tests recorded nothing ({exc}); doc left as it was", file=sys.stderr)
+        return 2
+    not_run = sorted(n for n, e in results.items() if str(e.get("at", "")) < started)
+    if status not in (0, 1) or not_run:
+        print(
+            f"pytest exited {status} and {len(not_run)} tests did not run "
+            f"(e.g. {not_run[:3]}): doc left as it was",
+            file=sys.stderr,
+        )
+        return 2
+    write_doc(results)
+    failed = sorted(n for n, e in results.items() if e["outcome"] in ("failed", "error"))
+    if failed:
+        print(f"{len(failed)} fault or attack tests failed: {failed[:5]}", file=sys.stderr)
         return 1
-    DOC.write_text(render(results))
-    print(f"wrote {DOC.relative_to(ROOT)} ({len(results)} tests)")
     return 0
 
 

@@ -3,15 +3,17 @@
 Loaded by tests/reliability/conftest.py and tests/security/conftest.py (once per session, whichever
 comes first). Each test's description is its docstring; its area is its module's docstring's
 first line. At the end of a run the outcomes are merged into var/reliability/results.json (by
-test id, so running one file updates only its rows) and, when the run covered every such test,
-docs/reliability.md is rewritten from them (scripts/reliability_report.py renders it).
+test id, so running one file updates only its rows; var/ is not tracked). A test run never
+writes docs/reliability.md: `scripts/reliability_report.py` does, when a person runs it.
 tests/security/test_reliability_doc.py fails when the table lists other tests than the suite has.
 """
 
 from __future__ import annotations
 
+import fcntl
 import inspect
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "var" / "reliability" / "results.json"
-DOC = ROOT / "docs" / "reliability.md"
 DIRS = ("tests/reliability/", "tests/security/")
+# Checks the document itself: not a fault or an attack, so not a row of it (the row would say
+# how the check ended before the document it checks was written).
+NOT_RECORDED = ("tests/security/test_reliability_doc.py",)
 PLUGIN_NAME = "foyer-reliability-recorder"
 
 
@@ -43,7 +47,7 @@ def describe(item: pytest.Item) -> dict[str, str]:
 
 
 def is_recorded(nodeid: str) -> bool:
-    return nodeid.startswith(DIRS)
+    return nodeid.startswith(DIRS) and not nodeid.startswith(NOT_RECORDED)
 
 
 class Recorder:
@@ -75,21 +79,21 @@ class Recorder:
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         if self.collect_only or not self.outcomes:
             return
-        results = load_results()
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        for nodeid, outcome in self.outcomes.items():
-            results[nodeid] = {**self.described[nodeid], **outcome, "at": stamp}
-        complete = self._complete(session)
-        if complete:  # tests that no longer exist leave the table
-            results = {k: v for k, v in results.items() if k in self.described}
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps(results, indent=1, ensure_ascii=False, sort_keys=True))
-        if complete:
-            from scripts.reliability_report import render
-
-            text = render(results)
-            if not DOC.exists() or DOC.read_text() != text:
-                DOC.write_text(text)
+        # Several pytest processes (xdist workers, a second run) may finish at once: one at a
+        # time reads, merges and writes, so that none loses another's rows.
+        with RESULTS.with_name("results.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            results = load_results()
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            for nodeid, outcome in self.outcomes.items():
+                results[nodeid] = {**self.described[nodeid], **outcome, "at": stamp}
+            if self._complete(session):  # tests that no longer exist leave the table
+                results = {k: v for k, v in results.items() if k in self.described}
+            text = json.dumps(results, indent=1, ensure_ascii=False, sort_keys=True)
+            partial = RESULTS.with_name(f"results.{os.getpid()}.tmp")
+            partial.write_text(text)
+            partial.replace(RESULTS)
 
     def _complete(self, session: pytest.Session) -> bool:
         """Every test of both folders was selected and has run (no -k, no single file)."""
