@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -551,3 +552,65 @@ def test_the_care_manager_imports_a_planning_and_anyone_who_sees_the_agenda_expo
     other = _signed_in(new_browser, circle.other_care_manager.email)
     assert other.get(f"/b/{circle.jeanne_id}/agenda.ics").status_code == 404
     assert other.get(f"/b/{circle.jeanne_id}/agenda/ics").status_code == 404
+
+
+def test_a_search_is_kept_a_month_then_asked_again(
+    app_client: TestClient,
+    new_browser: NewBrowser,
+    circle: CircleSetup,
+    fake: FakeOpenMeteo,
+    clock: Clock,
+) -> None:
+    cm = _signed_in(new_browser, circle.care_manager.email)
+    form = {"first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"}
+    for place_name in (
+        "Saint-Denis",
+        "  saint-denis ",
+        "SAINT-DENIS",
+    ):  # one search, spelled thrice
+        assert (
+            cm.post(f"/b/{circle.jeanne_id}/edit", {**form, "place_name": place_name}).status_code
+            == 200
+        )
+    assert len(_geocoding_requests(fake)) == 1
+    clock.advance(31 * 24 * 3600)
+    cm = _signed_in(new_browser, circle.care_manager.email)  # the session ended meanwhile
+    again = cm.post(f"/b/{circle.jeanne_id}/edit", {**form, "place_name": "Saint-Denis"})
+    assert again.status_code == 200
+    assert len(_geocoding_requests(fake)) == 2
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda body: {"results": "Lyon"},
+        lambda body: {"results": [{"name": "Lyon", "latitude": 91.0, "longitude": 4.8}]},
+        lambda body: {"results": [{"name": "Lyon", "latitude": "45", "longitude": 4.8}]},
+        lambda body: {"results": [{"name": "Lyon"}]},
+        lambda body: ["Lyon"],
+    ],
+)
+def test_an_answer_of_another_shape_is_a_french_error_never_a_500(
+    app_client: TestClient,
+    new_browser: NewBrowser,
+    circle: CircleSetup,
+    fake: FakeOpenMeteo,
+    tamper: Any,
+) -> None:
+    fake.tamper = tamper
+    cm = _signed_in(new_browser, circle.care_manager.email)
+    form = {"first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"}
+    answer = cm.post(f"/b/{circle.jeanne_id}/edit", {**form, "place_name": "Lyon"})
+    assert answer.status_code == 503
+    assert "ne répond pas pour le moment" in _text(answer.text)
+    assert _beneficiary(app_client, circle.jeanne_id).latitude is None
+
+
+def test_control_characters_in_a_place_name_from_open_meteo_are_not_shown(
+    app_client: TestClient, new_browser: NewBrowser, circle: CircleSetup, fake: FakeOpenMeteo
+) -> None:
+    fake.places["lyon"] = [place(1, "Lyon\x00\u202e", 45.7, 4.8, admin1="Auvergne-Rhône-Alpes")]
+    cm = _signed_in(new_browser, circle.care_manager.email)
+    form = {"first_name": "Jeanne", "last_name": "Martin", "timezone": "Europe/Paris"}
+    assert cm.post(f"/b/{circle.jeanne_id}/edit", {**form, "place_name": "Lyon"}).status_code == 303
+    assert _beneficiary(app_client, circle.jeanne_id).place_name == "Lyon (Auvergne-Rhône-Alpes)"
