@@ -22,6 +22,7 @@ import requests
 
 from backend.demo_data import DEMO_EMAIL, DEMO_FAMILY_EMAIL, DEMO_FAMILY_PASSWORD, DEMO_PASSWORD
 from demo import pictures as demo_pictures
+from demo import recorded_weather
 from provisioning import credentials
 from provisioning.http import new_session
 from provisioning.pairing import PairingClient, PairingUnavailable
@@ -35,15 +36,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_backend(data_dir: Path, port: int, log_file: Path) -> subprocess.Popen[bytes]:
+def start_backend(
+    data_dir: Path, port: int, log_file: Path, open_meteo_url: str | None = None
+) -> subprocess.Popen[bytes]:
     base = [sys.executable, "-m", "backend.cli"]
     subprocess.run([*base, "seed-demo", "--data", str(data_dir)], check=True)
+    serve = [*base, "serve", "--data", str(data_dir), "--host", "127.0.0.1", "--port", str(port)]
+    if open_meteo_url is not None:
+        serve += ["--open-meteo-url", open_meteo_url]
     with log_file.open("ab") as out:
-        return subprocess.Popen(
-            [*base, "serve", "--data", str(data_dir), "--host", "127.0.0.1", "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        return subprocess.Popen(serve, stdout=out, stderr=subprocess.STDOUT)
 
 
 def wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
@@ -124,6 +126,37 @@ def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path
             raise RuntimeError(f"pairing failed: {error}")
 
 
+def home_at_any_hour(http: requests.Session, url: str, tablet_dir: Path) -> None:
+    """A demo is looked at at any hour: its tablet has no night mode (night start equal to
+    its end), so the home, weather included, is what a new user sees at 22 h too."""
+    credential = credentials.load(tablet_dir)
+    if credential is None:
+        return
+    login = http.post(
+        f"{url}/api/v1/auth/token",
+        data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        timeout=10,
+    )
+    login.raise_for_status()
+    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    path = f"{url}/api/v1/devices/{credential.device_id}/config"
+    current = http.get(path, headers=auth, timeout=10)
+    current.raise_for_status()
+    document = dict(current.json()["document"])
+    if document.get("night_start") == document.get("night_end"):
+        return
+    document.pop("maintenance_pin", None)  # never read back in clear; left as it is
+    document.pop("maintenance_pin_set", None)
+    document["night_start"] = document["night_end"] = "07:00"
+    saved = http.put(
+        path,
+        json={"document": document, "expected_version": current.json()["version"]},
+        headers=auth,
+        timeout=10,
+    )
+    saved.raise_for_status()
+
+
 # Marie's photos, drawn here and sent through the backend's upload (so they are re-encoded
 # like any photo). Sent again on a later run, they are recognised as duplicates.
 DEMO_PHOTOS = (
@@ -169,13 +202,18 @@ def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
     backend_log = data_dir / "backend.log"
-    backend = start_backend(backend_dir, port, backend_log)
+    # The whole home, weather included, even without a network: a recorded Open-Meteo answer.
+    weather = None if recorded_weather.reachable() else recorded_weather.RecordedWeather()
+    if weather is not None:
+        print("Open-Meteo is out of reach: the weather is a recorded forecast (demo/).")
+    backend = start_backend(backend_dir, port, backend_log, weather.url if weather else None)
     try:
         wait_until_up(url, backend)
         http = new_session()
         if not credential_still_valid(http, url, tablet_dir):
             credentials.erase(tablet_dir)
             pair_as_demo_care_manager(http, url, tablet_dir)
+        home_at_any_hour(http, url, tablet_dir)
         send_family_photos(http, url)
         print(f"Backend: {url}  (log: {backend_log})")
         print(f"Care manager login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
@@ -191,3 +229,5 @@ def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
             backend.wait(timeout=10)
         except subprocess.TimeoutExpired:
             backend.kill()
+        if weather is not None:
+            weather.close()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtGui import QImage
@@ -49,6 +52,13 @@ def test_demo_pairs_a_tablet_and_saves_its_home_screen(tmp_path: Path) -> None:
         "Claire Petit",
     }
     assert len(state.of("photos")) == 3
+    # The whole home, weather included (Open-Meteo itself, or its recorded answer offline),
+    # at any hour (the demo's tablet has no night mode).
+    saved = json.loads((tmp_path / "demo" / "tablet" / "weather.json").read_text("utf-8"))
+    assert isinstance(saved["report"]["current"]["temperature"], float)
+    first_day = date.fromisoformat(saved["report"]["days"][0]["date"])
+    assert abs(first_day - datetime.now(ZoneInfo("Europe/Paris")).date()) <= timedelta(days=1)
+    assert image.pixelColor(5, 5).lightness() > 200  # home's warm white, not the night clock
 
     # Run again on the same data: the pairing is reused, not repeated.
     again = subprocess.run(
