@@ -47,7 +47,7 @@ from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.weather import WeatherFeature
-from kiosk.home_view import build_home_view
+from kiosk.home_view import build_home_view, finished_occurrences
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow, ScreenSource
 from kiosk.outbox import Outbox
@@ -425,6 +425,7 @@ class KioskController(QObject):
             None
             if self._offline_since is None
             else self._offline_since.astimezone(self._local_time.tz),
+            finished_occurrences(self._state.of("visits"), self._state.of("visit_absences")),
         )
         self.window.home.set_view(view)
         self.refresh_badges()

@@ -9,12 +9,13 @@ it is and the health messages addressed to them. No Qt; the HTTP session is inje
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from kiosk.client_errors import Revoked, Unreachable
-from kiosk.professional_view import Professional
+from kiosk.professional_view import OpenVisit, Professional
 from provisioning.http import CONNECT_TIMEOUT
 
 # The backend checks every PIN of the circle with Argon2: a few seconds at most, even on a
@@ -66,6 +67,31 @@ def _detail(response: requests.Response) -> str:
     return detail if isinstance(detail, str) else ""
 
 
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
+def _open_visit(raw: Any) -> OpenVisit | None:
+    """The professional's arrival still open here (an older backend says nothing: None)."""
+    if not isinstance(raw, dict):
+        return None
+    arrived = _instant(raw.get("arrived_at"))
+    if arrived is None:
+        return None
+    event_id = raw.get("event_id")
+    return OpenVisit(
+        arrived_at=arrived,
+        event_id=event_id if isinstance(event_id, int) and not isinstance(event_id, bool) else None,
+        occurrence_start=_instant(raw.get("occurrence_start")),
+    )
+
+
 def _professional(body: Any) -> Identified:
     try:
         who = body["professional"]
@@ -74,6 +100,7 @@ def _professional(body: Any) -> Identified:
             name=str(who["name"]),
             may_record_visit=who["may_record_visit"] is True,
             may_view_instructions=who["may_view_instructions"] is True,
+            open_visit=_open_visit(who.get("open_visit")),
         )
         messages = tuple(m for m in body["messages"] if isinstance(m, dict))
     except (KeyError, TypeError, ValueError) as exc:

@@ -22,16 +22,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from common.recurrence import AgendaEvent, occurrences_on
-from kiosk.home_view import LineState
+from kiosk.home_view import LineState, OccurrenceKey, key_of, occurrence_key
 from kiosk.messages_view import MessageItem, build_messages_view
 
 PIN_MIN_LENGTH = 4  # as the backend's PIN_PATTERN
 PIN_MAX_LENGTH = 8
 LOCAL_MAX_FAILURES = 5
 LOCAL_LOCK = timedelta(minutes=1)
+# As the backend matches an arrival to a planned visit (backend.services.visits).
+MATCH_WINDOW = timedelta(minutes=90)
+REASONS = ("no_answer", "refused", "forgotten", "cancelled")
+
+
+class Outcome(Enum):
+    """What happened to a planned visit, as synced (kinds "visits" and "visit_absences")."""
+
+    NONE = "none"  # nobody came yet, nobody said anything
+    IN_PROGRESS = "in_progress"  # someone arrived and has not left
+    DONE = "done"  # someone came and left
+    NOT_DONE = "not_done"  # someone said why it did not happen (`reason`)
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,8 @@ class VisitLine:
     state: LineState
     person_id: int | None  # the professional it is planned for, when the agenda says
     instructions: str  # "" when there are none, or before identification (see public())
+    outcome: Outcome = Outcome.NONE
+    reason: str = ""  # with NOT_DONE: no_answer, refused, forgotten or cancelled
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,15 @@ class ProfessionalView:
 
 
 @dataclass(frozen=True)
+class OpenVisit:
+    """The professional's arrival here with no departure yet, as the backend knows it."""
+
+    arrived_at: datetime  # aware
+    event_id: int | None  # the planned visit it was matched to
+    occurrence_start: datetime | None
+
+
+@dataclass(frozen=True)
 class Professional:
     """Whom the backend recognised by their PIN (kiosk.professional_client.identify)."""
 
@@ -68,6 +92,7 @@ class Professional:
     name: str
     may_record_visit: bool
     may_view_instructions: bool
+    open_visit: OpenVisit | None = None  # then "Départ" is offered, not "Arrivée"
 
 
 @dataclass(frozen=True)
@@ -79,6 +104,51 @@ class IdentifiedView:
 
     def own_visits(self) -> tuple[VisitLine, ...]:
         return tuple(v for v in self.visits if v.person_id == self.professional.user_id)
+
+    def arrived_for(self) -> VisitLine | None:
+        """The planned visit of the open arrival the backend told of, if any, today."""
+        here = self.professional.open_visit
+        if here is None or here.event_id is None or here.occurrence_start is None:
+            return None
+        wanted = (here.event_id, here.occurrence_start.astimezone(UTC))
+        return next(
+            (v for v in self.visits if (v.event_id, v.start.astimezone(UTC)) == wanted), None
+        )
+
+
+def match_visit(visits: Iterable[VisitLine], user_id: int, at: datetime) -> VisitLine | None:
+    """The planned visit an arrival at `at` will be matched to, as the backend does it
+    (docs/wellbeing.md, "Matching"): within 90 minutes, not already come to or called off;
+    first the visitor's own, then one planned for nobody in particular, then anyone's; the
+    closest start within a rank. (The tablet does not know the visitor's organisations: an
+    organisation's visit ranks as anyone's here.)"""
+    candidates = [
+        v for v in visits if abs(v.start - at) <= MATCH_WINDOW and v.outcome is Outcome.NONE
+    ]
+
+    def rank(v: VisitLine) -> tuple[int, float]:
+        tier = 0 if v.person_id == user_id else 1 if v.person_id is None else 2
+        return tier, abs((v.start - at).total_seconds())
+
+    return min(candidates, key=rank, default=None)
+
+
+def outcomes_from(
+    visit_records: Iterable[Mapping[str, Any]], absence_records: Iterable[Mapping[str, Any]]
+) -> dict[OccurrenceKey, tuple[Outcome, str]]:
+    """(event id, start in UTC) → what happened, from the synced records."""
+    found: dict[OccurrenceKey, tuple[Outcome, str]] = {}
+    for record in absence_records:
+        key = occurrence_key(record) if isinstance(record, Mapping) else None
+        reason = record.get("reason") if isinstance(record, Mapping) else None
+        if key is not None and reason in REASONS:
+            found[key] = (Outcome.NOT_DONE, str(reason))
+    for record in visit_records:  # someone came: that wins over a reason given before
+        key = occurrence_key(record) if isinstance(record, Mapping) else None
+        if key is not None:
+            done = bool(record.get("departed_at"))
+            found[key] = (Outcome.DONE if done else Outcome.IN_PROGRESS, "")
+    return found
 
 
 def instructions_by_event(records: Iterable[Mapping[str, Any]]) -> dict[int, str]:
@@ -101,19 +171,32 @@ def people_by_event(records: Iterable[Mapping[str, Any]]) -> dict[int, int]:
 
 
 def build_professional_view(
-    events: Iterable[AgendaEvent], event_records: Iterable[Mapping[str, Any]], now: datetime
+    events: Iterable[AgendaEvent],
+    event_records: Iterable[Mapping[str, Any]],
+    now: datetime,
+    outcomes: Mapping[OccurrenceKey, tuple[Outcome, str]] | None = None,
 ) -> ProfessionalView:
-    """Today's visits (`common.recurrence` expands recurring ones) and their instructions."""
+    """Today's visits (`common.recurrence` expands recurring ones) and their instructions;
+    `outcomes` (`outcomes_from`): what happened to them. A visit over (done, or said not to
+    happen) is never "en ce moment"; one with someone there is, whatever the clock."""
+    outcomes = outcomes or {}
     if now.tzinfo is None:
         raise ValueError("now must be aware, in the beneficiary's time zone")
     records = list(event_records)
     instructions = instructions_by_event(records)
     people = people_by_event(records)
     occurrences = occurrences_on(list(events), now.date(), now.tzinfo)  # type: ignore[arg-type]
-    upcoming = next((o for o in occurrences if o.start > now), None)
+    happened = {key_of(o): outcomes.get(key_of(o), (Outcome.NONE, "")) for o in occurrences}
+    upcoming = next(
+        (o for o in occurrences if o.start > now and happened[key_of(o)][0] is Outcome.NONE),
+        None,
+    )
     lines = []
     for occ in occurrences:
-        if occ.end <= now:
+        outcome, reason = happened[key_of(occ)]
+        if outcome is Outcome.IN_PROGRESS:
+            state = LineState.CURRENT
+        elif occ.end <= now or outcome in (Outcome.DONE, Outcome.NOT_DONE):
             state = LineState.PAST
         elif occ.is_current(now):
             state = LineState.CURRENT
@@ -132,6 +215,8 @@ def build_professional_view(
                 state=state,
                 person_id=people.get(occ.event_id),
                 instructions=instructions.get(occ.event_id, ""),
+                outcome=outcome,
+                reason=reason,
             )
         )
     return ProfessionalView(now, tuple(lines))

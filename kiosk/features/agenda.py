@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kiosk.features.base import Feature, Host
-from kiosk.home_view import build_agenda_days
+from kiosk.home_view import build_agenda_days, finished_occurrences
 from kiosk.store import LocalState
 
 if TYPE_CHECKING:
@@ -36,7 +36,9 @@ class AgendaFeature(Feature):
             self._show()
 
     def _show(self) -> None:
-        self.screen.set_days(build_agenda_days(self._host.state.events, self._host.now()))
+        state = self._host.state
+        finished = finished_occurrences(state.of("visits"), state.of("visit_absences"))
+        self.screen.set_days(build_agenda_days(state.events, self._host.now(), finished=finished))
 
     def _open(self) -> None:
         self._show()

@@ -12,6 +12,7 @@ from kiosk.professional_view import (
     ProfessionalView,
     build_identified_view,
     build_professional_view,
+    outcomes_from,
     visit_action_data,
 )
 from kiosk.store import LocalState
@@ -44,6 +45,8 @@ class ProfessionalFeature(Feature):
             screen = ProfessionalScreen(self._host.now)
             screen.arrival_requested.connect(lambda uid, pin: self._visit("arrival", uid, pin))
             screen.departure_requested.connect(lambda uid, pin: self._visit("departure", uid, pin))
+            # After "Départ" the screen (key-box code, instructions) closes at once: home.
+            screen.finished.connect(self._host.show_home)
             self._screen = screen
             self._wire()
         return self._screen
@@ -81,7 +84,8 @@ class ProfessionalFeature(Feature):
     # -- views -------------------------------------------------------------------------------
     def view(self) -> ProfessionalView:
         state = self._host.state
-        return build_professional_view(state.events, state.of("events"), self._host.now())
+        outcomes = outcomes_from(state.of("visits"), state.of("visit_absences"))
+        return build_professional_view(state.events, state.of("events"), self._host.now(), outcomes)
 
     def _show(self) -> None:
         self.screen.set_view(self.view())

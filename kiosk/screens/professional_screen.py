@@ -12,6 +12,13 @@ It renders views computed without Qt (`kiosk.professional_view`) and speaks by s
   action (data: `kiosk.professional_view.visit_action_data`);
 - `identity_forgotten()`: the professional left (Accueil, or IDLE_MS without a touch): their
   PIN, name and messages are gone from the screen.
+- `finished()`: "Départ" was tapped: the screen has forgotten the professional and asks to
+  close at once (a shared tablet must not leave the key-box code and instructions up).
+
+Only the visit button that makes sense is offered: "Arrivée" until they arrived (the backend
+says so when identifying them: `Professional.open_visit`), then "Départ". An arrival says which
+planned visit it is for ("Arrivée enregistrée à 8 h 05 pour la visite de 8 h (Soins
+infirmiers).").
 
 Two pages: "schedule" (anyone: times, what, who; no instructions) and "identified".
 """
@@ -38,9 +45,11 @@ from kiosk.home_view import LineState
 from kiosk.messages_view import DayKind, MessageItem
 from kiosk.professional_view import (
     IdentifiedView,
+    Outcome,
     PinLock,
     ProfessionalView,
     VisitLine,
+    match_visit,
 )
 from kiosk.screens.frame import ScreenFrame
 from widgets import theme
@@ -56,7 +65,6 @@ TAB_STYLE = (
     f"border: 3px solid {theme.ACCENT}; }}"
 )
 IDLE_MS = 5 * 60 * 1000  # a professional who walks away is forgotten after 5 minutes
-EVENING_HOUR = 18  # "Bonne soirée" from 18:00, as home says "Bonsoir"
 
 
 def hm(moment: datetime) -> str:
@@ -111,6 +119,7 @@ class ProfessionalScreen(ScreenFrame):
     arrival_requested = Signal(int, str)  # user id, PIN (the backend checks it again)
     departure_requested = Signal(int, str)
     identity_forgotten = Signal()
+    finished = Signal()  # after "Départ": back to the beneficiary's home at once
 
     def __init__(
         self,
@@ -287,8 +296,11 @@ class ProfessionalScreen(ScreenFrame):
             return  # an answer for a PIN given up meanwhile (Accueil pressed)
         self._lock.success()
         self._identified = view
-        self._arrived = self._departed = False
-        self._set_status("")
+        here = view.professional.open_visit
+        self._arrived, self._departed = here is not None, False
+        self._set_status(
+            self._arrival_text(here.arrived_at, view.arrived_for()) if here is not None else ""
+        )
         self.set_title(view.professional.name)
         self._render_identified()
         self._show_detail(messages=False)
@@ -371,9 +383,43 @@ class ProfessionalScreen(ScreenFrame):
 
     def _heading(self, line: VisitLine) -> str:
         text = f"{hm(line.start)} – {hm(line.end)}  {line.title}"
+        if line.outcome is Outcome.IN_PROGRESS:
+            return self.tr("{text} · en cours").format(text=text)
+        if line.outcome is Outcome.DONE:
+            return self.tr("{text} · terminée").format(text=text)
+        if line.outcome is Outcome.NOT_DONE:
+            return self.tr("{text} · {reason}").format(text=text, reason=self._reason(line.reason))
         if line.state is LineState.CURRENT:
             return self.tr("{text} · en ce moment").format(text=text)
         return text
+
+    def _reason(self, code: str) -> str:
+        """Why a visit did not happen, as the console records it."""
+        words = {
+            "no_answer": self.tr("n'a pas eu lieu : pas de réponse"),
+            "refused": self.tr("n'a pas eu lieu : refusée par la personne"),
+            "forgotten": self.tr("n'a pas eu lieu : oubliée"),
+            "cancelled": self.tr("annulée"),
+        }
+        return words.get(code, self.tr("n'a pas eu lieu"))
+
+    def _hour(self, moment: datetime) -> str:
+        """8 h, 8 h 05 (the French way)."""
+        if moment.minute == 0:
+            return self.tr("{h} h").format(h=moment.hour)
+        return self.tr("{h} h {m}").format(h=moment.hour, m=f"{moment.minute:02d}")
+
+    def _arrival_text(self, at: datetime, line: VisitLine | None) -> str:
+        """ "Arrivée enregistrée à 8 h 05 pour la visite de 8 h (Soins infirmiers)." """
+        tz = self._identified.now.tzinfo if self._identified is not None else None
+        at = at.astimezone(tz or UTC)
+        if line is None:
+            return self.tr(
+                "Arrivée enregistrée à {time}, sans visite prévue à cette heure-là."
+            ).format(time=self._hour(at))
+        return self.tr("Arrivée enregistrée à {time} pour la visite de {hour} ({title}).").format(
+            time=self._hour(at), hour=self._hour(line.start.astimezone(at.tzinfo)), title=line.title
+        )
 
     def _when(self, item: MessageItem) -> str:
         if item.day is DayKind.TODAY:
@@ -465,10 +511,11 @@ class ProfessionalScreen(ScreenFrame):
 
     def _update_visit_buttons(self) -> None:
         may = self._identified is not None and self._identified.professional.may_record_visit
-        self.arrival_button.setVisible(may)
-        self.departure_button.setVisible(may)
+        # Only what makes sense: "Arrivée" until they arrived, then "Départ".
+        self.arrival_button.setVisible(may and not self._arrived)
+        self.departure_button.setVisible(may and self._arrived)
         self.arrival_button.setEnabled(may and not self._arrived and not self._departed)
-        self.departure_button.setEnabled(may and not self._departed)
+        self.departure_button.setEnabled(may and self._arrived and not self._departed)
 
     def apply_font_px(self, px: int) -> None:
         self._px = px
@@ -507,24 +554,22 @@ class ProfessionalScreen(ScreenFrame):
         self._arrived = True
         self._update_visit_buttons()
         at = self._now().astimezone(view.now.tzinfo or UTC)
-        self._set_status(self.tr("Arrivée enregistrée à {time}.").format(time=h_m(at)))
+        self._set_status(
+            self._arrival_text(at, match_visit(view.visits, view.professional.user_id, at))
+        )
         self.arrival_requested.emit(view.professional.user_id, pin)
         self._touched()
 
     def _on_departure(self) -> None:
         view, pin = self._identified, self._pin
-        if view is None or pin is None or self._departed:
+        if view is None or pin is None or self._departed or not self._arrived:
             return
         self._departed = True
-        self._update_visit_buttons()
-        at = self._now().astimezone(view.now.tzinfo or UTC)
-        if at.hour >= EVENING_HOUR:
-            said = self.tr("Départ enregistré à {time}. Bonne soirée !")
-        else:
-            said = self.tr("Départ enregistré à {time}. Bonne journée !")
-        self._set_status(said.format(time=h_m(at)))
         self.departure_requested.emit(view.professional.user_id, pin)
-        self._touched()
+        # A shared tablet: the key-box code and the instructions go at once, and so does she
+        # (no "Bonne journée" left on a screen nobody reads any more).
+        self.reset()
+        self.finished.emit()
 
     def _touched(self) -> None:
         if self._identified is not None:

@@ -768,23 +768,23 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>ProfessionalScreen</name>
     <message>
-        <location filename="../screens/professional_screen.py" line="255"/>
+        <location filename="../screens/professional_screen.py" line="264"/>
         <source>Vérification du code…</source>
         <translation>Checking the code…</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="264"/>
+        <location filename="../screens/professional_screen.py" line="273"/>
         <source>Code incorrect. Réessayez.</source>
         <translation>Wrong code. Please try again.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="281"/>
+        <location filename="../screens/professional_screen.py" line="290"/>
         <source>Pas de connexion au service Foyer : le code ne peut pas être vérifié.</source>
         <translation>No connection to the Foyer service: the code cannot be checked.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="310"/>
-        <location filename="../screens/professional_screen.py" line="348"/>
+        <location filename="../screens/professional_screen.py" line="322"/>
+        <location filename="../screens/professional_screen.py" line="360"/>
         <source>Espace professionnel</source>
         <translation>Professionals</translation>
     </message>
@@ -793,108 +793,165 @@ Photos sent by your family and friends will appear here.</translation>
         <translation type="obsolete">Home</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="349"/>
+        <location filename="../screens/professional_screen.py" line="361"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="350"/>
-        <location filename="../screens/professional_screen.py" line="456"/>
+        <location filename="../screens/professional_screen.py" line="362"/>
+        <location filename="../screens/professional_screen.py" line="502"/>
         <source>Aucune visite prévue aujourd&apos;hui.</source>
         <translation>No visit planned today.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="353"/>
+        <location filename="../screens/professional_screen.py" line="365"/>
         <source>Arrivée</source>
         <translation>Arrival</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="354"/>
+        <location filename="../screens/professional_screen.py" line="366"/>
         <source>Départ</source>
         <translation>Departure</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="355"/>
+        <location filename="../screens/professional_screen.py" line="367"/>
         <source>Consignes</source>
         <translation>Instructions</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="358"/>
+        <location filename="../screens/professional_screen.py" line="370"/>
         <source>Plus haut</source>
         <translation>Up</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="359"/>
+        <location filename="../screens/professional_screen.py" line="371"/>
         <source>Plus bas</source>
         <translation>Down</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="366"/>
+        <location filename="../screens/professional_screen.py" line="378"/>
         <source>Tapez votre code personnel</source>
         <translation>Type your personal code</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="370"/>
+        <location filename="../screens/professional_screen.py" line="382"/>
         <source>Messages ({n})</source>
         <translation>Messages ({n})</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="375"/>
+        <location filename="../screens/professional_screen.py" line="387"/>
+        <source>{text} · en cours</source>
+        <translation>{text} · under way</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="389"/>
+        <source>{text} · terminée</source>
+        <translation>{text} · done</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="391"/>
+        <source>{text} · {reason}</source>
+        <translation>{text} · {reason}</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="393"/>
         <source>{text} · en ce moment</source>
         <translation>{text} · now</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="380"/>
+        <location filename="../screens/professional_screen.py" line="399"/>
+        <source>n&apos;a pas eu lieu : pas de réponse</source>
+        <translation>did not happen: no answer</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="400"/>
+        <source>n&apos;a pas eu lieu : refusée par la personne</source>
+        <translation>did not happen: refused by the person</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="401"/>
+        <source>n&apos;a pas eu lieu : oubliée</source>
+        <translation>did not happen: forgotten</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="402"/>
+        <source>annulée</source>
+        <translation>cancelled</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="404"/>
+        <source>n&apos;a pas eu lieu</source>
+        <translation>did not happen</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="409"/>
+        <source>{h} h</source>
+        <translation>{h}:00</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="410"/>
+        <source>{h} h {m}</source>
+        <translation>{h}:{m}</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="418"/>
+        <source>Arrivée enregistrée à {time}, sans visite prévue à cette heure-là.</source>
+        <translation>Arrival recorded at {time}, with no visit planned around then.</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="420"/>
+        <source>Arrivée enregistrée à {time} pour la visite de {hour} ({title}).</source>
+        <translation>Arrival recorded at {time} for the {hour} visit ({title}).</translation>
+    </message>
+    <message>
+        <location filename="../screens/professional_screen.py" line="426"/>
         <source>aujourd&apos;hui à {time}</source>
         <translation>today at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="382"/>
+        <location filename="../screens/professional_screen.py" line="428"/>
         <source>hier à {time}</source>
         <translation>yesterday at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="409"/>
+        <location filename="../screens/professional_screen.py" line="455"/>
         <source>Consignes : tapez votre code pour les lire.</source>
         <translation>Instructions: type your code to read them.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="441"/>
+        <location filename="../screens/professional_screen.py" line="487"/>
         <source>Nouveau</source>
         <translation>New</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="448"/>
+        <location filename="../screens/professional_screen.py" line="494"/>
         <source>Aucun message santé pour vous.</source>
         <translation>No health messages for you.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="510"/>
         <source>Arrivée enregistrée à {time}.</source>
-        <translation>Arrival recorded at {time}.</translation>
+        <translation type="vanished">Arrival recorded at {time}.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="522"/>
         <source>Départ enregistré à {time}. Bonne soirée !</source>
-        <translation>Departure recorded at {time}. Have a good evening!</translation>
+        <translation type="vanished">Departure recorded at {time}. Have a good evening!</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="524"/>
         <source>Départ enregistré à {time}. Bonne journée !</source>
-        <translation>Departure recorded at {time}. Have a good day!</translation>
+        <translation type="vanished">Departure recorded at {time}. Have a good day!</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="539"/>
+        <location filename="../screens/professional_screen.py" line="584"/>
         <source>Code incorrect. Réessayez dans 1 minute.</source>
         <translation>Wrong code. Try again in 1 minute.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="541"/>
+        <location filename="../screens/professional_screen.py" line="586"/>
         <source>Code incorrect. Réessayez dans {n} minutes.</source>
         <translation>Wrong code. Try again in {n} minutes.</translation>
     </message>
     <message>
-        <location filename="../screens/professional_screen.py" line="552"/>
+        <location filename="../screens/professional_screen.py" line="597"/>
         <source>Vous pouvez réessayer.</source>
         <translation>You may try again.</translation>
     </message>

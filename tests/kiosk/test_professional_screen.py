@@ -21,11 +21,13 @@ from kiosk.professional_client import Identified, PinRefused, ProfessionalClient
 from kiosk.professional_service import ProfessionalService, connect_screen
 from kiosk.professional_view import (
     IdentifiedView,
+    OpenVisit,
     PinLock,
     Professional,
     ProfessionalView,
     build_identified_view,
     build_professional_view,
+    outcomes_from,
 )
 from kiosk.screens.professional_screen import ProfessionalScreen
 from kiosk.store import event_from_payload
@@ -282,19 +284,105 @@ def test_right_pin_shows_instructions_arrival_departure_and_messages(qtbot: QtBo
     assert shown(bubbles[1].body_label.text()) == health_records()[1]["body"]
     assert bubbles[0].when_label.text() == "aujourd'hui à 8:15"
 
+    # Not arrived yet: only "Arrivée" is offered.
+    assert screen.arrival_button.isVisible() and not screen.departure_button.isVisible()
     with qtbot.wait_signal(screen.arrival_requested) as arrival:
         tap(screen.arrival_button)
     assert arrival.args == [NURSE, "4821"]
-    assert screen.status_text() == "Arrivée enregistrée à 10:15."
-    assert not screen.arrival_button.isEnabled()
+    # Matched as the backend will: the 10:00 visit planned for nobody (hers, 8:00, is too far).
+    assert screen.status_text() == (
+        f"Arrivée enregistrée à 10 h 15 pour la visite de 10 h ({HOSTILE})."
+    )
+    assert not screen.arrival_button.isVisible() and not screen.arrival_button.isEnabled()
+    assert screen.departure_button.isVisible() and screen.departure_button.isEnabled()
     with qtbot.assert_not_emitted(screen.arrival_requested):
         qtbot.wait(450)
         tap(screen.arrival_button)
-    with qtbot.wait_signal(screen.departure_requested) as departure:
+    # "Départ" closes her screen at once: nothing of hers is left on a shared tablet.
+    with (
+        qtbot.wait_signal(screen.departure_requested) as departure,
+        qtbot.wait_signal(screen.finished),
+        qtbot.wait_signal(screen.identity_forgotten),
+    ):
         tap(screen.departure_button)
     assert departure.args == [NURSE, "4821"]
-    assert screen.status_text() == "Départ enregistré à 10:15. Bonne journée !"
-    assert not screen.departure_button.isEnabled()
+    assert screen.page() == "schedule" and screen.title.text() == "Espace professionnel"
+    relayout()
+    texts = "\n".join(visible_texts(screen))
+    assert "Pansement" not in texts and SECRET_MESSAGE not in texts
+
+
+def test_an_open_arrival_offers_only_departure_and_names_its_visit(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    settle(screen, (800, 480), qtbot)
+    here = OpenVisit(
+        arrived_at=datetime(2026, 11, 23, 8, 5, tzinfo=PARIS),
+        event_id=1,
+        occurrence_start=datetime(2026, 11, 23, 7, 0, tzinfo=UTC),
+    )
+    who = Professional(NURSE, "Inès Leroy", True, True, open_visit=here)
+    identify(qtbot, screen, build_identified_view(schedule(), who, [], NOW))
+    assert not screen.arrival_button.isVisible()
+    assert screen.departure_button.isVisible() and screen.departure_button.isEnabled()
+    assert screen.status_text() == (
+        "Arrivée enregistrée à 8 h 05 pour la visite de 8 h (Soins infirmiers)."
+    )
+    assert_screen_fits(screen)
+    with qtbot.wait_signal(screen.finished):
+        tap(screen.departure_button)
+    assert screen.page() == "schedule"
+
+
+def test_an_arrival_with_no_planned_visit_says_so(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot)
+    identify(qtbot, screen, build_identified_view(schedule([]), identified().professional, [], NOW))
+    tap(screen.arrival_button)
+    assert screen.status_text() == (
+        "Arrivée enregistrée à 10 h 15, sans visite prévue à cette heure-là."
+    )
+
+
+def test_what_happened_to_each_visit_is_said_and_none_over_is_en_ce_moment(
+    qtbot: QtBot,
+) -> None:
+    records = [
+        payload(1, "2026-11-23T08:00:00", "Toilette", person_id=NURSE),
+        payload(2, "2026-11-23T10:00:00", "Soins infirmiers", minutes=60),
+        payload(3, "2026-11-23T10:30:00", "Repas"),
+        payload(4, "2026-11-23T15:00:00", "Kinésithérapie"),
+        payload(5, "2026-11-23T09:00:00", "Courses"),
+    ]
+    utc = {1: "07:00", 2: "09:00", 3: "09:30", 4: "14:00", 5: "08:00"}
+
+    def at(event_id: int) -> str:
+        return f"2026-11-23T{utc[event_id]}:00+00:00"
+
+    visits = [
+        {"id": 1, "event_id": 2, "occurrence_start": at(2), "arrived_at": at(2),
+         "departed_at": "2026-11-23T09:10:00+00:00"},  # came and went: over at 10:15
+        {"id": 2, "event_id": 3, "occurrence_start": at(3), "arrived_at": at(3),
+         "departed_at": None},  # under way, although planned for later
+    ]  # fmt: skip
+    absences = [
+        {"id": 1, "event_id": 1, "occurrence_start": at(1), "reason": "no_answer"},
+        {"id": 2, "event_id": 4, "occurrence_start": at(4), "reason": "cancelled"},
+    ]
+    view = build_professional_view(
+        [event_from_payload(r) for r in records], records, NOW, outcomes_from(visits, absences)
+    )
+    screen = ProfessionalScreen(lambda: NOW)
+    qtbot.addWidget(screen)
+    screen.set_view(view)
+    settle(screen, (1280, 800), qtbot)
+    headings = [shown(c.heading.text()) for c in screen.visit_cards()]
+    assert headings == [
+        "08:00 – 08:30  Toilette · n'a pas eu lieu : pas de réponse",
+        "09:00 – 09:30  Courses",
+        "10:00 – 11:00  Soins infirmiers · terminée",  # not "en ce moment" at 10:15
+        "10:30 – 11:00  Repas · en cours",
+        "15:00 – 15:30  Kinésithérapie · annulée",
+    ]
+    assert not any("en ce moment" in h for h in headings)
 
 
 def test_a_role_without_instructions_or_visits(qtbot: QtBot) -> None:

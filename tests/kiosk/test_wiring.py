@@ -418,11 +418,11 @@ def test_a_professional_identified_by_pin_records_arrival_and_departure(
     assert screen.title.text() == "Claire Petit"
     click(qtbot, screen.arrival_button)
     click(qtbot, screen.departure_button)
+    # "Départ" closes her screen at once: the beneficiary's home, not her instructions.
+    assert t.screen == "home"
     qtbot.wait_until(lambda: len(fake.actions_of("departure")) == 1, timeout=10_000)
     arrival, departure = fake.actions_of("arrival"), fake.actions_of("departure")
     assert [(a["user_id"], a["pin"]) for a in arrival + departure] == [(21, NURSE_PIN)] * 2
-    click(qtbot, screen.home_button)
-    assert t.screen == "home"
     click(qtbot, t.home.professional_button)
     assert screen.page() == "schedule"  # the next person starts from the schedule, not Claire's
 
