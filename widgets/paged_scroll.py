@@ -55,6 +55,9 @@ class PagedScroll(QWidget):
         self.down_button.setObjectName("scrollDown")
         self.up_button.clicked.connect(self.page_up)
         self.down_button.clicked.connect(self.page_down)
+        for button in (self.up_button, self.down_button):
+            # Narrow side padding: in a narrow column the words need the width more than air.
+            button.setStyleSheet(button.styleSheet().replace("padding: 8px 24px;", "padding: 8px;"))
 
         buttons = QHBoxLayout() if buttons_below else QVBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)

@@ -10,10 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtCore import QEvent, QLocale, QSize, Qt
 from PySide6.QtGui import QColor, QPalette, QResizeEvent
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from kiosk import i18n
 from widgets import sizing
 from widgets.clock import ClockWidget
 
@@ -34,13 +35,21 @@ class NightScreen(QWidget):
         palette = self.palette()
         palette.setColor(QPalette.ColorRole.Window, QColor(NIGHT_BACKGROUND))
         self.setPalette(palette)
-        self.clock = ClockWidget(now_fn, locale=locale, parent=self)
+        self._own_locale = locale is not None  # else it follows the language (kiosk.i18n)
+        self.clock = ClockWidget(
+            now_fn, locale=locale if locale is not None else i18n.locale(), parent=self
+        )
         self.clock.set_colour(NIGHT_DIGITS)
         self.clock.set_alignment(Qt.AlignmentFlag.AlignHCenter)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         layout.addWidget(self.clock)
         layout.addStretch(1)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt override)
+        if event.type() == QEvent.Type.LanguageChange and not self._own_locale:
+            self.clock.set_locale(i18n.locale())  # "Sunday 22 November" in English
+        super().changeEvent(event)
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt override)
         return QSize(1280, 800)

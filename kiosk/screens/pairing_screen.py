@@ -78,7 +78,7 @@ class PairingScreen(QWidget):
         self._instruction = self._label("instruction", theme.TEXT, wrap=True)
         self._uri_label = self._label("uri", theme.TEXT)
         self._scan_hint = self._label("scanHint", theme.TEXT, wrap=True)
-        self._countdown = self._label("countdown", theme.TEXT_MUTED)
+        self._countdown = self._label("countdown", theme.TEXT_MUTED, wrap=True)
         self._message_label = self._label("message", theme.TEXT, wrap=True)
         self._message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._qr = QrCodeWidget(parent=self)

@@ -110,11 +110,10 @@ def in_scroll_area(widget: QWidget) -> bool:
     return False
 
 
-def assert_screen_fits(top: QWidget) -> None:
-    """Every visible label shows all its text; what does not scroll lies inside the screen;
-    labels of one card never overlap; every visible button is at least 15 mm each way."""
+def assert_labels_whole(top: QWidget) -> list[QLabel]:
+    """Every visible label is plain text and shows all of it (no word cut at either end, no
+    line cut off), and what does not scroll lies inside the screen. Returns those labels."""
     labels = [w for w in top.findChildren(QLabel) if w.isVisible() and w.text()]
-    assert labels
     for label in labels:
         where = f"{label.objectName() or type(label).__name__} {label.text()[:60]!r}"
         assert label.textFormat() == Qt.TextFormat.PlainText, where
@@ -125,6 +124,14 @@ def assert_screen_fits(top: QWidget) -> None:
             assert label.sizeHint().height() <= label.height(), where
         if not in_scroll_area(label):
             assert top.rect().contains(rect_in(label, top)), where
+    return labels
+
+
+def assert_screen_fits(top: QWidget) -> None:
+    """Every visible label shows all its text; what does not scroll lies inside the screen;
+    labels of one card never overlap; every visible button is at least 15 mm each way."""
+    labels = assert_labels_whole(top)
+    assert labels
     for i, a in enumerate(labels):
         for b in labels[i + 1 :]:
             if a.parentWidget() is b.parentWidget():

@@ -1,0 +1,233 @@
+"""Every tablet screen, built as its feature builds it, with a lived-in day: for the tests that
+walk all of them (text never clipped, nothing in the other language, no button under the
+professional entry). The content has no day or month names of its own, so that any date on
+screen comes from the tablet's words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from common import tablet_config as config
+from kiosk.features.photos import photo_words
+from kiosk.home_view import build_agenda_days, build_home_view
+from kiosk.messages_view import build_messages_view
+from kiosk.photos_view import build_album_view
+from kiosk.professional_view import Professional, build_identified_view, build_professional_view
+from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.home_screen import HomeScreen
+from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
+from kiosk.screens.messages_screen import MessagesScreen
+from kiosk.screens.mood_screen import MoodScreen
+from kiosk.screens.night_screen import NightScreen
+from kiosk.screens.pairing_screen import PairingScreen
+from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
+from kiosk.screens.professional_screen import ProfessionalScreen
+from kiosk.screens.weather_screen import WeatherScreen, words
+from kiosk.weather_view import build_weather_view, glance
+from tests.kiosk.screen_checks import PARIS, event
+
+NOW = datetime(2026, 11, 22, 11, 20, tzinfo=PARIS)  # a Sunday in Paris
+NIGHT = datetime(2026, 11, 22, 23, 5, tzinfo=PARIS)
+
+
+def _at(hours_ago: float) -> str:
+    return (NOW - timedelta(hours=hours_ago)).astimezone(UTC).isoformat()
+
+
+def _events() -> list[Any]:
+    day = NOW.replace(tzinfo=None, hour=0, minute=0)
+    tomorrow = day + timedelta(days=1)
+    return [
+        event(1, "Soins infirmiers", day.replace(hour=8), 30, "Claire, infirmière"),
+        event(2, "Aide à domicile", day.replace(hour=11), 60, "Sophie, aide à domicile"),
+        event(3, "Visite de Marie", day.replace(hour=15), 120, "Marie, votre fille"),
+        event(4, "Kinésithérapie", tomorrow.replace(hour=10), 45, "Paul, kinésithérapeute"),
+    ]
+
+
+RECORDS = [{"id": 1, "instructions": "Pansement du pied gauche.", "person_id": 21}]
+
+MESSAGES: list[dict[str, Any]] = [
+    {"id": 11, "space": "daily", "body": "Bonjour Maman ! Je passe cet après-midi.",
+     "author_name": "Marie (fille)", "created_at": _at(0.6), "reply_to_id": None, "read": False},
+    {"id": 12, "space": "health", "body": "Pensez à boire un grand verre d'eau.",
+     "author_name": "Claire Petit", "created_at": _at(2.5), "reply_to_id": None, "read": False},
+    {"id": 13, "space": "daily", "body": "Regarde les photos, on pense à toi !",
+     "author_name": "Marie (fille)", "created_at": _at(30), "reply_to_id": None, "read": True},
+]  # fmt: skip
+
+PHOTOS = [
+    {"id": i, "caption": caption, "sender_name": "Marie Martin", "created_at": _at(hours),
+     "width": 1600, "height": 1200, "display_hash": f"{i:064x}", "thumb_hash": f"{i + 9:064x}"}
+    for i, caption, hours in ((1, "Le coucher de soleil", 0.5), (2, "Les dahlias", 30))
+]  # fmt: skip
+
+WEATHER = {
+    "location": "Lyon",
+    "fetched_at": (NOW - timedelta(minutes=12)).astimezone(UTC).isoformat(),
+    "current": {"temperature": 7.6, "code": 61, "is_day": True},
+    "days": [
+        {"date": f"2026-11-{d}", "code": c, "min": lo, "max": hi}
+        for d, c, lo, hi in (
+            (22, 61, 4.0, 9.0), (23, 3, 2.0, 8.0), (24, 0, -1.0, 7.0), (25, 71, -2.0, 3.0)
+        )
+    ],
+    "attribution": "Weather data by Open-Meteo.com (CC BY 4.0)",
+}  # fmt: skip
+
+
+def _home() -> QWidget:
+    home = HomeScreen(now_fn=lambda: NOW)
+    home.set_view(build_home_view("Jeanne", _events(), NOW, offline_since=NOW))
+    home.set_tiles(list(config.MODULES))
+    home.set_badge("messages", 2)
+    home.set_badge("photos", 120)
+    view = build_weather_view(WEATHER, NOW, NOW, words)
+    home.set_weather_glance(glance(view, words))
+    home.set_professional_entry(True)
+    return home
+
+
+def _pairing() -> QWidget:
+    screen = PairingScreen(now_fn=lambda: NOW)
+    screen.show_code(
+        "WDJB-MJHT",
+        "http://foyer.local:8000/pair",
+        "http://foyer.local:8000/pair?user_code=WDJB-MJHT",
+        NOW + timedelta(minutes=9, seconds=42),
+    )
+    return screen
+
+
+def _agenda() -> QWidget:
+    screen = AgendaScreen()
+    screen.set_days(build_agenda_days(_events(), NOW))
+    return screen
+
+
+def _messages(open_id: int | None) -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        screen = MessagesScreen()
+        screen.set_speech_available(True)
+        screen.set_view(
+            build_messages_view(
+                MESSAGES,
+                NOW,
+                beneficiary_name="Jeanne Martin",
+                quick_replies=list(config.DEFAULT_QUICK_REPLIES),
+                read_aloud=True,
+            )
+        )
+        if open_id is not None:
+            screen.open_message(open_id)
+        return screen
+
+    return build
+
+
+def _album() -> Any:
+    return build_album_view(
+        PHOTOS, NOW, seen=frozenset(), slideshow_seconds=10, translate=photo_words
+    )
+
+
+def _photos() -> QWidget:
+    screen = PhotosScreen()
+    screen.show_album(_album())
+    return screen
+
+
+def _slideshow() -> QWidget:
+    screen = PhotosScreen()
+    screen.show_album(_album())
+    screen.open_photo(1)
+    return screen
+
+
+def _frame() -> QWidget:
+    screen = PhotoFrameScreen()
+    screen.show_album(_album())
+    return screen
+
+
+def _weather(missing: str | None) -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        from dataclasses import replace
+
+        screen = WeatherScreen()
+        if missing is None:
+            screen.show_view(build_weather_view(WEATHER, NOW, NOW, words))
+        else:
+            screen.show_view(replace(build_weather_view(None, NOW), missing=missing))
+        return screen
+
+    return build
+
+
+def _mood() -> QWidget:
+    screen = MoodScreen()
+    screen.start("Jeanne", second_question=True)
+    return screen
+
+
+def _professional(identified: bool) -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        screen = ProfessionalScreen(lambda: NOW)
+        view = build_professional_view(_events(), RECORDS, NOW)
+        screen.set_view(view)
+        if identified:
+            screen.pin_pad.submitted.emit("4821")
+            nurse = Professional(
+                21, "Claire Petit", may_record_visit=True, may_view_instructions=True
+            )
+            screen.show_identified(build_identified_view(view, nurse, [], NOW))
+        return screen
+
+    return build
+
+
+def _night() -> QWidget:
+    return NightScreen(lambda: NIGHT)
+
+
+def _maintenance() -> QWidget:
+    screen = MaintenanceScreen(lambda pin: pin == config.DEFAULT_MAINTENANCE_PIN, lambda: NOW)
+    screen.set_info(
+        MaintenanceInfo(
+            online=False,
+            backend_url="https://foyer.example.fr",
+            device_id=12,
+            version="0.1.0",
+            last_sync=NOW - timedelta(minutes=40),
+            outbox_pending=2,
+            last_error="backend_unreachable",
+        )
+    )
+    screen.enter_pin(config.DEFAULT_MAINTENANCE_PIN)
+    return screen
+
+
+# name → a function building the screen afresh (in the language and font scale in force)
+SCREENS: dict[str, Callable[[], QWidget]] = {
+    "pairing": _pairing,
+    "home": _home,
+    "agenda": _agenda,
+    "messages": _messages(None),
+    "message-open": _messages(11),
+    "photos": _photos,
+    "slideshow": _slideshow,
+    "photo-frame": _frame,
+    "weather": _weather(None),
+    "weather-no-place": _weather("no_place"),
+    "weather-service-down": _weather("service_down"),
+    "weather-offline": _weather("offline"),
+    "mood": _mood,
+    "professional": _professional(False),
+    "professional-identified": _professional(True),
+    "night": _night,
+    "maintenance": _maintenance,
+}
