@@ -27,36 +27,67 @@ MONTHS = (
     "novembre",
     "décembre",
 )
+# The console in English (its footer's choice) says dates the English way.
+EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 ORDINALS = {1: "premier", 2: "deuxième", 3: "troisième", 4: "quatrième", -1: "dernier"}
 
 
-def hour(moment: datetime | time, tz: ZoneInfo | None = None) -> str:
-    """11:00 → "11 h", 14:05 → "14 h 05" (the French way, with no-break spaces)."""
+def hour(moment: datetime | time, tz: ZoneInfo | None = None, *, lang: str = "fr") -> str:
+    """11:00 → "11 h", 14:05 → "14 h 05" (the French way, with no-break spaces); "14:05" in
+    English."""
     if isinstance(moment, datetime) and tz is not None and moment.tzinfo is not None:
         moment = moment.astimezone(tz)
+    if lang == "en":
+        return f"{moment.hour}:{moment.minute:02d}"
     # No-break spaces: "11 h 30" never splits across lines.
     if moment.minute == 0:
         return f"{moment.hour}\u00a0h"
     return f"{moment.hour}\u00a0h\u00a0{moment.minute:02d}"
 
 
-def day(moment: datetime | date, tz: ZoneInfo | None = None, *, year: bool = False) -> str:
-    """ "mercredi 2 décembre" (with the year on demand); "1er" for the first of the month."""
+def day(
+    moment: datetime | date, tz: ZoneInfo | None = None, *, year: bool = False, lang: str = "fr"
+) -> str:
+    """ "mercredi 2 décembre" (with the year on demand); "1er" for the first of the month;
+    "Wednesday 2 December" in English."""
     if isinstance(moment, datetime) and tz is not None and moment.tzinfo is not None:
         moment = moment.astimezone(tz)
+    if lang == "en":
+        text = f"{EN_WEEKDAYS[moment.weekday()]} {moment.day} {EN_MONTHS[moment.month - 1]}"
+        return f"{text} {moment.year}" if year else text
     number = "1er" if moment.day == 1 else str(moment.day)
     text = f"{WEEKDAYS[moment.weekday()]} {number} {MONTHS[moment.month - 1]}"
     return f"{text} {moment.year}" if year else text
 
 
-def when(moment: datetime | None, tz: ZoneInfo) -> str:
+def when(moment: datetime | None, tz: ZoneInfo, *, lang: str = "fr") -> str:
+    if lang == "en":
+        if moment is None:
+            return "never"
+        return f"{day(moment, tz, lang=lang)} at {hour(moment, tz, lang=lang)}"
     if moment is None:
         return "jamais"
     return f"{day(moment, tz)} à {hour(moment, tz)}"
 
 
-def ago(moment: datetime | None, now: datetime) -> str:
+def ago(moment: datetime | None, now: datetime, *, lang: str = "fr") -> str:
     """ "il y a 5 min", "il y a 3 h", "il y a 2 jours": how long since the tablet was seen."""
+    if lang == "en":
+        return _ago_english(moment, now)
     if moment is None:
         return "jamais"
     seconds = max(0, int((now - moment).total_seconds()))
@@ -68,6 +99,20 @@ def ago(moment: datetime | None, now: datetime) -> str:
         return f"il y a {seconds // 3600} h"
     days = seconds // 86400
     return "il y a 1 jour" if days == 1 else f"il y a {days} jours"
+
+
+def _ago_english(moment: datetime | None, now: datetime) -> str:
+    if moment is None:
+        return "never"
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h ago"
+    days = seconds // 86400
+    return "1 day ago" if days == 1 else f"{days} days ago"
 
 
 def _join(words: Sequence[str]) -> str:

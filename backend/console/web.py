@@ -55,10 +55,21 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-_env.filters["when"] = formatting.when
-_env.filters["day"] = formatting.day
-_env.filters["hour"] = formatting.hour
-_env.filters["ago"] = formatting.ago
+# Dates in the page's language (`lang`, given to every template by `render`).
+_env.filters["when"] = jinja2.pass_context(
+    lambda ctx, moment, tz: formatting.when(moment, tz, lang=ctx.get("lang", "fr"))
+)
+_env.filters["day"] = jinja2.pass_context(
+    lambda ctx, moment, tz=None, year=False: formatting.day(
+        moment, tz, year=year, lang=ctx.get("lang", "fr")
+    )
+)
+_env.filters["hour"] = jinja2.pass_context(
+    lambda ctx, moment, tz=None: formatting.hour(moment, tz, lang=ctx.get("lang", "fr"))
+)
+_env.filters["ago"] = jinja2.pass_context(
+    lambda ctx, moment, now: formatting.ago(moment, now, lang=ctx.get("lang", "fr"))
+)
 _env.globals["describe_rrule"] = formatting.describe_rrule
 _env.globals["zone"] = ZoneInfo
 

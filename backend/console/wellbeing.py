@@ -90,6 +90,7 @@ def wellbeing_page(
         items=list(reversed(items)),
         chart=chart(items, start, end),
         alerts=alerts,
+        tag_words=wellbeing.MOOD_TAGS,  # "happy" is said « content·e » (or "happy" in English)
     )
 
 
