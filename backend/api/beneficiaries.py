@@ -13,7 +13,7 @@ from backend.api.deps import MAX_ID, CareManager, CurrentUser, PathId, SessionDe
 from backend.errors import Invalid
 from backend.models import Beneficiary, Event, User
 from backend.policy import Permission
-from backend.services import access, agenda
+from backend.services import access, agenda, beneficiaries
 from backend.text import LINE, MULTILINE
 from common.recurrence import occurrences_between
 
@@ -44,6 +44,20 @@ class BeneficiaryCreate(BaseModel):
     last_name: Name100
     timezone: Zone = "Europe/Paris"
     place_name: Optional200 = ""
+    latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
+
+
+class BeneficiaryUpdate(BaseModel):
+    """What changes; the rest stays. `place_name` with `latitude` and `longitude` sets where
+    the weather is taken (all three, or `place_name` "" with both null to clear it). The
+    console locates a town by its name instead (Open-Meteo's geocoding)."""
+
+    model_config = ConfigDict(extra="forbid")
+    first_name: Name100 | None = None
+    last_name: Name100 | None = None
+    timezone: Zone | None = None
+    place_name: Optional200 | None = None
     latitude: Annotated[float | None, Field(ge=-90, le=90)] = None
     longitude: Annotated[float | None, Field(ge=-180, le=180)] = None
 
@@ -198,6 +212,32 @@ def get_beneficiary(
 ) -> BeneficiaryOut:
     return BeneficiaryOut.of(
         access.require(session, user, beneficiary_id, Permission.VIEW_BENEFICIARY)
+    )
+
+
+@router.patch("/beneficiaries/{beneficiary_id}", response_model=BeneficiaryOut)
+def update_beneficiary(
+    beneficiary_id: PathId, body: BeneficiaryUpdate, user: CurrentUser, session: SessionDep
+) -> BeneficiaryOut:
+    """Their care manager only (edit_beneficiary). Changing the time zone keeps the agenda's
+    wall-clock times."""
+    current = beneficiaries.for_edit(session, user, beneficiary_id)
+    sent = body.model_dump(exclude_unset=True)
+    location = None
+    if {"place_name", "latitude", "longitude"} & sent.keys():
+        if not {"place_name", "latitude", "longitude"} <= sent.keys():
+            raise Invalid("Donnez ensemble place_name, latitude et longitude.")
+        location = beneficiaries.Location(body.place_name or "", body.latitude, body.longitude)
+    return BeneficiaryOut.of(
+        beneficiaries.update(
+            session,
+            user,
+            beneficiary_id,
+            first_name=body.first_name or current.first_name,
+            last_name=body.last_name or current.last_name,
+            timezone=body.timezone or current.timezone,
+            location=location,
+        )
     )
 
 

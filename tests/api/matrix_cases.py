@@ -605,6 +605,11 @@ CASES: list[Case] = [
         check_beneficiary_list,
     ),
     Case("GET /beneficiaries/{id}", _get(_b), by_permission(P.VIEW_BENEFICIARY)),
+    Case(
+        "PATCH /beneficiaries/{id}",
+        lambda w, h: w.client.patch(_b(w), json={"first_name": "Jeanne"}, headers=h),
+        by_permission(P.EDIT_BENEFICIARY),
+    ),
     # circle
     Case(
         "GET /beneficiaries/{id}/circle",
