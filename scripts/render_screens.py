@@ -17,6 +17,7 @@ import io
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -319,6 +320,9 @@ def main(argv: list[str]) -> int:
 
     weather_screen = kept(WeatherScreen())
     weather_screen.show_view(weather)
+    # No weather: the tablet says why (here: no place set by the care manager yet).
+    weather_missing = kept(WeatherScreen())
+    weather_missing.show_view(replace(build_weather_view(None, NOW), missing="no_place"))
 
     mood = kept(MoodScreen())
     mood.start("Jeanne", second_question=True)
@@ -336,6 +340,7 @@ def main(argv: list[str]) -> int:
             NOW,
         )
     )
+    identified.arrival_button.click()  # she arrives: the screen names the visit it is for
 
     night = kept(NightScreen(lambda: NIGHT))
 
@@ -387,6 +392,7 @@ def main(argv: list[str]) -> int:
         frame.show_id(3)
         shot("photo-frame", frame)
         shot("weather", weather_screen)
+        shot("weather-no-place", weather_missing)
         shot("mood", mood)
         shot("professional", professional)
         shot("professional-identified", identified)
@@ -401,7 +407,7 @@ def main(argv: list[str]) -> int:
     QApplication.sendPostedEvents(None, 0)
     keep.clear()
     del pairing, home, agenda, messages, message_open, photos, slideshow, frame
-    del weather_screen, mood, professional, identified, night, maintenance
+    del weather_screen, weather_missing, mood, professional, identified, night, maintenance
     app.quit()
     return 0
 

@@ -485,13 +485,11 @@ class HomeScreen(QWidget):
         texts = {name: self._tile_labels.get(name, name) for name in self.tiles}
         # The unread count is read too: as large as the smallest text, unless a label could
         # not fit beside it ("99+").
-        widest = max(
-            QFontMetrics(theme.font(floor, bold=True)).horizontalAdvance(t) for t in texts.values()
-        )
+        floor_fm = QFontMetrics(theme.font(floor, bold=True))
         badge_px = floor
-        for tile in self.tiles.values():
+        for name, tile in self.tiles.items():
             tile.set_badge_font_px(floor)
-            if widest + tile.badge_width() > inside:
+            if floor_fm.horizontalAdvance(texts[name]) + tile.badge_width() > inside:
                 badge_px = max(14, floor * 3 // 4)
         for tile in self.tiles.values():
             tile.set_badge_font_px(badge_px)
