@@ -89,7 +89,7 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
     site.api("POST", f"/beneficiaries/{jeanne}/wellbeing/readings", site.nurse,
              json={"score": 3, "note": "Un peu fatiguée, tension normale."})  # fmt: skip
     messages = f"/beneficiaries/{jeanne}/messages"
-    site.api(
+    daily = site.api(
         "POST",
         messages,
         site.daughter,
@@ -104,6 +104,37 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
     health = site.api("POST", messages, cm, json={
         "space": "health", "body": "Pansement du pied à refaire mercredi ; surveiller la rougeur.",
         "recipient_ids": [site.nurse.id], "to_beneficiary": False})  # fmt: skip
+    # The nurse writes to Jeanne; Jeanne answers both with one tap on the tablet.
+    to_jeanne = site.api("POST", messages, site.nurse, json={
+        "space": "health", "body": "Prise de sang demain à 8 h : restez à jeun.",
+        "recipient_ids": [cm.id], "to_beneficiary": True})  # fmt: skip
+    for original, words in ((daily, "Je t'embrasse"), (to_jeanne, "Bien reçu")):
+        requests.post(
+            url + API + "/device/actions",
+            json={"type": "reply", "data": {"reply_to_id": original["id"], "body": words}},
+            headers={**device, "Idempotency-Key": f"tablet-reply-{original['id']}"},
+            timeout=10,
+        )
+    # The nurse has her tablet PIN, has arrived; the aide says why yesterday's meal did not
+    # happen (where yesterday had one).
+    site.api("POST", "/me/pin", site.nurse, json={"pin": "4821"})
+    site.api("POST", f"/beneficiaries/{jeanne}/visits/arrival", site.nurse)
+    log = site.api(
+        "GET",
+        f"/beneficiaries/{jeanne}/visits",
+        cm,
+        params={"start": (now - timedelta(days=1)).date().isoformat()},
+    )
+    for entry in log:
+        if entry["status"] == "missed" and entry["planned"]:
+            requests.put(
+                url + API + f"/beneficiaries/{jeanne}/visits/absence",
+                json={"event_id": entry["planned"]["event_id"],
+                      "occurrence_start": entry["planned"]["start"], "reason": "no_answer"},
+                headers=site.home_aide.headers,
+                timeout=10,
+            )  # fmt: skip
+            break
     files = [
         jpeg(work / f"photo{n}.jpg", color)
         for n, color in enumerate([(180, 60, 40), (40, 110, 160), (90, 150, 60)])
@@ -174,6 +205,10 @@ def main() -> int:
                 ("wellbeing", f"/b/{jeanne}/wellbeing", site.care_manager.email),
                 ("circle", f"/b/{jeanne}/circle", site.care_manager.email),
                 ("visits", f"/b/{jeanne}/visits", site.care_manager.email),
+                ("visit", f"/b/{jeanne}/visit", site.nurse.email),
+                ("account-pin", "/account", site.nurse.email),
+                ("health-nurse", f"/b/{jeanne}/messages?space=health", site.nurse.email),
+                ("messages-family", f"/b/{jeanne}/messages?space=daily", site.daughter.email),
                 ("tablets", f"/b/{jeanne}/tablets", site.care_manager.email),
                 ("tablet-config", f"/devices/{extra['device']}/config", site.care_manager.email),
                 ("tablet-revoke", f"/devices/{extra['device']}/revoke", site.care_manager.email),
