@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,6 +67,9 @@ def test_unpaired_with_backend_down_says_so(qtbot: Any, build: Build) -> None:
         lambda: "ne répond pas" in controller.window.pairing.message_text(), timeout=10_000
     )
     assert controller.window.pairing.code_text() == ""
+    # A real French plural, never « seconde(s) ».
+    words = controller.window.pairing.message_text()
+    assert re.search(r"Nouvel essai dans (1 seconde|[0-9]{2,} secondes|[2-9] secondes)\.$", words)
 
 
 def test_paired_with_backend_down_shows_the_stored_day(
