@@ -242,3 +242,18 @@ def test_real_backend_weather_reaches_the_screen_view_then_costs_a_304(
         assert emitted == []
         assert fake.hits == 1  # one Open-Meteo request for all of it (the backend's cache)
         assert (tmp_path / "tablet" / FILE_NAME).exists()
+
+
+@pytest.mark.e2e
+def test_real_backend_without_a_place_is_said_to_be_the_care_managers_to_set(
+    qtbot: QtBot, session: requests.Session, scheduler: Any, tmp_path: Path
+) -> None:
+    """A beneficiary created without coordinates: the real backend answers 422, and the
+    tablet says the place is missing, not that its own connection failed."""
+    with paired_backend(tmp_path / "backend", session) as paired:
+        client = DeviceClient(session, paired.backend.url, paired.access_token)
+        service = WeatherService(client, scheduler, tmp_path / "tablet", refresh_seconds=0.3)
+        with qtbot.wait_signal(service.fetch_failed, timeout=10_000) as failed:
+            service.start()
+        service.stop()
+    assert failed.args == ["no_place"]
