@@ -316,7 +316,7 @@ def test_invalid_config_is_refused_and_the_last_good_kept(
     with caplog.at_level(logging.ERROR):
         tablet.deliver(config_record(2, modules=["agenda"], font_scale=9), cursor="6")
     assert "configuration version 2 refused, keeping version 1" in caplog.text
-    assert "font_scale" in caplog.text
+    assert "Taille du texte : doit être compris entre 0,8 et 1,3." in caplog.text
     assert tablet.c.config_version == 1
     assert tablet.window.home.tile_names() == ["agenda"]
     assert sizing.font_scale() == 1.0
