@@ -90,7 +90,7 @@ def test_an_invalid_document_is_refused_and_the_last_good_one_kept(client: TestC
     assert refused.status_code == 422
     detail = refused.json()["detail"]
     assert "Taille du texte : doit être compris entre 0,8 et 1,3." in detail
-    assert "night_start" in detail and "HH:MM" in detail
+    assert "Début du mode nuit : doit être une heure" in detail and "HH:MM" in detail
     assert "Clé inconnue : couleur." in detail
     kept = client.get(f"{API}/devices/{device_id}/config", headers=cm.headers).json()
     assert kept["version"] == 2 and kept["document"]["language"] == "en"
