@@ -88,3 +88,6 @@ def test_every_page_in_one_language(
     else:
         assert "happy, family" in wellbeing and "Sunday 22 November at 10:30" in wellbeing
         assert "The tablet could not reach the Foyer service." in tablets
+        circle_page = visible_text(manager.get(f"/b/{jeanne}/circle").text)
+        assert "Stop sharing" in circle_page and "health professional" in circle_page
+        assert "Ne plus partager" not in circle_page and "de santé" not in circle_page
