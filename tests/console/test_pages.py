@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from backend.policy import Permission, Role, allowed
 from backend.services import dashboard
 from tests.api.circle_fixtures import CircleSetup, care_manager_of
 from tests.api.conftest import Clock
@@ -84,6 +85,8 @@ def test_a_family_member_who_scans_the_qr_is_told_who_pairs_and_given_the_code(
 ) -> None:
     """The tablet says the care manager types its code; a daughter who scans it anyway reads
     the same truth, and the code to pass on, and nothing is approved."""
+    assert allowed({Role.CARE_MANAGER}, Permission.MANAGE_DEVICES)
+    assert not allowed({Role.FAMILY, Role.FRIEND}, Permission.MANAGE_DEVICES)
     grant = authorize_device(app_client)
     daughter = new_browser()
     daughter.login(circle.daughter.email)
