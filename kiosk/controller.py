@@ -115,6 +115,7 @@ class KioskController(QObject):
         self.status_reporter: StatusReporter | None = None
         self.config: dict[str, Any] = config_schema.defaults()
         self.config_version = 0
+        self._config_applied_at: datetime | None = None
         self._timing = idle.Timing()
         self._last_touch = self.now()
         self._awake_until: datetime | None = None
@@ -519,6 +520,7 @@ class KioskController(QObject):
     def _apply_config(self, document: dict[str, Any], version_: int) -> None:
         self.config = document
         self.config_version = version_
+        self._config_applied_at = self.now()
         self._timing = idle.Timing(
             night_start=document["night_start"],
             night_end=document["night_end"],
@@ -534,6 +536,8 @@ class KioskController(QObject):
             feature.on_config(document)
         log.info("configuration version %s applied", version_)
         self.config_applied.emit(document)
+        if self.status_reporter is not None:
+            self.status_reporter.report_now()  # the console waits for "appliquée"
 
     # -- status ------------------------------------------------------------------------------
     def _collect_status(self) -> Status:
@@ -546,6 +550,7 @@ class KioskController(QObject):
             last_error=self._last_error,
             outbox_pending=self.outbox.pending_count(),
             config_version=self.config_version or None,
+            config_applied_at=self._config_applied_at if self.config_version else None,
         )
 
     def note_error(self, text: str) -> None:

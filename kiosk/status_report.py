@@ -37,14 +37,18 @@ class Status:
     last_error: str | None
     outbox_pending: int
     config_version: int | None
+    # When this tablet applied `config_version` (the console says "appliquée à 10 h 12").
+    config_applied_at: datetime | None = None
 
     def as_json(self) -> dict[str, Any]:
+        applied = self.config_applied_at
         return {
             "app_version": self.app_version,
             "free_disk_bytes": self.free_disk_bytes,
             "last_error": self.last_error[:MAX_ERROR] if self.last_error else None,
             "outbox_pending": self.outbox_pending,
             "config_version": self.config_version,
+            "config_applied_at": applied.isoformat() if applied is not None else None,
         }
 
 
@@ -94,14 +98,31 @@ class StatusReporter:
         self._lock = threading.Lock()
         self._last_sent: datetime | None = None
         self._stopped = False
+        self._busy = False  # a run is scheduled or under way
+        self._again = False  # news arrived while it was: one more run after it
 
     def report_soon(self) -> None:
+        self._report(urgent=False)
+
+    def report_now(self) -> None:
+        """A report without waiting out `every`: news the care manager is looking at (a new
+        configuration applied), not the routine one."""
+        self._report(urgent=True)
+
+    def _report(self, *, urgent: bool) -> None:
         with self._lock:
             if self._stopped or self._scheduler.state == STATE_STOPPED:
                 return
-            if self._last_sent is not None and self._clock() - self._last_sent < self._every:
+            recent = self._last_sent is not None and self._clock() - self._last_sent < self._every
+            if recent and not urgent:
                 return
             self._last_sent = self._clock()  # a report is on its way: no second one
+            if self._busy:
+                # One is being sent with what was true a moment ago: send again right after
+                # (scheduling a second run now would be skipped by the scheduler and lost).
+                self._again = True
+                return
+            self._busy = True
         self._scheduler.add_job(self._run, id=STATUS_JOB, replace_existing=True)
 
     def stop(self) -> None:
@@ -109,14 +130,20 @@ class StatusReporter:
             self._stopped = True
 
     def _run(self) -> None:
-        try:
-            if not self._send(self._collect()):
-                with self._lock:
-                    self._last_sent = None  # try again after the next sync
-        except Exception:
-            log.exception("status report failed")
+        while True:
+            try:
+                sent = self._send(self._collect())
+            except Exception:
+                log.exception("status report failed")
+                sent = False
             with self._lock:
-                self._last_sent = None
+                if not sent:
+                    self._last_sent = None  # try again after the next sync
+                if self._again and not self._stopped:
+                    self._again = False
+                    continue
+                self._busy = False
+                return
 
 
 def version() -> str:

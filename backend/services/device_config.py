@@ -179,16 +179,17 @@ def report_status(
     first report carrying a version dates it otherwise). A tablet's clock may be wrong: the
     time is kept between the save of that version and now."""
     status = session.get(DeviceStatus, device.id)
+    known = status.config_version if status is not None else None
+    applied_at = status.config_applied_at if status is not None else None
+    if config_version is None:
+        applied_at = None
+    elif known != config_version or applied_at is None or config_applied_at is not None:
+        # Read before a new row joins the session: its flush, half filled, would fail.
+        applied_at = _applied_at(session, device, config_version, config_applied_at, now)
     if status is None:
         status = DeviceStatus(device_id=device.id)
         session.add(status)
-    new_version = status.config_version != config_version or status.config_applied_at is None
-    if config_version is None:
-        status.config_applied_at = None
-    elif new_version or config_applied_at is not None:
-        status.config_applied_at = _applied_at(
-            session, device, config_version, config_applied_at, now
-        )
+    status.config_applied_at = applied_at
     status.app_version = app_version
     status.free_disk_bytes = free_disk_bytes
     status.last_error = last_error

@@ -4,6 +4,7 @@ the hidden PIN, delivery by sync (long-poll woken by a PUT), and the tablet's st
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -188,3 +189,24 @@ def test_the_tablet_reports_its_status(client: TestClient) -> None:
     )
     assert bad.status_code == 422
     assert client.post(f"{API}/device/status", json=report).status_code == 401
+
+
+def test_a_first_report_may_say_when_the_configuration_was_applied(client: TestClient) -> None:
+    """A newly paired tablet's first report already carries the version that came with pairing
+    and when it applied it (the row for its status does not exist yet)."""
+    cm, home, device_id = _tablet(client)
+    saved = client.get(f"{API}/devices/{device_id}/config", headers=cm.headers).json()
+    applied_at = datetime.now(UTC).isoformat()
+    report = {
+        "app_version": "0.1.0",
+        "outbox_pending": 0,
+        "config_version": saved["version"],
+        "config_applied_at": applied_at,
+    }
+    response = client.post(
+        f"{API}/device/status", json=report, headers=device_headers(home.credential)
+    )
+    assert response.status_code == 204, response.text
+    shown = client.get(f"{API}/devices/{device_id}/status", headers=cm.headers).json()
+    assert shown["config_version"] == saved["version"]
+    assert shown["config_applied_at"] is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -71,8 +72,20 @@ def test_a_config_put_reaches_the_tablet_live(
         timeout=10,
     )
     assert put.status_code == 200, put.text
+    saved_at = datetime.now(UTC)
     written = time.monotonic()
     qtbot.wait_until(lambda: home.tile_names() == ["mood", "agenda"], timeout=5_000)
     assert time.monotonic() - written < 2.0  # by wake-up, far within the 25 s long-poll
     assert tablet.config_version == 2  # version 1 came with pairing (its own maintenance PIN)
     assert sizing.font_scale() == 1.2
+
+    # The tablet says so at once (not at its next routine report, minutes later), with when:
+    # the console then reads "appliquée à …" instead of "en attente".
+    def applied() -> bool:
+        body = requests.get(status_url, headers=care_manager.headers, timeout=10).json()
+        return body["config_version"] == 2 and body["config_applied_at"] is not None
+
+    qtbot.wait_until(applied, timeout=10_000)
+    body = requests.get(status_url, headers=care_manager.headers, timeout=10).json()
+    applied_at = datetime.fromisoformat(body["config_applied_at"])
+    assert saved_at - timedelta(seconds=1) <= applied_at <= datetime.now(UTC)

@@ -76,3 +76,52 @@ def test_reports_at_most_once_per_period_and_retry_after_failure(
 def test_a_long_error_is_cut() -> None:
     status = Status("0.1.0", None, "x" * 5000, 0, None)
     assert len(status.as_json()["last_error"]) == 2000
+
+
+def test_news_is_reported_now_without_waiting_for_the_period(
+    scheduler: BackgroundScheduler, tmp_path: Path
+) -> None:
+    now = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
+    applied = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+    backend = Backend([True, True])
+    reporter = StatusReporter(
+        lambda: Status("0.1.0", None, None, 0, 4, applied),
+        backend.send,
+        scheduler,
+        every=300,
+        clock=lambda: now[0],
+    )
+    reporter.report_soon()
+    assert backend.arrived.acquire(timeout=5)
+    reporter.report_soon()  # routine: not twice within the period
+    assert not backend.arrived.acquire(timeout=0.3)
+    reporter.report_now()  # a new configuration applied: the console is waiting for it
+    assert backend.arrived.acquire(timeout=5)
+    assert backend.sent[-1].as_json()["config_applied_at"] == "2026-12-02T09:00:00+00:00"
+    reporter.stop()
+    reporter.report_now()
+    assert not backend.arrived.acquire(timeout=0.2)
+
+
+def test_news_while_a_report_is_being_sent_goes_out_right_after_it(
+    scheduler: BackgroundScheduler,
+) -> None:
+    release = threading.Event()
+    backend = Backend([True, True, True])
+    versions = iter([4, 5, 6])
+
+    def slow_send(status: Status) -> bool:
+        answer = backend.send(status)
+        release.wait(5)  # the backend is slow to answer the first report
+        return answer
+
+    reporter = StatusReporter(
+        lambda: Status("0.1.0", None, None, 0, next(versions)), slow_send, scheduler
+    )
+    reporter.report_soon()
+    assert backend.arrived.acquire(timeout=5)  # version 4 is on its way
+    reporter.report_now()  # version 5 applied meanwhile: not lost, not skipped
+    release.set()
+    assert backend.arrived.acquire(timeout=5)
+    assert [s.config_version for s in backend.sent] == [4, 5]
+    assert not backend.arrived.acquire(timeout=0.3)  # and only once
