@@ -248,8 +248,13 @@ def test_health_message_opens_like_the_others(qtbot: QtBot) -> None:
     health = [b.text() for b in screen.reply_buttons()]
     assert health == list(DEFAULT_HEALTH_QUICK_REPLIES)
     assert "Je t'embrasse" not in health
-    screen.show_list()
-    screen.open_message(1)  # a daily message: the daily replies
+
+
+def test_a_daily_message_keeps_the_daily_quick_replies(qtbot: QtBot) -> None:
+    screen = make_screen(qtbot, view_of(jeanne_messages()))
+    settle(screen, (1280, 800), qtbot)
+    with qtbot.wait_signal(screen.read):
+        screen.open_message(1)
     assert [b.text() for b in screen.reply_buttons()] == list(DEFAULT_QUICK_REPLIES)
 
 
