@@ -287,6 +287,10 @@ class KioskController(QObject):
         scheduler, http = self._services()
         if self.pairing_service is not None:
             self.pairing_service.stop()
+            # Its job may still be finishing on a worker thread, holding the last reference:
+            # Qt's side must not be destroyed there (kiosk.gui_thread). Owned by the controller,
+            # it dies on the GUI thread with it (pairing happens a handful of times in a life).
+            self.pairing_service.setParent(self)
             self.pairing_service = None
         self._device_id = credential.device_id
         # The address given at start wins: the same backend may have moved.
