@@ -271,6 +271,30 @@ VALUES_FOR: dict[tuple[str, str], dict[str, Value]] = {
         "files": lambda w: ("walk.jpg", jpeg((64, 48)), "image/jpeg"),
     },
 }
+# Why a visit did not happen: the daily event's second day ("cancelled" may be said any time).
+ABSENCE = f"{API}/beneficiaries/{{beneficiary_id}}/visits/absence"
+SECOND_DAY = "2026-11-24T09:00:00+01:00"
+
+
+def _reason_given(w: World) -> int:
+    """The daily event, with a reason given for its second day (so DELETE has one to take)."""
+    w.client.put(
+        f"{API}/beneficiaries/{w.jeanne}/visits/absence",
+        json={"event_id": w.event_id, "occurrence_start": SECOND_DAY, "reason": "cancelled"},
+        headers=w.circle.care_manager.headers,
+    )
+    return w.event_id
+
+
+VALUES_FOR[("PUT", ABSENCE)] = {
+    "event_id": lambda w: w.event_id,
+    "occurrence_start": lambda w: SECOND_DAY,
+    "reason": lambda w: "cancelled",
+}
+VALUES_FOR[("DELETE", ABSENCE)] = {
+    "event_id": _reason_given,
+    "occurrence_start": lambda w: SECOND_DAY,
+}
 # Optional fields that a valid request of this operation needs all the same.
 ALSO_SEND: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", f"{API}/device/authorize"): ("client_id",),
