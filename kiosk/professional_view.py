@@ -68,8 +68,12 @@ class ProfessionalView:
     visits: tuple[VisitLine, ...]  # today's, in order, with their instructions
 
     def public(self) -> tuple[VisitLine, ...]:
-        """Today's visits without their instructions: what anybody may see."""
-        return tuple(replace(v, instructions="") for v in self.visits)
+        """Today's visits without their instructions, nor why one did not happen (a refusal
+        is care data; "annulée" is not): what anybody may see."""
+        return tuple(
+            replace(v, instructions="", reason=v.reason if v.reason == "cancelled" else "")
+            for v in self.visits
+        )
 
     def has_instructions(self, line: VisitLine) -> bool:
         return any(v.event_id == line.event_id and v.instructions for v in self.visits)

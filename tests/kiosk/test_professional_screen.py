@@ -374,14 +374,21 @@ def test_what_happened_to_each_visit_is_said_and_none_over_is_en_ce_moment(
     qtbot.addWidget(screen)
     screen.set_view(view)
     settle(screen, (1280, 800), qtbot)
-    headings = [shown(c.heading.text()) for c in screen.visit_cards()]
-    assert headings == [
-        "08:00 – 08:30  Toilette · n'a pas eu lieu : pas de réponse",
+    # Before the PIN (anyone in the home): what happened, not why a visit did not.
+    public = [shown(c.heading.text()) for c in screen.visit_cards()]
+    assert public == [
+        "08:00 – 08:30  Toilette · n'a pas eu lieu",
         "09:00 – 09:30  Courses",
         "10:00 – 11:00  Soins infirmiers · terminée",  # not "en ce moment" at 10:15
         "10:30 – 11:00  Repas · en cours",
         "15:00 – 15:30  Kinésithérapie · annulée",
     ]
+    # The nurse, identified: why, too.
+    nurse = Professional(NURSE, "Inès Leroy", True, True)
+    identify(qtbot, screen, build_identified_view(view, nurse, [], NOW))
+    headings = [shown(c.heading.text()) for c in screen.visit_cards()]
+    assert headings[0] == "08:00 – 08:30  Toilette · n'a pas eu lieu : pas de réponse"
+    assert headings[1:] == public[1:]
     assert not any("en ce moment" in h for h in headings)
 
 
