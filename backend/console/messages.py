@@ -54,27 +54,29 @@ def _role_word(person: circle.Person) -> str:
     return ROLE_LABELS.get(role.value, "") if role is not None else ""
 
 
-def roles_in_circle(session: Session, beneficiary: Beneficiary) -> dict[int, str]:
-    """user id → how the circle knows them: "infirmière, Cabinet Les Tilleuls", "famille"…
-    (a health message goes to named people: the writer must see who each one is)."""
+RoleWords = tuple[str, str]  # ("infirmière", "Cabinet infirmier des Lilas"): a word, a name
+
+
+def roles_in_circle(session: Session, beneficiary: Beneficiary) -> dict[int, RoleWords]:
+    """user id → how the circle knows them: ("infirmière", "Cabinet Les Tilleuls"),
+    ("famille", "")… (a health message goes to named people: the writer must see who each one
+    is). The word is French, for the page's catalogue; the name is the organisation's own."""
     found = circle.circle_of(session, beneficiary)
-    words: dict[int, str] = {}
+    words: dict[int, RoleWords] = {}
     manager = found.care_manager
-    words[manager.user.id] = _role_word(manager)
+    words[manager.user.id] = (_role_word(manager), "")
     for shared in found.organisations:
         for person, _role in shared.staff:
-            word = _role_word(person)
-            name = shared.organisation.name
-            words.setdefault(person.user.id, f"{word}, {name}" if word else name)
+            words.setdefault(person.user.id, (_role_word(person), shared.organisation.name))
     for person, relation in found.members:
         word = _role_word(person) or RELATION_LABELS.get(relation, "").lower()
-        words.setdefault(person.user.id, word)
+        words.setdefault(person.user.id, (word, ""))
     return words
 
 
 def _recipients(
-    session: SessionDep, page: Page, user: User, roles: dict[int, str]
-) -> list[tuple[int, str, str]]:
+    session: SessionDep, page: Page, user: User, roles: dict[int, RoleWords]
+) -> list[tuple[int, str, RoleWords]]:
     """Everyone of the circle but oneself, as the health form offers them: (id, name, role)."""
     found = circle.circle_of(session, page.beneficiary)
     people = [found.care_manager.user]
@@ -85,7 +87,7 @@ def _recipients(
         if person.id != user.id:
             seen.setdefault(person.id, person.name)
     ordered = sorted(seen.items(), key=lambda item: item[1].casefold())
-    return [(person_id, name, roles.get(person_id, "")) for person_id, name in ordered]
+    return [(person_id, name, roles.get(person_id, ("", ""))) for person_id, name in ordered]
 
 
 def _space_page(

@@ -131,3 +131,8 @@ def test_health_recipients_are_named_with_their_role(
     message_id = int(re.findall(r'href="/messages/(\d+)"', listing)[0])
     opened = manager.get(f"/messages/{message_id}").text
     assert f"À : {circle.nurse.name} (infirmière, Cabinet infirmier des Lilas)" in opened
+    # In English, the role's word is English; the organisation keeps its own name.
+    manager.http.cookies.set("foyer_lang", "en")
+    form = manager.get(f"/b/{jeanne}/messages?space=health").text
+    assert label_of(circle.nurse.id) == f"{circle.nurse.name} — nurse, Cabinet infirmier des Lilas"
+    assert label_of(circle.daughter.id) == f"{circle.daughter.name} — family"
