@@ -20,6 +20,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pytest
 from PySide6.QtCore import QCoreApplication, QEvent
 
 from kiosk.gui_thread import clear_violations, violations
@@ -40,7 +41,9 @@ def gui_thread_only() -> Iterator[None]:
         yield
     finally:
         if QCoreApplication.instance() is not None:
-            # pytest-qt closed the test's windows with deleteLater: delete them now, here.
+            # What workers posted before the test stopped them reaches its windows while they
+            # exist; then the windows pytest-qt closed with deleteLater are deleted, here.
+            QCoreApplication.processEvents()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         gc.collect()
         if was_enabled:
@@ -48,3 +51,11 @@ def gui_thread_only() -> Iterator[None]:
     found = violations()
     clear_violations()
     assert not found, "Qt touched off the GUI thread:\n" + "\n".join(found)
+
+
+@pytest.fixture(autouse=True)
+def qt_on_the_gui_thread_only() -> Iterator[None]:
+    """Every test of a folder whose conftest imports this: garbage collected on the main thread
+    only, and no screen touched from a worker (a run once segfaulted inside Qt)."""
+    with gui_thread_only():
+        yield

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.qt_threads import qt_on_the_gui_thread_only  # noqa: F401 (autouse: a tablet in-process)
+
 # The backends and tablets started here print every thread's stack if they crash (in their log).
 os.environ.setdefault("PYTHONFAULTHANDLER", "1")
 
