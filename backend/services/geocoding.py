@@ -19,7 +19,6 @@ import hashlib
 import json
 import logging
 import math
-import time
 import unicodedata
 from collections import Counter
 from dataclasses import asdict, dataclass
@@ -28,19 +27,16 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import requests
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.config import Settings
 from backend.errors import ServiceError
 from backend.models import GeocodingCache
+from backend.services.open_meteo import FetchError, download
 
 log = logging.getLogger(__name__)
 
-# (connect, read) seconds: a care manager is waiting in front of the form.
-TIMEOUT: tuple[float, float] = (3.0, 5.0)
-MAX_BODY_BYTES = 1_000_000
 COUNT = 10  # results asked for: enough to find the right Saint-Denis
 LANGUAGE = "fr"
 UNAVAILABLE = (
@@ -131,29 +127,6 @@ def search_url(base_url: str, name: str) -> str:
 # --- asking Open-Meteo ----------------------------------------------------------------------
 
 
-def _download(url: str) -> tuple[int, bytes]:
-    connect, read = TIMEOUT
-    deadline = time.monotonic() + connect + read
-    try:
-        with requests.get(
-            url,
-            timeout=(connect, read),
-            stream=True,
-            headers={"Accept": "application/json", "User-Agent": "Foyer (home tablet)"},
-        ) as response:
-            body = bytearray()
-            for chunk in response.iter_content(16384):
-                body.extend(chunk)
-                if len(body) > MAX_BODY_BYTES:
-                    raise Unavailable(UNAVAILABLE)
-                if time.monotonic() > deadline:
-                    raise Unavailable(UNAVAILABLE)
-            return response.status_code, bytes(body)
-    except requests.RequestException as exc:
-        log.warning("geocoding: Open-Meteo unreachable (%s)", type(exc).__name__)
-        raise Unavailable(UNAVAILABLE) from exc
-
-
 def _text(value: Any, limit: int = 200) -> str:
     if value is None:
         return ""
@@ -216,7 +189,11 @@ def parse(data: Any) -> list[Place]:
 
 
 def fetch(settings: Settings, name: str) -> list[Place]:
-    status, body = _download(search_url(settings.geocoding_url, name))
+    try:
+        status, body = download(search_url(settings.geocoding_url, name))
+    except FetchError as exc:
+        log.warning("geocoding: Open-Meteo unusable (%s)", exc)
+        raise Unavailable(UNAVAILABLE) from exc
     if status != 200:
         log.warning("geocoding: Open-Meteo answered HTTP %s", status)
         raise Unavailable(UNAVAILABLE)

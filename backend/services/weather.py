@@ -20,13 +20,11 @@ import hashlib
 import json
 import logging
 import math
-import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import requests
 from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -34,17 +32,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from backend.config import Settings
 from backend.errors import Invalid, ServiceError
 from backend.models import Beneficiary, WeatherCache
+from backend.services.open_meteo import FetchError, download
 
 log = logging.getLogger(__name__)
 
 ATTRIBUTION = "Weather data by Open-Meteo.com (CC BY 4.0)"
-# (connect, read) seconds; the whole download is also capped at their sum.
-TIMEOUT: tuple[float, float] = (3.0, 5.0)
 # After a failed attempt, or while another worker is asking, wait this long before asking again.
 RETRY_AFTER = timedelta(seconds=60)
 FORECAST_DAYS = 4
-# An Open-Meteo answer for one place is a few hundred bytes; refuse anything absurdly large.
-MAX_BODY_BYTES = 1_000_000
 CURRENT_FIELDS = "temperature_2m,weather_code,is_day"
 DAILY_FIELDS = "weather_code,temperature_2m_max,temperature_2m_min"
 UNAVAILABLE = "Météo indisponible pour le moment. Nouvel essai dans quelques minutes."
@@ -95,10 +90,6 @@ class Unavailable(ServiceError):
     """Open-Meteo failed and there is no earlier value to show."""
 
     status_code = 503
-
-
-class FetchError(Exception):
-    """Open-Meteo could not give a usable answer; the message says why (kept as last_error)."""
 
 
 @dataclass(frozen=True)
@@ -162,30 +153,6 @@ def forecast_url(base_url: str, place: Place) -> str:
     return f"{base_url}?{query}"
 
 
-def _download(url: str) -> tuple[int, bytes]:
-    connect, read = TIMEOUT
-    deadline = time.monotonic() + connect + read
-    try:
-        with requests.get(
-            url,
-            timeout=(connect, read),
-            stream=True,
-            headers={"Accept": "application/json", "User-Agent": "Foyer (home tablet)"},
-        ) as response:
-            body = bytearray()
-            for chunk in response.iter_content(16384):
-                body.extend(chunk)
-                if len(body) > MAX_BODY_BYTES:
-                    raise FetchError("réponse trop volumineuse")
-                if time.monotonic() > deadline:  # a server trickling bytes
-                    raise FetchError("délai dépassé")
-            return response.status_code, bytes(body)
-    except requests.Timeout as exc:
-        raise FetchError("délai dépassé") from exc
-    except requests.RequestException as exc:
-        raise FetchError(f"injoignable ({type(exc).__name__})") from exc
-
-
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} n'est pas un nombre")
 
@@ -202,7 +169,7 @@ def _error_reason(body: bytes) -> str:
 
 def fetch(base_url: str, place: Place) -> dict[str, Any]:
     """Ask Open-Meteo and return the normalized core (no labels); FetchError if unusable."""
-    status, body = _download(forecast_url(base_url, place))
+    status, body = download(forecast_url(base_url, place))
     if status != 200:
         raise FetchError(f"HTTP {status}{_error_reason(body)}")
     try:

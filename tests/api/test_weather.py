@@ -21,7 +21,7 @@ from backend.models import (
     Organisation,
     WeatherCache,
 )
-from backend.services import accounts
+from backend.services import accounts, open_meteo
 from backend.services import weather as weather_service
 from tests.api.conftest import Clock, MakeClient
 from tests.api.factories import (
@@ -266,7 +266,7 @@ def _repair(fake: FakeOpenMeteo) -> None:
 def quick_timeout(monkeypatch: pytest.MonkeyPatch, fake: FakeOpenMeteo) -> None:
     """A read timeout shorter than the production 5 s keeps the tests fast; the fake's slow
     mode still answers later than the client waits."""
-    monkeypatch.setattr(weather_service, "TIMEOUT", (1.0, 0.3))
+    monkeypatch.setattr(open_meteo, "TIMEOUT", (1.0, 0.3))
     fake.slow_seconds = 1.5
 
 
