@@ -74,14 +74,19 @@ def credential_still_valid(http: requests.Session, url: str, tablet_dir: Path) -
     return answer.status_code == 200
 
 
-def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path) -> None:
+def log_in(http: requests.Session, url: str, email: str, password: str) -> dict[str, str]:
+    """The Authorization header of a console user of the demo."""
     login = http.post(
         f"{url}/api/v1/auth/token",
-        data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD},
+        data={"username": email, "password": password},
         timeout=10,
     )
     login.raise_for_status()
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+
+def pair_as_demo_care_manager(http: requests.Session, url: str, tablet_dir: Path) -> None:
+    auth = log_in(http, url, DEMO_EMAIL, DEMO_PASSWORD)
     beneficiaries = http.get(f"{url}/api/v1/beneficiaries", headers=auth, timeout=10).json()
     jeanne = next(b for b in beneficiaries if b["first_name"] == "Jeanne")
     client = PairingClient(http, url)
@@ -132,13 +137,7 @@ def home_at_any_hour(http: requests.Session, url: str, tablet_dir: Path) -> None
     credential = credentials.load(tablet_dir)
     if credential is None:
         return
-    login = http.post(
-        f"{url}/api/v1/auth/token",
-        data={"username": DEMO_EMAIL, "password": DEMO_PASSWORD},
-        timeout=10,
-    )
-    login.raise_for_status()
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    auth = log_in(http, url, DEMO_EMAIL, DEMO_PASSWORD)
     path = f"{url}/api/v1/devices/{credential.device_id}/config"
     current = http.get(path, headers=auth, timeout=10)
     current.raise_for_status()
@@ -167,13 +166,7 @@ DEMO_PHOTOS = (
 
 
 def send_family_photos(http: requests.Session, url: str) -> None:
-    login = http.post(
-        f"{url}/api/v1/auth/token",
-        data={"username": DEMO_FAMILY_EMAIL, "password": DEMO_FAMILY_PASSWORD},
-        timeout=10,
-    )
-    login.raise_for_status()
-    auth = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    auth = log_in(http, url, DEMO_FAMILY_EMAIL, DEMO_FAMILY_PASSWORD)
     beneficiaries = http.get(f"{url}/api/v1/beneficiaries", headers=auth, timeout=10).json()
     jeanne = next(b for b in beneficiaries if b["first_name"] == "Jeanne")
     for draw, caption in DEMO_PHOTOS:
