@@ -6,13 +6,14 @@ Rules: docs/wellbeing.md ("Visits").
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from backend import security
 from backend.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
@@ -538,57 +539,43 @@ def _absence_payload(absence: VisitAbsence) -> dict[str, Any]:
     }
 
 
-def _recent(now: datetime) -> datetime:
-    return now - timedelta(days=SYNC_DAYS)
+def _synced_kind(
+    key: str,
+    entity: str,
+    model: type[VisitRecord] | type[VisitAbsence],
+    moment: InstrumentedAttribute[datetime],
+    payload: Callable[[Any], dict[str, Any]],
+) -> sync.SyncedKind:
+    """Visits and absences reach the tablet alike: those of the last SYNC_DAYS (by `moment`)
+    in a snapshot, and any journaled id of the beneficiary's in a delta."""
 
-
-def _sync_visits(session: Session, beneficiary: Beneficiary, device: Device) -> list[Any]:
-    rows = session.scalars(
-        select(VisitRecord)
-        .where(
-            VisitRecord.beneficiary_id == beneficiary.id,
-            VisitRecord.arrived_at >= _recent(datetime.now(UTC)),
+    def load_all(session: Session, beneficiary: Beneficiary, device: Device) -> list[Any]:
+        recent = datetime.now(UTC) - timedelta(days=SYNC_DAYS)
+        rows = session.scalars(
+            select(model)
+            .where(model.beneficiary_id == beneficiary.id, moment >= recent)
+            .order_by(model.id)
         )
-        .order_by(VisitRecord.id)
-    )
-    return [_visit_payload(r) for r in rows]
+        return [payload(r) for r in rows]
 
-
-def _sync_some_visits(
-    session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
-) -> list[Any]:
-    rows = session.scalars(
-        select(VisitRecord).where(
-            VisitRecord.beneficiary_id == beneficiary.id, VisitRecord.id.in_(ids)
+    def load_some(
+        session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
+    ) -> list[Any]:
+        rows = session.scalars(
+            select(model).where(model.beneficiary_id == beneficiary.id, model.id.in_(ids))
         )
-    )
-    return [_visit_payload(r) for r in rows]
+        return [payload(r) for r in rows]
+
+    return sync.SyncedKind(key, entity, load_all, load_some)
 
 
-def _sync_absences(session: Session, beneficiary: Beneficiary, device: Device) -> list[Any]:
-    rows = session.scalars(
-        select(VisitAbsence)
-        .where(
-            VisitAbsence.beneficiary_id == beneficiary.id,
-            VisitAbsence.occurrence_start >= _recent(datetime.now(UTC)),
-        )
-        .order_by(VisitAbsence.id)
-    )
-    return [_absence_payload(a) for a in rows]
-
-
-def _sync_some_absences(
-    session: Session, beneficiary: Beneficiary, device: Device, ids: set[int]
-) -> list[Any]:
-    rows = session.scalars(
-        select(VisitAbsence).where(
-            VisitAbsence.beneficiary_id == beneficiary.id, VisitAbsence.id.in_(ids)
-        )
-    )
-    return [_absence_payload(a) for a in rows]
-
-
-sync.register(sync.SyncedKind("visits", ENTITY, _sync_visits, _sync_some_visits))
+sync.register(_synced_kind("visits", ENTITY, VisitRecord, VisitRecord.arrived_at, _visit_payload))
 sync.register(
-    sync.SyncedKind("visit_absences", ABSENCE_ENTITY, _sync_absences, _sync_some_absences)
+    _synced_kind(
+        "visit_absences",
+        ABSENCE_ENTITY,
+        VisitAbsence,
+        VisitAbsence.occurrence_start,
+        _absence_payload,
+    )
 )
