@@ -75,44 +75,40 @@ def day(
 
 
 def when(moment: datetime | None, tz: ZoneInfo, *, lang: str = "fr") -> str:
-    if lang == "en":
-        if moment is None:
-            return "never"
-        return f"{day(moment, tz, lang=lang)} at {hour(moment, tz, lang=lang)}"
     if moment is None:
-        return "jamais"
-    return f"{day(moment, tz)} à {hour(moment, tz)}"
+        return "never" if lang == "en" else "jamais"
+    at = "at" if lang == "en" else "à"
+    return f"{day(moment, tz, lang=lang)} {at} {hour(moment, tz, lang=lang)}"
+
+
+# never, just now, minutes, hours, one day, days — in French and in English.
+_AGO = {
+    "fr": (
+        "jamais",
+        "à l'instant",
+        "il y a {} min",
+        "il y a {} h",
+        "il y a 1 jour",
+        "il y a {} jours",
+    ),
+    "en": ("never", "just now", "{} min ago", "{} h ago", "1 day ago", "{} days ago"),
+}
 
 
 def ago(moment: datetime | None, now: datetime, *, lang: str = "fr") -> str:
     """ "il y a 5 min", "il y a 3 h", "il y a 2 jours": how long since the tablet was seen."""
-    if lang == "en":
-        return _ago_english(moment, now)
+    never, instant, minutes, hours, one_day, days = _AGO["en" if lang == "en" else "fr"]
     if moment is None:
-        return "jamais"
+        return never
     seconds = max(0, int((now - moment).total_seconds()))
     if seconds < 60:
-        return "à l'instant"
+        return instant
     if seconds < 3600:
-        return f"il y a {seconds // 60} min"
+        return minutes.format(seconds // 60)
     if seconds < 86400:
-        return f"il y a {seconds // 3600} h"
-    days = seconds // 86400
-    return "il y a 1 jour" if days == 1 else f"il y a {days} jours"
-
-
-def _ago_english(moment: datetime | None, now: datetime) -> str:
-    if moment is None:
-        return "never"
-    seconds = max(0, int((now - moment).total_seconds()))
-    if seconds < 60:
-        return "just now"
-    if seconds < 3600:
-        return f"{seconds // 60} min ago"
-    if seconds < 86400:
-        return f"{seconds // 3600} h ago"
-    days = seconds // 86400
-    return "1 day ago" if days == 1 else f"{days} days ago"
+        return hours.format(seconds // 3600)
+    count = seconds // 86400
+    return one_day if count == 1 else days.format(count)
 
 
 def _join(words: Sequence[str]) -> str:
