@@ -26,6 +26,18 @@ ICS_MEDIA_TYPES = {
 }
 
 
+def read_planning(file: UploadFile) -> bytes:
+    """The uploaded planning's bytes, once its type and size are checked (400 otherwise);
+    the API and the console import alike."""
+    media_type = (file.content_type or "").split(";")[0].strip().lower()
+    if media_type and media_type not in ICS_MEDIA_TYPES:
+        raise Invalid("Le fichier doit être un calendrier iCalendar (.ics).")
+    data = file.file.read(ics.MAX_IMPORT_BYTES + 1)
+    if len(data) > ics.MAX_IMPORT_BYTES:
+        raise Invalid("Le fichier dépasse 1 Mo.")
+    return data
+
+
 class FeedOut(BaseModel):
     url: str
 
@@ -91,12 +103,7 @@ def import_planning(
 ) -> dict[str, Any]:
     """Import a planning: each VEVENT creates or updates the event with its UID."""
     beneficiary = access.require(session, user, beneficiary_id, Permission.EDIT_AGENDA)
-    media_type = (file.content_type or "").split(";")[0].strip().lower()
-    if media_type and media_type not in ICS_MEDIA_TYPES:
-        raise Invalid("Le fichier doit être un calendrier iCalendar (.ics).")
-    data = file.file.read(ics.MAX_IMPORT_BYTES + 1)
-    if len(data) > ics.MAX_IMPORT_BYTES:
-        raise Invalid("Le fichier dépasse 1 Mo.")
+    data = read_planning(file)
     try:
         summary = ics.import_calendar(session, beneficiary, data, file.filename or "", prune=prune)
     except IntegrityError as exc:  # the same planning imported twice at the same moment

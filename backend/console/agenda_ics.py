@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from backend.api.deps import PathId, SessionDep, StateDep
+from backend.api.ics import read_planning
 from backend.console.web import (
     SECURITY_HEADERS,
     ConsoleUser,
@@ -35,14 +36,6 @@ from backend.services import ics
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
-
-ICS_MEDIA_TYPES = {
-    "text/calendar",
-    "application/ics",
-    "text/x-vcalendar",
-    "text/plain",
-    "application/octet-stream",
-}
 
 
 def _page(
@@ -128,12 +121,7 @@ def import_planning(
     try:
         if file is None or not file.filename:
             raise Invalid("Choisissez le fichier .ics du planning à importer.")
-        media_type = (file.content_type or "").split(";")[0].strip().lower()
-        if media_type and media_type not in ICS_MEDIA_TYPES:
-            raise Invalid("Le fichier doit être un calendrier iCalendar (.ics).")
-        data = file.file.read(ics.MAX_IMPORT_BYTES + 1)
-        if len(data) > ics.MAX_IMPORT_BYTES:
-            raise Invalid("Le fichier dépasse 1 Mo.")
+        data = read_planning(file)
         try:
             summary = ics.import_calendar(
                 session, page.beneficiary, data, file.filename, prune=bool(prune)
