@@ -518,16 +518,13 @@ def clear_absence(
 # tablet already knows who is planned; it needs what happened, not who recorded it.
 
 
+_TABLET_FIELDS = ("id", "event_id", "occurrence_start", "arrived_at", "departed_at")
+
+
 def _visit_payload(record: VisitRecord) -> dict[str, Any]:
-    return {
-        "id": record.id,
-        "event_id": record.event_id,
-        "occurrence_start": record.occurrence_start.isoformat()
-        if record.occurrence_start
-        else None,
-        "arrived_at": record.arrived_at.isoformat(),
-        "departed_at": record.departed_at.isoformat() if record.departed_at else None,
-    }
+    """record_payload without who recorded it nor from where."""
+    full = record_payload(record)
+    return {key: full[key] for key in _TABLET_FIELDS}
 
 
 def _absence_payload(absence: VisitAbsence) -> dict[str, Any]:
