@@ -481,7 +481,6 @@ class HomeScreen(QWidget):
             return 0
         spacing = self._tile_row.spacing()
         inside = (row_width - spacing * (len(self.tiles) - 1)) // len(self.tiles) - 2 * 3 - 2
-        px, lines = floor, 1
         texts = {name: self._tile_labels.get(name, name) for name in self.tiles}
         # The unread count is read too: as large as the smallest text, unless a label could
         # not fit beside it ("99+").
@@ -513,14 +512,9 @@ class HomeScreen(QWidget):
                 for name, text in texts.items()
             }
             if fits(fm, broken):
-                px, texts = candidate, broken
                 break
-        else:
-            fm = QFontMetrics(theme.font(floor, bold=True))
-            texts = {
-                name: _break_in_two(text, fm, inside - self.tiles[name].badge_width())
-                for name, text in texts.items()
-            }
+        # Else none fits: the last one tried, the floor's size broken in two, is the least bad.
+        px, texts = candidate, broken
         lines = max(t.count("\n") + 1 for t in texts.values())
         fm = QFontMetrics(theme.font(px, bold=True))
         height = max(sizing.touch_px(self, window_h), lines * fm.height() + 6 + 6 + 6 + 4)
