@@ -22,20 +22,24 @@ TEMP_SUFFIX = ".tmp"
 
 
 def write_atomically(
-    path: Path, data: bytes, *, mode: int = 0o644, exclusive: bool = False
+    path: Path, data: bytes, *, mode: int = 0o644, exclusive: bool = False, durable: bool = True
 ) -> None:
     """Replace `path` with `data` (its directory must exist). OSError when the disk refuses;
     then `path` is as it was and no temporary file stays.
 
     `exclusive`: create `path` only if it does not exist yet (FileExistsError otherwise, and
-    the file there is left alone): for a value made once, where the first writer wins."""
+    the file there is left alone): for a value made once, where the first writer wins.
+    `durable=False`: no flush to the disk (two fsyncs, tens of milliseconds on an SD card):
+    still whole after a crash of the program, not necessarily after a power cut. For a note
+    written on the GUI thread that only a restarted program reads (the screen shown)."""
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), mode)  # mkstemp made it 0600: exactly `mode`, no umask
             out.write(data)
             out.flush()
-            os.fsync(out.fileno())
+            if durable:
+                os.fsync(out.fileno())
         if exclusive:
             os.link(tmp_name, path)  # atomic too, and refuses an existing name
             os.unlink(tmp_name)
@@ -45,7 +49,8 @@ def write_atomically(
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
 def fsync_dir(directory: Path) -> None:

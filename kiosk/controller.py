@@ -514,7 +514,8 @@ class KioskController(QObject):
         self._save_config(document, version_)
 
     def _save_config(self, document: dict[str, Any], version_: int) -> None:
-        # A few hundred bytes, written once per change: well under a frame.
+        # A few hundred bytes, once per change the care manager makes (rare): durable, so a
+        # power cut never brings back an older configuration; its fsync may cost a frame or two.
         text = json.dumps({"version": version_, "document": document})
         try:
             write_atomically(self._data_dir / CONFIG_FILE, text.encode("utf-8"))

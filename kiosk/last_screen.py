@@ -107,7 +107,9 @@ class LastScreen(QObject):
         if kept == self._kept:
             return
         try:
-            write_atomically(self.path, json.dumps({"screen": kept}).encode())
+            # On the GUI thread at every screen change: no fsync (a crash of the program keeps
+            # it; after a power cut the tablet starts cold on home anyway).
+            write_atomically(self.path, json.dumps({"screen": kept}).encode(), durable=False)
         except OSError as exc:  # a full disk must not take the screen away
             log.warning("could not keep the screen shown: %s", exc)
             return

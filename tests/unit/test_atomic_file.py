@@ -144,3 +144,16 @@ def test_exclusive_creates_once_and_the_first_writer_wins(tmp_path: Path) -> Non
         write_atomically(target, b"second\n", mode=0o600, exclusive=True)
     assert target.read_bytes() == b"first\n"
     assert list(tmp_path.iterdir()) == [target]  # no temporary file left either way
+
+
+def test_a_note_that_need_not_survive_a_power_cut_is_written_whole_without_fsync(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_fsync(fd: int) -> None:
+        raise AssertionError("fsync called")
+
+    monkeypatch.setattr(os, "fsync", no_fsync)
+    target = tmp_path / "last_screen.json"
+    write_atomically(target, b'{"screen": "photos"}', durable=False)
+    assert target.read_bytes() == b'{"screen": "photos"}'
+    assert leftovers(tmp_path) == []
