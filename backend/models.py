@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -409,7 +411,10 @@ class WellbeingReading(Base):
 
 
 class Alert(Base):
-    """Something the care manager should look at (e.g. a falling mood trend)."""
+    """Something that needs a person: an unconfirmed reminder, a falling mood trend, a tablet
+    offline for long… One place for all of them (`backend.services.alerts`): a state
+    (open → taken → closed with a note), a history (`AlertEvent`), and who sees it (the care
+    managers, and the people named on the rule that raised it: `AlertRecipient`)."""
 
     __tablename__ = "alerts"
 
@@ -418,9 +423,139 @@ class Alert(Base):
         ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(40))
+    # French, no health detail (it may be e-mailed): "Un rappel n'a pas été confirmé".
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When it was closed (kept under its first name: the mood alerts' "acknowledged").
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    state: Mapped[str] = mapped_column(String(10), default="open", server_default="open")
+    taken_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    closed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    close_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # One alert per cause ("reminder:12:2026-12-04T08:00Z"): raising it twice is a no-op.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    # A critical alert comes first on the dashboard and is e-mailed even in quiet hours.
+    critical: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
+
+
+class AlertRecipient(Base):
+    """A person named on the rule that raised an alert (care managers see every alert)."""
+
+    __tablename__ = "alert_recipients"
+    __table_args__ = (UniqueConstraint("alert_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class AlertEvent(Base):
+    """One step in an alert's history: opened, taken, closed, reopened, notified, auto-closed."""
+
+    __tablename__ = "alert_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Reminder(Base):
+    """A reminder shown full screen on the tablet at its due minute, optionally waiting for
+    "C'est fait". Its schedule is wall-clock time in `timezone` (like `Event`), once or with
+    an RRULE; the tablet expands it itself (`common.reminders`), so it works for days
+    offline."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(120))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(20))  # common.reminders.KINDS
+    start_local: Mapped[datetime] = mapped_column(DateTime)  # naive on purpose
+    timezone: Mapped[str] = mapped_column(String(64))
+    rrule: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    confirm_wanted: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Ask again every N minutes, at most `repeat_count` times, while not confirmed.
+    repeat_every_minutes: Mapped[int] = mapped_column(Integer, default=10)
+    repeat_count: Mapped[int] = mapped_column(Integer, default=3)
+    # Alert the care managers and `ReminderWatcher`s when unconfirmed this long after the
+    # due time; None: no alert.
+    escalate_after_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    critical: Mapped[bool] = mapped_column(Boolean, default=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped on every edit: an escalation job planned for an older version does nothing.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ReminderWatcher(Base):
+    """A person alerted when a reminder stays unconfirmed (besides the care managers)."""
+
+    __tablename__ = "reminder_watchers"
+    __table_args__ = (UniqueConstraint("reminder_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class ReminderEditor(Base):
+    """A family member or professional the care manager allows to create and edit reminders."""
+
+    __tablename__ = "reminder_editors"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReminderOccurrence(Base):
+    """What became of one due occurrence: confirmed (on time or late), missed, or unknown
+    (the tablet was offline). Written by the tablet's confirmation and by the escalation job,
+    whichever comes first; one row per (reminder, due instant)."""
+
+    __tablename__ = "reminder_occurrences"
+    __table_args__ = (UniqueConstraint("reminder_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), index=True
+    )
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # pending, confirmed, late, missed, unknown (common.reminders.OUTCOMES)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), nullable=True
+    )
+    alert_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class VisitRecord(Base):
@@ -550,3 +685,84 @@ class GeocodingCache(Base):
     query_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     payload: Mapped[str] = mapped_column(Text)  # JSON list of normalized places
+
+
+class Job(Base):
+    """Work for whichever backend process claims it first: an escalation check, an e-mail to
+    send, a digest. Claimed with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (one writer at
+    a time on SQLite) and leased: a worker killed mid-job leaves it to another once the lease
+    ends (`backend.services.jobs`). No timer runs in every worker; the jobs table is the clock."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_state_run_at", "state", "run_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    run_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, done, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The same work planned twice is one job ("reminder-check:12:3:2026-12-04T08:00Z").
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), nullable=True, unique=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class NotificationPreference(Base):
+    """How a person wants alerts by e-mail: at once, in a daily digest, or never; with quiet
+    hours (wall-clock, in `timezone`) during which only critical alerts go out."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    email_mode: Mapped[str] = mapped_column(String(10), default="immediate")
+    digest_hour: Mapped[int] = mapped_column(Integer, default=18)
+    quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "21:00"
+    quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)  # "08:00"
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class OutgoingEmail(Base):
+    """An e-mail to send, written in the same transaction as its cause and sent by a job.
+
+    `message_id` is fixed when it is written: if a worker dies after the SMTP server accepted
+    it but before this row says "sent", the retry carries the same Message-ID, which mail
+    clients show once."""
+
+    __tablename__ = "outgoing_emails"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+    state: Mapped[str] = mapped_column(String(10), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class AlertNotification(Base):
+    """An alert owed to a person by e-mail; `email_id` once it went out, at once or in a
+    digest. Never written for a person whose preference is "never"."""
+
+    __tablename__ = "alert_notifications"
+    __table_args__ = (UniqueConstraint("alert_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outgoing_emails.id", ondelete="SET NULL"), nullable=True
+    )
