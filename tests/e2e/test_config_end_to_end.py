@@ -3,7 +3,6 @@ applied live; the tablet then reports its status. Real backend process, real tab
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -73,9 +72,9 @@ def test_a_config_put_reaches_the_tablet_live(
     )
     assert put.status_code == 200, put.text
     saved_at = datetime.now(UTC)
-    written = time.monotonic()
+    # Within 5 s, while the tablet's long-poll lasts 25 s: the change woke it (a wall-clock
+    # limit tighter than that would only measure this machine's load).
     qtbot.wait_until(lambda: home.tile_names() == ["mood", "agenda"], timeout=5_000)
-    assert time.monotonic() - written < 2.0  # by wake-up, far within the 25 s long-poll
     assert tablet.config_version == 2  # version 1 came with pairing (its own maintenance PIN)
     assert sizing.font_scale() == 1.2
 
