@@ -10,17 +10,22 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
+from types import MappingProxyType
 from typing import Any
 
 from common.recurrence import (
     AgendaEvent,
     Occurrence,
+    day_bounds,
     next_occurrence,
     occurrences_between,
     occurrences_on,
 )
 
 OccurrenceKey = tuple[int, datetime]  # (event id, start in UTC)
+# An arrival more than this after the planned start is late: the visit reads "en retard" (a
+# few minutes of traffic are not worth a word to the person waiting).
+LATE_AFTER = timedelta(minutes=15)
 
 
 class LineState(Enum):
@@ -38,6 +43,14 @@ class AgendaLine:
     who: str  # plain words, e.g. "Claire, infirmière"; may be empty
     kind: str
     state: LineState
+    # When someone arrived for it and has not left yet (synced kind "visits"): the visit is
+    # under way whatever the clock says, until the departure is recorded.
+    arrived_at: datetime | None = None
+
+    @property
+    def late(self) -> bool:
+        """Someone is there, and came more than LATE_AFTER after the planned start."""
+        return self.arrived_at is not None and self.arrived_at > self.start + LATE_AFTER
 
 
 @dataclass(frozen=True)
@@ -49,8 +62,11 @@ class HomeView:
     offline_since: datetime | None  # None when the last sync worked
 
 
-def _line(occ: Occurrence, state: LineState) -> AgendaLine:
-    return AgendaLine(occ.start, occ.end, occ.title, occ.who, occ.kind, state)
+def _line(
+    occ: Occurrence, state: LineState, under_way: Mapping[OccurrenceKey, datetime]
+) -> AgendaLine:
+    arrived = under_way.get(key_of(occ))
+    return AgendaLine(occ.start, occ.end, occ.title, occ.who, occ.kind, state, arrived)
 
 
 def key_of(occ: Occurrence) -> OccurrenceKey:
@@ -69,22 +85,67 @@ def occurrence_key(record: Mapping[str, Any]) -> OccurrenceKey | None:
     return (event_id, moment.astimezone(UTC)) if moment.tzinfo is not None else None
 
 
+class VisitOutcomes(frozenset[OccurrenceKey]):
+    """The planned visits over, whatever the clock says, as a set of occurrence keys; and in
+    `under_way`, those someone arrived at and has not left (key → arrival time, aware).
+
+    One value for what the synced visit records say, so that every caller of
+    `build_home_view` and `build_agenda_days` that hands over `finished_occurrences(...)` gets
+    both: a visit over early is never "En ce moment", and one with the nurse still there is
+    never "past" because its planned end went by."""
+
+    under_way: Mapping[OccurrenceKey, datetime]
+
+    def __new__(
+        cls,
+        done: Iterable[OccurrenceKey] = (),
+        under_way: Mapping[OccurrenceKey, datetime] | None = None,
+    ) -> VisitOutcomes:
+        self = super().__new__(cls, done)
+        present = {k: v for k, v in (under_way or {}).items() if k not in self}
+        self.under_way = MappingProxyType(present)
+        return self
+
+
+def _arrival(record: Mapping[str, Any]) -> datetime | None:
+    text = record.get("arrived_at")
+    if not isinstance(text, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else None
+
+
 def finished_occurrences(
     visit_records: Iterable[Mapping[str, Any]], absence_records: Iterable[Mapping[str, Any]]
-) -> frozenset[OccurrenceKey]:
+) -> VisitOutcomes:
     """The planned visits over, whatever the clock says (synced kinds "visits" and
     "visit_absences"): someone came and left, or someone said why it did not happen. Such a
-    visit is never shown "En ce moment"."""
+    visit is never shown "En ce moment". Visits someone arrived at and has not left are in
+    its `under_way`: shown under way until the departure is recorded."""
     done: set[OccurrenceKey] = set()
+    under_way: dict[OccurrenceKey, datetime] = {}
     for record in visit_records:
         key = occurrence_key(record) if isinstance(record, Mapping) else None
-        if key is not None and record.get("departed_at"):
+        if key is None:
+            continue
+        if record.get("departed_at"):
             done.add(key)
+        else:
+            arrived = _arrival(record)
+            if arrived is not None:
+                under_way[key] = arrived
     for record in absence_records:
         key = occurrence_key(record) if isinstance(record, Mapping) else None
         if key is not None:
             done.add(key)
-    return frozenset(done)
+    return VisitOutcomes(done, under_way)
+
+
+def _under_way(finished: Collection[OccurrenceKey]) -> Mapping[OccurrenceKey, datetime]:
+    return finished.under_way if isinstance(finished, VisitOutcomes) else {}
 
 
 def _upcoming(
@@ -93,9 +154,18 @@ def _upcoming(
     horizon: timedelta,
     finished: Collection[OccurrenceKey],
 ) -> Occurrence | None:
-    """Under way (and not over) at `now`, else the next to start within the horizon."""
-    if not finished:
+    """Today's visit someone is at (the earliest), else the one under way (and not over) at
+    `now`, else the next to start within the horizon."""
+    under_way = _under_way(finished)
+    if not finished and not under_way:
         return next_occurrence(events, now, horizon=horizon)
+    if under_way:
+        # Possibly ended by the clock; only today's (a departure forgotten last week must not
+        # hold the card for ever).
+        midnight, _ = day_bounds(now.date(), now.tzinfo)  # type: ignore[arg-type]
+        for occ in occurrences_between(events, midnight, now + horizon):
+            if key_of(occ) in under_way:
+                return occ
     for occ in occurrences_between(events, now, now + horizon):
         if key_of(occ) not in finished and occ.end > now:
             return occ
@@ -105,10 +175,13 @@ def _upcoming(
 def _state(
     occ: Occurrence, now: datetime, upcoming: Occurrence | None, finished: Collection[OccurrenceKey]
 ) -> LineState:
-    if occ.end <= now or key_of(occ) in finished:
+    key = key_of(occ)
+    if key in finished:
         return LineState.PAST
-    if occ.is_current(now):
+    if key in _under_way(finished) or occ.is_current(now):
         return LineState.CURRENT
+    if occ.end <= now:
+        return LineState.PAST
     if upcoming is not None and occ == upcoming:
         return LineState.NEXT
     return LineState.LATER
@@ -121,20 +194,22 @@ def build_home_view(
     offline_since: datetime | None = None,
     finished: Collection[OccurrenceKey] = frozenset(),
 ) -> HomeView:
-    """`finished`: visits over before their planned end (`finished_occurrences`)."""
+    """`finished`: what the visit records say (`finished_occurrences`): visits over before
+    their planned end, and visits someone is at (under way until they leave, even past their
+    planned end)."""
     if now.tzinfo is None:
         raise ValueError("now must be aware, in the beneficiary's time zone")
     tz = now.tzinfo
     events = list(events)
+    under_way = _under_way(finished)
     upcoming = _upcoming(events, now, timedelta(days=14), finished)
     today: list[AgendaLine] = []
     for occ in occurrences_on(events, now.date(), tz):  # type: ignore[arg-type]
-        today.append(_line(occ, _state(occ, now, upcoming, finished)))
+        today.append(_line(occ, _state(occ, now, upcoming, finished), under_way))
     next_line = None
     if upcoming is not None:
-        next_line = _line(
-            upcoming, LineState.CURRENT if upcoming.is_current(now) else LineState.NEXT
-        )
+        current = upcoming.is_current(now) or key_of(upcoming) in under_way
+        next_line = _line(upcoming, LineState.CURRENT if current else LineState.NEXT, under_way)
     return HomeView(first_name, now, tuple(today), next_line, offline_since)
 
 
@@ -156,12 +231,13 @@ def build_agenda_days(
         raise ValueError("now must be aware, in the beneficiary's time zone")
     tz = now.tzinfo
     events = list(events)
+    under_way = _under_way(finished)
     upcoming = _upcoming(events, now, timedelta(days=days), finished)
     result = []
     for offset in range(days):
         day = now.date() + timedelta(days=offset)
         lines = []
         for occ in occurrences_on(events, day, tz):  # type: ignore[arg-type]
-            lines.append(_line(occ, _state(occ, now, upcoming, finished)))
+            lines.append(_line(occ, _state(occ, now, upcoming, finished), under_way))
         result.append(AgendaDay(day, tuple(lines)))
     return tuple(result)

@@ -92,7 +92,10 @@ class AgendaScreen(ScreenFrame):
 
     def _row(self, line: AgendaLine) -> AgendaRow:
         badge = ""
-        if line.state is LineState.CURRENT:
+        if line.state is LineState.CURRENT and line.arrived_at is not None:
+            # Someone is there until they leave, whatever the planned end (as on home).
+            badge = self.tr("En retard") if line.late else self.tr("En cours")
+        elif line.state is LineState.CURRENT:
             badge = self.tr("En ce moment")
         elif line.state is LineState.NEXT:
             badge = self.tr("Prochaine visite")

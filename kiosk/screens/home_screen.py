@@ -294,7 +294,7 @@ class HomeScreen(QWidget):
         start, end = line.start.astimezone(tz), line.end.astimezone(tz)
         badge = ""
         if line.state is LineState.CURRENT:
-            badge = self.tr("En ce moment")
+            badge = self._under_way_words(line)
         elif line.state is LineState.NEXT:
             badge = self.tr("Prochaine visite")
         return AgendaRow(
@@ -304,6 +304,13 @@ class HomeScreen(QWidget):
             state=line.state.value,
             badge=badge,
         )
+
+    def _under_way_words(self, line: AgendaLine) -> str:
+        """A visit under way: by the clock ("En ce moment"), or someone is there until they
+        leave ("En cours", "En retard" when they came late), whatever its planned end."""
+        if line.arrived_at is None:
+            return self.tr("En ce moment")
+        return self.tr("En retard") if line.late else self.tr("En cours")
 
     def _span(self, start: datetime, end: datetime) -> str:
         if end <= start:
@@ -319,7 +326,7 @@ class HomeScreen(QWidget):
         end = line.end.astimezone(now.tzinfo)
         current = line.state is LineState.CURRENT
         self._next_badge.setText(
-            self.tr("En ce moment") if current else self.tr("Prochaine visite")
+            self._under_way_words(line) if current else self.tr("Prochaine visite")
         )
         if start.date() == now.date() or current:
             when = self._span(start, end)

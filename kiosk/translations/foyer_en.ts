@@ -44,32 +44,42 @@
         <translation>Tomorrow</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="96"/>
+        <location filename="../screens/agenda_screen.py" line="97"/>
+        <source>En retard</source>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <location filename="../screens/agenda_screen.py" line="97"/>
+        <source>En cours</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../screens/agenda_screen.py" line="99"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="98"/>
+        <location filename="../screens/agenda_screen.py" line="101"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="105"/>
+        <location filename="../screens/agenda_screen.py" line="108"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="106"/>
+        <location filename="../screens/agenda_screen.py" line="109"/>
         <source>Avant</source>
         <translation>Before</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="107"/>
+        <location filename="../screens/agenda_screen.py" line="110"/>
         <source>Après</source>
         <translation>After</translation>
     </message>
     <message>
-        <location filename="../screens/agenda_screen.py" line="108"/>
+        <location filename="../screens/agenda_screen.py" line="111"/>
         <source>Aucune visite ce jour-là</source>
         <translation>No visit that day</translation>
     </message>
@@ -132,84 +142,93 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="297"/>
-        <location filename="../screens/home_screen.py" line="322"/>
+        <location filename="../screens/home_screen.py" line="312"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
         <location filename="../screens/home_screen.py" line="299"/>
-        <location filename="../screens/home_screen.py" line="322"/>
+        <location filename="../screens/home_screen.py" line="329"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="315"/>
+        <location filename="../screens/home_screen.py" line="313"/>
+        <source>En retard</source>
+        <translation>Late</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="313"/>
+        <source>En cours</source>
+        <translation>In progress</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="322"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="327"/>
+        <location filename="../screens/home_screen.py" line="334"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="330"/>
+        <location filename="../screens/home_screen.py" line="337"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="359"/>
+        <location filename="../screens/home_screen.py" line="366"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="361"/>
+        <location filename="../screens/home_screen.py" line="368"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="363"/>
+        <location filename="../screens/home_screen.py" line="370"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="369"/>
+        <location filename="../screens/home_screen.py" line="376"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="370"/>
+        <location filename="../screens/home_screen.py" line="377"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="371"/>
+        <location filename="../screens/home_screen.py" line="378"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="372"/>
+        <location filename="../screens/home_screen.py" line="379"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="373"/>
+        <location filename="../screens/home_screen.py" line="380"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="379"/>
+        <location filename="../screens/home_screen.py" line="386"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="380"/>
+        <location filename="../screens/home_screen.py" line="387"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="384"/>
+        <location filename="../screens/home_screen.py" line="391"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>

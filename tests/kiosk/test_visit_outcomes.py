@@ -1,6 +1,7 @@
 """A visit over is never "En ce moment": when the nurse came and went (or someone said why a
 visit did not happen), home and the agenda show the next visit instead, from the synced kinds
-"visits" and "visit_absences" (kiosk.home_view.finished_occurrences)."""
+"visits" and "visit_absences" (kiosk.home_view.finished_occurrences). And a visit someone is
+still at is never "past": under way ("En cours", "En retard") until the departure."""
 
 from __future__ import annotations
 
@@ -76,3 +77,76 @@ def test_only_a_departure_or_a_reason_ends_a_visit() -> None:
     assert finished == {(1, datetime(2026, 11, 23, 9, 0, tzinfo=UTC))}
     days = build_agenda_days(EVENTS, NOW, days=1, finished=finished)
     assert [line.state for line in days[0].lines] == [LineState.PAST, LineState.NEXT]
+
+
+# -- a nurse still there after the planned end (no Qt) -----------------------------------------
+
+LATE_NURSE = {
+    "id": 8,
+    "event_id": 1,
+    "occurrence_start": "2026-11-23T09:00:00+00:00",  # planned 10:00–11:00 in Paris
+    "arrived_at": "2026-11-23T09:40:00+00:00",  # 10:40: late
+    "departed_at": None,
+}
+
+
+def test_a_late_nurse_still_there_after_the_planned_end_is_under_way_until_she_leaves() -> None:
+    after_end = NOW.replace(hour=11, minute=25)  # planned end 11:00: by the clock, over
+    assert build_home_view("Jeanne", EVENTS, after_end).today[0].state is LineState.PAST
+
+    records = finished_occurrences([LATE_NURSE], [])
+    assert records == frozenset()  # nothing is over
+    view = build_home_view("Jeanne", EVENTS, after_end, finished=records)
+    first, second = view.today
+    assert first.state is LineState.CURRENT and first.late
+    assert first.arrived_at == datetime(2026, 11, 23, 9, 40, tzinfo=UTC)
+    assert second.state is LineState.LATER  # as after any visit under way
+    # The card says who is there now, not the afternoon's visit.
+    assert view.next_visit is not None and view.next_visit.title == "Soins infirmiers"
+    assert view.next_visit.state is LineState.CURRENT and view.next_visit.late
+    days = build_agenda_days(EVENTS, after_end, days=1, finished=records)
+    assert [line.state for line in days[0].lines] == [LineState.CURRENT, LineState.LATER]
+
+    # She taps "Départ" at 11:30: the visit is over, the afternoon's comes next.
+    left = finished_occurrences([{**LATE_NURSE, "departed_at": "2026-11-23T10:30:00+00:00"}], [])
+    view = build_home_view("Jeanne", EVENTS, after_end.replace(minute=31), finished=left)
+    assert [line.state for line in view.today] == [LineState.PAST, LineState.NEXT]
+    assert view.next_visit is not None and view.next_visit.title == "Aide au repas"
+
+
+def test_an_arrival_on_time_is_in_progress_not_late_and_yesterdays_never_holds_the_card() -> None:
+    on_time = {**LATE_NURSE, "arrived_at": "2026-11-23T09:10:00+00:00"}  # 10:10: 10 min
+    records = finished_occurrences([on_time], [])
+    view = build_home_view("Jeanne", EVENTS, NOW.replace(hour=11, minute=5), finished=records)
+    assert view.today[0].state is LineState.CURRENT and not view.today[0].late
+    assert view.today[0].arrived_at is not None
+    # Nobody recorded: the clock alone says "under way", with no arrival.
+    assert build_home_view("Jeanne", EVENTS, NOW).today[0].arrived_at is None
+
+    # A departure forgotten yesterday: yesterday's visit is not today's card.
+    yesterday = {
+        **LATE_NURSE,
+        "occurrence_start": "2026-11-22T09:00:00+00:00",
+        "arrived_at": "2026-11-22T09:05:00+00:00",
+    }
+    daily = [event_from_payload({**visit(1, "10:00", "Soins infirmiers", "Inès"),
+                                 "start_local": "2026-11-20T10:00:00", "rrule": "FREQ=DAILY"})]  # fmt: skip
+    records = finished_occurrences([yesterday], [])
+    view = build_home_view("Jeanne", daily, NOW.replace(hour=12), finished=records)
+    assert [line.state for line in view.today] == [LineState.PAST]
+    assert view.next_visit is not None and view.next_visit.start.day == 24
+
+
+def test_home_says_en_cours_or_en_retard_while_someone_is_there(qtbot: QtBot) -> None:
+    home = HomeScreen(lambda: NOW)
+    qtbot.addWidget(home)
+    settle(home, (1280, 800), qtbot)
+    after_end = NOW.replace(hour=11, minute=25)
+    late = finished_occurrences([LATE_NURSE], [])
+    home.set_view(build_home_view("Jeanne", EVENTS, after_end, finished=late))
+    assert home.next_visit_text().startswith("En retard · 10:00 – 11:00 · Soins infirmiers")
+    assert home.agenda_texts()[0].startswith("10:00 – 11:00 · En retard")
+    on_time = {**LATE_NURSE, "arrived_at": "2026-11-23T09:05:00+00:00"}
+    came = finished_occurrences([on_time], [])
+    home.set_view(build_home_view("Jeanne", EVENTS, after_end, finished=came))
+    assert home.next_visit_text().startswith("En cours")
