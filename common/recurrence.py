@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrule, rrulestr
@@ -23,7 +24,15 @@ MAX_RULE_LENGTH = 500
 
 
 class RecurrenceError(ValueError):
-    """A recurrence rule that cannot be used; the message is shown to the person who wrote it."""
+    """A recurrence rule that cannot be used; the message is shown to the person who wrote it.
+
+    As the backend's errors: a French template with `{name}` placeholders (`.template`, the
+    message id the console translates) and its `.params`; `str()` is the French text."""
+
+    def __init__(self, template: str, **params: str) -> None:
+        super().__init__(template.format(**params) if params else template)
+        self.template = template
+        self.params: dict[str, Any] = params
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ def normalize_rrule(rule: str) -> str:
     for part in text.split(";"):
         name, sep, value = part.partition("=")
         if not sep or not name or not value:
-            raise RecurrenceError(f"Élément de règle illisible : « {part} ».")
+            raise RecurrenceError("Élément de règle illisible : « {part} ».", part=part)
         parts[name.upper()] = value.upper()
     freq = parts.get("FREQ")
     if freq not in ALLOWED_FREQUENCIES:
@@ -84,7 +93,8 @@ def normalize_rrule(rule: str) -> str:
         # A fixed naive start: UNTIL must then be naive too, which is what we store.
         rrulestr(canonical, dtstart=datetime(2000, 1, 1))  # noqa: DTZ001 - wall-clock time
     except (ValueError, TypeError) as exc:
-        raise RecurrenceError(f"Règle de récurrence invalide : {exc}") from exc
+        # dateutil's own words (English) stay as they are.
+        raise RecurrenceError("Règle de récurrence invalide : {reason}", reason=str(exc)) from exc
     return canonical
 
 

@@ -306,7 +306,9 @@ def list_occurrences(
     beneficiary = access.require(session, user, beneficiary_id, Permission.VIEW_AGENDA)
     tz = ZoneInfo(beneficiary.timezone)
     if not (FIRST_YEAR <= start.year <= LAST_YEAR and FIRST_YEAR <= end.year <= LAST_YEAR):
-        raise Invalid(f"Les dates doivent être entre {FIRST_YEAR} et {LAST_YEAR}.")
+        raise Invalid(
+            "Les dates doivent être entre {first} et {last}.", first=FIRST_YEAR, last=LAST_YEAR
+        )
     start, end = (d if d.tzinfo else d.replace(tzinfo=tz) for d in (start, end))
     if end <= start or (end - start).days > 366:
         raise Invalid("La période doit être positive et d'au plus un an.")
@@ -332,7 +334,7 @@ def update_event(
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "kind", "start", "duration_minutes", "exdates", "who"):
         if required in changes and changes[required] is None:
-            raise Invalid(f"Le champ {required} ne peut pas être vide.")
+            raise Invalid("Le champ {field} ne peut pas être vide.", field=required)
     if "exdates" in changes:
         changes["exdates"] = body.exdates
     if "instructions" in changes:
@@ -371,7 +373,7 @@ def edit_occurrence(
     changes = body.model_dump(exclude_unset=True)
     for required in ("title", "kind", "start", "duration_minutes", "who"):
         if required in changes and changes[required] is None:
-            raise Invalid(f"Le champ {required} ne peut pas être vide.")
+            raise Invalid("Le champ {field} ne peut pas être vide.", field=required)
     if "instructions" in changes:
         changes["instructions"] = changes["instructions"] or ""
     override, _created = agenda.edit_occurrence(session, parent, occurrence_start, changes)

@@ -75,7 +75,11 @@ def post_action(
         )
     handler = _HANDLERS.get(body.type)
     if handler is None:
-        raise Invalid(f"Action inconnue : {body.type}. Actions possibles : {action_types()}.")
+        raise Invalid(
+            "Action inconnue : {action}. Actions possibles : {actions}.",
+            action=body.type,
+            actions=action_types(),
+        )
     beneficiary = session.get(Beneficiary, device.beneficiary_id)
     assert beneficiary is not None
     try:

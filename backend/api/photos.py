@@ -153,7 +153,9 @@ async def receive_upload(request: Request, max_bytes: int) -> ReceivedUpload:
     limit_total = MAX_FILES * (max_bytes + MULTIPART_OVERHEAD) + MAX_FIELD_BYTES
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit_total:
-        raise PayloadTooLarge(f"Envoi trop volumineux : {_mb(max_bytes)} au plus par photo.")
+        raise PayloadTooLarge(
+            "Envoi trop volumineux : {size} au plus par photo.", size=_mb(max_bytes)
+        )
 
     parts: list[_Part] = []
     state: dict[str, Any] = {"part": _Part(), "hname": b"", "hvalue": b"", "headers": {}}
@@ -180,15 +182,17 @@ async def receive_upload(request: Request, max_bytes: int) -> ReceivedUpload:
         if b"filename" in disp:
             part.filename = disp[b"filename"].decode("utf-8", "replace")
             if part.name != "files":
-                errors.append(Invalid(f"Champ inattendu : {part.name}. Utilisez « files »."))
+                errors.append(
+                    Invalid("Champ inattendu : {name}. Utilisez « files ».", name=part.name)
+                )
                 return
             if sum(1 for p in parts if p.file is not None) >= MAX_FILES:
-                errors.append(Invalid(f"{MAX_FILES} photos au plus par envoi."))
+                errors.append(Invalid("{n} photos au plus par envoi.", n=MAX_FILES))
                 return
             part.file = SpooledTemporaryFile(max_size=1024 * 1024)  # noqa: SIM115
             part.digest = hashlib.sha256()
         elif part.name != "caption":
-            errors.append(Invalid(f"Champ inattendu : {part.name}."))
+            errors.append(Invalid("Champ inattendu : {name}.", name=part.name))
         parts.append(part)
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
@@ -202,8 +206,10 @@ async def receive_upload(request: Request, max_bytes: int) -> ReceivedUpload:
                 name = service.safe_filename(part.filename)
                 errors.append(
                     PayloadTooLarge(
-                        f"« {name} » dépasse la taille maximale de {_mb(max_bytes)} : "
-                        "rien n'a été enregistré."
+                        "« {name} » dépasse la taille maximale de {size} : "
+                        "rien n'a été enregistré.",
+                        name=name,
+                        size=_mb(max_bytes),
                     )
                 )
                 return
@@ -230,7 +236,7 @@ async def receive_upload(request: Request, max_bytes: int) -> ReceivedUpload:
             total += len(chunk)
             if total > limit_total:
                 raise PayloadTooLarge(
-                    f"Envoi trop volumineux : {_mb(max_bytes)} au plus par photo."
+                    "Envoi trop volumineux : {size} au plus par photo.", size=_mb(max_bytes)
                 )
             parser.write(chunk)
             if errors:

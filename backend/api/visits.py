@@ -174,7 +174,9 @@ def visit_log(
     tz = ZoneInfo(beneficiary.timezone)
     for moment in (start, end):
         if moment is not None and not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise Invalid(f"Les dates doivent être entre {FIRST_YEAR} et {LAST_YEAR}.")
+            raise Invalid(
+                "Les dates doivent être entre {first} et {last}.", first=FIRST_YEAR, last=LAST_YEAR
+            )
     if start is None:
         start = now.astimezone(tz).replace(hour=0, minute=0, second=0, microsecond=0)
     elif start.tzinfo is None:

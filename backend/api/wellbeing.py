@@ -94,7 +94,9 @@ class AlertOut(BaseModel):
 
 def _aware(moment: datetime, tz: ZoneInfo) -> datetime:
     if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-        raise Invalid(f"Les dates doivent être entre {FIRST_YEAR} et {LAST_YEAR}.")
+        raise Invalid(
+            "Les dates doivent être entre {first} et {last}.", first=FIRST_YEAR, last=LAST_YEAR
+        )
     return moment if moment.tzinfo else moment.replace(tzinfo=tz)
 
 

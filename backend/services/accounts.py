@@ -22,10 +22,13 @@ def create_user(session: Session, email: str, password: str, name: str, role: st
     if "@" not in email or len(email) > 254:
         raise Invalid("Adresse e-mail invalide.")
     if role not in ROLES:
-        raise Invalid(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(ROLES)}.")
+        raise Invalid(
+            "Rôle inconnu : {role}. Rôles possibles : {roles}.", role=role, roles=", ".join(ROLES)
+        )
     if len(password) < security.MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"Le mot de passe doit faire au moins {security.MIN_PASSWORD_LENGTH} caractères."
+            "Le mot de passe doit faire au moins {n} caractères.",
+            n=security.MIN_PASSWORD_LENGTH,
         )
     if not name.strip():
         raise Invalid("Le nom est obligatoire.")

@@ -69,11 +69,11 @@ OCCURRENCE_FIELDS = (
 
 def zone(name: str) -> ZoneInfo:
     if name not in _known_zones():
-        raise Invalid(f"Fuseau horaire inconnu : {name}.")
+        raise Invalid("Fuseau horaire inconnu : {name}.", name=name)
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"Fuseau horaire inconnu : {name}.") from exc
+        raise Invalid("Fuseau horaire inconnu : {name}.", name=name) from exc
 
 
 _ZONES: set[str] = set()
@@ -120,11 +120,11 @@ def to_wall_clock(moment: datetime, tz: ZoneInfo) -> datetime:
 
 def _check_event_fields(kind: str, duration_minutes: int, instructions: str) -> None:
     if kind not in EVENT_KINDS:
-        raise Invalid(f"Type de rendez-vous inconnu : {kind}.")
+        raise Invalid("Type de rendez-vous inconnu : {kind}.", kind=kind)
     if not 1 <= duration_minutes <= 24 * 60:
         raise Invalid("La durée doit être comprise entre 1 minute et 24 heures.")
     if len(instructions) > MAX_INSTRUCTIONS:
-        raise Invalid(f"Les consignes ne peuvent dépasser {MAX_INSTRUCTIONS} caractères.")
+        raise Invalid("Les consignes ne peuvent dépasser {n} caractères.", n=MAX_INSTRUCTIONS)
 
 
 def _rule(rule: str | None) -> str | None:
@@ -133,7 +133,7 @@ def _rule(rule: str | None) -> str | None:
     try:
         return normalize_rrule(rule)
     except RecurrenceError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Invalid(exc.template, **exc.params) from exc
 
 
 def dump_exdates(days: Iterable[datetime]) -> str:
@@ -266,7 +266,7 @@ def update_event(session: Session, event: Event, changes: dict[str, object]) -> 
         elif name in ("title", "kind", "who", "duration_minutes", "instructions"):
             setattr(event, name, value)
         else:
-            raise Invalid(f"Champ inconnu : {name}.")
+            raise Invalid("Champ inconnu : {name}.", name=name)
     _check_event_fields(event.kind, event.duration_minutes, event.instructions)
     # `who` follows the person or organisation when it was empty or their default words.
     if not event.who or ("who" not in changes and event.who == old_default):
@@ -350,7 +350,7 @@ def edit_occurrence(
     was created."""
     unknown = set(changes) - set(OCCURRENCE_FIELDS)
     if unknown:
-        raise Invalid(f"Champ inconnu : {sorted(unknown)[0]}.")
+        raise Invalid("Champ inconnu : {name}.", name=sorted(unknown)[0])
     wall = _occurrence_of(parent, occurrence_start)
     override = override_at(session, parent, wall)
     created = override is None

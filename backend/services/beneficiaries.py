@@ -72,10 +72,15 @@ def locate(
 
 def _name(value: str, label: str) -> str:
     value = " ".join(check(value, label).split())
+    first = label == "Le prénom"  # one whole sentence each, to be translated whole
     if not value:
-        raise Invalid(f"{label} ne peut pas être vide.")
+        if first:
+            raise Invalid("Le prénom ne peut pas être vide.")
+        raise Invalid("Le nom ne peut pas être vide.")
     if len(value) > MAX_NAME:
-        raise Invalid(f"{label} ne peut dépasser {MAX_NAME} caractères.")
+        if first:
+            raise Invalid("Le prénom ne peut dépasser {n} caractères.", n=MAX_NAME)
+        raise Invalid("Le nom ne peut dépasser {n} caractères.", n=MAX_NAME)
     return value
 
 
@@ -99,7 +104,7 @@ def update(
     if location is not None:
         place_name = " ".join(check(location.place_name, "La commune").split())
         if len(place_name) > MAX_PLACE:
-            raise Invalid(f"La commune ne peut dépasser {MAX_PLACE} caractères.")
+            raise Invalid("La commune ne peut dépasser {n} caractères.", n=MAX_PLACE)
         if (location.latitude is None) != (location.longitude is None):
             raise Invalid("La latitude et la longitude vont ensemble.")
         beneficiary.place_name = place_name

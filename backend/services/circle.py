@@ -65,8 +65,9 @@ def create_organisation(
     it) only with `join`."""
     if kind not in ORGANISATION_KINDS:
         raise Invalid(
-            f"Type d'organisation inconnu : {kind}. "
-            f"Types possibles : {', '.join(ORGANISATION_KINDS)}."
+            "Type d'organisation inconnu : {kind}. Types possibles : {kinds}.",
+            kind=kind,
+            kinds=", ".join(ORGANISATION_KINDS),
         )
     organisation = Organisation(name=name, kind=kind, created_by_id=creator.id)
     session.add(organisation)
@@ -136,7 +137,11 @@ def add_member(
     session: Session, organisation: Organisation, email: str, role: str, now: datetime
 ) -> tuple[Membership, User]:
     if role not in MEMBERSHIP_ROLES:
-        raise Invalid(f"Rôle inconnu : {role}. Rôles possibles : {', '.join(MEMBERSHIP_ROLES)}.")
+        raise Invalid(
+            "Rôle inconnu : {role}. Rôles possibles : {roles}.",
+            role=role,
+            roles=", ".join(MEMBERSHIP_ROLES),
+        )
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None:
         raise NotFound(
@@ -301,7 +306,9 @@ def create_invitation(
     email = normalize_email(email)
     if relation not in RELATIONS:
         raise Invalid(
-            f"Relation inconnue : {relation}. Relations possibles : {', '.join(RELATIONS)}."
+            "Relation inconnue : {relation}. Relations possibles : {relations}.",
+            relation=relation,
+            relations=", ".join(RELATIONS),
         )
     if relation == "professional":
         if profession is None:
@@ -310,7 +317,9 @@ def create_invitation(
         raise Invalid("La profession ne s'indique que pour un professionnel.")
     if profession is not None and profession not in PROFESSIONS:
         raise Invalid(
-            f"Profession inconnue : {profession}. Professions possibles : {', '.join(PROFESSIONS)}."
+            "Profession inconnue : {profession}. Professions possibles : {professions}.",
+            profession=profession,
+            professions=", ".join(PROFESSIONS),
         )
     if organisation_id is not None:
         # Only someone who manages the organisation may bring people into it.
@@ -505,8 +514,9 @@ def update_profile(
     if set_profession and profession != user.profession:
         if profession is not None and profession not in PROFESSIONS:
             raise Invalid(
-                f"Profession inconnue : {profession}. "
-                f"Professions possibles : {', '.join(PROFESSIONS)}."
+                "Profession inconnue : {profession}. Professions possibles : {professions}.",
+                profession=profession,
+                professions=", ".join(PROFESSIONS),
             )
         # A profession decides roles (an invited professional, an independent organisation's
         # staff): one may change it only for one that grants no more.

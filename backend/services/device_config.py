@@ -86,15 +86,18 @@ def write(
         try:
             incoming[PIN_KEY] = schema.hash_pin(incoming[PIN_KEY])
         except ValueError as exc:
-            raise Invalid(f"{PIN_KEY} : {exc}") from exc
+            # The schema's reasons (common/tablet_config.py) are French only.
+            raise Invalid("{key} : {reason}", key=PIN_KEY, reason=str(exc)) from exc
     valid, errors = schema.validate(incoming)
     if valid is None:
-        raise Invalid(schema.describe(errors))
+        raise Invalid("{reasons}", reasons=schema.describe(errors))
     version = row.version if row else 0
     if expected_version is not None and expected_version != version:
         raise Conflict(
-            f"La configuration a changé entre-temps (version {version}, vous aviez la version "
-            f"{expected_version}) : rechargez-la avant de l'enregistrer."
+            "La configuration a changé entre-temps (version {version}, vous aviez la version "
+            "{expected}) : rechargez-la avant de l'enregistrer.",
+            version=version,
+            expected=expected_version,
         )
     text = json.dumps(valid, ensure_ascii=False, sort_keys=True)
     if row is None:
@@ -138,7 +141,7 @@ def first_config(
     document = {**schema.defaults(), PIN_KEY: pin_hash}
     valid, errors = schema.validate(document)
     if valid is None:  # a hash made by schema.hash_pin always passes
-        raise Invalid(schema.describe(errors))
+        raise Invalid("{reasons}", reasons=schema.describe(errors))
     text = json.dumps(valid, ensure_ascii=False, sort_keys=True)
     session.add(
         DeviceConfig(

@@ -150,7 +150,9 @@ def identify(
     wait = rate_limit.seconds_blocked(session, key, PIN_MAX_FAILURES, PIN_WINDOW, now)
     if wait:
         minutes = max(1, round(wait / 60))
-        raise TooManyAttempts(f"Trop de codes erronés. Réessayez dans {minutes} minute(s).", wait)
+        raise TooManyAttempts(
+            "Trop de codes erronés. Réessayez dans {minutes} minute(s).", wait, minutes=minutes
+        )
     matches = _whose_pin(session, beneficiary, pin)
     if not matches:
         rate_limit.record_failure(session, key, PIN_WINDOW, now)

@@ -208,7 +208,7 @@ def parse_calendar(data: bytes) -> list[VEvent]:
     except Exception as exc:
         raise Invalid("Calendrier illisible : le fichier .ics est mal formé.") from exc
     if len(vevents) > MAX_IMPORT_EVENTS:
-        raise Invalid(f"Le fichier contient plus de {MAX_IMPORT_EVENTS} rendez-vous.")
+        raise Invalid("Le fichier contient plus de {n} rendez-vous.", n=MAX_IMPORT_EVENTS)
     return vevents
 
 

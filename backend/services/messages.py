@@ -53,13 +53,15 @@ def clean_body(body: str) -> str:
     if not body:
         raise Invalid("Le message est vide.")
     if len(body) > MAX_BODY_LENGTH:
-        raise Invalid(f"Le message est trop long (au plus {MAX_BODY_LENGTH} caractères).")
+        raise Invalid("Le message est trop long (au plus {n} caractères).", n=MAX_BODY_LENGTH)
     return body
 
 
 def _check_space(space: str) -> None:
     if space not in SPACES:
-        raise Invalid(f"Espace de messages inconnu : {space}. Espaces possibles : daily, health.")
+        raise Invalid(
+            "Espace de messages inconnu : {space}. Espaces possibles : daily, health.", space=space
+        )
 
 
 # --- who may read ---------------------------------------------------------------------------
@@ -157,14 +159,15 @@ def _recipient_users(
     """The recipients as given, checked: each must have a role in the beneficiary's circle."""
     wanted = sorted(set(ids) - ({author_id} if author_id is not None else set()))
     if len(wanted) > MAX_RECIPIENTS:
-        raise Invalid(f"Trop de destinataires (au plus {MAX_RECIPIENTS}).")
+        raise Invalid("Trop de destinataires (au plus {n}).", n=MAX_RECIPIENTS)
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_(wanted)))}
     for user_id in wanted:
         user = users.get(user_id)
         if user is None or not access.roles_of(session, user, beneficiary):
             raise Invalid(
-                f"Destinataire {user_id} inconnu : les destinataires doivent faire partie "
-                "de l'entourage de la personne."
+                "Destinataire {user_id} inconnu : les destinataires doivent faire partie "
+                "de l'entourage de la personne.",
+                user_id=user_id,
             )
     return wanted
 

@@ -29,7 +29,8 @@ TEMPORARY_LENGTH = 12
 def _check_new(password: str) -> None:
     if len(password) < security.MIN_PASSWORD_LENGTH:
         raise Invalid(
-            f"Le mot de passe doit faire au moins {security.MIN_PASSWORD_LENGTH} caractères."
+            "Le mot de passe doit faire au moins {n} caractères.",
+            n=security.MIN_PASSWORD_LENGTH,
         )
     if len(password) > 1000:
         raise Invalid("Ce mot de passe est trop long.")

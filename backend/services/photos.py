@@ -85,7 +85,7 @@ def clean_caption(raw: str | None) -> str:
     text = raw.replace("\r\n", "\n").replace("\r", "\n").strip()
     check_text(text, "La légende", multiline=True)
     if len(text) > CAPTION_MAX:
-        raise Invalid(f"La légende doit faire au plus {CAPTION_MAX} caractères.")
+        raise Invalid("La légende doit faire au plus {n} caractères.", n=CAPTION_MAX)
     return text
 
 

@@ -70,7 +70,9 @@ def _pin_user(
     wait = rate_limit.seconds_blocked(session, key, PIN_MAX_FAILURES, PIN_WINDOW, now)
     if wait:
         minutes = max(1, round(wait / 60))
-        raise TooManyAttempts(f"Trop de codes erronés. Réessayez dans {minutes} minute(s).", wait)
+        raise TooManyAttempts(
+            "Trop de codes erronés. Réessayez dans {minutes} minute(s).", wait, minutes=minutes
+        )
     user = session.get(User, user_id)
     # Always one hash check, so the delay does not tell whether the person has a PIN.
     pin_hash = user.pin_hash if user is not None and user.pin_hash else security.DUMMY_HASH
@@ -255,7 +257,7 @@ def _tablet_visit(
 ) -> dict[str, Any]:
     unknown = set(data) - {"user_id", "pin", "at"}
     if unknown:
-        raise Invalid(f"Champ inconnu : {sorted(unknown)[0][:40]}.")
+        raise Invalid("Champ inconnu : {name}.", name=sorted(unknown)[0][:40])
     at = wellbeing.check_recent(wellbeing.parse_instant(data.get("at"), "at"), now, "at")
     user = _pin_user(session, device, data.get("user_id"), data.get("pin"), now)
     if not allowed(access.roles_of(session, user, beneficiary), Permission.RECORD_VISIT):
@@ -450,7 +452,7 @@ def record_absence(
     409 if an arrival is recorded for it; only "cancelled" before the visit's start."""
     if reason not in REASONS:
         choices = ", ".join(f"{code} ({words})" for code, words in REASONS.items())
-        raise Invalid(f"Motif inconnu. Motifs possibles : {choices}.")
+        raise Invalid("Motif inconnu. Motifs possibles : {choices}.", choices=choices)
     occurrence = planned_occurrence(session, beneficiary, event_id, occurrence_start)
     start = occurrence.start.astimezone(UTC)
     came = session.scalar(

@@ -86,40 +86,44 @@ def check_tags(value: object) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         raise Invalid("Les mots-clés doivent être une liste de mots.")
     if len(value) > MAX_TAGS:
-        raise Invalid(f"Au plus {MAX_TAGS} mots-clés.")
+        raise Invalid("Au plus {n} mots-clés.", n=MAX_TAGS)
     unknown = [t for t in value if t not in MOOD_TAGS]
     if unknown:
         raise Invalid(
-            f"Mot-clé inconnu : {unknown[0][:40]}. Mots possibles : {', '.join(MOOD_TAGS)}."
+            "Mot-clé inconnu : {tag}. Mots possibles : {tags}.",
+            tag=unknown[0][:40],
+            tags=", ".join(MOOD_TAGS),
         )
     return list(dict.fromkeys(value))  # duplicates once, order kept
 
 
 def parse_instant(value: object, field: str) -> datetime:
     if not isinstance(value, str) or len(value) > 64:
-        raise Invalid(f"{field} : date et heure ISO 8601 attendues.")
+        raise Invalid("{field} : date et heure ISO 8601 attendues.", field=field)
     try:
         moment = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(f"{field} : date et heure ISO 8601 illisibles.") from exc
+        raise Invalid("{field} : date et heure ISO 8601 illisibles.", field=field) from exc
     if moment.tzinfo is None or moment.utcoffset() is None:
-        raise Invalid(f"{field} : le fuseau horaire (décalage) est obligatoire.")
+        raise Invalid("{field} : le fuseau horaire (décalage) est obligatoire.", field=field)
     return moment
 
 
 def check_recent(moment: datetime, now: datetime, field: str) -> datetime:
     """A time from the tablet (at most 5 minutes ahead of ours, at most 30 days old), in UTC."""
     if moment > now + FUTURE_TOLERANCE:
-        raise Invalid(f"{field} : cette heure est dans le futur (horloge de la tablette ?).")
+        raise Invalid(
+            "{field} : cette heure est dans le futur (horloge de la tablette ?).", field=field
+        )
     if moment < now - MAX_AGE:
-        raise Invalid(f"{field} : plus de 30 jours, trop ancien pour être enregistré.")
+        raise Invalid("{field} : plus de 30 jours, trop ancien pour être enregistré.", field=field)
     return moment.astimezone(UTC)
 
 
 def check_note(note: str) -> str:
     note = note.strip()
     if len(note) > MAX_NOTE_LENGTH:
-        raise Invalid(f"La note fait plus de {MAX_NOTE_LENGTH} caractères.")
+        raise Invalid("La note fait plus de {n} caractères.", n=MAX_NOTE_LENGTH)
     return check_text(note, "La note", multiline=True)
 
 
@@ -141,7 +145,7 @@ def mood_action(
     """The tablet's "mood" action: {"score": 1..5, "tags": [...], "recorded_at": ISO aware}."""
     unknown = set(data) - {"score", "tags", "recorded_at"}
     if unknown:
-        raise Invalid(f"Champ inconnu : {sorted(unknown)[0][:40]}.")
+        raise Invalid("Champ inconnu : {name}.", name=sorted(unknown)[0][:40])
     score = check_score(data.get("score"))
     tags = check_tags(data.get("tags"))
     recorded_at = check_recent(
@@ -347,7 +351,7 @@ def weekly(
     """One summary per ISO week (weeks of the beneficiary's time zone), oldest first, the
     current week last."""
     if not 1 <= weeks <= MAX_WEEKS:
-        raise Invalid(f"Le nombre de semaines doit être compris entre 1 et {MAX_WEEKS}.")
+        raise Invalid("Le nombre de semaines doit être compris entre 1 et {n}.", n=MAX_WEEKS)
     tz = ZoneInfo(beneficiary.timezone)
     today = now.astimezone(tz).date()
     monday = today - timedelta(days=today.weekday())
