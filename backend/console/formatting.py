@@ -1,7 +1,8 @@
-"""Dates, times and recurrences in plain French, as people say them (pure functions, no I/O).
+"""Dates, times and recurrences in plain words, as people say them (pure functions, no I/O).
 
-"tous les lundis et jeudis à 11 h", "mercredi 2 décembre à 14 h 05": the console shows the
-rule, never its RFC 5545 spelling. Times are shown in the beneficiary's zone.
+"tous les lundis et jeudis à 11 h", "mercredi 2 décembre à 14 h 05"; in English (the console's
+footer) "every Monday and Thursday at 11:00", "Wednesday 2 December at 14:05": the console
+shows the rule, never its RFC 5545 spelling. Times are shown in the beneficiary's zone.
 """
 
 from __future__ import annotations
@@ -111,10 +112,56 @@ def ago(moment: datetime | None, now: datetime, *, lang: str = "fr") -> str:
     return one_day if count == 1 else days.format(count)
 
 
-def _join(words: Sequence[str]) -> str:
+# How a recurrence is said, in French and in English (the console's footer chooses).
+_RULE_WORDS = {
+    "fr": {
+        "and": " et ",
+        "once": "le {day} {at}",
+        "at": "à {hour}",
+        "custom": "récurrence personnalisée",
+        "every_day": "tous les jours",
+        "every_n_days": "tous les {n} jours",
+        "weekdays": "du lundi au vendredi",
+        "on_days": "tous les {days}",
+        "every_other_week": "{days}, une semaine sur deux",
+        "every_n_weeks": "{days}, toutes les {n} semaines",
+        "every_month": "de chaque mois",
+        "every_n_months": "tous les {n} mois",
+        "nth_weekday": "le {nth} {weekday} {every}",
+        "month_day": "le {number} {every}",
+        "every_year": "chaque année le {number} {month}",
+        "once_only": ", 1 fois",
+        "times": ", {n} fois",
+        "until": ", jusqu'au {date}",
+    },
+    "en": {
+        "and": " and ",
+        "once": "on {day} {at}",
+        "at": "at {hour}",
+        "custom": "custom recurrence",
+        "every_day": "every day",
+        "every_n_days": "every {n} days",
+        "weekdays": "Monday to Friday",
+        "on_days": "every {days}",
+        "every_other_week": "{days}, every other week",
+        "every_n_weeks": "{days}, every {n} weeks",
+        "every_month": "of every month",
+        "every_n_months": "every {n} months",
+        "nth_weekday": "the {nth} {weekday} {every}",
+        "month_day": "the {number} {every}",
+        "every_year": "every year on {number} {month}",
+        "once_only": ", once",
+        "times": ", {n} times",
+        "until": ", until {date}",
+    },
+}
+EN_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
+
+
+def _join(words: Sequence[str], lang: str = "fr") -> str:
     if len(words) <= 1:
         return "".join(words)
-    return ", ".join(words[:-1]) + " et " + words[-1]
+    return ", ".join(words[:-1]) + _RULE_WORDS[lang]["and"] + words[-1]
 
 
 def _parse(rule: str) -> dict[str, str]:
@@ -126,78 +173,108 @@ def _parse(rule: str) -> dict[str, str]:
     return parts
 
 
-def _until(value: str) -> str:
+def _until(value: str, lang: str) -> str:
     try:
         parsed = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
     except ValueError:
         return ""
-    return f", jusqu'au {day(parsed, year=True).split(' ', 1)[1]}"
+    # The date without its weekday: "31 décembre 2026", "31 December 2026".
+    said = day(parsed, year=True, lang=lang).split(" ", 1)[1]
+    return _RULE_WORDS[lang]["until"].format(date=said)
 
 
-def _weekly_days(codes: list[str]) -> str | None:
+def _day_number(number: str, lang: str) -> str:
+    """The day of the month: "1er", "23" in French; "1st", "23rd" in English."""
+    if lang != "en":
+        return "1er" if number == "1" else number
+    if not number.isdigit():
+        return number
+    value = int(number)
+    suffix = "th" if 11 <= value % 100 <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(value % 10, "th")
+    return f"{value}{suffix}"
+
+
+def _weekly_days(codes: list[str], lang: str) -> str | None:
     if any(c not in RRULE_DAYS for c in codes):
         return None
+    words = _RULE_WORDS[lang]
     ordered = sorted(set(codes), key=RRULE_DAYS.index)
     if ordered == list(RRULE_DAYS[:5]):
-        return "du lundi au vendredi"
+        return words["weekdays"]
     if ordered == list(RRULE_DAYS):
-        return "tous les jours"
-    return "tous les " + _join([WEEKDAYS[RRULE_DAYS.index(c)] + "s" for c in ordered])
+        return words["every_day"]
+    if lang == "en":
+        names = [EN_WEEKDAYS[RRULE_DAYS.index(c)] for c in ordered]
+    else:
+        names = [WEEKDAYS[RRULE_DAYS.index(c)] + "s" for c in ordered]
+    return words["on_days"].format(days=_join(names, lang))
 
 
-def describe_rrule(rule: str | None, start: datetime) -> str:
-    """An RRULE (RFC 5545) in French words, with the time of `start` (wall clock).
+def describe_rrule(rule: str | None, start: datetime, *, lang: str = "fr") -> str:
+    """An RRULE (RFC 5545) in words, with the time of `start` (wall clock), in French or in
+    English.
 
-    "FREQ=WEEKLY;BYDAY=MO,TH" at 11:00 → "tous les lundis et jeudis à 11 h". A rule this
-    does not know how to say is named as such rather than said wrongly."""
-    at = f"à {hour(start)}"
+    "FREQ=WEEKLY;BYDAY=MO,TH" at 11:00 → "tous les lundis et jeudis à 11 h", "every Monday and
+    Thursday at 11:00". A rule this does not know how to say is named as such rather than
+    said wrongly."""
+    lang = "en" if lang == "en" else "fr"
+    words = _RULE_WORDS[lang]
+    at = words["at"].format(hour=hour(start, lang=lang))
     if not rule:
-        return f"le {day(start, year=True)} {at}"
+        return words["once"].format(day=day(start, year=True, lang=lang), at=at)
     parts = _parse(rule)
     freq = parts.get("FREQ")
     try:
         interval = int(parts.get("INTERVAL", "1"))
     except ValueError:
-        return "récurrence personnalisée"
+        return words["custom"]
     days = [d for d in parts.get("BYDAY", "").split(",") if d]
+    weekdays = EN_WEEKDAYS if lang == "en" else WEEKDAYS
     if freq == "DAILY":
-        text = "tous les jours" if interval == 1 else f"tous les {interval} jours"
+        text = words["every_day"] if interval == 1 else words["every_n_days"].format(n=interval)
     elif freq == "WEEKLY":
-        said = _weekly_days(days or [RRULE_DAYS[start.weekday()]])
+        said = _weekly_days(days or [RRULE_DAYS[start.weekday()]], lang)
         if said is None:
-            return "récurrence personnalisée"
+            return words["custom"]
         if interval == 1:
             text = said
         elif interval == 2:
-            text = f"{said}, une semaine sur deux"
+            text = words["every_other_week"].format(days=said)
         else:
-            text = f"{said}, toutes les {interval} semaines"
+            text = words["every_n_weeks"].format(days=said, n=interval)
     elif freq == "MONTHLY":
-        every = "de chaque mois" if interval == 1 else f"tous les {interval} mois"
+        every = (
+            words["every_month"] if interval == 1 else words["every_n_months"].format(n=interval)
+        )
         if days:
             code = days[0]
             weekday, number = code[-2:], code[:-2]
             try:
-                ordinal = ORDINALS[int(number)]
+                nth = (EN_ORDINALS if lang == "en" else ORDINALS)[int(number)]
             except (ValueError, KeyError):
-                return "récurrence personnalisée"
+                return words["custom"]
             if weekday not in RRULE_DAYS:
-                return "récurrence personnalisée"
-            text = f"le {ordinal} {WEEKDAYS[RRULE_DAYS.index(weekday)]} {every}"
+                return words["custom"]
+            text = words["nth_weekday"].format(
+                nth=nth, weekday=weekdays[RRULE_DAYS.index(weekday)], every=every
+            )
         else:
             month_day = parts.get("BYMONTHDAY", str(start.day))
-            number = "1er" if month_day == "1" else month_day
-            text = f"le {number} {every}"
+            text = words["month_day"].format(number=_day_number(month_day, lang), every=every)
     elif freq == "YEARLY":
-        number = "1er" if start.day == 1 else str(start.day)
-        text = f"chaque année le {number} {MONTHS[start.month - 1]}"
+        months = EN_MONTHS if lang == "en" else MONTHS
+        text = words["every_year"].format(
+            number=str(start.day) if lang == "en" else _day_number(str(start.day), lang),
+            month=months[start.month - 1],
+        )
     else:
-        return "récurrence personnalisée"
+        return words["custom"]
     text = f"{text} {at}"
     if "COUNT" in parts and parts["COUNT"].isdigit():
-        text += f", {parts['COUNT']} fois"
+        count = int(parts["COUNT"])
+        text += words["once_only"] if count == 1 else words["times"].format(n=parts["COUNT"])
     elif "UNTIL" in parts:
-        text += _until(parts["UNTIL"])
+        text += _until(parts["UNTIL"], lang)
     return text
 
 

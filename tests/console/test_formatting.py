@@ -1,4 +1,4 @@
-"""Recurrences and dates in plain French (pure functions)."""
+"""Recurrences and dates in plain French, and in English (pure functions)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,41 @@ def plain(text: str) -> str:
 )
 def test_rules_are_said_in_plain_french(rule: str | None, start: datetime, said: str) -> None:
     assert plain(describe_rrule(rule, start)) == said
+
+
+@pytest.mark.parametrize(
+    ("rule", "start", "said"),
+    [
+        ("FREQ=WEEKLY;BYDAY=MO,TH", MONDAY_11, "every Monday and Thursday at 11:00"),
+        ("FREQ=WEEKLY", MONDAY_11.replace(minute=30), "every Monday at 11:30"),
+        ("FREQ=WEEKLY;BYDAY=MO,WE,FR", MONDAY_11, "every Monday, Wednesday and Friday at 11:00"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", MONDAY_11, "Monday to Friday at 11:00"),
+        ("FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU", MONDAY_11, "every day at 11:00"),
+        ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", MONDAY_11, "every Tuesday, every other week at 11:00"),
+        ("FREQ=WEEKLY;INTERVAL=3;BYDAY=TU", MONDAY_11, "every Tuesday, every 3 weeks at 11:00"),
+        ("FREQ=DAILY", MONDAY_11.replace(hour=8, minute=5), "every day at 8:05"),
+        ("FREQ=DAILY;INTERVAL=3", MONDAY_11, "every 3 days at 11:00"),
+        ("FREQ=MONTHLY", MONDAY_11, "the 23rd of every month at 11:00"),
+        ("FREQ=MONTHLY;BYMONTHDAY=1", MONDAY_11, "the 1st of every month at 11:00"),
+        ("FREQ=MONTHLY;BYMONTHDAY=12", MONDAY_11, "the 12th of every month at 11:00"),
+        ("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=2", MONDAY_11, "the 2nd every 2 months at 11:00"),
+        ("FREQ=MONTHLY;BYDAY=1MO", MONDAY_11, "the first Monday of every month at 11:00"),
+        ("FREQ=MONTHLY;BYDAY=-1FR", MONDAY_11, "the last Friday of every month at 11:00"),
+        ("FREQ=YEARLY", MONDAY_11, "every year on 23 November at 11:00"),
+        ("FREQ=WEEKLY;BYDAY=MO;COUNT=10", MONDAY_11, "every Monday at 11:00, 10 times"),
+        ("FREQ=WEEKLY;BYDAY=MO;COUNT=1", MONDAY_11, "every Monday at 11:00, once"),
+        (
+            "FREQ=WEEKLY;BYDAY=MO;UNTIL=20261231T235959",
+            MONDAY_11,
+            "every Monday at 11:00, until 31 December 2026",
+        ),
+        (None, MONDAY_11, "on Monday 23 November 2026 at 11:00"),
+        ("FREQ=HOURLY", MONDAY_11, "custom recurrence"),
+        ("FREQ=WEEKLY;BYDAY=XX", MONDAY_11, "custom recurrence"),
+    ],
+)
+def test_rules_are_said_in_plain_english(rule: str | None, start: datetime, said: str) -> None:
+    assert describe_rrule(rule, start, lang="en") == said
 
 
 def test_the_form_builds_rules_the_agenda_accepts() -> None:
