@@ -1,8 +1,8 @@
 """The web console: server-rendered pages (Jinja2) over the same services as the JSON API.
 
 `install(app)` adds the page routers (one module per area), the static files, and the error
-handling of console paths: a readable French page (HTML) where the API answers JSON. Routes
-under /api keep their JSON errors unchanged.
+handling of console paths: a readable page (HTML, in the person's language) where the API
+answers JSON. Routes under /api keep their JSON errors unchanged.
 """
 
 from __future__ import annotations
@@ -32,11 +32,14 @@ from backend.console import (
     visits,
     wellbeing,
 )
+from backend.console.i18n import translator
 from backend.console.web import (
     STATIC_DIR,
     CsrfRejected,
     LoginRequired,
+    error_text,
     install_state,
+    language,
     login_redirect,
     render,
 )
@@ -84,14 +87,22 @@ def is_console_path(request: Request) -> bool:
 
 
 def error_page(
-    request: Request, status_code: int, message: str, headers: dict[str, str] | None = None
+    request: Request,
+    status_code: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    **params: str,
 ) -> Response:
+    """`message`: the console's own French sentence, a template filled with `params` once
+    said in the page's language (`i18n.ENGLISH`), or a service's already said by
+    `error_text`."""
+    said = translator(language(request))(message)
     response = render(
         request,
         "error.html",
         status_code,
         title=TITLES.get(status_code, "Erreur"),
-        message=message,
+        message=said.format(**params) if params else said,
         status=status_code,
     )
     for key, value in (headers or {}).items():
@@ -118,7 +129,7 @@ def _wrap(app: FastAPI, kind: type[Exception], html: Handler) -> None:
 
 def _service_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    return error_page(request, exc.status_code, exc.message, exc.headers)
+    return error_page(request, exc.status_code, error_text(request, exc), exc.headers)
 
 
 def _http_error(request: Request, exc: Exception) -> Response:
@@ -158,17 +169,24 @@ def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     fields = sorted({str(e.get("loc", ("", ""))[-1]) for e in exc.errors()})
     # A text refused by the text rule (backend/text.py): the field and why, in French.
+    # A text refused by the text rule (common/text.py, whose reason is French only).
+    _ = translator(language(request))
     refused = [
-        f"« {FIELD_LABELS.get(name, name)} » {e['msg']}."
+        _("« {field} » {reason}.").format(field=_(FIELD_LABELS.get(name, name)), reason=e["msg"])
         for e in exc.errors()
         if e.get("type") == text.ERROR_TYPE
         for name in [str(e.get("loc", ("", ""))[-1])]
     ]
     if refused:
-        return error_page(request, 422, "Champ refusé : " + " ".join(refused))
-    message = "Certaines valeurs du formulaire ne conviennent pas"
-    message += f" ({', '.join(fields)})." if fields else "."
-    return error_page(request, 422, message)
+        return error_page(request, 422, "Champ refusé : {fields}", fields=" ".join(refused))
+    if fields:
+        return error_page(
+            request,
+            422,
+            "Certaines valeurs du formulaire ne conviennent pas ({fields}).",
+            fields=", ".join(fields),
+        )
+    return error_page(request, 422, "Certaines valeurs du formulaire ne conviennent pas.")
 
 
 def _csrf_rejected(request: Request, _exc: Exception) -> Response:
@@ -206,7 +224,8 @@ def _server_error(request: Request, exc: Exception) -> Response:
             request,
             500,
             "Désolé, quelque chose s'est mal passé de notre côté. L'erreur a été notée "
-            f"(référence {rid}) ; réessayez dans un moment.",
+            "(référence {rid}) ; réessayez dans un moment.",
+            rid=rid,
         )
         response.headers["X-Request-ID"] = rid
         return response

@@ -16,7 +16,17 @@ from sqlalchemy.orm import Session
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
 from backend.console.formatting import RRULE_DAYS, describe_rrule, rrule_from_form, week_start
-from backend.console.web import ConsoleUser, Csrf, Page, beneficiary_page, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    Page,
+    beneficiary_page,
+    error_text,
+    language,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import Invalid, ServiceError
 from backend.models import Event, User
 from backend.policy import Permission
@@ -63,6 +73,7 @@ def week_view(
     if show_instructions and any(e.instructions for e in events):
         agenda.audit_instructions(session, user, "read", beneficiary_id, None)
     found = occurrences_between([agenda.as_agenda_event(e) for e in events], start, end)
+    lang = language(request)
     days: list[dict[str, Any]] = []
     for offset in range(7):
         current = first + timedelta(days=offset)
@@ -76,7 +87,7 @@ def week_view(
                     "o": o,
                     "event": event,
                     "recurs": bool(event is not None and event.rrule),
-                    "rule": describe_rrule(event.rrule, event.start_local)
+                    "rule": describe_rrule(event.rrule, event.start_local, lang=lang)
                     if event is not None and event.rrule
                     else "",
                     "wall": o.start.astimezone(page.tz).replace(tzinfo=None).isoformat(),
@@ -101,7 +112,7 @@ def week_view(
 # --- the event form -----------------------------------------------------------------------------
 
 
-def _form_values(event: Event | None, page: Page) -> dict[str, Any]:
+def _form_values(event: Event | None, page: Page, lang: str) -> dict[str, Any]:
     if event is None:
         return {
             "title": "",
@@ -136,7 +147,9 @@ def _form_values(event: Event | None, page: Page) -> dict[str, Any]:
         "instructions": event.instructions,
         "person_id": event.person_id,
         "organisation_id": event.organisation_id,
-        "rule_text": describe_rrule(event.rrule, event.start_local) if event.rrule else "",
+        "rule_text": describe_rrule(event.rrule, event.start_local, lang=lang)
+        if event.rrule
+        else "",
         "rrule": event.rrule,
     }
 
@@ -252,7 +265,9 @@ def new_event(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.EDIT_AGENDA)
-    return _form(request, session, page, event=None, values=_form_values(None, page))
+    return _form(
+        request, session, page, event=None, values=_form_values(None, page, language(request))
+    )
 
 
 def _event_page(session: SessionDep, user: User, event_id: int) -> tuple[Event, Page]:
@@ -296,7 +311,7 @@ def create_event(
             event=None,
             values=form.values(),
             status_code=exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/agenda?week={week_start(start.date())}")
 
@@ -308,7 +323,9 @@ def edit_event_page(
     event, page = _event_page(session, user, event_id)
     if event.instructions:
         agenda.audit_instructions(session, user, "read", event.beneficiary_id, event.id)
-    return _form(request, session, page, event=event, values=_form_values(event, page))
+    return _form(
+        request, session, page, event=event, values=_form_values(event, page, language(request))
+    )
 
 
 @router.post("/events/{event_id}", dependencies=[Csrf])
@@ -348,7 +365,7 @@ def update_event(
             event=event,
             values=form.values(),
             status_code=exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{event.beneficiary_id}/agenda?week={week_start(start.date())}")
 
@@ -381,7 +398,7 @@ def occurrence_page(
 ) -> Response:
     event, page = _event_page(session, user, event_id)
     wall = _occurrence_start(start)
-    values = _form_values(event, page) | {
+    values = _form_values(event, page, language(request)) | {
         "date": wall.date().isoformat(),
         "time": wall.strftime("%H:%M"),
         "repeat": "never",
@@ -433,7 +450,7 @@ def edit_occurrence(
             event=event,
             values=form.values(),
             status_code=exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
             occurrence=occurrence,
         )
     return redirect(f"/b/{event.beneficiary_id}/agenda?week={week_start(start.date())}")

@@ -25,6 +25,7 @@ from backend.console.web import (
     Csrf,
     CsrfQuery,
     beneficiary_page,
+    error_text,
     redirect,
     render,
     undo,
@@ -131,7 +132,9 @@ def import_planning(
             raise Conflict("Un autre import de ce planning est en cours : réessayez.") from exc
     except ServiceError as exc:
         undo(session, exc)
-        return _page(request, session, user, beneficiary_id, exc.status_code, error=exc.message)
+        return _page(
+            request, session, user, beneficiary_id, exc.status_code, error=error_text(request, exc)
+        )
     return _page(
         request,
         session,

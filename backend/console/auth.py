@@ -18,6 +18,7 @@ from backend.console.web import (
     OptionalConsoleUser,
     clear_session_cookie,
     cookie_secure,
+    error_text,
     redirect,
     render,
     safe_next,
@@ -72,7 +73,12 @@ def login(
         result = accounts.login(session, email, password, now, ttl)
     except TooManyAttempts as exc:
         response = render(
-            request, "login.html", 429, error=exc.message, next=safe_next(next), email=email
+            request,
+            "login.html",
+            429,
+            error=error_text(request, exc),
+            next=safe_next(next),
+            email=email,
         )
         response.headers["Retry-After"] = str(exc.retry_after)
         return response
@@ -176,7 +182,7 @@ def change_password(
         )
     except ServiceError as exc:
         undo(session, exc)
-        return _account(request, session, user, exc.status_code, error=exc.message)
+        return _account(request, session, user, exc.status_code, error=error_text(request, exc))
     return redirect("/account?done=password")
 
 
@@ -197,7 +203,7 @@ def change_pin(
         visits.set_pin(session, user, pin)
     except ServiceError as exc:
         undo(session, exc)
-        return _account(request, session, user, exc.status_code, error=exc.message)
+        return _account(request, session, user, exc.status_code, error=error_text(request, exc))
     return redirect("/account?done=pin")
 
 
@@ -263,7 +269,7 @@ def accept_invitation(
             request,
             "invitation.html",
             exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
             token=token,
             name=name,
             **context,

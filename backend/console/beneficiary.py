@@ -14,7 +14,15 @@ from sqlalchemy.orm import Session
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep
 from backend.config import Settings
 from backend.console.formatting import week_start
-from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    beneficiary_page,
+    error_text,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import Invalid, ServiceError
 from backend.models import Beneficiary, User
 from backend.policy import Permission
@@ -82,11 +90,9 @@ TIME_ZONES = {
 }
 
 
-def not_found_message(typed: str) -> str:
-    return (
-        f"Aucune commune trouvée pour « {typed} ». Vérifiez l'orthographe, ou indiquez le "
-        "code postal."
-    )
+NOT_FOUND = (
+    "Aucune commune trouvée pour « {typed} ». Vérifiez l'orthographe, ou indiquez le code postal."
+)
 
 
 def _edit_page(
@@ -146,9 +152,9 @@ def edit_page(
     try:
         located = beneficiaries.locate(session, state.settings, beneficiary.place_name, None, now)
     except geocoding.Unavailable as exc:
-        return _edit_page(request, session, user, beneficiary, error=exc.message)
+        return _edit_page(request, session, user, beneficiary, error=error_text(request, exc))
     if located.not_found:
-        error = not_found_message(beneficiary.place_name)
+        error = error_text(request, Invalid(NOT_FOUND, typed=beneficiary.place_name))
         return _edit_page(request, session, user, beneficiary, error=error)
     return _edit_page(
         request,
@@ -180,7 +186,7 @@ def _location_for(
         location = beneficiaries.Location(place.label, place.latitude, place.longitude)
         return location, place.timezone or None, []
     if located.not_found:
-        raise Invalid(not_found_message(typed))
+        raise Invalid(NOT_FOUND, typed=typed)
     return None, None, located.choices
 
 
@@ -237,6 +243,12 @@ def save_details(
         undo(session, exc)
         fresh = beneficiaries.for_edit(session, user, beneficiary_id)
         return _edit_page(
-            request, session, user, fresh, exc.status_code, draft=draft, error=exc.message
+            request,
+            session,
+            user,
+            fresh,
+            exc.status_code,
+            draft=draft,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/edit?saved=1")

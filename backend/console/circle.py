@@ -11,7 +11,15 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep, StateDep, care_manager
-from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    beneficiary_page,
+    error_text,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import Invalid, ServiceError
 from backend.models import User
 from backend.policy import PROFESSIONS, Permission
@@ -117,7 +125,13 @@ def invite(
     except ServiceError as exc:
         undo(session, exc)
         return _circle_page(
-            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+            request,
+            session,
+            user,
+            beneficiary_id,
+            now,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     link = f"{state.settings.public_url}/invitation/{token}"
     # The link is shown this once (only its digest is kept): no redirect that would lose it.
@@ -200,7 +214,13 @@ def create_organisation(
     except ServiceError as exc:
         undo(session, exc)
         return _circle_page(
-            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+            request,
+            session,
+            user,
+            beneficiary_id,
+            now,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/circle?organisation={organisation.id}")
 
@@ -220,7 +240,13 @@ def share(
     except ServiceError as exc:
         undo(session, exc)
         return _circle_page(
-            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+            request,
+            session,
+            user,
+            beneficiary_id,
+            now,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/circle")
 
@@ -283,7 +309,7 @@ def add_organisation_member(
     except ServiceError as exc:
         undo(session, exc)
         return _organisation_page(
-            request, session, user, organisation_id, exc.status_code, error=exc.message
+            request, session, user, organisation_id, exc.status_code, error=error_text(request, exc)
         )
     return redirect(f"/organisations/{organisation_id}")
 
@@ -302,6 +328,6 @@ def remove_organisation_member(
     except ServiceError as exc:
         undo(session, exc)
         return _organisation_page(
-            request, session, user, organisation_id, exc.status_code, error=exc.message
+            request, session, user, organisation_id, exc.status_code, error=error_text(request, exc)
         )
     return redirect("/" if user_id == user.id else f"/organisations/{organisation_id}")

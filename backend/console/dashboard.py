@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, SessionDep, StateDep, care_manager
 from backend.console.formatting import name_matches
-from backend.console.web import ConsoleUser, Csrf, redirect, render, undo
+from backend.console.web import ConsoleUser, Csrf, error_text, redirect, render, undo
 from backend.errors import Invalid, ServiceError
 from backend.services import access, agenda, beneficiaries, dashboard, geocoding
 from backend.text import LINE
@@ -75,7 +75,7 @@ def create_beneficiary(
             others=[],
             q="",
             now=now,
-            error=exc.message,
+            error=error_text(request, exc),
             draft={"first_name": first_name, "last_name": last_name, "place_name": place_name},
         )
     if not beneficiary.place_name:

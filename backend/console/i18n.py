@@ -3,12 +3,17 @@
 
 The French text in the templates is the message id: `_("Connexion")` is "Connexion" in
 French and looks it up in `ENGLISH` otherwise, falling back to the French when a string has no
-translation yet (so a page is never blank). Messages from the services are French only.
+translation yet (so a page is never blank). Messages from the services (`ServiceError`) are
+French templates with params: `service_message` looks their template up in
+`service_messages.ENGLISH` and fills it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+
+from backend.console import service_messages
+from backend.errors import ServiceError
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -328,6 +333,34 @@ ENGLISH: dict[str, str] = {
     "expirée": "expired",
     "semaine du": "week of",
     "aucune": "none",
+    # What the console's routes say themselves (form errors, notices, error pages).
+    "Cette page n'existe pas, ou vous n'y avez pas accès.": "This page does not exist, or you do not have access to it.",
+    "Cette action ne se fait pas ainsi : revenez à la page précédente.": "This action is not done this way: go back to the previous page.",
+    "La demande n'a pas abouti.": "The request did not go through.",
+    "Certaines valeurs du formulaire ne conviennent pas.": "Some values of the form are not suitable.",
+    "Certaines valeurs du formulaire ne conviennent pas ({fields}).": "Some values of the form are not suitable ({fields}).",
+    "Champ refusé : {fields}": "Field refused: {fields}",
+    "« {field} » {reason}.": "“{field}” {reason}.",
+    "Ce formulaire a expiré ou ne vient pas de cette console : pour votre sécurité, rien n'a été fait. Rechargez la page et recommencez.": "This form has expired or does not come from this console: for your safety, nothing was done. Reload the page and start again.",
+    "Désolé, quelque chose s'est mal passé de notre côté. L'erreur a été notée (référence {rid}) ; réessayez dans un moment.": "Sorry, something went wrong on our side. The error was logged (reference {rid}); try again in a moment.",
+    "Cette modification entre en conflit avec des données déjà enregistrées (un doublon ?) : rien n'a été enregistré. Rechargez la page et réessayez.": "This change conflicts with data already saved (a duplicate?): nothing was saved. Reload the page and try again.",
+    "Une des valeurs envoyées ne peut pas être enregistrée (caractère ou taille non pris en charge) : rien n'a été enregistré.": "One of the values sent cannot be saved (character or size not supported): nothing was saved.",
+    "Lieu": "Place",
+    "Titre": "Title",
+    "Lien": "Relation",
+    "Profession": "Profession",
+    "Message": "Message",
+    "Confirmation": "Confirmation",
+    "Lien d'abonnement désactivé : les agendas abonnés ne se mettent plus à jour.": "Subscription link turned off: subscribed calendars no longer update.",
+    "Votre session a expiré : reconnectez-vous.": "Your session has expired: sign in again.",
+    "Adresse e-mail ou mot de passe incorrect.": "Wrong e-mail address or password.",
+    "Le nom ne peut pas être vide.": "The name cannot be empty.",
+    "Les deux nouveaux mots de passe diffèrent.": "The two new passwords differ.",
+    "Les deux codes diffèrent.": "The two PINs differ.",
+    "Modifications enregistrées : la tablette les reçoit à sa prochaine synchronisation.": "Changes saved: the tablet receives them at its next synchronisation.",
+    "Plusieurs communes portent ce nom : choisissez la bonne pour la météo.": "Several towns have this name: choose the right one for the weather.",
+    "Cochez la case pour confirmer que ce code est bien celui affiché sur la tablette.": "Tick the box to confirm that this code is the one shown on the tablet.",
+    "Configuration enregistrée : la tablette l'appliquera à sa prochaine synchronisation.": "Configuration saved: the tablet will apply it at its next synchronisation.",
 }
 
 
@@ -355,3 +388,17 @@ def pick(cookie: str | None) -> str:
     """French unless the person chose English in the footer (French is the product's
     default language: a browser set to English does not switch it on its own)."""
     return cookie if cookie in LANGUAGES else DEFAULT
+
+
+def service_message(exc: ServiceError, lang: str) -> str:
+    """What a service said, in `lang`: the English of its template filled with its params;
+    its French message when the template has no English yet."""
+    english = service_messages.ENGLISH.get(exc.template) if lang == "en" else None
+    if english is None:
+        return exc.message
+    if not exc.params:
+        return english
+    try:
+        return english.format(**exc.params)
+    except (KeyError, IndexError, ValueError):  # an entry that does not fit: French, not a 500
+        return exc.message

@@ -18,6 +18,7 @@ from backend.console.web import (
     Csrf,
     Page,
     beneficiary_page,
+    error_text,
     permissions,
     redirect,
     render,
@@ -171,7 +172,7 @@ def write(
             space,
             now,
             status_code=exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
             draft=body,
             chosen=set(recipient_ids),
         )

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from backend import security
 from backend.api.deps import NowDep, SessionDep, StateDep, care_manager
-from backend.console.web import ConsoleUser, Csrf, render, undo
+from backend.console.web import ConsoleUser, Csrf, error_text, render, undo
 from backend.errors import ServiceError
 from backend.models import User
 from backend.policy import Permission
@@ -95,7 +95,7 @@ def approve(
             code,
             exc.status_code,
             selected=beneficiary_id,
-            error=exc.message,
+            error=error_text(request, exc),
         )
     # The tablet's own maintenance PIN, shown this once (only its hash is kept).
     return render(

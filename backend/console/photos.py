@@ -22,6 +22,7 @@ from backend.console.web import (
     Csrf,
     CsrfQuery,
     beneficiary_page,
+    error_text,
     redirect,
     render,
     undo,
@@ -124,9 +125,15 @@ async def upload(
     except ServiceError as exc:
         await run_in_threadpool(undo, session, exc)
         if wants_json:
-            return JSONResponse({"detail": exc.message}, status_code=exc.status_code)
+            return JSONResponse({"detail": error_text(request, exc)}, status_code=exc.status_code)
         return await run_in_threadpool(
-            _gallery, request, session, user, beneficiary_id, exc.status_code, error=exc.message
+            _gallery,
+            request,
+            session,
+            user,
+            beneficiary_id,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     summary = [{"filename": r.filename, "status": r.status, "error": r.error} for r in results]
     if wants_json:
@@ -176,7 +183,9 @@ def update(
         )
     except ServiceError as exc:
         undo(session, exc)
-        return _gallery(request, session, user, beneficiary_id, exc.status_code, error=exc.message)
+        return _gallery(
+            request, session, user, beneficiary_id, exc.status_code, error=error_text(request, exc)
+        )
     return redirect(f"/b/{beneficiary_id}/photos#photo-{photo_id}")
 
 

@@ -18,7 +18,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backend.api.deps import NowDep, PathId, SessionDep
-from backend.console.web import ConsoleUser, Csrf, Page, beneficiary_page, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    Page,
+    beneficiary_page,
+    error_text,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import Device, User
 from backend.policy import Permission
@@ -301,6 +310,6 @@ def _save(
             document=document,
             errors=errors,
             status_code=exc.status_code,
-            error=exc.message,
+            error=error_text(request, exc),
         )
     return redirect(f"/devices/{device_id}/config?saved=1")

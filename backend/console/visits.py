@@ -12,7 +12,15 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
-from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    beneficiary_page,
+    error_text,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import ServiceError
 from backend.models import Beneficiary, User, VisitRecord
 from backend.policy import Permission
@@ -111,7 +119,13 @@ def _act(
     except ServiceError as exc:
         undo(session, exc)
         return _visit_page(
-            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+            request,
+            session,
+            user,
+            beneficiary_id,
+            now,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/visit?done={done}")
 
@@ -153,6 +167,12 @@ def absence(
     except ServiceError as exc:
         undo(session, exc)
         return _visit_page(
-            request, session, user, beneficiary_id, now, exc.status_code, error=exc.message
+            request,
+            session,
+            user,
+            beneficiary_id,
+            now,
+            exc.status_code,
+            error=error_text(request, exc),
         )
     return redirect(f"/b/{beneficiary_id}/visit?done={'reason' if reason else 'cleared'}")

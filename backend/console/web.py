@@ -70,7 +70,9 @@ _env.filters["hour"] = jinja2.pass_context(
 _env.filters["ago"] = jinja2.pass_context(
     lambda ctx, moment, now: formatting.ago(moment, now, lang=ctx.get("lang", "fr"))
 )
-_env.globals["describe_rrule"] = formatting.describe_rrule
+_env.globals["describe_rrule"] = jinja2.pass_context(
+    lambda ctx, rule, start: formatting.describe_rrule(rule, start, lang=ctx.get("lang", "fr"))
+)
 _env.globals["zone"] = ZoneInfo
 
 # Pages hold personal data: not cached, not framed, no third-party anything.
@@ -253,15 +255,27 @@ def language(request: Request) -> str:
     return i18n.pick(request.cookies.get(LANG_COOKIE))
 
 
+def error_text(request: Request, exc: ServiceError) -> str:
+    """A service's refusal as the page says it, in the page's language (its template's English
+    filled with its params, or its French message). Every page that shows a ServiceError, as
+    a form error or as an error page, says it through here."""
+    return i18n.service_message(exc, language(request))
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """The page in the person's language. `error` and `notice` are the console's own French
+    sentences (looked up in `i18n.ENGLISH`) or a service's message already said by
+    `error_text`."""
     lang = language(request)
+    _ = i18n.translator(lang)
     context.setdefault("user", getattr(request.state, "user", None))
-    context.setdefault("error", None)
-    context.setdefault("notice", None)
+    for key in ("error", "notice"):
+        text = context.get(key)
+        context[key] = _(text) if isinstance(text, str) and text else None
     html = _env.get_template(template).render(
         request=request,
         lang=lang,
-        _=i18n.translator(lang),
+        _=_,
         csrf=csrf_token(request),
         path=request.url.path,
         **context,
