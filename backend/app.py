@@ -5,23 +5,26 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import Session, sessionmaker
 
 import backend.api
 from backend import console, database_errors, db
-from backend.api.deps import AppState
+from backend.api.deps import AppState, utc_now
 from backend.config import Settings
 from backend.errors import ServiceError
 from backend.openapi_errors import document_validation_errors
 from backend.request_id import RequestIdMiddleware, request_id
 from backend.security_headers import SecurityHeadersMiddleware
+from backend.services import devices_offline, jobs, mail
 from backend.services.changes import ChangeHub, PostgresListener, install_local_publisher
 
 log = logging.getLogger(__name__)
@@ -64,6 +67,33 @@ def french_message(error: Mapping[str, Any]) -> str:
     return str(error.get("msg", "invalide"))
 
 
+def configure_jobs(settings: Settings) -> None:
+    """What the jobs of this process need of the settings: where e-mail goes, the console's
+    address, when a tablet counts as offline."""
+    mail.configure(settings)
+    devices_offline.configure(timedelta(seconds=settings.tablet_offline_after_seconds))
+
+
+def start_jobs(
+    settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime]
+) -> jobs.Worker | None:
+    """This process's jobs worker (`Settings.run_jobs`), on the application's clock; the
+    periodic tablet check is planned if no process did yet."""
+    configure_jobs(settings)
+    if not settings.run_jobs:
+        return None
+    try:
+        with sessions() as session:
+            devices_offline.ensure_planned(session, clock())
+            session.commit()
+    except Exception:
+        # The worker still runs the jobs there are; the next start plans the check again.
+        log.exception("jobs: could not plan the tablet check")
+    worker = jobs.Worker(sessions, clock, poll_seconds=settings.jobs_poll_seconds)
+    worker.start()
+    return worker
+
+
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     engine = db.make_engine(settings.database_url, settings.database_connections, settings.workers)
     if migrate:
@@ -77,12 +107,17 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         listener = PostgresListener(settings.database_url, hub)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if listener is not None:
             listener.start()
+        worker = start_jobs(
+            settings, sessions, lambda: app.dependency_overrides.get(utc_now, utc_now)()
+        )
         try:
             yield
         finally:
+            if worker is not None:
+                worker.stop()
             if listener is not None:
                 listener.stop()
             engine.dispose()

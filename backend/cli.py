@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session, sessionmaker
+
 from backend import db
-from backend.config import Settings
+from backend.config import SMTP_SECURITY, Settings, mail_env
 from backend.errors import ServiceError
 
 
@@ -19,6 +23,38 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, required=True, help="data directory (SQLite file)")
     parser.add_argument(
         "--database-url", help="SQLAlchemy URL, e.g. postgresql://host/db (default: SQLite)"
+    )
+
+
+def _mail(parser: argparse.ArgumentParser) -> None:
+    """E-mail and jobs settings; each may also come from the environment (FOYER_SMTP_HOST…,
+    docs/operations.md), which is where the SMTP password belongs (or --smtp-password-file):
+    a password on the command line is visible to every user of the machine."""
+    group = parser.add_argument_group("e-mail and jobs (docs/operations.md)")
+    group.add_argument("--smtp-host", help="SMTP server; without one e-mails go to --mail-dir")
+    group.add_argument("--smtp-port", type=int, help="default 587 (starttls), 465 (ssl), 25 (none)")
+    group.add_argument(
+        "--smtp-security",
+        choices=SMTP_SECURITY,
+        help="starttls (default: refused if the server does not offer it), ssl, or none",
+    )
+    group.add_argument("--smtp-username", help="SMTP login, if the server wants one")
+    group.add_argument(
+        "--smtp-password-file",
+        type=Path,
+        help="file holding the SMTP password (or the FOYER_SMTP_PASSWORD environment variable)",
+    )
+    group.add_argument("--mail-from", help='sender, e.g. "Foyer <foyer@example.org>"')
+    group.add_argument(
+        "--mail-dir", type=Path, help="where e-mails are written without --smtp-host (DIR/mail)"
+    )
+    group.add_argument(
+        "--jobs-poll-seconds", type=float, help="how often a worker looks for due jobs (1)"
+    )
+    group.add_argument(
+        "--tablet-offline-hours",
+        type=float,
+        help="a tablet unseen this long raises an alert (6)",
     )
 
 
@@ -45,6 +81,21 @@ def _parser() -> argparse.ArgumentParser:
         "--geocoding-url",
         help="Open-Meteo geocoding endpoint, towns to coordinates (default: the public service)",
     )
+    serve.add_argument(
+        "--no-jobs",
+        action="store_true",
+        help="run no jobs worker in the service (a `foyer-backend jobs` process runs them)",
+    )
+    _mail(serve)
+    jobs_command = sub.add_parser(
+        "jobs", help="run the jobs (e-mails, escalations, checks) without serving HTTP"
+    )
+    _common(jobs_command)
+    jobs_command.add_argument(
+        "--public-url", help="the console's address, for the links in e-mails"
+    )
+    jobs_command.add_argument("--once", action="store_true", help="run the jobs due now, then exit")
+    _mail(jobs_command)
     user = sub.add_parser("create-user", help="create an account")
     _common(user)
     user.add_argument("--email", required=True)
@@ -56,6 +107,29 @@ def _parser() -> argparse.ArgumentParser:
     migrate = sub.add_parser("migrate", help="bring the schema up to date")
     _common(migrate)
     return parser
+
+
+def _mail_options(args: argparse.Namespace) -> dict[str, object]:
+    password = None
+    password_file = getattr(args, "smtp_password_file", None)
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    hours = getattr(args, "tablet_offline_hours", None)
+    options: dict[str, object] = {
+        "smtp_host": getattr(args, "smtp_host", None),
+        "smtp_port": getattr(args, "smtp_port", None),
+        "smtp_security": getattr(args, "smtp_security", None),
+        "smtp_username": getattr(args, "smtp_username", None),
+        "smtp_password": password,
+        "mail_from": getattr(args, "mail_from", None),
+        "mail_dir": getattr(args, "mail_dir", None),
+        "jobs_poll_seconds": getattr(args, "jobs_poll_seconds", None),
+        "tablet_offline_after_seconds": None if hours is None else round(hours * 3600),
+    }
+    if getattr(args, "no_jobs", False):
+        options["run_jobs"] = False
+    return options
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -73,13 +147,18 @@ def _settings(args: argparse.Namespace) -> Settings:
         # FOYER_GEOCODING_URL when the flag is not given (tests and screenshots start the
         # backend with a fake Open-Meteo through it).
         geocoding_url=getattr(args, "geocoding_url", None) or os.environ.get("FOYER_GEOCODING_URL"),
+        mail=_mail_options(args),
     )
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = _settings(args)
+    try:
+        settings = _settings(args)
+    except (ValueError, OSError) as exc:
+        print(f"foyer-backend: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         return _serve(settings, args.host, args.port, args.workers)
     engine = db.make_engine(settings.database_url)
@@ -87,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "migrate":
         return 0
     sessions = db.make_session_factory(engine)
+    if args.command == "jobs":
+        try:
+            return _run_jobs(settings, sessions, once=args.once)
+        finally:
+            engine.dispose()
     try:
         with db.session_scope(sessions) as session:
             if args.command == "create-user":
@@ -105,6 +189,32 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     finally:
         engine.dispose()
+    return 0
+
+
+def _run_jobs(settings: Settings, sessions: sessionmaker[Session], *, once: bool) -> int:
+    """A dedicated jobs worker: every job kind the service knows, on the system clock, until
+    SIGTERM or Ctrl-C (the job under way finishes first)."""
+    from backend.api.deps import utc_now
+    from backend.app import api_routers, configure_jobs
+    from backend.services import devices_offline, jobs
+
+    api_routers()  # imports every service, and so every job handler they register
+    configure_jobs(settings)
+    with db.session_scope(sessions) as session:
+        devices_offline.ensure_planned(session, utc_now())
+    if once:
+        done = jobs.run_due(sessions, jobs.default_worker_id(), utc_now())
+        print(f"{done} job(s) done", flush=True)
+        return 0
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    worker = jobs.Worker(sessions, utc_now, poll_seconds=settings.jobs_poll_seconds)
+    worker.start()
+    print(f"Foyer jobs worker {worker.worker_id} running", flush=True)
+    stop.wait()
+    worker.stop()
     return 0
 
 
@@ -134,6 +244,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         os.environ["FOYER_GEOCODING_URL"] = settings.geocoding_url
         os.environ["FOYER_DATABASE_CONNECTIONS"] = str(settings.database_connections)
         os.environ["FOYER_WORKERS"] = str(workers)
+        # The mail and jobs settings (backend.config.Settings.for_data_dir reads them back).
+        os.environ.update(mail_env(settings))
         uvicorn.run(
             "backend.asgi:app",
             host=host,

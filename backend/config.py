@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+
+SMTP_SECURITY = ("starttls", "ssl", "none")
+# The port each kind of connection uses when none is given.
+SMTP_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
 
 @dataclass(frozen=True)
@@ -36,6 +42,27 @@ class Settings:
     # how many uvicorn worker processes share them.
     database_connections: int = 60
     workers: int = 1
+    # Jobs (backend.services.jobs): each process runs a worker thread polling the jobs table
+    # every `jobs_poll_seconds` unless `run_jobs` is off (a dedicated `foyer-backend jobs`
+    # process then runs them).
+    run_jobs: bool = True
+    jobs_poll_seconds: float = 1.0
+    # E-mail (backend.services.mail). Without `smtp_host`, each message is written as an .eml
+    # file in `mail_dir` (the demo; `for_data_dir` puts it in data_dir/mail).
+    smtp_host: str | None = None
+    smtp_port: int | None = None  # None: 587 with STARTTLS, 465 with SSL, 25 without
+    smtp_security: str = "starttls"  # SMTP_SECURITY
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    mail_from: str = "Foyer <foyer@localhost>"
+    mail_dir: Path | None = None
+    smtp_timeout_seconds: float = 30.0
+    # A tablet not seen for this long raises a "tablet_offline" alert.
+    tablet_offline_after_seconds: int = 6 * 3600
+
+    @property
+    def smtp_port_or_default(self) -> int:
+        return self.smtp_port or SMTP_DEFAULT_PORTS.get(self.smtp_security, 587)
 
     @property
     def photo_dir(self) -> Path:
@@ -52,9 +79,18 @@ class Settings:
         geocoding_url: str | None = None,
         database_connections: int | None = None,
         workers: int = 1,
+        mail: Mapping[str, object] | None = None,
+        environ: Mapping[str, str] | None = None,
     ) -> Settings:
+        """`mail`: the e-mail and jobs settings given (`mail_options`); those not given come
+        from the environment (FOYER_SMTP_HOST…, `mail_options_from_env`: how the uvicorn
+        workers and a password kept out of the command line get them), else the defaults."""
         data_dir = data_dir.expanduser().resolve()
         url = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
+        options: dict[str, object] = {"mail_dir": data_dir / "mail"}
+        options.update(mail_options_from_env(os.environ if environ is None else environ))
+        options.update({k: v for k, v in (mail or {}).items() if v is not None})
+        check_mail_options(options)
         return cls(
             data_dir=data_dir,
             database_url=url,
@@ -63,4 +99,72 @@ class Settings:
             geocoding_url=geocoding_url or cls.geocoding_url,
             database_connections=database_connections or cls.database_connections,
             workers=workers,
+            **options,  # type: ignore[arg-type]
         )
+
+
+# The mail and jobs settings and the environment variable each one can come from.
+MAIL_ENV = {
+    "smtp_host": "FOYER_SMTP_HOST",
+    "smtp_port": "FOYER_SMTP_PORT",
+    "smtp_security": "FOYER_SMTP_SECURITY",
+    "smtp_username": "FOYER_SMTP_USERNAME",
+    "smtp_password": "FOYER_SMTP_PASSWORD",
+    "mail_from": "FOYER_MAIL_FROM",
+    "mail_dir": "FOYER_MAIL_DIR",
+    "run_jobs": "FOYER_RUN_JOBS",
+    "jobs_poll_seconds": "FOYER_JOBS_POLL_SECONDS",
+    "tablet_offline_after_seconds": "FOYER_TABLET_OFFLINE_AFTER_SECONDS",
+}
+_CONVERT: dict[str, type] = {
+    "smtp_port": int,
+    "jobs_poll_seconds": float,
+    "tablet_offline_after_seconds": int,
+}
+
+
+def mail_options_from_env(environ: Mapping[str, str]) -> dict[str, object]:
+    options: dict[str, object] = {}
+    for name, variable in MAIL_ENV.items():
+        raw = environ.get(variable)
+        if raw is None or raw == "":
+            continue
+        if name == "run_jobs":
+            options[name] = raw.strip().lower() not in ("0", "false", "no", "off")
+        elif name == "mail_dir":
+            options[name] = Path(raw)
+        elif name in _CONVERT:
+            try:
+                options[name] = _CONVERT[name](raw)
+            except ValueError as exc:
+                raise ValueError(f"{variable}: not a number: {raw!r}") from exc
+        else:
+            options[name] = raw
+    return options
+
+
+def mail_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives `settings`' mail and jobs settings to another process (the
+    uvicorn workers), the inverse of `mail_options_from_env`."""
+    env = {}
+    for name, variable in MAIL_ENV.items():
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        env[variable] = ("1" if value else "0") if isinstance(value, bool) else str(value)
+    return env
+
+
+def check_mail_options(options: Mapping[str, object]) -> None:
+    security = options.get("smtp_security", Settings.smtp_security)
+    if security not in SMTP_SECURITY:
+        raise ValueError(f"smtp_security must be one of {', '.join(SMTP_SECURITY)}: {security!r}")
+    port = options.get("smtp_port")
+    if port is not None and not (isinstance(port, int) and 0 < port < 65536):
+        raise ValueError(f"smtp_port out of range: {port!r}")
+    poll = options.get("jobs_poll_seconds", Settings.jobs_poll_seconds)
+    if not (isinstance(poll, int | float) and poll > 0):
+        raise ValueError(f"jobs_poll_seconds must be positive: {poll!r}")
+    offline = options.get("tablet_offline_after_seconds", Settings.tablet_offline_after_seconds)
+    if not (isinstance(offline, int) and offline >= 60):
+        raise ValueError(f"tablet_offline_after_seconds must be at least 60: {offline!r}")
