@@ -382,6 +382,20 @@ SETTINGS: tuple[Setting, ...] = (
         label="Lecture à voix haute",
     ),
     Setting(
+        "reminder_chime",
+        Kind.BOOL,
+        True,
+        "Un carillon discret quand un rappel s'affiche (jamais pendant les heures de nuit).",
+        label="Carillon des rappels",
+    ),
+    Setting(
+        "reminder_read_aloud",
+        Kind.BOOL,
+        False,
+        "Lire à voix haute le titre d'un rappel quand il s'affiche (synthèse vocale hors ligne).",
+        label="Rappels lus à voix haute",
+    ),
+    Setting(
         "language",
         Kind.CHOICE,
         "fr",

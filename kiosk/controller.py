@@ -46,6 +46,7 @@ from kiosk.features.messages import MessagesFeature
 from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
+from kiosk.features.reminders import RemindersFeature
 from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_home_view, finished_occurrences
 from kiosk.local_time import LocalTime
@@ -147,6 +148,7 @@ class KioskController(QObject):
         self.professional = self._add_feature(ProfessionalFeature(self))
         self.photos = self._add_feature(PhotosFeature(self, self._data_dir))
         self.weather = self._add_feature(WeatherFeature(self, self._data_dir))
+        self.reminders = self._add_feature(RemindersFeature(self, self._data_dir))
 
     @property
     def night(self) -> NightScreen:

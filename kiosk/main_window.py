@@ -8,6 +8,14 @@ screen is a `ScreenFrame`, whose big "Accueil" button (its `home_requested` sign
 screen with such a signal) is wired home when it is added. The
 window also watches every press anywhere in it (`touched`, for the idle and night logic) and a
 long press in the top-left corner (`corner_long_pressed`, the way to the maintenance screen).
+
+Something may also come by itself over whatever screen is shown (a reminder's card): an
+*overlay*, full window, on top of the stack (`show_overlay`), which leaves the screen under it
+as it was. Whether it may come now is `may_interrupt()`: not over a screen that must not be
+interrupted (`QUIET_SCREENS`: a professional's session, maintenance, pairing, the night), nor
+while someone holds interruptions (`hold_interruptions("call")`, for a video call to come).
+`may_interrupt_changed` says when the answer changes: an overlay's owner hides it on False
+and shows it again on True.
 """
 
 from __future__ import annotations
@@ -32,6 +40,11 @@ PAIRING = "pairing"
 LONG_PRESS_MS = 3000
 HIGH_CONTRAST_BACKGROUND = "#FFFFFF"
 
+# Screens nothing covers by itself (an overlay waits until they are left): a professional's
+# session (their PIN, the key-box code), the technician's maintenance, pairing, and the night
+# (the panel may be off: a touch meant to wake the tablet must never answer a card).
+QUIET_SCREENS = frozenset({PAIRING, "professional", "maintenance", "night"})
+
 # A screen, or what builds it when it is first needed.
 ScreenSource = QWidget | Callable[[], QWidget]
 
@@ -40,6 +53,7 @@ class MainWindow(QStackedWidget):
     screen_changed = Signal(str)  # the new screen's name
     touched = Signal()  # any press in the window
     corner_long_pressed = Signal()  # ~3 s in the top-left corner
+    may_interrupt_changed = Signal(bool)  # may_interrupt()'s new answer
 
     def __init__(self, now_fn: Callable[[], datetime]) -> None:
         super().__init__()
@@ -48,6 +62,9 @@ class MainWindow(QStackedWidget):
         self._builders: dict[str, Callable[[], QWidget]] = {}
         self._names: list[str] = []  # in the order added, built or not
         self._high_contrast = False
+        self._holds: set[str] = set()  # who holds interruptions off ("call"…)
+        self._overlay: QWidget | None = None
+        self._interruptible = True
         self.home = HomeScreen(now_fn)
         # Only a tablet that is not paired yet needs the pairing screen (and its QR code).
         self.add_screen(PAIRING, _build_pairing_screen)
@@ -111,7 +128,10 @@ class MainWindow(QStackedWidget):
         screen = self._built(name)
         if self.currentWidget() is not screen:
             self.setCurrentWidget(screen)
+            if self._overlay is not None:
+                self._overlay.raise_()  # a screen built just now went on top of it
             self.screen_changed.emit(name)
+            self._note_interruptible()
 
     def show_home(self) -> None:
         self.show_screen(HOME)
@@ -122,6 +142,57 @@ class MainWindow(QStackedWidget):
     def current_screen_name(self) -> str:
         current = self.currentWidget()
         return next((n for n, w in self._screens.items() if w is current), "")
+
+    # -- what comes by itself over any screen (a reminder's card) ------------------------------
+
+    def may_interrupt(self) -> bool:
+        """Whether an overlay may cover the screen now: no hold, and not a quiet screen."""
+        return not self._holds and self.current_screen_name() not in QUIET_SCREENS
+
+    def hold_interruptions(self, reason: str) -> None:
+        """Nothing comes over the screen until `release_interruptions(reason)` (a video call:
+        its own screen, not interrupted by a card)."""
+        self._holds.add(reason)
+        self._note_interruptible()
+
+    def release_interruptions(self, reason: str) -> None:
+        self._holds.discard(reason)
+        self._note_interruptible()
+
+    def _note_interruptible(self) -> None:
+        now = self.may_interrupt()
+        if now != self._interruptible:
+            self._interruptible = now
+            self.may_interrupt_changed.emit(now)
+
+    def show_overlay(self, widget: QWidget) -> None:
+        """Cover the whole window with `widget`, on top of whatever screen is shown, until
+        `hide_overlay`. The caller asks `may_interrupt()` first."""
+        check_gui_thread("MainWindow.show_overlay")
+        if self._overlay is not None and self._overlay is not widget:
+            self._overlay.hide()
+        self._overlay = widget
+        if widget.parentWidget() is not self:
+            widget.setParent(self)
+        widget.setGeometry(self.rect())
+        widget.show()
+        widget.raise_()
+
+    def hide_overlay(self, widget: QWidget | None = None) -> None:
+        """Uncover the screen (only if `widget`, when given, is the overlay shown)."""
+        if self._overlay is None or (widget is not None and widget is not self._overlay):
+            return
+        self._overlay.hide()
+        self._overlay = None
+
+    def overlay(self) -> QWidget | None:
+        """The overlay shown, if any."""
+        return self._overlay
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        if self._overlay is not None:
+            self._overlay.setGeometry(self.rect())
 
     # -- look --------------------------------------------------------------------------------
 
@@ -137,6 +208,9 @@ class MainWindow(QStackedWidget):
             self._paint_background(name, screen)
             # Screens size their text in resizeEvent: give them one at their present size.
             QApplication.sendEvent(screen, QResizeEvent(screen.size(), screen.size()))
+        if self._overlay is not None:
+            size = self._overlay.size()
+            QApplication.sendEvent(self._overlay, QResizeEvent(size, size))
 
     def _paint_background(self, name: str, screen: QWidget) -> None:
         if name == "night" or not screen.autoFillBackground():

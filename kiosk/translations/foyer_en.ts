@@ -981,6 +981,74 @@ Photos sent by your family and friends will appear here.</translation>
     </message>
 </context>
 <context>
+    <name>ReminderCard</name>
+    <message>
+        <location filename="../screens/reminder_card.py" line="364"/>
+        <source>C&apos;est noté. Merci !</source>
+        <translation>Noted. Thank you!</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="369"/>
+        <source>D&apos;accord, je vous le rappelle à {time}.</source>
+        <translation>All right, I will remind you at {time}.</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="373"/>
+        <source>D&apos;accord.</source>
+        <translation>All right.</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="401"/>
+        <source>Médicament</source>
+        <translation>Medication</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="402"/>
+        <source>Rendez-vous</source>
+        <translation>Appointment</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="403"/>
+        <source>Boire</source>
+        <translation>Drink</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="404"/>
+        <source>Rappel</source>
+        <translation>Reminder</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="409"/>
+        <source>✓ C&apos;est fait</source>
+        <translation>✓ Done</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="410"/>
+        <source>Plus tard</source>
+        <translation>Later</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="411"/>
+        <source>D&apos;accord</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="424"/>
+        <source>{kind} · {time}</source>
+        <translation>{kind} · {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="429"/>
+        <source>1 autre rappel ensuite</source>
+        <translation>1 more reminder after this one</translation>
+    </message>
+    <message>
+        <location filename="../screens/reminder_card.py" line="432"/>
+        <source>{n} autres rappels ensuite</source>
+        <translation>{n} more reminders after this one</translation>
+    </message>
+</context>
+<context>
     <name>ScreenFrame</name>
     <message>
         <location filename="../screens/frame.py" line="22"/>
