@@ -28,6 +28,7 @@ from backend.models import (
 )
 from backend.policy import Permission
 from backend.services import access, audit
+from backend.services import alerts as alerts_service
 from backend.text import check as check_text
 
 # The words a tablet may attach to a mood check-in (shown in French on the tablet).
@@ -265,10 +266,19 @@ def check_alert(session: Session, beneficiary: Beneficiary, now: datetime) -> Al
     )
     if open_alert is not None:
         return None
-    alert = Alert(beneficiary_id=beneficiary.id, kind=ALERT_KIND, message=message, created_at=now)
-    session.add(alert)
-    session.flush()
-    return alert
+    # Through the one place for alerts: its history, and the e-mails (which say only "le
+    # bien-être de Jeanne Martin demande votre attention", never the figures of `message`,
+    # which only those who see the alert in the console read).
+    return alerts_service.raise_alert(
+        session,
+        beneficiary_id=beneficiary.id,
+        kind=ALERT_KIND,
+        message=message,
+        dedupe_key=f"{ALERT_KIND}:{beneficiary.id}:{now.astimezone(UTC).isoformat()}",
+        recipient_ids=[],
+        critical=False,
+        now=now,
+    )
 
 
 # --- reads ------------------------------------------------------------------------------------
@@ -476,15 +486,7 @@ def acknowledge(session: Session, user: User, alert_id: int, now: datetime) -> A
         access.require(session, user, alert.beneficiary_id, Permission.VIEW_ALERTS)
     except NotFound as exc:
         raise NotFound("Alerte introuvable.") from exc
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = now
-        audit.record(
-            session,
-            action="update",
-            entity="alert",
-            entity_id=alert.id,
-            beneficiary_id=alert.beneficiary_id,
-            user_id=user.id,
-            at=now,
-        )
+    if alerts_service.state_of(alert) != alerts_service.CLOSED:
+        # "Vu" closes it in the one place for alerts (its history says who and when).
+        alerts_service.close(session, user, alert.id, "Vu.", now)
     return alert
