@@ -129,8 +129,8 @@ def test_an_arrival_on_time_is_in_progress_not_late_and_yesterdays_never_holds_t
         "occurrence_start": "2026-11-22T09:00:00+00:00",
         "arrived_at": "2026-11-22T09:05:00+00:00",
     }
-    daily = [event_from_payload({**visit(1, "10:00", "Soins infirmiers", "Inès"),
-                                 "start_local": "2026-11-20T10:00:00", "rrule": "FREQ=DAILY"})]  # fmt: skip
+    every_day = {"start_local": "2026-11-20T10:00:00", "rrule": "FREQ=DAILY"}
+    daily = [event_from_payload({**visit(1, "10:00", "Soins infirmiers", "Inès"), **every_day})]
     records = finished_occurrences([yesterday], [])
     view = build_home_view("Jeanne", daily, NOW.replace(hour=12), finished=records)
     assert [line.state for line in view.today] == [LineState.PAST]
