@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QElapsedTimer, QEvent, Qt
+import contextlib
+
+from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt
 from PySide6.QtGui import QMouseEvent, QShowEvent
 from PySide6.QtWidgets import QPushButton, QSizePolicy, QWidget
 
@@ -31,7 +33,9 @@ QPushButton:disabled {{
 
 
 class BigButton(QPushButton):
-    """At least MIN_TOUCH_MM (15 mm) each way, bold text, and one action per tap.
+    """At least 15 mm each way on the window it is shown in (`sizing.touch_px`: 90 px at
+    1280×800, in proportion below, followed as the window is resized), bold text, and one
+    action per tap.
 
     A second press within `debounce_ms` of the previous one is ignored: trembling hands often
     tap twice, and that must not answer a question twice.
@@ -48,6 +52,7 @@ class BigButton(QPushButton):
         super().__init__(text, parent)
         self._debounce_ms = debounce_ms
         self._since_press = QElapsedTimer()
+        self._window: QObject | None = None  # whose resizes set the minimum
         self.setAutoRepeat(False)
         self.setCheckable(False)
         # A touch kiosk has no keyboard: a focused button would only show a frame that means
@@ -63,10 +68,29 @@ class BigButton(QPushButton):
         self.setFont(theme.font(pixel_size, bold=True))
 
     def _apply_min_size(self) -> None:
-        side = sizing.min_touch_px(self)
+        side = sizing.window_touch_px(self)
         self.setMinimumSize(side, side)
 
+    def _follow_window(self) -> None:
+        """Watch the window's resizes: 90 px high at 1280×800 must not stay 90 px at 800×480
+        (a minimum the layout could not honour would push the button off the screen)."""
+        window = self.window()
+        if window is self._window:
+            return
+        if self._window is not None:
+            with contextlib.suppress(RuntimeError):  # that window may be gone already
+                self._window.removeEventFilter(self)
+        window.installEventFilter(self)
+        self._window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        # Before the window's own resize handling: its layouts then honour the new minimum.
+        if watched is self._window and event.type() == QEvent.Type.Resize:
+            self._apply_min_size()
+        return super().eventFilter(watched, event)
+
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt override)
+        self._follow_window()
         self._apply_min_size()  # the screen, hence its dpi, is known for sure once shown
         super().showEvent(event)
 

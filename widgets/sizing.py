@@ -87,6 +87,12 @@ def touch_px(widget: QWidget | None, window_height: int) -> int:
     return max(min_touch_px(widget), math.ceil(window_height * _PANEL_TOUCH_PER_PX))
 
 
+def window_touch_px(widget: QWidget) -> int:
+    """`touch_px` for the window `widget` is shown in (its top-level widget's height): what a
+    button asks for itself, before and after its screen knows its size."""
+    return touch_px(widget, widget.window().height())
+
+
 def base_font_px(window_height: int) -> int:
     """Body text size in pixels for a window `window_height` pixels tall.
 

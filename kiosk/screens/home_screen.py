@@ -418,10 +418,13 @@ class HomeScreen(QWidget):
         self._root.setSpacing(margin // 3)
         self._columns.setSpacing(margin)
         self._left.setSpacing(max(4, base // 4))
-        self._right.setSpacing(max(6, base // 3))
+        # The heading close to its list: the room goes to the visits (the professional entry's
+        # band costs this column its 15 mm too).
+        self._right.setSpacing(max(4, base // 6))
 
         left_width = (w - 2 * margin - margin) * 47 // 100
-        pro_h = self._fit_professional_button(floor, sizing.min_touch_px(self))
+        # 15 mm on this window (90 px at 1280×800), as every other screen's buttons.
+        pro_h = self._fit_professional_button(floor, sizing.touch_px(self, h))
         self._tile_row.setSpacing(max(6, margin // 3))
         tile_h = self._fit_tiles(w - 2 * margin, max(floor, base), floor, h)
         # The clock: about a quarter of the screen height, but never wider than its column.
@@ -447,7 +450,7 @@ class HomeScreen(QWidget):
         pad = max(12, base // 2)
         self._panel_layout.setContentsMargins(pad, pad * 3 // 4, pad, pad * 3 // 4)
         self._panel_layout.setSpacing(max(2, base // 8))
-        self._agenda_heading.setFont(theme.font(round(base * 1.1), bold=True))
+        self._agenda_heading.setFont(theme.font(max(floor, round(base * 1.1)), bold=True))
         self._weather.setFont(theme.font(max(floor, round(base * 1.0)), bold=True))
         # The day's visits: the most important text, read from across the room.
         self.agenda.set_base_font_px(round(base * 0.95), min_px=floor)
