@@ -166,15 +166,17 @@ class MessageBubble(QFrame):
         self._restyle()
 
     def set_font_px(self, px: int, body_px: int | None = None) -> None:
+        """Every line at least `px` (the screen's body size, already at the floor of the
+        text anyone reads): the sender bold, when in plain muted type, the mark on its chip."""
         self.sender_label.setFont(theme.font(px, bold=True))
-        self.when_label.setFont(theme.font(round(px * 0.85)))
-        self.mark_label.setFont(theme.font(round(px * 0.75), bold=True))
-        self.body_label.setFont(theme.font(body_px or px))
+        self.when_label.setFont(theme.font(px))
+        self.mark_label.setFont(theme.font(px, bold=True))
+        self.body_label.setFont(theme.font(max(px, body_px or px)))
         self._apply_min_height()
 
     def _apply_min_height(self) -> None:
         if self._clickable:
-            self.setMinimumHeight(sizing.min_touch_px(self))
+            self.setMinimumHeight(sizing.window_touch_px(self))
 
     def _restyle(self) -> None:
         width = 5 if self._highlighted else 2

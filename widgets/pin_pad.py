@@ -77,9 +77,11 @@ class PinPad(QWidget):
         self.keys["ok"].setText(self.tr("Valider"))
         self._update()
 
-    def set_font_px(self, px: int) -> None:
+    def set_font_px(self, px: int, *, min_px: int = 0) -> None:
+        """Digits larger than `px`, the words a little smaller ("Effacer" must fit a third of
+        a small screen's pad), none below `min_px`."""
         for name, button in self.keys.items():
-            button.set_font_px(round(px * 1.3) if name.isdigit() else round(px * 0.9))
+            button.set_font_px(round(px * 1.3) if name.isdigit() else max(min_px, round(px * 0.9)))
         self.display.setFont(theme.font(round(px * 1.3), bold=True))
 
     def clear(self) -> None:

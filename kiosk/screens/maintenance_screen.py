@@ -250,14 +250,15 @@ class MaintenanceScreen(ScreenFrame):
         super().changeEvent(event)
 
     def apply_font_px(self, px: int) -> None:
-        small = round(px * 0.8)
+        small = self.text_px(px, 0.8)  # a technician's screen, but read as any other
         for label in (self._pin_prompt, self._pin_message, self._info_label, self._confirm_label):
             label.setFont(theme.font(small))
         self._pin_dots.setFont(theme.font(round(px * 1.4), bold=True))
-        for button in [*self.keys.values(), self.repair_button]:
+        for key, button in self.keys.items():
+            # Digits as large as the professionals' pad's; "Effacer" fits a third of a half.
+            button.set_font_px(round(px * 1.3) if key.isdigit() else small)
+        for button in (self.repair_button, self.confirm_button, self.cancel_button):
             button.set_font_px(small)
-        self.confirm_button.set_font_px(small)
-        self.cancel_button.set_font_px(small)
 
     def _label(self, name: str, parent: QWidget) -> QLabel:
         label = QLabel(parent)

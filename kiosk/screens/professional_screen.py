@@ -108,9 +108,9 @@ class VisitCard(QFrame):
             "border-radius: 14px; }"
         )
 
-    def set_font_px(self, px: int) -> None:
+    def set_font_px(self, px: int, *, min_px: int = 0) -> None:
         self.heading.setFont(theme.font(px, bold=True))
-        self.who.setFont(theme.font(round(px * 0.9)))
+        self.who.setFont(theme.font(max(min_px, round(px * 0.9))))
         self.instructions.setFont(theme.font(px))
 
 
@@ -457,7 +457,7 @@ class ProfessionalScreen(ScreenFrame):
                 instructions = ""
             highlighted = line.state in (LineState.CURRENT, LineState.NEXT)
             card.set_visit(self._heading(line), line.who, instructions, highlighted)
-            card.set_font_px(self._px)
+            card.set_font_px(self._px, min_px=self.text_floor)
             cards.append(card)
         return cards
 
@@ -523,7 +523,7 @@ class ProfessionalScreen(ScreenFrame):
         self._no_visit.setFont(theme.font(px))
         self._pin_status.setFont(theme.font(px))
         self._status.setFont(theme.font(px, bold=True))
-        self.pin_pad.set_font_px(px)
+        self.pin_pad.set_font_px(px, min_px=self.text_floor)
         for button in (
             self.arrival_button,
             self.departure_button,
@@ -534,7 +534,7 @@ class ProfessionalScreen(ScreenFrame):
         self.schedule_scroll.set_font_px(px)
         self.detail_scroll.set_font_px(px)
         for card in self.findChildren(VisitCard):
-            card.set_font_px(px)
+            card.set_font_px(px, min_px=self.text_floor)
         for bubble in self.findChildren(MessageBubble):
             bubble.set_font_px(px)
 
