@@ -53,9 +53,11 @@ class WeatherCard(QFrame):
         self.temperatures.setText(f"{high} / {low}")
         self.setAccessibleName(f"{day} : {words}, {high} au plus, {low} au moins")
 
-    def set_font_px(self, px: int) -> None:
+    def set_font_px(self, px: int, *, min_px: int = 0) -> None:
+        """The day and temperatures at `px`, the words a little smaller; none below `min_px`."""
+        px = max(px, min_px)
         self.day.setFont(theme.font(px, bold=True))
-        self.words.setFont(theme.font(round(px * 0.8)))
+        self.words.setFont(theme.font(max(min_px, round(px * 0.8))))
         self.temperatures.setFont(theme.font(px, bold=True))
         # The words take two lines at most; the pictogram gets the rest of the card.
         lines = self.words.fontMetrics().lineSpacing() * 2

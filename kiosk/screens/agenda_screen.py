@@ -123,4 +123,5 @@ class AgendaScreen(ScreenFrame):
         self._day_label.setFont(theme.font(round(px * 1.1), bold=True))
         for button in (self.previous_button, self.next_button):
             button.set_font_px(px)
-        self.agenda.set_base_font_px(round(px * 0.95))
+        # The time, the names and the badge are smaller than the titles, never below the floor.
+        self.agenda.set_base_font_px(round(px * 0.95), min_px=self.text_floor)

@@ -214,7 +214,7 @@ class MoodScreen(ScreenFrame):
         self._hint.setFont(theme.font(px))
         self._question.setFont(theme.font(px, bold=True))
         for button in self.tag_buttons:
-            button.set_font_px(round(px * 0.85))
+            button.set_font_px(self.text_px(px, 0.85))
         self.done_button.set_font_px(px)
         self._thanks.setFont(theme.font(round(px * 2.2), bold=True))
 

@@ -1,6 +1,7 @@
 """The night screen: a dimmed clock on black, nothing else.
 
-Dim but readable: grey digits (about 6:1 on black) that do not light the bedroom. Any touch
+Dim but readable: grey digits that do not light the bedroom, at the contrast floor of every
+screen (7:1 on black, no more). Any touch
 wakes the tablet (the controller watches touches for the whole window); where the platform can
 turn the panel off, the controller says so through `KioskController.screen_power_changed`.
 """
@@ -19,7 +20,7 @@ from widgets import sizing
 from widgets.clock import ClockWidget
 
 NIGHT_BACKGROUND = "#000000"
-NIGHT_DIGITS = "#8C8C8C"
+NIGHT_DIGITS = "#969696"  # 7.1:1 on black
 
 
 class NightScreen(QWidget):
@@ -58,4 +59,5 @@ class NightScreen(QWidget):
         super().resizeEvent(event)
         h = max(self.height(), 240)
         time_px = min(round(h * 0.3), int(self.width() / 3.2))
-        self.clock.set_pixel_sizes(time_px, sizing.base_font_px(h))
+        date_px = max(sizing.base_font_px(h), sizing.min_text_px(h))
+        self.clock.set_pixel_sizes(time_px, date_px)

@@ -7,6 +7,7 @@ or a status message; it never talks to the network itself.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ from kiosk.gui_thread import check_gui_thread
 from widgets import sizing, theme
 from widgets.qr_code import QrCodeWidget
 
+ZERO_WIDTH_SPACE = "\u200b"
 _TICK_MARGIN_MS = 20  # wake just after the displayed second changes, never just before
 
 
@@ -166,7 +168,8 @@ class PairingScreen(QWidget):
         """The instructions on screen, joined with spaces ("" when a message is shown)."""
         if not self._code_page.isVisibleTo(self):
             return ""
-        parts = (self._instruction.text(), self._uri_label.text(), self._scan_hint.text())
+        uri = self._uri_label.text().replace(ZERO_WIDTH_SPACE, "")
+        parts = (self._instruction.text(), uri, self._scan_hint.text())
         return " ".join(p for p in parts if p)
 
     def qr_text(self) -> str:
@@ -227,7 +230,7 @@ class PairingScreen(QWidget):
         # Who may approve a pairing (backend/policy.py: MANAGE_DEVICES) is the care manager
         # alone: the words say so, so that a family member knows to pass the code on.
         self._instruction.setText(self.tr("Votre conseiller autonomie saisit ce code sur"))
-        self._uri_label.setText(self._uri)
+        self._show_uri()
         self._scan_hint.setText(self.tr("ou scanne le carré avec son téléphone."))
         if self._expires_at is not None:
             self.tick()
@@ -238,7 +241,8 @@ class PairingScreen(QWidget):
 
     def _apply_sizes(self) -> None:
         w, h = max(self.width(), 320), max(self.height(), 240)
-        base = sizing.base_font_px(h)
+        floor = sizing.min_text_px(h)  # home's floor: 32 px at 1280×800, whatever the scale
+        base = max(sizing.base_font_px(h), floor)
         margin = max(16, h // 24)
         self._root.setContentsMargins(margin, margin, margin, margin)
         self._root.setSpacing(margin // 2)
@@ -247,7 +251,7 @@ class PairingScreen(QWidget):
         self._title.setFont(theme.font(round(base * 1.5), bold=True))
         self._instruction.setFont(theme.font(base))
         self._scan_hint.setFont(theme.font(base))
-        self._countdown.setFont(theme.font(round(base * 0.95)))
+        self._countdown.setFont(theme.font(max(floor, round(base * 0.95))))
         self._message_label.setFont(theme.font(round(base * 1.3), bold=True))
 
         qr_side = min(round(h * 0.56), round(w * 0.36))
@@ -264,15 +268,22 @@ class PairingScreen(QWidget):
         if per_px > 0:
             code_px = min(code_px, int((column - box_padding - 8) / per_px))
         self._code_label.setFont(_code_font(max(code_px, base)))
-        # The address is typed letter by letter: bold, on one line, smaller only if it must be.
+        # The address is typed letter by letter: bold, on one line, smaller only if it must be,
+        # and never below the floor: a long one then wraps after a "/" or a ".".
         uri_px = round(base * 1.1)
         uri_width = QFontMetrics(theme.font(100, bold=True)).horizontalAdvance(self._uri or "x")
-        uri_px = max(12, min(uri_px, int(column * 100 / max(uri_width, 1)) - 1))
-        self._uri_label.setFont(theme.font(uri_px, bold=True))
+        uri_px = min(uri_px, int(column * 100 / max(uri_width, 1)) - 1)
+        self._uri_label.setWordWrap(uri_px < floor)
+        self._uri_label.setFont(theme.font(max(floor, uri_px), bold=True))
+        self._show_uri()
         inner = max(12, base // 2)
         layout = self._code_box.layout()
         if layout is not None:
             layout.setContentsMargins(inner, inner // 2, inner, inner // 2)
+
+    def _show_uri(self) -> None:
+        wraps = self._uri_label.wordWrap()
+        self._uri_label.setText(_wrappable_uri(self._uri) if wraps else self._uri)
 
     def _set_mode(self, *, code: bool) -> None:
         self._code_page.setVisible(code)
@@ -287,6 +298,12 @@ class PairingScreen(QWidget):
         label.setWordWrap(wrap)
         label.setStyleSheet(f"color: {colour}; background: transparent;")
         return label
+
+
+def _wrappable_uri(uri: str) -> str:
+    """`uri` with invisible break opportunities after its "/" and "." (nothing is added to what
+    is typed: a zero-width space is not drawn)."""
+    return re.sub(r"(?<=[/.])(?=[^/])", ZERO_WIDTH_SPACE, uri)
 
 
 def _code_font(pixel_size: int) -> QFont:

@@ -334,7 +334,7 @@ class AlbumPage(ScreenFrame):
         self._previous.set_font_px(px)
         self._next.set_font_px(px)
         for tile in self._tiles:
-            tile.set_badge_font(round(px * 0.75))
+            tile.set_badge_font(self.text_px(px, 0.75))
 
 
 # -- the slideshow ----------------------------------------------------------------------------
@@ -365,6 +365,7 @@ class Slideshow(QWidget):
         self._requested: set[int] = set()
         self._pace_ms = DEFAULT_SLIDESHOW_SECONDS * 1000
         self._font_px = 0
+        self._floor_px = 0
         self._last_shown: int | None = None  # photo_shown is said once per appearance
 
         self.photo = PhotoView(self, background=theme.TEXT)
@@ -590,11 +591,13 @@ class Slideshow(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt override)
         super().resizeEvent(event)
-        px = sizing.base_font_px(event.size().height())
-        if px != self._font_px:
-            self._font_px = px
+        height = event.size().height()
+        floor = sizing.min_text_px(height)  # home's floor: 32 px at 1280×800
+        px = max(sizing.base_font_px(height), floor)
+        if (px, floor) != (self._font_px, self._floor_px):
+            self._font_px, self._floor_px = px, floor
             self._caption.setFont(theme.font(px, bold=True))
-            self._sender.setFont(theme.font(round(px * 0.8)))
+            self._sender.setFont(theme.font(max(floor, round(px * 0.8))))
             self._empty.setFont(theme.font(round(px * 1.2), bold=True))
             for button in self._buttons:
                 button.set_font_px(px)

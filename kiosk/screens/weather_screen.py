@@ -17,7 +17,7 @@ from kiosk.gui_thread import check_gui_thread
 from kiosk.i18n import in_context
 from kiosk.screens.frame import ScreenFrame
 from kiosk.weather_view import CONTEXT, WeatherView
-from widgets import sizing, theme
+from widgets import theme
 from widgets.weather_card import WeatherCard
 from widgets.weather_icons import WeatherIcon
 
@@ -189,15 +189,19 @@ class WeatherScreen(ScreenFrame):
 
     # -- sizes ----------------------------------------------------------------------------
     def apply_font_px(self, px: int) -> None:
+        floor = self.text_floor
         self._temperature.setFont(theme.font(round(px * 2.6), bold=True))
         self._words.setFont(theme.font(round(px * 1.1), bold=True))
-        self._place.setFont(theme.font(round(px * 0.8)))
-        self._updated.setFont(theme.font(round(px * 0.8), bold=True))
+        self._place.setFont(theme.font(self.text_px(px, 0.8)))
+        self._updated.setFont(theme.font(self.text_px(px, 0.8), bold=True))
         self._message.setFont(theme.font(round(px * 1.4), bold=True))
         self._hint.setFont(theme.font(px))
-        self._attribution.setFont(theme.font(sizing.min_text_px(max(self.height(), 480))))
+        self._attribution.setFont(theme.font(floor))
         side = round(px * 3.6)
         self._now_icon.setFixedSize(side, side)
-        self._now_box.setFixedHeight(side)
+        # As tall as the pictogram, or as its three lines of words when they need more.
+        lines = (self._words, self._place, self._updated)
+        words_h = sum(label.fontMetrics().height() + 2 for label in lines) + 2 * 4
+        self._now_box.setFixedHeight(max(side, words_h))
         for card in self._cards:
-            card.set_font_px(round(px * 0.85))
+            card.set_font_px(round(px * 0.85), min_px=floor)
