@@ -49,11 +49,12 @@ class Tile(BigButton):
             return 0
         return round(self._badge_rect_size(text)[0]) + 4
 
-    def _badge_px_now(self) -> int:
+    def badge_font_px(self) -> int:
+        """The size the badge's number is painted at."""
         return self._badge_px or max(14, self.font().pixelSize() * 3 // 4)
 
     def _badge_rect_size(self, text: str) -> tuple[float, float]:
-        px = self._badge_px_now()
+        px = self.badge_font_px()
         height = px * 1.25
         width = QFontMetrics(theme.font(px, bold=True)).horizontalAdvance(text) + px * 0.5
         return max(height, width), height
@@ -88,7 +89,7 @@ class Tile(BigButton):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        px = self._badge_px_now()
+        px = self.badge_font_px()
         painter.setFont(theme.font(px, bold=True))
         width, height = self._badge_rect_size(text)
         box = QRectF(self.width() - width - 4, 4, width, height)

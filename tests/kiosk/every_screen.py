@@ -92,15 +92,19 @@ def _home() -> QWidget:
     return home
 
 
-def _pairing() -> QWidget:
-    screen = PairingScreen(now_fn=lambda: NOW)
-    screen.show_code(
-        "WDJB-MJHT",
-        "http://foyer.local:8000/pair",
-        "http://foyer.local:8000/pair?user_code=WDJB-MJHT",
-        NOW + timedelta(minutes=9, seconds=42),
-    )
-    return screen
+def _pairing(address: str = "http://foyer.local:8000/pair") -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        screen = PairingScreen(now_fn=lambda: NOW)
+        screen.show_code(
+            "WDJB-MJHT", address, f"{address}?user_code=WDJB-MJHT", NOW + timedelta(minutes=9)
+        )
+        return screen
+
+    return build
+
+
+def _pairing_message() -> QWidget:
+    return PairingScreen(now_fn=lambda: NOW)  # "Connexion au service Foyer…"
 
 
 def _agenda() -> QWidget:
@@ -168,23 +172,50 @@ def _weather(missing: str | None) -> Callable[[], QWidget]:
     return build
 
 
-def _mood() -> QWidget:
-    screen = MoodScreen()
-    screen.start("Jeanne", second_question=True)
-    return screen
+def _mood(page: str = "faces") -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        screen = MoodScreen()
+        screen.start("Jeanne", second_question=True)
+        if page != "faces":
+            screen.picker.faces[3].clicked.emit(4)
+            screen._after_choice()  # without the face's 0.6 s animation
+            screen.tag_button("pain").toggle()
+        if page == "thanks":
+            screen.done_button.click()
+        return screen
+
+    return build
 
 
-def _professional(identified: bool) -> Callable[[], QWidget]:
+NURSE_MESSAGES = [
+    {"id": 31, "author_name": "Dr Bernard", "created_at": _at(16), "reply_to_id": None,
+     "read": False, "body": "Claire : la tension était un peu haute (15/9). "
+     "Merci de la reprendre ce matin et de me la noter."},
+]  # fmt: skip
+
+
+def _professional(page: str) -> Callable[[], QWidget]:
+    """The schedule and its PIN pad; "identified" (Arrivée); "arrived" (Départ, the arrival
+    named); "messages" (the health messages addressed to her); "locked" (five wrong PINs)."""
+
     def build() -> QWidget:
         screen = ProfessionalScreen(lambda: NOW)
         view = build_professional_view(_events(), RECORDS, NOW)
         screen.set_view(view)
-        if identified:
+        if page == "locked":
+            for _ in range(5):
+                screen.pin_pad.submitted.emit("0000")
+                screen.show_pin_wrong()
+        elif page != "schedule":
             screen.pin_pad.submitted.emit("4821")
             nurse = Professional(
                 21, "Claire Petit", may_record_visit=True, may_view_instructions=True
             )
-            screen.show_identified(build_identified_view(view, nurse, [], NOW))
+            screen.show_identified(build_identified_view(view, nurse, NURSE_MESSAGES, NOW))
+            if page == "arrived":
+                screen.arrival_button.click()
+            elif page == "messages":
+                screen.messages_tab.click()
         return screen
 
     return build
@@ -194,7 +225,23 @@ def _night() -> QWidget:
     return NightScreen(lambda: NIGHT)
 
 
-def _maintenance() -> QWidget:
+def _maintenance(page: str = "info") -> Callable[[], QWidget]:
+    """The PIN ("pin", a wrong one typed), what the technician reads ("info"), and the
+    question before "Ré-associer" ("confirm")."""
+
+    def build() -> QWidget:
+        screen = _maintenance_info()
+        if page == "pin":
+            screen.lock()
+            screen.enter_pin("1111")
+        elif page == "confirm":
+            screen.repair_button.click()
+        return screen
+
+    return build
+
+
+def _maintenance_info() -> MaintenanceScreen:
     screen = MaintenanceScreen(lambda pin: pin == config.DEFAULT_MAINTENANCE_PIN, lambda: NOW)
     screen.set_info(
         MaintenanceInfo(
@@ -213,7 +260,10 @@ def _maintenance() -> QWidget:
 
 # name → a function building the screen afresh (in the language and font scale in force)
 SCREENS: dict[str, Callable[[], QWidget]] = {
-    "pairing": _pairing,
+    "pairing": _pairing(),
+    # A care service's own address, too long for one line at the floor's size.
+    "pairing-long-address": _pairing("https://foyer.ssiad-vallee-de-la-dordogne.fr/appairage"),
+    "pairing-message": _pairing_message,
     "home": _home,
     "agenda": _agenda,
     "messages": _messages(None),
@@ -225,9 +275,16 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "weather-no-place": _weather("no_place"),
     "weather-service-down": _weather("service_down"),
     "weather-offline": _weather("offline"),
-    "mood": _mood,
-    "professional": _professional(False),
-    "professional-identified": _professional(True),
+    "mood": _mood(),
+    "mood-tags": _mood("tags"),
+    "mood-thanks": _mood("thanks"),
+    "professional": _professional("schedule"),
+    "professional-locked": _professional("locked"),
+    "professional-identified": _professional("identified"),
+    "professional-arrived": _professional("arrived"),
+    "professional-messages": _professional("messages"),
     "night": _night,
-    "maintenance": _maintenance,
+    "maintenance-pin": _maintenance("pin"),
+    "maintenance": _maintenance(),
+    "maintenance-confirm": _maintenance("confirm"),
 }

@@ -13,7 +13,7 @@ __all__ = ["assert_buttons_fit", "assert_layout_fits", "assert_touch_targets", "
 
 
 def assert_touch_targets(top: QWidget) -> None:
-    side = sizing.min_touch_px(top)
+    side = sizing.touch_px(top, top.height())  # 15 mm: 90 px at 1280×800
     targets = [w for w in top.findChildren(QWidget) if isinstance(w, QAbstractButton | MoodFace)]
     visible = [w for w in targets if w.isVisible()]
     assert visible, "no touch target at all"

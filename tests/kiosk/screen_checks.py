@@ -1,6 +1,6 @@
 """What the tablet's screen tests share: the two screen sizes, a settled layout, a finger's tap,
 an agenda day, a fixed clock, and the layout checks (every label whole, inside the screen and
-apart; every button at least 15 mm each way)."""
+apart; every button at least 15 mm each way; home's floors on every text and touch target)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFontInfo
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
@@ -15,7 +16,9 @@ from pytestqt.qtbot import QtBot
 from common.recurrence import AgendaEvent
 from widgets import sizing
 from widgets.message_bubble import ZERO_WIDTH_SPACE, MessageBubble
+from widgets.mood_picker import MoodFace
 from widgets.qr_code import QrCodeWidget
+from widgets.tile import Tile
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -136,7 +139,7 @@ def assert_screen_fits(top: QWidget) -> None:
         for b in labels[i + 1 :]:
             if a.parentWidget() is b.parentWidget():
                 assert not rect_in(a, top).intersects(rect_in(b, top)), (a.text(), b.text())
-    side = sizing.min_touch_px(top)
+    side = sizing.touch_px(top, top.height())
     buttons = [w for w in top.findChildren(QAbstractButton) if w.isVisible()]
     assert buttons
     for button in buttons:
@@ -152,3 +155,49 @@ def assert_screen_fits(top: QWidget) -> None:
 
 def shown(text: str) -> str:
     return text.replace(ZERO_WIDTH_SPACE, "")
+
+
+# -- home's floors, on every screen -------------------------------------------------------------
+
+
+def touch_targets(top: QWidget) -> list[QWidget]:
+    """What a finger is meant to touch, visible: buttons, mood faces, tappable message cards."""
+    return [
+        w
+        for w in top.findChildren(QWidget)
+        if w.isVisible()
+        and (
+            isinstance(w, QAbstractButton | MoodFace)
+            or (isinstance(w, MessageBubble) and w.clickable)
+        )
+    ]
+
+
+def _name(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QLabel | QAbstractButton) else ""
+    return f"{widget.objectName() or type(widget).__name__} {shown(text)[:30]!r}"
+
+
+def floor_problems(top: QWidget, window_height: int) -> list[str]:
+    """What breaks home's floors on `top`, shown in a window `window_height` pixels tall: a
+    visible text (label, button, a tile's painted badge) smaller than `sizing.min_text_px`
+    (32 px at 1280×800), a touch target narrower or shorter than `sizing.touch_px` (15 mm:
+    90 px at 1280×800). Empty when all is well."""
+    floor = sizing.min_text_px(window_height)
+    problems = []
+    for widget in top.findChildren(QWidget):
+        if not widget.isVisible():
+            continue
+        sizes = []
+        if isinstance(widget, QLabel | QAbstractButton) and widget.text().strip():
+            sizes.append(QFontInfo(widget.font()).pixelSize())
+        if isinstance(widget, Tile) and widget.badge_text():
+            sizes.append(widget.badge_font_px())
+        if any(px < floor for px in sizes):
+            problems.append(f"text {min(sizes)} px < {floor}: {_name(widget)}")
+    for target in touch_targets(top):
+        side = sizing.touch_px(target, window_height)
+        if min(target.width(), target.height()) < side:
+            size = f"{target.width()}x{target.height()}"
+            problems.append(f"touch {size} < {side}: {_name(target)}")
+    return problems

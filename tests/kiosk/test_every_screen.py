@@ -1,9 +1,14 @@
 """Every tablet screen, at both sizes, at every allowed font scale, in French and in English:
-no text clipped anywhere, nothing in the other language and no identifier where a person
-reads, and nothing else drawn under the professional entry of home."""
+home's floors everywhere (every text at least 32 px at 1280×800, in proportion at 800×480;
+every touch target 15 mm each way, 90 px at 1280×800) and no text clipped; nothing in the
+other language and no identifier where a person reads; nothing else drawn under the
+professional entry of home. A screen the walk does not know fails too."""
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -12,14 +17,25 @@ import pytest
 from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
+import kiosk.screens
+from common import tablet_config as config
 from kiosk import i18n
+from kiosk.screens.frame import ScreenFrame
 from kiosk.screens.home_screen import HomeScreen
 from tests.kiosk.every_screen import SCREENS
 from tests.kiosk.layout_checks import assert_buttons_fit
-from tests.kiosk.screen_checks import SIZES, assert_labels_whole, rect_in, settle
-from widgets import sizing
+from tests.kiosk.screen_checks import (
+    SIZES,
+    assert_labels_whole,
+    floor_problems,
+    rect_in,
+    settle,
+)
+from widgets import sizing, theme
 
-SCALES = (0.8, 1.0, 1.3)  # the configuration's font_scale: lowest, default, highest
+# The configuration's font_scale: lowest, default, highest (common/tablet_config.py).
+_FONT_SCALE = next(s for s in config.SETTINGS if s.key == "font_scale")
+SCALES = (_FONT_SCALE.low, _FONT_SCALE.default, _FONT_SCALE.high)
 
 
 @pytest.fixture
@@ -37,7 +53,12 @@ def built(qtbot: QtBot, name: str) -> QWidget:
 
 @pytest.mark.parametrize("language", i18n.LANGUAGES)
 @pytest.mark.parametrize("scale", SCALES)
-def test_no_text_is_ever_clipped(qtbot: QtBot, scale: float, language: str, restore: None) -> None:
+def test_every_screen_meets_homes_floors_and_clips_nothing(
+    qtbot: QtBot, scale: float, language: str, restore: None
+) -> None:
+    """Jeanne in front of the tablet: whichever screen she (or her nurse) lands on, every
+    text is at least home's smallest (`sizing.min_text_px`), every touch target at least
+    15 mm (`sizing.touch_px`), and no text is clipped, at 1280×800 and 800×480."""
     assert i18n.set_language(language)
     sizing.set_font_scale(scale)
     problems = []
@@ -45,13 +66,40 @@ def test_no_text_is_ever_clipped(qtbot: QtBot, scale: float, language: str, rest
         screen = built(qtbot, name)
         for size in SIZES:
             settle(screen, size, qtbot)
+            where = f"{name} {size[0]}x{size[1]}"
             try:
                 assert_labels_whole(screen)
                 assert_buttons_fit(screen)
             except AssertionError as exc:
-                problems.append(f"{name} {size[0]}x{size[1]}: {exc}".splitlines()[0])
+                problems.append(f"{where}: {exc}".splitlines()[0])
+            problems += [f"{where}: {problem}" for problem in floor_problems(screen, size[1])]
         screen.hide()
     assert problems == []
+
+
+def _screen_classes() -> set[type[QWidget]]:
+    """Every screen kiosk/screens defines: a framed screen, or a widget named "…Screen"."""
+    found = set()
+    for module_info in pkgutil.iter_modules(kiosk.screens.__path__):
+        module = importlib.import_module(f"kiosk.screens.{module_info.name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ != module.__name__ or not issubclass(cls, QWidget):
+                continue
+            if issubclass(cls, ScreenFrame) or cls.__name__.endswith("Screen"):
+                found.add(cls)
+    return found
+
+
+def test_the_walk_knows_every_screen(qtbot: QtBot) -> None:
+    """A new screen in kiosk/screens is walked by the tests above (tests/kiosk/every_screen.py
+    builds it), so that it is held to the same floors."""
+    built_screens = [built(qtbot, name) for name in SCREENS]
+    missing = [
+        cls.__name__
+        for cls in _screen_classes()
+        if not any(isinstance(s, cls) or s.findChildren(cls) for s in built_screens)
+    ]
+    assert sorted(missing) == []
 
 
 # -- one language at a time ---------------------------------------------------------------------
@@ -168,10 +216,15 @@ def test_nothing_else_is_ever_drawn_under_the_professional_entry(
     assert problems == []
 
 
+@pytest.mark.parametrize("scale", SCALES)
 @pytest.mark.parametrize("size", SIZES)
-def test_home_reads_from_two_metres(qtbot: QtBot, size: tuple[int, int]) -> None:
-    """Every text on home at least 32 px at 1280×800 (in proportion at 800×480), the tiles'
-    labels as large as the visits, the tiles at least 15 mm high on the 10.1-inch panel."""
+def test_home_reads_from_two_metres(
+    qtbot: QtBot, size: tuple[int, int], scale: float, restore: None
+) -> None:
+    """Every text on home at least 32 px at 1280×800 (in proportion at 800×480) at every font
+    scale, the tiles' labels as large as the visits (up to the default scale), the tiles and
+    the professional entry at least 15 mm high on the 10.1-inch panel."""
+    sizing.set_font_scale(scale)
     home = built(qtbot, "home")
     settle(home, size, qtbot)
     assert isinstance(home, HomeScreen)
@@ -184,6 +237,29 @@ def test_home_reads_from_two_metres(qtbot: QtBot, size: tuple[int, int]) -> None
     tile_px = {t.font().pixelSize() for t in home.tiles.values()}
     assert len(tile_px) == 1  # one size for every tile
     if size[1] >= 800:
-        assert tile_px.pop() >= max(t.font().pixelSize() for t in titles)
+        if scale <= 1.0:  # larger text makes the visits larger; five tiles keep one row
+            assert tile_px.pop() >= max(t.font().pixelSize() for t in titles)
         assert all(t.height() >= 90 for t in home.tiles.values())  # 15 mm on the 10.1" panel
+        assert home.professional_button.height() >= 90
     assert all(t.height() >= sizing.touch_px(t, size[1]) for t in home.tiles.values())
+    # The 15 mm of the professional entry's band squeeze nothing away: the visit under way
+    # stays on the list and the clock at least twice the smallest text.
+    assert "current" in [row.state for row in home.agenda.visible_rows()]
+    clock = home.findChild(QLabel, "clockTime")
+    assert clock is not None and clock.font().pixelSize() >= 2 * sizing.min_text_px(size[1])
+
+
+def test_the_floors_bite(qtbot: QtBot) -> None:
+    """The walk's floors catch a screen drawn as the secondary screens used to be: 24 px text
+    and 60 px buttons at 1280×800."""
+    screen = ScreenFrame("Écran d'avant")
+    qtbot.addWidget(screen)
+    small = QLabel("Réseau : connecté", screen)
+    small.setFont(theme.font(32))
+    screen.body.addWidget(small)
+    settle(screen, SIZES[0], qtbot)
+    assert floor_problems(screen, 800) == []
+    small.setFont(theme.font(24))
+    screen.home_button.setFixedSize(184, 60)
+    problems = floor_problems(screen, 800)
+    assert [p.split(":")[0] for p in problems] == ["text 24 px < 32", "touch 184x60 < 90"]

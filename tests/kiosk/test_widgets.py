@@ -11,7 +11,8 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from widgets import sizing, theme
+from kiosk.screens.night_screen import NIGHT_BACKGROUND, NIGHT_DIGITS
+from widgets import mood_picker, sizing, theme, tile
 from widgets.agenda_list import AgendaList, AgendaRow, ElidedLabel
 from widgets.big_button import BigButton
 from widgets.clock import ClockWidget, format_date, ms_to_next_minute
@@ -57,6 +58,9 @@ def same_colour(image: QImage, x: int, y: int, colour: str) -> bool:
         (theme.ACCENT, theme.ON_ACCENT),  # badges: accent text on white
         (theme.ON_ACCENT, theme.ACCENT_PRESSED),
         (theme.DISABLED_TEXT, theme.DISABLED_BG),
+        (tile.BADGE_TEXT, tile.BADGE_BG),  # home's unread counts
+        (NIGHT_DIGITS, NIGHT_BACKGROUND),  # dim, but at the floor of every screen
+        (mood_picker.OUTLINE, theme.BACKGROUND),
     ],
 )
 def test_text_colours_reach_aaa_contrast(foreground: str, background: str) -> None:
