@@ -7,9 +7,10 @@ receives it by sync and shows its card at once (its due minute has come) → Jea
 that occurrence and answers "confirmed" → the card is gone and home is back; restarted, the
 tablet does not ask again.
 
-Needs the backend side of reminders (docs/reminders.md: `backend/api/reminders.py`, the sync
-kind "reminders", the action "reminder_done"). Until it has landed, creating a reminder is a 404
-and the test is skipped, saying so.
+The tablet runs on the real clock, so the care manager first gives it a configuration without
+night or check-in (pairing brings the defaults: night from 21:30). Needs the backend side of
+reminders (docs/reminders.md: `backend/api/reminders.py`, the sync kind "reminders", the action
+"reminder_done"); without it the reminders' list is a 404 and the test is skipped, saying so.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 from PySide6.QtCore import Qt
 
 from kiosk.background import make_scheduler, shutdown_scheduler
@@ -101,8 +103,35 @@ def test_a_reminder_is_shown_confirmed_once_and_the_backend_knows(
     care_manager: CareManager,
     answers: list[tuple[str, dict[str, Any], int, Any]],
 ) -> None:
-    beneficiary = care_manager.beneficiary_id
-    # Every day at this minute, from yesterday: today's occurrence is due now.
+    url, beneficiary = care_manager.url, care_manager.beneficiary_id
+    reminders_url = f"{url}{API}/beneficiaries/{beneficiary}/reminders"
+    listed = requests.get(reminders_url, headers=care_manager.headers, timeout=10)
+    if listed.status_code in (404, 405):
+        pytest.skip(
+            "the backend side of reminders has not landed: "
+            f"GET {API}/beneficiaries/{{id}}/reminders answers {listed.status_code}"
+        )
+    assert listed.status_code == 200, listed.text
+
+    tablet = tablets.start()
+    pair(qtbot, tablet, care_manager)
+    # Pairing gives the tablet the schema's defaults, whose night (21:30 to 07:00) would keep
+    # the card away on the real clock: no night and no check-in for this tablet.
+    devices = requests.get(
+        f"{url}{API}/beneficiaries/{beneficiary}/devices", headers=care_manager.headers, timeout=10
+    ).json()
+    quiet = requests.put(
+        f"{url}{API}/devices/{devices[0]['id']}/config",
+        json={"document": {"night_start": "07:00", "night_end": "07:00", "mood_times": []}},
+        headers=care_manager.headers,
+        timeout=10,
+    )
+    assert quiet.status_code == 200, quiet.text
+    qtbot.wait_until(
+        lambda: tablet.config["night_start"] == tablet.config["night_end"], timeout=10_000
+    )
+
+    # Every day at this very minute, from yesterday: today's occurrence is due now.
     minute = datetime.now(PARIS).replace(second=0, microsecond=0, tzinfo=None)
     created = care_manager.post(
         f"{API}/beneficiaries/{beneficiary}/reminders",
@@ -110,7 +139,7 @@ def test_a_reminder_is_shown_confirmed_once_and_the_backend_knows(
             "title": "Médicaments du matin",
             "detail": "Le pilulier bleu",
             "kind": "medication",
-            "start_local": (minute - timedelta(days=1)).isoformat(),
+            "start": (minute - timedelta(days=1)).isoformat(),  # wall-clock, the person's zone
             "rrule": "FREQ=DAILY",
             "confirm_wanted": True,
             "repeat_every_minutes": 10,
@@ -118,19 +147,13 @@ def test_a_reminder_is_shown_confirmed_once_and_the_backend_knows(
             "escalate_after_minutes": 30,
         },
     )
-    if created.status_code in (404, 405):
-        pytest.skip(
-            "the backend side of reminders has not landed: "
-            f"POST {API}/beneficiaries/{{id}}/reminders answers {created.status_code}"
-        )
-    assert created.status_code in (200, 201), created.text
+    assert created.status_code == 201, created.text
     reminder_id = created.json()["id"]
     due_at = minute.replace(tzinfo=PARIS).astimezone(UTC)
 
-    tablet = tablets.start()
-    pair(qtbot, tablet, care_manager)
     window = tablet.window
-    qtbot.wait_until(lambda: window.overlay() is not None, timeout=20_000)
+    # By long-poll, within seconds.
+    qtbot.wait_until(lambda: window.overlay() is not None, timeout=10_000)
     card = tablet.reminders.card
     assert card.isVisible() and card.title_text() == "Médicaments du matin"
     assert window.current_screen_name() == "home"  # under the card
@@ -152,6 +175,14 @@ def test_a_reminder_is_shown_confirmed_once_and_the_backend_knows(
     assert datetime.fromisoformat(data["confirmed_at"]).tzinfo is not None
     assert status == 200 and body == {"state": "confirmed"}, (status, body)
     assert tablet.outbox.rejected() == []
+    adherence = requests.get(
+        f"{reminders_url}/adherence",
+        headers=care_manager.headers,
+        timeout=10,
+    )
+    assert adherence.status_code == 200, adherence.text
+    [mine] = [r for r in adherence.json()["reminders"] if r["reminder_id"] == reminder_id]
+    assert mine["total"]["confirmed"] == 1, mine
 
     # The card closes by itself and home is back.
     qtbot.wait_until(lambda: window.overlay() is None, timeout=10_000)
