@@ -85,7 +85,9 @@ class BigButton(QPushButton):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
         # Before the window's own resize handling: its layouts then honour the new minimum.
-        if watched is self._window and event.type() == QEvent.Type.Resize:
+        # (getattr: a window being destroyed may still call a button whose Python side is
+        # already torn down.)
+        if event.type() == QEvent.Type.Resize and watched is getattr(self, "_window", None):
             self._apply_min_size()
         return super().eventFilter(watched, event)
 
