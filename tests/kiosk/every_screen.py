@@ -113,7 +113,9 @@ def _agenda() -> QWidget:
     return screen
 
 
-def _messages(open_id: int | None) -> Callable[[], QWidget]:
+def _messages(open_id: int | None, reply: bool = False) -> Callable[[], QWidget]:
+    """The list; a message opened; with `reply`, its second quick reply tapped."""
+
     def build() -> QWidget:
         screen = MessagesScreen()
         screen.set_speech_available(True)
@@ -128,6 +130,8 @@ def _messages(open_id: int | None) -> Callable[[], QWidget]:
         )
         if open_id is not None:
             screen.open_message(open_id)
+        if reply:
+            screen.reply_buttons()[1].click()
         return screen
 
     return build
@@ -268,6 +272,7 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "agenda": _agenda,
     "messages": _messages(None),
     "message-open": _messages(11),
+    "message-sent": _messages(11, reply=True),
     "photos": _photos,
     "slideshow": _slideshow,
     "photo-frame": _frame,
