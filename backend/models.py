@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -101,6 +102,9 @@ class Beneficiary(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # SHA-256 of the secret in the ICS feed URL; None until the care manager creates the feed.
     ics_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, unique=True)
+    # Since when the beneficiary paused "Partager mon humeur" on the tablet (None: shared).
+    # Meanwhile family and friends no longer see moods nor trends (backend.policy).
+    mood_sharing_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Event(Base):
@@ -674,6 +678,21 @@ class DeviceStatus(Base):
     # When the tablet applied `config_version`: as it says (`config_applied_at`, kept within
     # the configuration's save and the report), else the first report that carried it.
     config_applied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The tablet's health (docs/device-protocol.md, "Status report"; said in words by
+    # backend.services.device_health). Null: not reported (an older tablet).
+    screen_on: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    screen_off_reason: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    screen_off_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_touch_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    restarts_today: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    memory_available_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    disk_total_bytes: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_error_code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    # The version before `app_version`, and since when `app_version` runs ("Mise à jour 0.3.1
+    # appliquée"): kept by the backend when a report carries a new version.
+    previous_app_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    app_version_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class GeocodingCache(Base):
@@ -766,3 +785,86 @@ class AlertNotification(Base):
     email_id: Mapped[int | None] = mapped_column(
         ForeignKey("outgoing_emails.id", ondelete="SET NULL"), nullable=True
     )
+
+
+# --- signs of life, the tablet's health, the beneficiary's say (issue 16) -----------------------
+
+
+class DeviceTouchHour(Base):
+    """How many touches a tablet saw in one hour: a count, never what was touched. Upserted
+    by (device, hour), so a report sent twice changes nothing. Kept for the learning of the
+    usual first touch (backend.services.signs_of_life)."""
+
+    __tablename__ = "device_touch_hours"
+    __table_args__ = (UniqueConstraint("device_id", "hour_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id", ondelete="CASCADE"))
+    hour_start: Mapped[datetime] = mapped_column(UTCDateTime)  # the start of a local hour
+    count: Mapped[int] = mapped_column(Integer)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SignOfLifeSettings(Base):
+    """The care manager's choice of signs-of-life rules for one beneficiary (each one off
+    until switched on). Times are wall-clock "HH:MM" in the beneficiary's zone."""
+
+    __tablename__ = "sign_of_life_settings"
+
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    checkin_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    checkin_start: Mapped[str] = mapped_column(String(5), default="08:00")
+    checkin_end: Mapped[str] = mapped_column(String(5), default="11:00")
+    inactivity_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    inactivity_grace_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # A fixed rule ("alerter si aucun toucher avant 11 h") instead of the learned usual time.
+    inactivity_deadline: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class CheckinAnswer(Base):
+    """"Oui, je vais bien", pressed on the tablet: the first answer of each local day."""
+
+    __tablename__ = "checkin_answers"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)  # in the beneficiary's zone
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    device_id: Mapped[int | None] = mapped_column(
+        ForeignKey("devices.id", ondelete="SET NULL"), nullable=True
+    )
+
+
+class EngagementNudge(Base):
+    """A relative the care manager chose to remind, gently, by e-mail after `after_days`
+    without a message, a photo or an answer to the beneficiary (opt-in, one by one)."""
+
+    __tablename__ = "engagement_nudges"
+    __table_args__ = (UniqueConstraint("beneficiary_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    after_days: Mapped[int] = mapped_column(Integer)
+    enabled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    enabled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+# The audit page reads one beneficiary's entries by date; the retention job deletes by date.
+Index("ix_audit_log_beneficiary_id_at", AuditEntry.beneficiary_id, AuditEntry.at)
+Index("ix_audit_log_at", AuditEntry.at)
