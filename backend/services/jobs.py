@@ -155,27 +155,41 @@ def claim(
 def run_claimed(
     sessions: sessionmaker[Session], job_id: int, worker_id: str, now: datetime
 ) -> bool:
-    """Run one job this worker holds; True when it is done."""
+    """Run one job this worker holds; True when it is done.
+
+    The job's row stays locked while its handler runs (PostgreSQL: a claim by another worker
+    skips it, even once the lease has run out), and "done" is a compare-and-set on this
+    worker's lease: a worker whose lease was taken over meanwhile (SQLite, several processes)
+    commits nothing, so the handler's writes happen once."""
     error: str | None = None
+    kind = "?"
     with sessions() as session:
-        job = session.get(Job, job_id)
+        job = session.get(Job, job_id, with_for_update=True)
         if job is None or job.state != PENDING or job.locked_by != worker_id:
             return False  # the lease ran out and another worker has it
-        registration = _HANDLERS.get(job.kind)
+        kind = job.kind
+        registration = _HANDLERS.get(kind)
+        payload = json.loads(job.payload)
         try:
             if registration is None:
-                raise LookupError(f"no handler for job kind {job.kind!r}")
-            registration.handler(session, json.loads(job.payload), now)
-            job.state = DONE
-            job.done_at = now
-            job.locked_by = None
-            job.locked_until = None
-            job.last_error = None
+                raise LookupError(f"no handler for job kind {kind!r}")
+            registration.handler(session, payload, now)
+            session.flush()
+            finished = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.state == PENDING, Job.locked_by == worker_id)
+                .values(state=DONE, done_at=now, locked_by=None, locked_until=None, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+            if finished.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                log.warning("job %s (%s): lease lost to another worker; not kept", job_id, kind)
+                return False
             session.commit()
             return True
         except Exception as exc:
             session.rollback()
-            log.exception("job %s (%s) failed", job_id, job.kind)
+            log.exception("job %s (%s) failed", job_id, kind)
             error = f"{type(exc).__name__}: {exc}"[:2000]
     _record_failure(sessions, job_id, worker_id, now, error)
     return False
