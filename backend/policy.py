@@ -56,6 +56,11 @@ class Permission(StrEnum):
     RECORD_VISIT = "record_visit"
     VIEW_VISITS = "view_visits"
     VIEW_ALERTS = "view_alerts"
+    # Reminders (docs/reminders.md): their titles may name a treatment, so not every role sees
+    # them. MANAGE_REMINDERS is the care manager's; they may delegate it (`ReminderEditor`) to
+    # someone who already views them: see may_manage_reminders.
+    VIEW_REMINDERS = "view_reminders"
+    MANAGE_REMINDERS = "manage_reminders"
     VIEW_AUDIT = "view_audit"
 
 
@@ -77,6 +82,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RECORD_READING,
             P.RECORD_VISIT,
             P.VIEW_VISITS,
+            P.VIEW_REMINDERS,
         }
     ),
     # Home aides write "transmissions" to the nurses: they may write in the health space.
@@ -119,6 +125,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.POST_PHOTOS,
             P.VIEW_WELLBEING,
             P.VIEW_VISITS,
+            P.VIEW_REMINDERS,
         }
     ),
     Role.FRIEND: frozenset(
@@ -204,6 +211,18 @@ def allowed(roles: Iterable[Role], permission: Permission) -> bool:
     return any(permission in PERMISSIONS[role] for role in roles)
 
 
+# Who may be made a reminder editor: those who see the reminders (VIEW_REMINDERS) without
+# managing them by role (family and health professionals).
+def may_manage_reminders(roles: Iterable[Role], *, delegated: bool) -> bool:
+    """MANAGE_REMINDERS by role, or by delegation: a `ReminderEditor` row the care manager
+    wrote, which counts only while the person still views reminders (a family member or a
+    health professional of the circle); leaving the circle, or another role, ends it."""
+    roles = frozenset(roles)
+    if allowed(roles, Permission.MANAGE_REMINDERS):
+        return True
+    return delegated and allowed(roles, Permission.VIEW_REMINDERS)
+
+
 def may_read_health_message(
     *,
     reader_user_id: int | None,
@@ -243,6 +262,17 @@ def markdown_table() -> str:
         marks = ["✔" if permission in PERMISSIONS[r] else "—" for r in roles]
         lines.append(f"| `{permission.value}` | " + " | ".join(marks) + " |")
     lines += [
+        "",
+        "**Reminders** (`view_reminders`, `manage_reminders`): a reminder's title may name a",
+        "treatment (« Médicaments du matin », « Insuline »), so it is seen by the care manager,",
+        "the health professionals and the family, not by friends, volunteers or care workers",
+        "(a home aide who helps with the pill box learns it from the care manager). The care",
+        "manager may delegate `manage_reminders` (create, edit, pause, delete) to a family",
+        "member or a health professional of the circle, one by one (a reminder editor); the",
+        "delegation holds while that person keeps their role, and only the care manager grants",
+        "or revokes it. The tablet receives the active reminders through its sync, not through",
+        "this permission. Anyone in the circle may be named to be alerted about a reminder (a",
+        "neighbour who can knock on the door): the alert says whom, never what.",
         "",
         "**Health messages** are read by their recipients and their author only, whatever",
         "their role (the beneficiary, through the tablet, when addressed to them). A care",
