@@ -3,8 +3,8 @@
 Expected statuses are derived from `backend.policy.PERMISSIONS` for the actor's roles on
 Jeanne: no person's token → 401; outside Jeanne's circle → 404; inside without the permission
 → 403; allowed → the endpoint's success status. Endpoints that document another rule (health
-messages, deleting messages, receipts, the dashboard, the device protocol) say so explicitly
-with their own `expect`.
+messages, deleting messages, receipts, the dashboard, the device protocol, managing reminders,
+which a care manager may delegate) say so explicitly with their own `expect`.
 
 `World` is everything one matrix run needs, built through the HTTP API once per test.
 """
@@ -16,15 +16,17 @@ import itertools
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 from PIL import Image
 
 from backend.models import Alert, Beneficiary
-from backend.policy import Permission, Role, allowed
+from backend.policy import Permission, Role, allowed, may_manage_reminders
+from common.reminders import Reminder
 from tests.api.circle_fixtures import (
     CircleSetup,
     Person,
@@ -75,17 +77,22 @@ class Actor:
     roles: frozenset[Role] = frozenset()
     # Accounts of the care-manager kind (user.role == "care_manager"): the dashboard is theirs.
     care_manager_account: bool = False
+    # Allowed by the care manager to manage Jeanne's reminders (a ReminderEditor row).
+    reminder_editor: bool = False
 
 
-def _person(name: str, *roles: Role, cm_account: bool = False) -> Actor:
-    return Actor(name, "person", frozenset(roles), cm_account)
+def _person(
+    name: str, *roles: Role, cm_account: bool = False, reminder_editor: bool = False
+) -> Actor:
+    return Actor(name, "person", frozenset(roles), cm_account, reminder_editor)
 
 
 ACTORS: list[Actor] = [
     _person("care_manager", Role.CARE_MANAGER, cm_account=True),
     _person("other_care_manager", cm_account=True),  # follows Albert only
     _person("nurse", Role.HEALTH_PROFESSIONAL),  # nursing service shared + personal member
-    _person("doctor", Role.HEALTH_PROFESSIONAL),  # invited personally as a professional
+    # Invited personally as a professional; the care manager's delegate for the reminders.
+    _person("doctor", Role.HEALTH_PROFESSIONAL, reminder_editor=True),
     _person("home_aide", Role.CARE_WORKER),
     _person("volunteer", Role.VOLUNTEER),
     _person("daughter", Role.FAMILY),
@@ -110,6 +117,19 @@ def by_permission(permission: Permission, ok: int = 200) -> Callable[[Actor], in
         if not actor.roles:
             return 404
         return ok if allowed(actor.roles, permission) else 403
+
+    return expect
+
+
+def manages_reminders(ok: int) -> Callable[[Actor], int]:
+    """MANAGE_REMINDERS by role, or delegated by the care manager (the doctor)."""
+
+    def expect(actor: Actor) -> int:
+        if actor.kind != "person":
+            return 401
+        if not actor.roles:
+            return 404
+        return ok if may_manage_reminders(actor.roles, delegated=actor.reminder_editor) else 403
 
     return expect
 
@@ -152,6 +172,8 @@ class World:
     for_cm_id: int  # health: by the home aide, to the care manager only
     photo_id: int  # sent by the daughter
     hidden_photo_id: int  # sent by the daughter, hidden by the care manager
+    reminder_id: int  # every day at 8:00 since two days ago, alert after 30 minutes
+    reminder_due: str  # its last due time, ISO UTC (for the tablet's "C'est fait")
 
     @property
     def jeanne_id(self) -> int:
@@ -250,6 +272,12 @@ def build_world(client: TestClient) -> World:
     for person in (c.nurse, c.daughter):
         response = client.post(f"{API}/me/pin", json={"pin": "4821"}, headers=person.headers)
         assert response.status_code == 204, response.text
+    reminder, reminder_due = _daily_reminder(client, c.care_manager.headers, jeanne_id)
+    editor = client.put(
+        f"{API}/beneficiaries/{jeanne_id}/reminders/editors/{doctor.id}",
+        headers=c.care_manager.headers,
+    )
+    assert editor.status_code == 200, editor.text
 
     headers: dict[str, Headers] = {
         "anonymous": {},
@@ -273,7 +301,35 @@ def build_world(client: TestClient) -> World:
         for_cm_id=for_cm,
         photo_id=photo,
         hidden_photo_id=hidden,
+        reminder_id=reminder,
+        reminder_due=reminder_due,
     )
+
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+def _daily_reminder(client: TestClient, headers: Headers, beneficiary_id: int) -> tuple[int, str]:
+    """A reminder every day at 8:00 (Paris) since two days ago; and its last due time."""
+    start = (datetime.now(PARIS) - timedelta(days=2)).replace(
+        hour=8, minute=0, second=0, microsecond=0, tzinfo=None
+    )
+    created = _post_ok(
+        client,
+        f"{API}/beneficiaries/{beneficiary_id}/reminders",
+        headers,
+        json={
+            "title": "Médicaments du matin",
+            "kind": "medication",
+            "start": start.isoformat(),
+            "rrule": "FREQ=DAILY",
+            "escalate_after_minutes": 30,
+        },
+    )
+    schedule = Reminder(id=0, title="", start_local=start, tz=PARIS, rrule="FREQ=DAILY")
+    now = datetime.now(UTC)
+    due = schedule.due_between(now - timedelta(days=1), now)[-1]
+    return int(created["id"]), due.isoformat()
 
 
 # --- fresh targets for destructive cases (made by the care manager, one per call) ------------
@@ -330,6 +386,26 @@ def fresh_alert(w: World) -> int:
         session.add(alert)
         session.commit()
         return alert.id
+
+
+def fresh_reminder(w: World, *, paused: bool = False) -> int:
+    created = _post_ok(
+        w.client,
+        f"{_b(w)}/reminders",
+        w.cm,
+        json={"title": "Boire un verre d'eau", "kind": "drink", "start": "2026-12-20T15:00:00"},
+    )
+    if paused:
+        _post_ok(w.client, f"{_b(w)}/reminders/{created['id']}/pause", w.cm)
+    return int(created["id"])
+
+
+def fresh_editor(w: World) -> int:
+    """A new family member, allowed by the care manager to manage the reminders."""
+    member = fresh_member(w)
+    response = w.client.put(f"{_b(w)}/reminders/editors/{member}", headers=w.cm)
+    assert response.status_code == 200, response.text
+    return member
 
 
 def fresh_daily_by_daughter(w: World) -> int:
@@ -470,6 +546,23 @@ def check_sync(w: World, actor: Actor, response: httpx.Response) -> str | None:
         photos = {p["id"] for p in body["upserts"].get("photos", [])}
         if w.photo_id not in photos or w.hidden_photo_id in photos:
             return f"photos synced {sorted(photos)}: want the visible one, not the hidden one"
+    reminders = {r["id"] for r in body["upserts"].get("reminders", [])}
+    if (w.reminder_id in reminders) != (actor.name == "jeanne_tablet"):
+        return f"Jeanne's reminder synced to {actor.name}: {w.reminder_id in reminders}"
+    return None
+
+
+def check_reminder_list(w: World, actor: Actor, response: httpx.Response) -> str | None:
+    if w.reminder_id not in _ids(response):
+        return "Jeanne's morning reminder is missing"
+    return None
+
+
+def check_reminder_done(w: World, actor: Actor, response: httpx.Response) -> str | None:
+    # Albert's tablet confirms a reminder that is not its own: "gone", nothing recorded.
+    wanted = {"confirmed", "late"} if actor.name == "jeanne_tablet" else {"gone"}
+    if response.json().get("state") not in wanted:
+        return f"state {response.json().get('state')!r}, expected one of {sorted(wanted)}"
     return None
 
 
@@ -948,6 +1041,76 @@ CASES: list[Case] = [
         ),
         by_permission(P.RECORD_VISIT, 204),
     ),
+    # reminders: read with VIEW_REMINDERS; written with MANAGE_REMINDERS or the care manager's
+    # delegation (the doctor); delegations granted and revoked by the care manager alone
+    Case(
+        "GET /beneficiaries/{id}/reminders",
+        _get(lambda w: f"{_b(w)}/reminders"),
+        by_permission(P.VIEW_REMINDERS),
+        check_reminder_list,
+    ),
+    Case(
+        "POST /beneficiaries/{id}/reminders",
+        lambda w, h: w.client.post(
+            f"{_b(w)}/reminders",
+            json={
+                "title": "Rendez-vous chez le dentiste",
+                "kind": "appointment",
+                "start": "2026-12-21T09:30:00",
+            },
+            headers=h,
+        ),
+        manages_reminders(201),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/reminders/{reminder_id}",
+        _get(lambda w: f"{_b(w)}/reminders/{w.reminder_id}"),
+        by_permission(P.VIEW_REMINDERS),
+    ),
+    Case(
+        "PATCH /beneficiaries/{id}/reminders/{reminder_id}",
+        lambda w, h: w.client.patch(
+            f"{_b(w)}/reminders/{w.reminder_id}", json={"repeat_count": 2}, headers=h
+        ),
+        manages_reminders(200),
+    ),
+    Case(
+        "POST /beneficiaries/{id}/reminders/{reminder_id}/pause",
+        lambda w, h: w.client.post(f"{_b(w)}/reminders/{fresh_reminder(w)}/pause", headers=h),
+        manages_reminders(200),
+    ),
+    Case(
+        "POST /beneficiaries/{id}/reminders/{reminder_id}/resume",
+        lambda w, h: w.client.post(
+            f"{_b(w)}/reminders/{fresh_reminder(w, paused=True)}/resume", headers=h
+        ),
+        manages_reminders(200),
+    ),
+    Case(
+        "DELETE /beneficiaries/{id}/reminders/{reminder_id}",
+        lambda w, h: w.client.delete(f"{_b(w)}/reminders/{fresh_reminder(w)}", headers=h),
+        manages_reminders(204),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/reminders/adherence",
+        _get(lambda w: f"{_b(w)}/reminders/adherence", weeks=2),
+        by_permission(P.VIEW_REMINDERS),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/reminders/editors",
+        _get(lambda w: f"{_b(w)}/reminders/editors"),
+        by_permission(P.VIEW_REMINDERS),
+    ),
+    Case(
+        "PUT /beneficiaries/{id}/reminders/editors/{user_id}",
+        lambda w, h: w.client.put(f"{_b(w)}/reminders/editors/{fresh_member(w)}", headers=h),
+        by_permission(P.MANAGE_REMINDERS),  # by role only: a delegate cannot delegate
+    ),
+    Case(
+        "DELETE /beneficiaries/{id}/reminders/editors/{user_id}",
+        lambda w, h: w.client.delete(f"{_b(w)}/reminders/editors/{fresh_editor(w)}", headers=h),
+        by_permission(P.MANAGE_REMINDERS, 204),
+    ),
     # photos
     Case(
         "POST /beneficiaries/{id}/photos",
@@ -1046,6 +1209,17 @@ CASES: list[Case] = [
         "POST /device/actions mood",
         lambda w, h: _action(w, h, "mood", {"score": 4, "tags": [], "recorded_at": _now()}),
         device_only(),
+    ),
+    Case(
+        "POST /device/actions reminder_done {Jeanne's reminder}",
+        lambda w, h: _action(
+            w,
+            h,
+            "reminder_done",
+            {"reminder_id": w.reminder_id, "due_at": w.reminder_due, "confirmed_at": _now()},
+        ),
+        device_only(),
+        check_reminder_done,
     ),
     Case(
         "POST /device/actions read {Jeanne's daily message}",
