@@ -1,5 +1,6 @@
 """Demo data: a care manager and Jeanne Martin with a real-looking week of visits, her
-daughter Marie and grandson Thomas, Claire her nurse, and the messages they left."""
+daughter Marie and grandson Thomas, Claire her nurse, the messages they left, and her morning
+medication reminder."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Beneficiary, User
-from backend.services import accounts, agenda, circle, messages
+from backend.services import accounts, agenda, circle, messages, reminders
 
 DEMO_EMAIL = "claire.dubois@foyer.example"
 # Demo only, and printed by `foyer-demo`: this account exists in demo databases alone.
@@ -87,8 +88,34 @@ def seed(session: Session, today: date, now: datetime | None = None) -> tuple[Us
         rrule=None,
         exdates=[],
     )
-    _seed_circle(session, user, jeanne, now or datetime.now(UTC))
+    now = now or datetime.now(UTC)
+    _seed_circle(session, user, jeanne, now)
+    _seed_reminders(session, user, jeanne, monday, now)
     return user, jeanne
+
+
+def _seed_reminders(
+    session: Session, manager: User, jeanne: Beneficiary, monday: date, now: datetime
+) -> None:
+    """Jeanne's morning pills: every day at 8 h, "C'est fait" wanted, and Marie and the care
+    manager alerted when it is not confirmed within 30 minutes."""
+    marie = session.scalar(select(User).where(User.email == DEMO_FAMILY_EMAIL))
+    reminders.create_reminder(
+        session,
+        manager,
+        jeanne.id,
+        title="Médicaments du matin",
+        kind="medication",
+        detail="Le pilulier bleu, la case du matin, avec un grand verre d'eau.",
+        start=datetime.combine(monday, time(8)),  # wall-clock time in Europe/Paris
+        rrule="FREQ=DAILY",
+        confirm_wanted=True,
+        repeat_every_minutes=10,
+        repeat_count=3,
+        escalate_after_minutes=30,
+        watcher_ids=[marie.id] if marie is not None else [],
+        now=now,
+    )
 
 
 def _join(
