@@ -453,7 +453,9 @@ class ReminderCard(QWidget):
         if state == self._fitted or height <= 0:
             return
         self._fitted = state
-        base = sizing.base_font_px(height)
+        # Home's floor holds here too: at a small font scale the body size may fall under it.
+        smallest = sizing.min_text_px(height)
+        base = max(sizing.base_font_px(height), smallest)
         margin_y = max(12, round(height * 0.03))
         margin_x = max(16, round(width * 0.03))
         self._outer.setContentsMargins(margin_x, margin_y, margin_x, margin_y)
@@ -463,10 +465,10 @@ class ReminderCard(QWidget):
         self._buttons.setSpacing(max(16, round(width * 0.03)))
         button_h = max(sizing.touch_px(self, height), round(height * 0.15))
         inner = width - 2 * margin_x
-        self._size_buttons(base, button_h, inner)
+        self._size_buttons(base, button_h, inner, smallest)
         self.thanks_label.setFont(theme.font(round(base * 1.8), bold=True))
         self.thanks_label.setMinimumHeight(0)
-        self.waiting_label.setFont(theme.font(round(base * 0.85)))
+        self.waiting_label.setFont(theme.font(max(smallest, round(base * 0.85))))
         self.kind_label.setFont(theme.font(base, bold=True))
         self.icon.set_side(round(base * 1.4))
         if card is None:
@@ -475,7 +477,6 @@ class ReminderCard(QWidget):
         floor = title_floor_px(height)
         largest = max(floor, round(base * TITLE_TIMES_BODY))
         title_sizes = [*range(largest, floor, -2), floor]
-        smallest = sizing.min_text_px(height)
         detail_sizes = list(range(base, smallest - 1, -1)) or [base]
         scrolls = True
         for title_px in title_sizes:
@@ -499,12 +500,12 @@ class ReminderCard(QWidget):
         else:
             self.text_scroll.area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-    def _size_buttons(self, base: int, button_h: int, inner: int) -> None:
+    def _size_buttons(self, base: int, button_h: int, inner: int, smallest: int) -> None:
         self.button_row.setFixedHeight(button_h)
         half = (inner - self._buttons.spacing()) // 2
         for button in (self.done_button, self.later_button, self.ok_button):
             px = base
-            while px > 12 and not self._button_fits(button, px, half, button_h):
+            while px > smallest and not self._button_fits(button, px, half, button_h):
                 px -= 1
             button.set_font_px(px)
 

@@ -17,6 +17,7 @@ from kiosk.home_view import build_agenda_days, build_home_view
 from kiosk.messages_view import build_messages_view
 from kiosk.photos_view import build_album_view
 from kiosk.professional_view import Professional, build_identified_view, build_professional_view
+from kiosk.reminders_view import build_schedule, due_cards, parse_reminders
 from kiosk.screens.agenda_screen import AgendaScreen
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
@@ -26,6 +27,7 @@ from kiosk.screens.night_screen import NightScreen
 from kiosk.screens.pairing_screen import PairingScreen
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
 from kiosk.screens.professional_screen import ProfessionalScreen
+from kiosk.screens.reminder_card import ReminderCard
 from kiosk.screens.weather_screen import WeatherScreen, words
 from kiosk.weather_view import build_weather_view, glance
 from tests.kiosk.screen_checks import PARIS, event
@@ -262,6 +264,25 @@ def _maintenance_info() -> MaintenanceScreen:
     return screen
 
 
+REMINDER = {
+    "id": 12, "title": "Médicaments du matin", "kind": "medication",
+    "detail": "Le pilulier bleu, case « matin » : deux comprimés avec un grand verre d'eau.",
+    "start_local": "2026-11-20T11:15:00", "rrule": "FREQ=DAILY", "confirm_wanted": True,
+    "repeat_every_minutes": 10, "repeat_count": 3, "critical": True, "version": 1,
+}  # fmt: skip
+
+
+def _reminder(confirm_wanted: bool = True, waiting: int = 0) -> Callable[[], QWidget]:
+    def build() -> QWidget:
+        records = [{**REMINDER, "confirm_wanted": confirm_wanted}]
+        schedule = build_schedule(parse_reminders(records, PARIS), NOW, PARIS)
+        card = ReminderCard()
+        card.show_card(due_cards(schedule, {}, NOW)[0], waiting=waiting)
+        return card
+
+    return build
+
+
 # name → a function building the screen afresh (in the language and font scale in force)
 SCREENS: dict[str, Callable[[], QWidget]] = {
     "pairing": _pairing(),
@@ -289,6 +310,8 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "professional-arrived": _professional("arrived"),
     "professional-messages": _professional("messages"),
     "night": _night,
+    "reminder": _reminder(waiting=1),
+    "reminder-no-confirmation": _reminder(confirm_wanted=False),
     "maintenance-pin": _maintenance("pin"),
     "maintenance": _maintenance(),
     "maintenance-confirm": _maintenance("confirm"),
