@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, SessionDep, StateDep
-from backend.console import i18n
+from backend.console import i18n, notifications
 from backend.console.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -27,10 +27,12 @@ from backend.console.web import (
 )
 from backend.errors import ServiceError, TooManyAttempts
 from backend.models import Beneficiary, User
-from backend.services import accounts, circle, passwords, visits
+from backend.services import accounts, circle, mail, passwords, visits
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
+# « Mes notifications » (/account/notifications) is part of one's account.
+router.include_router(notifications.router)
 
 Text = Annotated[str, Form(max_length=1000), LINE]
 InvitationToken = Annotated[str, Path(min_length=1, max_length=200), LINE]
@@ -132,7 +134,14 @@ def _account(
     request: Request, session: SessionDep, user: User, status_code: int = 200, **context: Any
 ) -> Response:
     organisations = circle.organisations_of(session, user, 100, None)
-    return render(request, "account.html", status_code, organisations=organisations, **context)
+    return render(
+        request,
+        "account.html",
+        status_code,
+        organisations=organisations,
+        notifications=mail.get_preferences(session, user),
+        **context,
+    )
 
 
 @router.get("/account", response_class=HTMLResponse)

@@ -20,10 +20,10 @@ from backend.console.web import (
     render,
     undo,
 )
-from backend.errors import Invalid, ServiceError
+from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import User
 from backend.policy import PROFESSIONS, Permission
-from backend.services import agenda, circle, passwords
+from backend.services import agenda, circle, mail, passwords
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
@@ -133,10 +133,57 @@ def invite(
             exc.status_code,
             error=error_text(request, exc),
         )
-    link = f"{state.settings.public_url}/invitation/{token}"
     # The link is shown this once (only its digest is kept): no redirect that would lose it.
     return _circle_page(
-        request, session, user, beneficiary_id, now, invitation_link=link, invited=invitation
+        request,
+        session,
+        user,
+        beneficiary_id,
+        now,
+        invitation_link=_invitation_link(state, token),
+        invitation_token=token,
+        invited=invitation,
+    )
+
+
+def _invitation_link(state: StateDep, token: str) -> str:
+    return f"{state.settings.public_url.rstrip('/')}/invitation/{token}"
+
+
+@router.post("/b/{beneficiary_id}/invitations/{invitation_id}/email", dependencies=[Csrf])
+def email_invitation(
+    beneficiary_id: PathId,
+    invitation_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    state: StateDep,
+    now: NowDep,
+    token: Annotated[str, Form(max_length=200), LINE] = "",
+) -> Response:
+    """ "Envoyer par e-mail" under a link just created: the form sends the link's token back
+    (the page holds it; the database only its digest), which must be this invitation's, still
+    usable. The e-mail is written with its job (`mail.plan_invitation`, once per invitation)
+    and the page shows the link again with the confirmation."""
+    page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_CIRCLE)
+    invitation = circle.invitation_for_token(
+        session, token, request.client.host if request.client else "unknown", now
+    )
+    if invitation.id != invitation_id or invitation.beneficiary_id != page.beneficiary.id:
+        raise NotFound("Invitation introuvable.")
+    inviter = session.get(User, invitation.invited_by_id) or user
+    link = _invitation_link(state, token)
+    mail.plan_invitation(session, invitation, link, inviter, page.beneficiary, now)
+    return _circle_page(
+        request,
+        session,
+        user,
+        beneficiary_id,
+        now,
+        invitation_link=link,
+        invitation_token=token,
+        invited=invitation,
+        emailed=True,
     )
 
 

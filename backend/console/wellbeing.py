@@ -1,5 +1,7 @@
 """Well-being of a beneficiary: a chart drawn on the server (SVG, readable without any
-script), the same values as a table (for screen readers and printing), and open alerts."""
+script), the same values as a table (for screen readers and printing), and the alerts still
+open (or taken on) that the person sees, each with its state and a link to its page
+(`/alerts/{id}`, backend/console/alerts.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, PathId, SessionDep
-from backend.console.web import ConsoleUser, Csrf, beneficiary_page, redirect, render
+from backend.console import alerts as alert_pages
+from backend.console.web import ConsoleUser, Csrf, beneficiary_page, language, redirect, render
 from backend.policy import Permission
+from backend.services import alerts as alerts_service
 from backend.services import wellbeing
 
 router = APIRouter(include_in_schema=False)
@@ -76,13 +80,22 @@ def wellbeing_page(
     end = now + wellbeing.FUTURE_TOLERANCE
     start = end - timedelta(days=DAYS)
     items = wellbeing.series(session, user, page.beneficiary, start, end, now)
-    alerts = (
-        wellbeing.alerts(
-            session, user, page.beneficiary, open_only=True, limit=20, before_id=None, now=now
+    # Those the person sees (all of them for a care manager, those naming them for the
+    # others), open ones first, each with its state in words.
+    lang = language(request)
+    alerts = [
+        alert_pages.Shown(
+            v,
+            page.tz,
+            alert_pages.kind_label(v.kind),
+            alert_pages.state_line(v, page.tz, now, lang),
         )
-        if "view_alerts" in page.can
-        else []
-    )
+        for v in alert_pages.order(
+            alerts_service.list_for_user(
+                session, user, now=now, beneficiary_id=page.beneficiary.id, limit=20
+            )
+        )
+    ]
     return render(
         request,
         "wellbeing.html",
@@ -94,6 +107,8 @@ def wellbeing_page(
     )
 
 
+# The well-being page's former "J'ai vu cette alerte" (it closes the alert with "Vu."): the page
+# now leads to the alert's own page, where closing asks what was done.
 @router.post("/alerts/{alert_id}/acknowledge", dependencies=[Csrf])
 def acknowledge(alert_id: PathId, user: ConsoleUser, session: SessionDep, now: NowDep) -> Response:
     alert = wellbeing.acknowledge(session, user, alert_id, now)

@@ -1,4 +1,9 @@
-"""The care manager's dashboard: every beneficiary they follow, most urgent first."""
+"""The care manager's dashboard: every beneficiary they follow, most urgent first.
+
+Most urgent: whoever has critical alerts still open (an unconfirmed critical reminder is a
+critical alert), then open alerts no one has taken on yet, then the rest (other open alerts,
+visits missed or late today, tablets offline, unread health messages). Also the console
+menu's count of open alerts (`alert_menu`)."""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from backend.models import (
     Alert,
+    AlertRecipient,
     Beneficiary,
     Device,
     Message,
@@ -20,7 +26,7 @@ from backend.models import (
     User,
 )
 from backend.policy import Permission, allowed
-from backend.services import access, agenda, audit, visits, wellbeing
+from backend.services import access, agenda, alerts, audit, visits, wellbeing
 from common.recurrence import Occurrence, next_occurrence
 
 ONLINE_WITHIN = timedelta(seconds=90)
@@ -44,14 +50,20 @@ class Row:
     next_visit: Occurrence | None
     late_today: int
     missed_today: int
-    open_alerts: int
+    open_alerts: int  # not closed (open or taken)
+    critical_alerts: int = 0  # of which critical
+    untaken_alerts: int = 0  # of which no one has taken on yet
 
     @property
     def offline_tablets(self) -> int:
         return sum(1 for t in self.tablets if not t.online)
 
     def urgency(self) -> tuple[int, ...]:
+        """What needs a person first: critical alerts, then alerts no one has taken on, then
+        the rest (other open alerts, visits, tablets, messages)."""
         return (
+            -self.critical_alerts,
+            -self.untaken_alerts,
             -self.open_alerts,
             -self.missed_today,
             -self.late_today,
@@ -99,15 +111,6 @@ def _unread_health(session: Session, user: User, ids: list[int]) -> dict[int, in
     return {b: n for b, n in rows}
 
 
-def _open_alerts(session: Session, ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(Alert.beneficiary_id, func.count(Alert.id))
-        .where(Alert.beneficiary_id.in_(ids), Alert.acknowledged_at.is_(None))
-        .group_by(Alert.beneficiary_id)
-    ).all()
-    return {b: n for b, n in rows}
-
-
 def _tablets(session: Session, ids: list[int], now: datetime) -> dict[int, list[Tablet]]:
     out: dict[int, list[Tablet]] = {}
     for d in session.scalars(
@@ -124,7 +127,7 @@ def dashboard(session: Session, user: User, q: str | None, now: datetime) -> lis
     beneficiaries = followed(session, user, q)
     ids = [b.id for b in beneficiaries]
     unread = _unread_health(session, user, ids) if ids else {}
-    alerts = _open_alerts(session, ids) if ids else {}
+    counts = alerts.active_counts(session, ids)
     tablets = _tablets(session, ids, now) if ids else {}
     rows = []
     for b in beneficiaries:
@@ -154,7 +157,9 @@ def dashboard(session: Session, user: User, q: str | None, now: datetime) -> lis
                 next_visit=next_occurrence(planned_visits, now),
                 late_today=today.late,
                 missed_today=today.missed,
-                open_alerts=alerts.get(b.id, 0),
+                open_alerts=counts[b.id].active if b.id in counts else 0,
+                critical_alerts=counts[b.id].critical if b.id in counts else 0,
+                untaken_alerts=counts[b.id].untaken if b.id in counts else 0,
             )
         )
     rows.sort(
@@ -166,3 +171,39 @@ def dashboard(session: Session, user: User, q: str | None, now: datetime) -> lis
         )
     )
     return rows
+
+
+def alert_menu(session: Session, user: User) -> int | None:
+    """The console menu's "Alertes": None when `user` sees no alert anywhere (they hold
+    `view_alerts` for no one and no alert names them), else how many of the alerts they see
+    are open and not taken on yet. Counting reads nothing of an alert: nothing is audited."""
+    whole: list[int] = []
+    partial: list[int] = []
+    for b in access.visible_beneficiaries(session, user):
+        sees_all = b.care_manager_id == user.id or allowed(
+            access.roles_of(session, user, b), Permission.VIEW_ALERTS
+        )
+        (whole if sees_all else partial).append(b.id)
+    named = 0
+    if partial:
+        mine = (
+            select(Alert.id)
+            .join(AlertRecipient, AlertRecipient.alert_id == Alert.id)
+            .where(AlertRecipient.user_id == user.id, Alert.beneficiary_id.in_(partial))
+        )
+        if session.scalar(mine.limit(1)) is None:
+            partial = []
+        else:
+            named = (
+                session.scalar(
+                    select(func.count()).select_from(
+                        mine.where(
+                            Alert.acknowledged_at.is_(None), Alert.state != alerts.TAKEN
+                        ).subquery()
+                    )
+                )
+                or 0
+            )
+    if not whole and not partial:
+        return None
+    return named + sum(c.untaken for c in alerts.active_counts(session, whole).values())

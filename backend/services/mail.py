@@ -15,7 +15,7 @@ it (its care managers and its named recipients) gets, in the same transaction, p
 - "never": nothing.
 
 An e-mail says what and whom in plain French, with a link to the alert in the console
-(`Settings.public_url` + `/console/alerts/{id}`); never the alert's message nor any health
+(`Settings.public_url` + `/alerts/{id}`); never the alert's message nor any health
 detail (no reminder title, no mood): its text is made from the alert's kind.
 
 Sending (`send_email`): over SMTP (`Settings.smtp_*`: STARTTLS or SSL when configured, never
@@ -30,6 +30,9 @@ is rewritten). That window is the only way a message goes twice. A server that r
 e-mail "failed" with the server's answer, and nothing is retried. An e-mail whose alerts were
 all closed before it went out (e.g. a non-critical alert held through quiet hours, then closed
 in the night) is "cancelled".
+
+An invitation's link may be e-mailed too (`plan_invitation`, from the circle page): one plain
+French message to the invited address, sent by the same `send_email` job.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from backend.models import (
     AlertEvent,
     AlertNotification,
     Beneficiary,
+    Invitation,
     NotificationPreference,
     OutgoingEmail,
     User,
@@ -78,8 +82,9 @@ PENDING, SENT, FAILED, CANCELLED = "pending", "sent", "failed", "cancelled"
 # The AlertEvent written when an e-mail about the alert went out.
 NOTIFIED = "notified"
 
-# The console's page for one alert.
-ALERT_PATH = "/console/alerts/{id}"
+# The console's page for one alert (its routes are at the root; signed out, the login page
+# brings the person back to it).
+ALERT_PATH = "/alerts/{id}"
 
 
 # --- settings --------------------------------------------------------------------------------
@@ -495,6 +500,74 @@ def _digest_job(session: Session, payload: dict[str, Any], now: datetime) -> Non
             at,
             dedupe_key=f"digest:{user.id}:{next_day.isoformat()}",
         )
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def invitation_subject(inviter: User, beneficiary: Beneficiary) -> str:
+    return f"Foyer — {inviter.name} vous invite dans l'entourage de {full_name(beneficiary)}"
+
+
+def invitation_body(
+    invitation: Invitation, inviter: User, beneficiary: Beneficiary, link: str
+) -> str:
+    """Plain French: who invites, to whose circle, the link and until when it works; nothing
+    of the person's health (nor the relation or profession the invitation names)."""
+    tz = ZoneInfo(beneficiary.timezone)
+    zone = "" if beneficiary.timezone == DEFAULT_TIMEZONE else f" (heure {beneficiary.timezone})"
+    return "\n".join(
+        [
+            f"Bonjour {invitation.name},",
+            "",
+            f"{inviter.name} vous invite à rejoindre l'entourage de {full_name(beneficiary)} "
+            "dans Foyer, pour partager ses nouvelles avec ses proches et les personnes qui "
+            "l'accompagnent.",
+            "",
+            "Pour accepter, ouvrez ce lien et choisissez votre mot de passe (ou connectez-vous "
+            "si vous avez déjà un compte) :",
+            link,
+            "",
+            f"Ce lien est personnel et valable jusqu'au {french_moment(invitation.expires_at, tz)}"
+            f"{zone}. Passé ce délai, demandez une nouvelle invitation à {inviter.name}.",
+            "",
+            "Si vous ne vous attendiez pas à ce message, ignorez-le : rien ne se fera sans vous.",
+            "",
+        ]
+    )
+
+
+def plan_invitation(
+    session: Session,
+    invitation: Invitation,
+    link: str,
+    inviter: User,
+    beneficiary: Beneficiary,
+    now: datetime,
+) -> OutgoingEmail:
+    """The e-mail carrying an invitation's link to its address, in the caller's transaction:
+    an `OutgoingEmail` (Message-ID `<invitation-{id}@{domain}>`) and its `send_email` job, due
+    now. Once per invitation: asked again, the e-mail already planned is returned (a new link
+    is a new invitation). The body holds the link, which the database otherwise keeps only as
+    a digest: it is as secret as the e-mail itself."""
+    message_id = _message_id(f"invitation-{invitation.id}")
+    planned = session.scalar(select(OutgoingEmail).where(OutgoingEmail.message_id == message_id))
+    if planned is not None:
+        return planned
+    email = OutgoingEmail(
+        user_id=None,
+        to_address=invitation.email,
+        subject=invitation_subject(inviter, beneficiary),
+        body=invitation_body(invitation, inviter, beneficiary, link),
+        message_id=message_id,
+        state=PENDING,
+        attempts=0,
+        created_at=now,
+    )
+    session.add(email)
+    session.flush()
+    jobs.enqueue(session, SEND_EMAIL, {"email_id": email.id}, now, dedupe_key=f"email:{email.id}")
+    return email
 
 
 # --- sending ---------------------------------------------------------------------------------
