@@ -223,6 +223,24 @@ def may_manage_reminders(roles: Iterable[Role], *, delegated: bool) -> bool:
     return delegated and allowed(roles, Permission.VIEW_REMINDERS)
 
 
+# The beneficiary's own say (issue 16): while they pause "Partager mon humeur" on their tablet,
+# these roles no longer see the moods, the readings nor the trends; `view_wellbeing` then counts
+# only through the person's other roles (backend.services.wellbeing enforces it).
+MOOD_PAUSE_HIDES_FROM = frozenset({Role.FAMILY, Role.FRIEND})
+
+
+def may_view_wellbeing(roles: Iterable[Role], *, mood_sharing_paused: bool) -> bool:
+    """VIEW_WELLBEING, through a role the mood-sharing pause does not close when it is on."""
+    held = frozenset(roles)
+    if mood_sharing_paused:
+        held -= MOOD_PAUSE_HIDES_FROM
+    return allowed(held, Permission.VIEW_WELLBEING)
+
+
+# How long the audit log keeps an entry (backend.services.audit deletes older ones every day).
+AUDIT_RETENTION_DAYS = 365
+
+
 def may_read_health_message(
     *,
     reader_user_id: int | None,
@@ -273,6 +291,22 @@ def markdown_table() -> str:
         "or revokes it. The tablet receives the active reminders through its sync, not through",
         "this permission. Anyone in the circle may be named to be alerted about a reminder (a",
         "neighbour who can knock on the door): the alert says whom, never what.",
+        "",
+        "**Mood sharing** (`view_wellbeing`): the beneficiary may pause « Partager mon",
+        "humeur » on the tablet. While it is paused, family, friends and neighbours no longer",
+        "see the moods, the readings nor the trends (the well-being reads answer 403 with a",
+        "sentence saying since when); the care manager and the professionals still read them,",
+        "and see that it is paused and since when. Each pause and resume is in the audit log.",
+        "The tablet shows the beneficiary who is in their circle and what each person sees",
+        "(agenda, messages, photos, mood, visits), from this table and the pause.",
+        "",
+        "**The audit log** (`view_audit`): every read and change of health data is written to",
+        "it, with who, what, when and the way in (the console or the API, the tablet, or the",
+        "tablet with a professional's personal PIN). The care manager reads it, filters it by",
+        "person, kind and dates, and exports it as CSV (« Qui a consulté quoi »); reading it is",
+        f"itself logged. Entries are kept {AUDIT_RETENTION_DAYS} days (one year), then deleted by",
+        "a job that runs every night. An export leaves Foyer: whoever downloads it keeps it",
+        "under their own responsibility.",
         "",
         "**Health messages** are read by their recipients and their author only, whatever",
         "their role (the beneficiary, through the tablet, when addressed to them). A care",

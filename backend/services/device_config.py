@@ -165,6 +165,25 @@ def set_new_pin(
 
 # --- status reports -------------------------------------------------------------------------
 
+# What a tablet may say as the reason its screen is off (docs/device-protocol.md).
+SCREEN_OFF_REASONS = ("night", "schedule")
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    """The report's optional fields about the tablet's health (None: not said, as an older
+    tablet does). `backend.services.device_health` says them in words."""
+
+    screen_on: bool | None = None
+    screen_off_reason: str | None = None  # SCREEN_OFF_REASONS
+    screen_off_until: datetime | None = None
+    last_touch_at: datetime | None = None
+    started_at: datetime | None = None  # the application's start (uptime)
+    restarts_today: int | None = None
+    memory_available_bytes: int | None = None
+    disk_total_bytes: int | None = None
+    last_error_code: str | None = None  # device_health.ERROR_CODES, or another short code
+
 
 def report_status(
     session: Session,
@@ -177,10 +196,13 @@ def report_status(
     config_version: int | None,
     now: datetime,
     config_applied_at: datetime | None = None,
+    health: HealthReport | None = None,
 ) -> DeviceStatus:
     """`config_applied_at`: when the tablet says it applied `config_version` (optional: the
     first report carrying a version dates it otherwise). A tablet's clock may be wrong: the
-    time is kept between the save of that version and now."""
+    time is kept between the save of that version and now. `health`: what it says of its
+    screen, touches, uptime, memory, disk and last error (each left out is unknown). A new
+    `app_version` keeps the one before and when it changed ("Mise à jour 0.3.1 appliquée")."""
     status = session.get(DeviceStatus, device.id)
     known = status.config_version if status is not None else None
     applied_at = status.config_applied_at if status is not None else None
@@ -190,10 +212,23 @@ def report_status(
         # Read before a new row joins the session: its flush, half filled, would fail.
         applied_at = _applied_at(session, device, config_version, config_applied_at, now)
     if status is None:
-        status = DeviceStatus(device_id=device.id)
+        status = DeviceStatus(device_id=device.id, app_version_since=now)
         session.add(status)
+    elif status.app_version != app_version:
+        status.previous_app_version = status.app_version
+        status.app_version_since = now
     status.config_applied_at = applied_at
     status.app_version = app_version
+    said = health or HealthReport()
+    status.screen_on = said.screen_on
+    status.screen_off_reason = said.screen_off_reason
+    status.screen_off_until = said.screen_off_until
+    status.last_touch_at = said.last_touch_at
+    status.started_at = said.started_at
+    status.restarts_today = said.restarts_today
+    status.memory_available_bytes = said.memory_available_bytes
+    status.disk_total_bytes = said.disk_total_bytes
+    status.last_error_code = said.last_error_code
     status.free_disk_bytes = free_disk_bytes
     status.last_error = last_error
     status.outbox_pending = outbox_pending

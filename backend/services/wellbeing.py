@@ -2,7 +2,9 @@
 summary and the mood-drop alert. Rules and vocabulary: docs/wellbeing.md.
 
 Well-being data is health data: every read and write is written to the audit log (entity
-"wellbeing"; alerts: entity "alert").
+"wellbeing"; alerts: entity "alert"). While the beneficiary pauses "Partager mon humeur" on the
+tablet (`Beneficiary.mood_sharing_paused_at`, backend.services.consent), family and friends
+get 403 with a sentence saying so (`require_shared`); the others read as before.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from backend.errors import Invalid, NotFound
+from backend.errors import Forbidden, Invalid, NotFound
 from backend.models import (
     Alert,
     Beneficiary,
@@ -26,7 +28,7 @@ from backend.models import (
     User,
     WellbeingReading,
 )
-from backend.policy import Permission
+from backend.policy import Permission, may_view_wellbeing
 from backend.services import access, audit
 from backend.services import alerts as alerts_service
 from backend.text import check as check_text
@@ -281,6 +283,36 @@ def check_alert(session: Session, beneficiary: Beneficiary, now: datetime) -> Al
     )
 
 
+# --- the beneficiary's pause of "Partager mon humeur" (backend.services.consent) ---------------
+
+
+def require_shared(session: Session, user: User, beneficiary: Beneficiary) -> None:
+    """403, saying why, when the beneficiary paused the sharing of their mood and `user` sees
+    it only through a role the pause closes (family, friends). Recorded nowhere: nothing was
+    read."""
+    since = beneficiary.mood_sharing_paused_at
+    if since is None:
+        return
+    roles = access.roles_of(session, user, beneficiary)
+    if may_view_wellbeing(roles, mood_sharing_paused=True):
+        return
+    raise Forbidden(
+        "{name} a mis en pause le partage de son humeur depuis le {since} : ses humeurs ne "
+        "sont plus visibles par la famille et les amis, jusqu'à ce que le partage reprenne "
+        "depuis sa tablette.",
+        name=f"{beneficiary.first_name} {beneficiary.last_name}".strip(),
+        since=_french_day(since.astimezone(ZoneInfo(beneficiary.timezone)).date()),
+    )
+
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
+
+
+def _french_day(day: date) -> str:
+    return f"{'1er' if day.day == 1 else day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
 # --- reads ------------------------------------------------------------------------------------
 
 
@@ -318,7 +350,9 @@ def series(
     end: datetime,
     now: datetime,
 ) -> list[SeriesItem]:
-    """Moods and readings recorded in [start, end), oldest first (at most 366 days)."""
+    """Moods and readings recorded in [start, end), oldest first (at most 366 days). 403 for
+    family and friends while the beneficiary pauses the sharing of their mood."""
+    require_shared(session, user, beneficiary)
     if end <= start or end - start > timedelta(days=MAX_RANGE_DAYS):
         raise Invalid("La période doit être positive et d'au plus 366 jours.")
     moods = session.scalars(
@@ -359,7 +393,8 @@ def weekly(
     session: Session, user: User, beneficiary: Beneficiary, weeks: int, now: datetime
 ) -> list[dict[str, Any]]:
     """One summary per ISO week (weeks of the beneficiary's time zone), oldest first, the
-    current week last."""
+    current week last. 403 for family and friends while the mood sharing is paused."""
+    require_shared(session, user, beneficiary)
     if not 1 <= weeks <= MAX_WEEKS:
         raise Invalid("Le nombre de semaines doit être compris entre 1 et {n}.", n=MAX_WEEKS)
     tz = ZoneInfo(beneficiary.timezone)

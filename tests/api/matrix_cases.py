@@ -25,7 +25,13 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from backend.models import Alert, Beneficiary
-from backend.policy import Permission, Role, allowed, may_manage_reminders
+from backend.policy import (
+    Permission,
+    Role,
+    allowed,
+    may_manage_reminders,
+    may_view_wellbeing,
+)
 from common.reminders import Reminder
 from tests.api.circle_fixtures import (
     CircleSetup,
@@ -685,6 +691,48 @@ def _check_no_confidential(w: World, actor: Actor, response: httpx.Response) -> 
     return None
 
 
+def _last_hour() -> str:
+    """The start of the last completed hour (a tablet's touch counts)."""
+    return (
+        datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    ).isoformat()
+
+
+def _while_paused(path: Callable[[World], str]) -> Call:
+    """The request while Jeanne has paused the sharing of her mood (set, then set back: the
+    other cases see the world as built)."""
+
+    def call(w: World, h: Headers) -> httpx.Response:
+        _pause(w, datetime.now(UTC))
+        try:
+            return w.client.get(path(w), headers=h)
+        finally:
+            _pause(w, None)
+
+    return call
+
+
+def _pause(w: World, since: datetime | None) -> None:
+    with session_of(w.client) as session:
+        jeanne = session.get(Beneficiary, w.jeanne_id)
+        assert jeanne is not None
+        jeanne.mood_sharing_paused_at = since
+        session.commit()
+
+
+def _moods_while_paused(actor: Actor) -> int:
+    return 200 if may_view_wellbeing(actor.roles, mood_sharing_paused=True) else 403
+
+
+def check_audit(w: World, actor: Actor, response: httpx.Response) -> str | None:
+    entries = response.json()["entries"]
+    if not entries:
+        return "the audit log of Jeanne is empty"
+    if CONFIDENTIAL in response.text:
+        return "the audit log shows a health message's text"
+    return None
+
+
 def _get(path: Callable[[World], str], **params: Any) -> Call:
     return lambda w, h: w.client.get(path(w), params=params, headers=h)
 
@@ -794,6 +842,36 @@ CASES: list[Case] = [
             f"{API}/device/status", json={"app_version": "0.1.0", "outbox_pending": 0}, headers=h
         ),
         device_only(204),
+    ),
+    # The tablet's health and signs of life (issue 16).
+    Case(
+        "POST /device/status {health and touches}",
+        lambda w, h: w.client.post(
+            f"{API}/device/status",
+            json={
+                "app_version": "0.1.0",
+                "outbox_pending": 0,
+                "screen_on": True,
+                "touches": [{"hour": _last_hour(), "count": 3}],
+            },
+            headers=h,
+        ),
+        device_only(204),
+    ),
+    Case(
+        "GET /devices/{device_id}/health",
+        _get(lambda w: f"{API}/devices/{w.jeanne_tablet_id}/health"),
+        by_permission(P.MANAGE_DEVICES),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/signs-of-life",
+        _get(lambda w: f"{_b(w)}/signs-of-life"),
+        by_permission(P.MANAGE_DEVICES),
+    ),
+    Case(
+        "PUT /beneficiaries/{id}/signs-of-life",
+        lambda w, h: w.client.put(f"{_b(w)}/signs-of-life", json={}, headers=h),
+        by_permission(P.MANAGE_DEVICES),
     ),
     # events
     Case(
@@ -985,6 +1063,42 @@ CASES: list[Case] = [
         "GET /beneficiaries/{id}/wellbeing/weekly",
         _get(lambda w: f"{_b(w)}/wellbeing/weekly"),
         by_permission(P.VIEW_WELLBEING),
+    ),
+    # The beneficiary paused "Partager mon humeur" on the tablet: family and friends no longer
+    # see moods nor trends; the others still do (backend.policy.may_view_wellbeing).
+    Case(
+        "GET /beneficiaries/{id}/wellbeing {mood sharing paused}",
+        _while_paused(lambda w: f"{_b(w)}/wellbeing"),
+        in_circle_then(_moods_while_paused),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/wellbeing/weekly {mood sharing paused}",
+        _while_paused(lambda w: f"{_b(w)}/wellbeing/weekly"),
+        in_circle_then(_moods_while_paused),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/mood-sharing",
+        _get(lambda w: f"{_b(w)}/mood-sharing"),
+        by_permission(P.VIEW_WELLBEING),
+    ),
+    # Family engagement and the audit log (the care manager's).
+    Case(
+        "GET /beneficiaries/{id}/engagement",
+        _get(lambda w: f"{_b(w)}/engagement"),
+        by_permission(P.MANAGE_CIRCLE),
+    ),
+    Case(
+        "PUT /beneficiaries/{id}/engagement/nudges/{user_id}",
+        lambda w, h: w.client.put(
+            f"{_b(w)}/engagement/nudges/{w.c.daughter.id}", json={"after_days": None}, headers=h
+        ),
+        by_permission(P.MANAGE_CIRCLE),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/audit",
+        _get(lambda w: f"{_b(w)}/audit"),
+        by_permission(P.VIEW_AUDIT),
+        check_audit,
     ),
     Case(
         "POST /beneficiaries/{id}/wellbeing/readings",
@@ -1208,6 +1322,16 @@ CASES: list[Case] = [
     Case(
         "POST /device/actions mood",
         lambda w, h: _action(w, h, "mood", {"score": 4, "tags": [], "recorded_at": _now()}),
+        device_only(),
+    ),
+    Case(
+        "POST /device/actions checkin_answer",
+        lambda w, h: _action(w, h, "checkin_answer", {"answered_at": _now(), "answer": "ok"}),
+        device_only(),
+    ),
+    Case(
+        "POST /device/actions mood_sharing",
+        lambda w, h: _action(w, h, "mood_sharing", {"paused": False, "at": _now()}),
         device_only(),
     ),
     Case(

@@ -50,10 +50,12 @@ def test_first_sync_is_a_full_snapshot(client: TestClient, cm: CareManager, home
         "longitude": None,
     }
     # A snapshot names every synced kind (messages, photos… are empty here; the configuration
-    # is the one written at pairing: defaults and the tablet's own maintenance PIN).
-    assert not any(
-        items for kind, items in payload["upserts"].items() if kind not in ("events", "config")
-    )
+    # is the one written at pairing: defaults and the tablet's own maintenance PIN; the circle
+    # holds at least the care manager, and the signs-of-life rules are always one record).
+    always = ("events", "config", "circle", "sign_of_life")
+    assert not any(items for kind, items in payload["upserts"].items() if kind not in always)
+    assert [p["role"] for p in payload["upserts"]["circle"]] == ["care_manager"]
+    assert [r["checkin_enabled"] for r in payload["upserts"]["sign_of_life"]] == [False]
     assert [c["version"] for c in payload["upserts"]["config"]] == [1]
     assert payload["upserts"]["events"] == [
         {
