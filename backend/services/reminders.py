@@ -372,9 +372,12 @@ def _watcher_ids(session: Session, beneficiary: Beneficiary, value: object) -> l
 
 def _lock_beneficiary(session: Session, beneficiary: Beneficiary) -> None:
     """Writers of one beneficiary's reminders queue here (PostgreSQL), so that two creations
-    at once cannot both pass the limit of active reminders. SQLite has one writer anyway."""
+    at once cannot both pass the limit of active reminders. SQLite has one writer anyway.
+    FOR NO KEY UPDATE: rows that merely refer to the beneficiary are not held up."""
     session.execute(
-        select(Beneficiary.id).where(Beneficiary.id == beneficiary.id).with_for_update()
+        select(Beneficiary.id)
+        .where(Beneficiary.id == beneficiary.id)
+        .with_for_update(key_share=True)
     )
 
 
@@ -755,7 +758,7 @@ def _lock_reminder(session: Session, reminder_id: int, beneficiary_id: int) -> R
     return session.scalar(
         select(ReminderRow)
         .where(ReminderRow.id == reminder_id, ReminderRow.beneficiary_id == beneficiary_id)
-        .with_for_update()
+        .with_for_update(key_share=True)
     )
 
 
@@ -958,7 +961,9 @@ def check_occurrence(session: Session, job: dict[str, Any], now: datetime) -> No
       old; a confirmation arriving later is still recorded).
     """
     reminder = session.scalar(
-        select(ReminderRow).where(ReminderRow.id == int(job["reminder_id"])).with_for_update()
+        select(ReminderRow)
+        .where(ReminderRow.id == int(job["reminder_id"]))
+        .with_for_update(key_share=True)
     )
     if reminder is None or reminder.paused_at is not None:
         return

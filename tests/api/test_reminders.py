@@ -10,6 +10,7 @@ test_reminder_adherence.py.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -424,6 +425,49 @@ def test_500_reminders_are_refused_past_the_limit(app: TestClient, home: Home) -
     )
     resumed = home.client.post(f"{home.url}/{second}/resume", headers=home.cm.headers)
     assert resumed.status_code == 409, resumed.text
+
+
+def test_two_creations_at_once_cannot_both_take_the_last_place(
+    app: TestClient, home: Home, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("concurrent writers are several processes on PostgreSQL; SQLite has one")
+    with session_of(app) as session:
+        user = session.get(User, home.cm.id)
+        assert user is not None
+        for n in range(MAX_ACTIVE_PER_BENEFICIARY - 1):
+            reminders.create_reminder(
+                session, user, home.id, title=f"Rappel {n}", start=datetime(2026, 12, 2, 8),
+                now=START,
+            )  # fmt: skip
+        session.commit()
+    start = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def create(n: int) -> None:
+        with session_of(app) as session:
+            user = session.get(User, home.cm.id)
+            assert user is not None
+            start.wait(30)
+            try:
+                reminders.create_reminder(
+                    session, user, home.id, title=f"Dernier {n}", start=datetime(2026, 12, 2, 9),
+                    now=START,
+                )  # fmt: skip
+                session.commit()
+                outcomes.append("created")
+            except Conflict:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in (1, 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(outcomes) == ["created", "refused"]
+    with session_of(app) as session:
+        active = session.scalar(select(func.count(Reminder.id)).where(Reminder.paused_at.is_(None)))
+    assert active == MAX_ACTIVE_PER_BENEFICIARY
 
 
 # --- daylight saving ----------------------------------------------------------------------------
