@@ -80,7 +80,9 @@ def decide(timing: Timing, s: Situation, mood_slot: str | None = None) -> str | 
     """The screen to go to now, or None to stay."""
     untouched = s.now - s.last_touch
     night = in_night(s.now, timing.night_start, timing.night_end)
-    awake = s.awake_until is not None and s.now < s.awake_until
+    # Woken tonight by a touch: awake for WAKE_FOR after it, and after every later touch (a
+    # person reading her messages at night is not sent back to the night screen mid-read).
+    awake = s.awake_until is not None and (s.now < s.awake_until or untouched < WAKE_FOR)
     if night and not awake:
         return None if s.screen == NIGHT else NIGHT
     if not night and s.screen == NIGHT:

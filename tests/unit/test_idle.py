@@ -82,6 +82,21 @@ def test_decide() -> None:
     assert idle.decide(timing, situation("night", at(7), night)) == "home"
 
 
+def test_a_touch_at_night_keeps_her_awake_a_minute_longer_each_time() -> None:
+    timing = idle.Timing(idle_minutes=5, screen_timeout_minutes=3)
+    woke = at(23)
+    woken_until = woke + idle.WAKE_FOR
+    # Still reading her messages three minutes after the touch that woke the tablet.
+    later = woke + timedelta(minutes=3)
+    reading = situation("messages", later, later - timedelta(seconds=20), awake_until=woken_until)
+    assert idle.decide(timing, reading) is None
+    # A minute without a touch: back to the night screen.
+    resting = situation("messages", later, later - idle.WAKE_FOR, awake_until=woken_until)
+    assert idle.decide(timing, resting) == "night"
+    # Never woken tonight: a recent touch (before night began) does not keep the day screens.
+    assert idle.decide(timing, situation("home", woke, woke - timedelta(seconds=5))) == "night"
+
+
 def test_pin_gate_locks_a_minute_after_five_wrong() -> None:
     gate = idle.PinGate()
     t = at(12)
