@@ -24,7 +24,7 @@ import httpx2 as httpx
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from backend.models import Alert, Beneficiary
+from backend.models import Alert, AlertRecipient, Beneficiary
 from backend.policy import (
     Permission,
     Role,
@@ -394,6 +394,41 @@ def fresh_alert(w: World) -> int:
         return alert.id
 
 
+def fresh_closed_alert(w: World) -> int:
+    with session_of(w.client) as session:
+        now = datetime.now(UTC)
+        alert = Alert(
+            beneficiary_id=w.jeanne_id,
+            kind="mood_drop",
+            message="Le suivi demande votre attention.",
+            created_at=now,
+            acknowledged_at=now,
+            state="closed",
+        )
+        session.add(alert)
+        session.commit()
+        return alert.id
+
+
+NAMED = "neighbour"  # the person `fresh_named_alert` names (a friend: no view_alerts)
+
+
+def fresh_named_alert(w: World) -> int:
+    """An open alert naming the neighbour, as a reminder's watchers are named."""
+    with session_of(w.client) as session:
+        alert = Alert(
+            beneficiary_id=w.jeanne_id,
+            kind="reminder_missed",
+            message="Un rappel n'a pas été confirmé pour Jeanne Martin",
+            created_at=datetime.now(UTC),
+        )
+        session.add(alert)
+        session.flush()
+        session.add(AlertRecipient(alert_id=alert.id, user_id=w.c.neighbour.id))
+        session.commit()
+        return alert.id
+
+
 def fresh_reminder(w: World, *, paused: bool = False) -> int:
     created = _post_ok(
         w.client,
@@ -730,6 +765,27 @@ def check_audit(w: World, actor: Actor, response: httpx.Response) -> str | None:
         return "the audit log of Jeanne is empty"
     if CONFIDENTIAL in response.text:
         return "the audit log shows a health message's text"
+    return None
+
+
+def _alert_viewer(actor: Actor) -> int:
+    """An alert that names no one: its care managers (view_alerts) only; to anyone else in the
+    circle it does not exist (404, like a health message not addressed to them)."""
+    return 200 if allowed(actor.roles, P.VIEW_ALERTS) else 404
+
+
+def _named_alert_viewer(actor: Actor) -> int:
+    """An alert naming the neighbour: the care managers and the neighbour."""
+    return 200 if allowed(actor.roles, P.VIEW_ALERTS) or actor.name == NAMED else 404
+
+
+def check_alert_list(w: World, actor: Actor, response: httpx.Response) -> str | None:
+    """Without view_alerts, only the alerts that name the caller."""
+    unnamed = {
+        a["id"] for a in response.json() if a["beneficiary_id"] == w.jeanne_id and not a["named"]
+    }
+    if unnamed and not allowed(actor.roles, P.VIEW_ALERTS):
+        return f"lists Jeanne's alerts {sorted(unnamed)} without view_alerts nor being named"
     return None
 
 
@@ -1117,6 +1173,45 @@ CASES: list[Case] = [
         lambda w, h: w.client.post(f"{API}/alerts/{fresh_alert(w)}/acknowledge", headers=h),
         by_permission(P.VIEW_ALERTS),
     ),
+    # alerts (issue 15): whoever sees an alert may take, close and reopen it
+    Case(
+        "GET /alerts",
+        _get(lambda w: f"{API}/alerts"),
+        lambda a: 200 if a.kind == "person" else 401,  # anyone's own list
+        check_alert_list,
+    ),
+    Case(
+        "GET /alerts/{alert_id}",
+        lambda w, h: w.client.get(f"{API}/alerts/{fresh_alert(w)}", headers=h),
+        in_circle_then(_alert_viewer),
+    ),
+    Case(
+        "GET /alerts/{alert_id} (naming the neighbour)",
+        lambda w, h: w.client.get(f"{API}/alerts/{fresh_named_alert(w)}", headers=h),
+        in_circle_then(_named_alert_viewer),
+    ),
+    Case(
+        "POST /alerts/{alert_id}/take",
+        lambda w, h: w.client.post(f"{API}/alerts/{fresh_alert(w)}/take", headers=h),
+        in_circle_then(_alert_viewer),
+    ),
+    Case(
+        "POST /alerts/{alert_id}/take (naming the neighbour)",
+        lambda w, h: w.client.post(f"{API}/alerts/{fresh_named_alert(w)}/take", headers=h),
+        in_circle_then(_named_alert_viewer),
+    ),
+    Case(
+        "POST /alerts/{alert_id}/close",
+        lambda w, h: w.client.post(
+            f"{API}/alerts/{fresh_alert(w)}/close", json={"note": "Appelée"}, headers=h
+        ),
+        in_circle_then(_alert_viewer),
+    ),
+    Case(
+        "POST /alerts/{alert_id}/reopen",
+        lambda w, h: w.client.post(f"{API}/alerts/{fresh_closed_alert(w)}/reopen", headers=h),
+        in_circle_then(_alert_viewer),
+    ),
     # visits
     Case(
         "POST /beneficiaries/{id}/visits/arrival",
@@ -1420,6 +1515,9 @@ NOT_IN_MATRIX = {
     "POST /device/token",
     "POST /devices/deny",
     "GET /ics/{filename}",
+    # One's own choice of alert e-mails (like GET /me).
+    "GET /me/notifications",
+    "PUT /me/notifications",
 }
 
 
