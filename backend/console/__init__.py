@@ -28,6 +28,7 @@ from backend.console import (
     messages,
     pairing,
     photos,
+    reminders,
     tablets,
     visits,
     wellbeing,
@@ -61,6 +62,7 @@ ROUTERS = (
     wellbeing.router,
     circle.router,
     tablets.router,
+    reminders.router,
 )
 NOT_CONSOLE = ("/api/", "/healthz", "/docs", "/redoc", "/openapi.json", "/static/")
 

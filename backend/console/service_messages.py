@@ -10,7 +10,7 @@ when an entry here is no longer raised anywhere. Grouped by the module that rais
 
 from __future__ import annotations
 
-from backend.console.reminders_i18n import REMINDERS_SERVICE_ENGLISH
+from backend.console.reminders_i18n import REMINDERS_SCHEDULE_ENGLISH, REMINDERS_SERVICE_ENGLISH
 
 ENGLISH: dict[str, str] = {
     # backend/api/beneficiaries.py, visits.py, wellbeing.py
@@ -211,11 +211,10 @@ ENGLISH: dict[str, str] = {
     "Mode d'envoi inconnu : {mode}. Modes possibles : {modes}.": "Unknown sending mode: {mode}. Possible modes: {modes}.",
     "L'heure du résumé doit être un nombre entier de 0 à 23.": "The digest's hour must be a whole number from 0 to 23.",
     "Indiquez le début et la fin des heures calmes, ou aucun des deux.": "Give both the start and the end of the quiet hours, or neither.",
-    # backend/services/reminders.py and backend/console/reminders.py: their English is kept beside
-    # the reminders' pages (backend/console/reminders_i18n.py). Its REMINDERS_SCHEDULE_ENGLISH
-    # (common/reminders.py's refusals) joins once tests/unit/test_service_messages.py reads
-    # common/reminders.py: until then they would be entries no raise site has.
+    # backend/services/reminders.py, backend/console/reminders.py and common/reminders.py: their
+    # English is kept beside the reminders' pages (backend/console/reminders_i18n.py).
     **REMINDERS_SERVICE_ENGLISH,
+    **REMINDERS_SCHEDULE_ENGLISH,
     # common/recurrence.py (passed on by backend/services/agenda.py); dateutil's own reason is
     # in English already.
     "La règle de récurrence est vide.": "The recurrence rule is empty.",

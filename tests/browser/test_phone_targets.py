@@ -77,6 +77,8 @@ def test_every_target_of_the_familys_pages_is_finger_sized(
         f"/b/{jeanne}/photos",
         f"/b/{jeanne}/visits",
         f"/b/{jeanne}/wellbeing",
+        f"/b/{jeanne}/reminders",
+        f"/b/{jeanne}/reminders/adherence",
         f"/b/{jeanne}/circle",
         "/account",
         "/alerts",

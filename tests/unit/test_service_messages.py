@@ -23,7 +23,11 @@ from common.recurrence import RecurrenceError, normalize_rrule
 ROOT = Path(__file__).resolve().parents[2]
 # The backend's errors, and the recurrence rule's own (common/): a service passes its template
 # on (`raise Invalid(exc.template, **exc.params)`).
-SOURCES = (*sorted((ROOT / "backend").rglob("*.py")), ROOT / "common" / "recurrence.py")
+SOURCES = (
+    *sorted((ROOT / "backend").rglob("*.py")),
+    ROOT / "common" / "recurrence.py",
+    ROOT / "common" / "reminders.py",
+)
 BASES = {"ServiceError", "RecurrenceError"}
 # Arguments that are not the message's params.
 NOT_PARAMS = {"headers", "keep_changes"}
