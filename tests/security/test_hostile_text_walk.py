@@ -209,6 +209,26 @@ class World:
         assert approve(self.client, cm, grant["user_code"], self.jeanne).status_code == 200
         return str(grant["device_code"])
 
+    def reminder_id(self) -> int:
+        """A new reminder (deleting one uses it up)."""
+        cm = self.circle.care_manager
+        answer = self.client.post(
+            f"{API}/beneficiaries/{self.jeanne}/reminders",
+            json={"title": "Médicaments du matin", "start": "2026-12-01T08:00:00"},
+            headers=cm.headers,
+        )
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    def reminder_editor(self) -> int:
+        """Sophie, allowed to manage the reminders (the path's user_id)."""
+        cm = self.circle.care_manager
+        sophie = self.circle.daughter.id
+        self.client.put(
+            f"{API}/beneficiaries/{self.jeanne}/reminders/editors/{sophie}", headers=cm.headers
+        )
+        return sophie
+
 
 Value = Callable[[World], Any]
 
@@ -221,6 +241,8 @@ PATH_VALUES: dict[str, Value] = {
     "filename": lambda w: w.feed_filename,
     "device_id": lambda w: w.device_id,
     "photo_id": lambda w: w.photo_id,
+    "reminder_id": lambda w: w.reminder_id(),
+    "user_id": lambda w: w.reminder_editor(),
 }
 
 # A valid value for a field, by name; VALUES_FOR[(METHOD, path)] wins over it.
