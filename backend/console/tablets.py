@@ -1,5 +1,12 @@
-"""A beneficiary's tablets: how each is doing (last seen, version, free disk, last error,
-writes still queued), revoking one, and its remote configuration.
+"""A beneficiary's tablets: how each is doing (in words, what needs a person first:
+`backend.services.device_health`; and the figures: last seen, version, free disk, writes still
+queued), whether the person paused the sharing of their mood, revoking one, and its remote
+configuration.
+
+The care manager's other pages of issue 16 sit next to it (a second row of links): signs of
+life, news from the relatives, who read what. Their routers are included in this one (merge:
+list them in backend/console/__init__.py's ROUTERS instead, and remove the inclusion at the end
+of this module).
 
 The configuration form is drawn from the tablet's schema (`common.tablet_config.SETTINGS`: the
 kind, numeric bounds or choices, default and French description of every key): a number gets a
@@ -18,12 +25,16 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backend.api.deps import NowDep, PathId, SessionDep
+from backend.console import audit as audit_pages
+from backend.console import engagement as engagement_pages
+from backend.console import signs_of_life as signs_pages
 from backend.console.web import (
     ConsoleUser,
     Csrf,
     Page,
     beneficiary_page,
     error_text,
+    language,
     redirect,
     render,
     undo,
@@ -31,7 +42,7 @@ from backend.console.web import (
 from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import Device, User
 from backend.policy import Permission
-from backend.services import dashboard, device_config, pairing
+from backend.services import consent, dashboard, device_config, device_health, pairing
 from backend.text import LINE
 from common import tablet_config as schema
 from common.tablet_config import Kind
@@ -62,7 +73,8 @@ def tablets_page(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_DEVICES)
-    rows = []
+    lang = language(request)
+    rows: list[dict[str, Any]] = []
     for device in pairing.devices_of(session, beneficiary_id):
         seen = device.last_seen_at
         status = device_config.status_of(session, device)
@@ -76,9 +88,26 @@ def tablets_page(
                 "online": online,
                 "applied": device_config.applied(session, device, status, online),
                 "pin_set": device_config.read(session, device).pin_set,
+                "health": device_health.describe(session, device, now, lang),
+                # The last error said from its code (an older tablet's text is shown as it was).
+                "error_text": (
+                    device_health.error_words(status.last_error_code, lang)[1]
+                    if status is not None and status.last_error_code
+                    else None
+                ),
             }
         )
-    return render(request, "tablets.html", **page.context("tablets"), rows=rows, now=now)
+    # The tablets that need a person first (retired ones last).
+    rows.sort(key=lambda r: (r["device"].revoked_at is not None, -r["health"].severity))
+    return render(
+        request,
+        "tablets.html",
+        **page.context("tablets"),
+        section="tablets",
+        rows=rows,
+        now=now,
+        mood=consent.mood_sharing(page.beneficiary),
+    )
 
 
 @router.get("/devices/{device_id}/revoke", response_class=HTMLResponse)
@@ -313,3 +342,10 @@ def _save(
             error=error_text(request, exc),
         )
     return redirect(f"/devices/{device_id}/config?saved=1")
+
+
+# Signs of life, news from the relatives, who read what: next to the tablets (see the module's
+# docstring).
+router.include_router(signs_pages.router)
+router.include_router(engagement_pages.router)
+router.include_router(audit_pages.router)

@@ -121,11 +121,27 @@ class Shown:
 
     id: int
     at: datetime
-    who: str  # the person's name, or the tablet's
+    who: str  # the person's name, or the tablet's (see `by_tablet`)
     action: str
     entity: str
     entity_id: int | None
     channel: str  # web, tablet, tablet_pin
+
+    @property
+    def by_tablet(self) -> bool:
+        """The tablet itself (the beneficiary), not a person."""
+        return self.channel == "tablet"
+
+
+def who_words(shown: Shown, lang: str) -> str:
+    """ "Inès Leroy", or "Tablette « Salon »" / "Tablet “Salon”"."""
+    if not shown.by_tablet:
+        return shown.who
+    if shown.who.casefold().startswith(("tablette", "tablet")):
+        return shown.who  # named so at pairing: "Tablette WDJB-MJHT"
+    if lang == "en":
+        return f"Tablet “{shown.who}”" if shown.who else "The tablet"
+    return f"Tablette « {shown.who} »" if shown.who else "La tablette"
 
 
 def channel_of(entry: AuditEntry) -> str:
@@ -171,7 +187,7 @@ def _shown(session: Session, rows: list[AuditEntry]) -> list[Shown]:
         if r.actor_user_id is not None:
             who = users.get(r.actor_user_id, "?")
         else:
-            who = devices.get(r.actor_device_id or 0, "") or "?"
+            who = devices.get(r.actor_device_id or 0, "")
         shown.append(Shown(r.id, r.at, who, r.action, r.entity, r.entity_id, channel_of(r)))
     return shown
 
@@ -277,7 +293,7 @@ def export_csv(
                 (
                     local.date().isoformat(),
                     local.strftime("%H:%M"),
-                    _cell(s.who),
+                    _cell(who_words(s, lang)),
                     words(s.action, ACTION_WORDS, lang),
                     words(s.entity, ENTITY_WORDS, lang),
                     "" if s.entity_id is None else s.entity_id,
