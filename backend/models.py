@@ -828,15 +828,13 @@ class SignOfLifeSettings(Base):
 
 
 class CheckinAnswer(Base):
-    """"Oui, je vais bien", pressed on the tablet: the first answer of each local day."""
+    """ "Oui, je vais bien", pressed on the tablet: the first answer of each local day."""
 
     __tablename__ = "checkin_answers"
     __table_args__ = (UniqueConstraint("beneficiary_id", "day"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE")
-    )
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)  # in the beneficiary's zone
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -853,9 +851,7 @@ class EngagementNudge(Base):
     __table_args__ = (UniqueConstraint("beneficiary_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    beneficiary_id: Mapped[int] = mapped_column(
-        ForeignKey("beneficiaries.id", ondelete="CASCADE")
-    )
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     after_days: Mapped[int] = mapped_column(Integer)
     enabled_by_id: Mapped[int | None] = mapped_column(
