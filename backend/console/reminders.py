@@ -42,7 +42,7 @@ from backend.errors import Forbidden, ServiceError
 from backend.models import User
 from backend.policy import Permission, allowed
 from backend.services import circle, reminders
-from backend.text import LINE, MULTILINE
+from backend.text import LINE, MULTILINE, PlainLine
 from common import reminders as schedule
 
 router = APIRouter(include_in_schema=False)
@@ -247,15 +247,15 @@ class ReminderForm:
         day: Annotated[str, Form(alias="date", max_length=10), LINE] = "",
         at: Annotated[str, Form(alias="time", max_length=8), LINE] = "",
         repeat: Annotated[str, Form(max_length=10), LINE] = "once",
-        weekdays: Annotated[list[str], Form(max_length=7)] = [],  # noqa: B006 - FastAPI copies it
-        hours: Annotated[list[str], Form(max_length=24)] = [],  # noqa: B006
+        weekdays: Annotated[list[PlainLine], Form(max_length=7)] = [],  # noqa: B006 - FastAPI copies it
+        hours: Annotated[list[PlainLine], Form(max_length=24)] = [],  # noqa: B006
         rrule: Annotated[str, Form(max_length=500), LINE] = "",
         confirm: Annotated[str, Form(max_length=5), LINE] = "",
         repeat_every: Annotated[str, Form(max_length=10), LINE] = "",
         repeat_count: Annotated[str, Form(max_length=10), LINE] = "",
         alert: Annotated[str, Form(max_length=5), LINE] = "",
         alert_after: Annotated[str, Form(max_length=10), LINE] = "",
-        watchers: Annotated[list[str], Form(max_length=200)] = [],  # noqa: B006
+        watchers: Annotated[list[PlainLine], Form(max_length=200)] = [],  # noqa: B006
         critical: Annotated[str, Form(max_length=5), LINE] = "",
     ) -> None:
         self.values = Values(

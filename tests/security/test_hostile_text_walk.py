@@ -42,6 +42,7 @@ from pydantic import BaseModel
 from backend import security
 from backend.app import create_app
 from backend.config import Settings
+from backend.services import alerts
 from backend.text import LINE, MULTILINE
 from tests.api.circle_fixtures import CircleSetup, build_circle, care_manager_of, invite, token_of
 from tests.api.conftest import _PgServer, pg_server  # noqa: F401 - the session's PostgreSQL
@@ -220,6 +221,26 @@ class World:
         assert answer.status_code == 201, answer.text
         return int(answer.json()["id"])
 
+    def alert_id(self, *, closed: bool = False) -> int:
+        """A new alert, as the reminders' check raises one (closing one uses it up); closed
+        by the system when `closed` (for a reopening)."""
+        with self.client.app.state.foyer.sessions() as session:  # type: ignore[attr-defined]
+            alert = alerts.raise_alert(
+                session,
+                beneficiary_id=self.jeanne,
+                kind="reminder_missed",
+                message="Un rappel n'a pas été confirmé pour Jeanne Martin",
+                dedupe_key=f"walk:{next(self.numbers)}",
+                recipient_ids=[],
+                critical=False,
+                now=datetime.now(UTC),
+            )
+            assert alert is not None
+            if closed:
+                alerts.auto_close(session, alert.id, "Confirmé par la tablette.", datetime.now(UTC))
+            session.commit()
+            return alert.id
+
     def reminder_editor(self) -> int:
         """Sophie, allowed to manage the reminders (the path's user_id)."""
         cm = self.circle.care_manager
@@ -242,6 +263,7 @@ PATH_VALUES: dict[str, Value] = {
     "device_id": lambda w: w.device_id,
     "photo_id": lambda w: w.photo_id,
     "reminder_id": lambda w: w.reminder_id(),
+    "alert_id": lambda w: w.alert_id(),
     "user_id": lambda w: w.reminder_editor(),
 }
 
@@ -279,6 +301,9 @@ VALUES_FOR: dict[tuple[str, str], dict[str, Value]] = {
         "email": lambda w: create_user(w.client, w.email())[1],
     },
     ("POST", f"{API}/me/pin"): {"pin": lambda w: "1357"},  # 4821 is the nurse's
+    ("POST", f"{API}/alerts/{{alert_id}}/close"): {"note": lambda w: "Appelée : tout va bien."},
+    ("POST", f"{API}/alerts/{{alert_id}}/reopen"): {"alert_id": lambda w: w.alert_id(closed=True)},
+    ("PUT", f"{API}/me/notifications"): {"email_mode": lambda w: "digest"},
     ("POST", f"{API}/invitations/{{token}}/accept"): {"password": lambda w: PASSWORD},
     ("POST", f"{API}/device/authorize"): {"client_id": lambda w: CLIENT_ID},
     ("POST", f"{API}/device/token"): {
@@ -356,8 +381,8 @@ def build(
         if where == "path":
             if hit("path", name):
                 raw = value
-            elif name in PATH_VALUES:
-                raw = PATH_VALUES[name](world)
+            elif name in chosen or name in PATH_VALUES:
+                raw = (chosen.get(name) or PATH_VALUES[name])(world)
             else:
                 pytest.fail(f"{op.path}: no value for path parameter {name!r} (PATH_VALUES)")
             url = url.replace(f"{{{name}}}", urllib.parse.quote(_bytes(raw), safe=""))
