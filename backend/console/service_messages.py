@@ -10,6 +10,7 @@ when an entry here is no longer raised anywhere. Grouped by the module that rais
 
 from __future__ import annotations
 
+from backend.console.health_i18n import SERVICE_ENGLISH as HEALTH_SERVICE_ENGLISH
 from backend.console.reminders_i18n import REMINDERS_SCHEDULE_ENGLISH, REMINDERS_SERVICE_ENGLISH
 
 ENGLISH: dict[str, str] = {
@@ -215,6 +216,9 @@ ENGLISH: dict[str, str] = {
     # English is kept beside the reminders' pages (backend/console/reminders_i18n.py).
     **REMINDERS_SERVICE_ENGLISH,
     **REMINDERS_SCHEDULE_ENGLISH,
+    # backend/services/{signs_of_life,engagement,consent,wellbeing}.py and their console pages
+    # (issue 16): their English is kept beside those pages (backend/console/health_i18n.py).
+    **HEALTH_SERVICE_ENGLISH,
     # common/recurrence.py (passed on by backend/services/agenda.py); dateutil's own reason is
     # in English already.
     "La règle de récurrence est vide.": "The recurrence rule is empty.",
