@@ -4,7 +4,8 @@ docs/screenshots/console-<page>.png and console-<page>-phone.png.
 
 It starts a real backend on loopback with a small circle around Jeanne Martin (the browser
 tests' `tests/browser/site.py`), pairs a tablet that reports its status, adds a month of moods,
-messages and photos, and drives Debian's Chromium through each page.
+messages, photos and alerts (open, taken on, closed with a note), and drives Debian's Chromium
+through each page.
 
     .venv/bin/python scripts/render_console.py [--out DIR]
 """
@@ -29,6 +30,7 @@ from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from backend import db  # noqa: E402
 from backend.models import MoodCheckin  # noqa: E402
+from backend.services import alerts  # noqa: E402
 from tests.browser.site import (  # noqa: E402
     API,
     CHROMIUM,
@@ -85,7 +87,44 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
                     created_at=now - timedelta(days=day),
                 )
             )
+    # Alerts: a critical reminder nobody confirmed (open), another one the care manager took
+    # on, Hélène's tablet gone quiet, a mood alert closed with a note.
+    helene = next(
+        b["id"] for b in site.api("GET", "/beneficiaries", cm) if b["first_name"] == "Hélène"
+    )
+    raised = {}
+    with db.session_scope(sessions) as session:
+        for key, who, kind, message, critical, minutes in (
+            ("mood", jeanne, "mood_drop",
+             "Humeur en baisse : 2,1 en moyenne sur 7 jours (3,9 la semaine d'avant)", False, 1500),
+            ("taken", jeanne, "reminder_missed",
+             "Un rappel n'a pas été confirmé pour Jeanne Martin", False, 95),
+            ("tablet", helene, "tablet_offline",
+             "La tablette de Hélène Roux est hors ligne depuis hier à 18 h", False, 40),
+            ("critical", jeanne, "reminder_missed",
+             "Un rappel n'a pas été confirmé pour Jeanne Martin", True, 12),
+        ):  # fmt: skip
+            alert = alerts.raise_alert(
+                session,
+                beneficiary_id=who,
+                kind=kind,
+                message=message,
+                dedupe_key=f"screenshot:{key}",
+                recipient_ids=[],
+                critical=critical,
+                now=now - timedelta(minutes=minutes),
+            )
+            assert alert is not None
+            raised[key] = alert.id
     engine.dispose()
+    site.api("POST", f"/alerts/{raised['taken']}/take", cm)
+    site.api("POST", f"/alerts/{raised['mood']}/take", cm)
+    site.api("POST", f"/alerts/{raised['mood']}/close", cm,
+             json={"note": "Appelé Sophie : Jeanne a mal dormi après sa chute de lundi ; "
+                           "l'infirmière passe demain."})  # fmt: skip
+    site.api("PUT", "/me/notifications", cm, json={
+        "email_mode": "digest", "digest_hour": 18, "quiet_start": "21:00",
+        "quiet_end": "07:30", "timezone": "Europe/Paris"})  # fmt: skip
     site.api("POST", f"/beneficiaries/{jeanne}/wellbeing/readings", site.nurse,
              json={"score": 3, "note": "Un peu fatiguée, tension normale."})  # fmt: skip
     messages = f"/beneficiaries/{jeanne}/messages"
@@ -159,6 +198,7 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
         json={"first_name": "Rose", "last_name": "Payet", "place_name": "Saint-Denis"},
     )
     return {
+        "alert": raised["taken"],
         "rose": rose["id"],
         "device": token["device_id"],
         "health": health["id"],
@@ -216,6 +256,9 @@ def main() -> int:
                 ("account", "/account", site.daughter.email),
                 ("family-home", "/", site.daughter.email),
                 ("not-found", "/messages/999999", site.nurse.email),
+                ("alerts", "/alerts?state=all", site.care_manager.email),
+                ("alerts-detail", f"/alerts/{extra['alert']}", site.care_manager.email),
+                ("alerts-notifications", "/account/notifications", site.care_manager.email),
             ]
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
@@ -259,6 +302,12 @@ def main() -> int:
                     page.locator(".invitation-created").scroll_into_view_if_needed()
                     page.screenshot(
                         path=str(args.out / f"console-invitation-created{suffix}.png"),
+                        full_page=True,
+                    )
+                    # The same link sent by e-mail (the confirmation, the link still there).
+                    page.get_by_role("button", name="Envoyer par e-mail").click()
+                    page.screenshot(
+                        path=str(args.out / f"console-invitation-emailed{suffix}.png"),
                         full_page=True,
                     )
                 browser.close()
