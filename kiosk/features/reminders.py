@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from kiosk import idle
 from kiosk.features.base import Feature, Host, Link
@@ -90,6 +90,9 @@ class RemindersFeature(Feature):
         self._running = False
         self._timer = QTimer(host.window)
         self._timer.setSingleShot(True)
+        # Precise: a coarse timer may fire 5 % of its interval late (750 ms of a 15 s wait,
+        # measured 200 ms late on 4 s: bench/reminder_card.py).
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.check)
         self._speak_timer = QTimer(host.window)
         self._speak_timer.setSingleShot(True)

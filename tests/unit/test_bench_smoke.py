@@ -165,3 +165,25 @@ def test_floor_and_tablet_report_their_first_paint(running: Running, tmp_path: P
         finally:
             driven.close()
         assert driven.process.poll() is not None
+
+
+@pytest.mark.skipif(not bench_backend.pg_available(), reason="PostgreSQL is not reachable")
+def test_the_escalation_bench_escalates_each_reminder_once() -> None:
+    from bench import reminder_escalation
+
+    result = reminder_escalation.fleet(tablets=3, per=2, workers=2)
+    assert result["reminders"] == 6
+    assert result["alerts"] == result["emails"] == result["emails_on_disk"] == 6
+    assert result["exactly_once"] == 1.0
+
+
+def test_the_card_bench_sees_each_card_painted_after_it_is_due(qapp: object) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from bench import reminder_card
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    delays = reminder_card.card_delays(app, 2)
+    assert len(delays) == 2
+    assert all(delay >= 0 for delay in delays)  # painted after the due instant, never before
