@@ -4,7 +4,8 @@ Wiring in one place (`_connect_signals` and friends): services report through si
 controller updates the screens. Screens never talk to the network or the disk.
 
 Every home module is a feature (`kiosk.features`: agenda, mood, messages, professionals,
-photos, weather): each owns its screens and services, registers its screens by name
+photos, weather, reminders, the « Je vais bien » check-in, the circle): each owns its
+screens and services, registers its screens by name
 (`register_screen`, with the function that fills a screen when it is opened; a home tile
 appears for a configured module only once a screen of that name exists), and is told of the
 life cycle (start, stop, wipe), of new state (once per sync: `on_state`, which also redraws its
@@ -16,7 +17,12 @@ module is one feature and one line in `_build_screens`:
 The controller keeps only the shell's own screens (pairing, night, maintenance) and wires.
 
 Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
-itself (night, photo frame, back home, mood check-in: `MoodFeature.due_slot`).
+itself (night, photo frame, back home, mood check-in: `MoodFeature.due_slot`); while home
+asks "Tout va bien aujourd'hui ?" it stays in front (no photo frame).
+
+For the signs of life, every press in the window is counted per local hour
+(`kiosk.touch_counter`: counts only), and the status report says how the tablet is: screen on
+or off and why, last touch, start time and starts today, memory, disk, the last error as a code.
 
 Two steps, so that the beneficiary sees their day as soon as the tablet is switched on: the
 constructor shows home from the local store (or the pairing screen) without loading the HTTP
@@ -30,7 +36,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -42,18 +48,21 @@ from common.atomic_file import write_atomically
 from kiosk import i18n, idle
 from kiosk.features.agenda import AgendaFeature
 from kiosk.features.base import Feature, Link
+from kiosk.features.checkin import CheckinFeature
+from kiosk.features.circle import CircleFeature
 from kiosk.features.messages import MessagesFeature
 from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.reminders import RemindersFeature
 from kiosk.features.weather import WeatherFeature
-from kiosk.home_view import build_home_view, finished_occurrences
+from kiosk.home_view import build_home_view, finished_occurrences, reminder_summary
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow, ScreenSource
 from kiosk.outbox import Outbox
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
 from kiosk.sync import LONG_POLL_SECONDS
+from kiosk.touch_counter import StartLog, TouchCounter
 from provisioning import credentials
 from provisioning.credentials import DeviceCredential
 
@@ -120,6 +129,12 @@ class KioskController(QObject):
         self._timing = idle.Timing()
         self._last_touch = self.now()
         self._awake_until: datetime | None = None
+        # The tablet's health, for the status report.
+        self._started_at = self.now()
+        self._restarts_today: int | None = None  # counted by start()
+        self._screen_on = True
+        self.touches = TouchCounter(data_dir, self.now)
+        self.screen_power_changed.connect(self._on_screen_power)
         self._on_open: dict[str, Callable[[], None]] = {}
         self._features: list[Feature] = []
         self._night: NightScreen | None = None
@@ -149,6 +164,8 @@ class KioskController(QObject):
         self.photos = self._add_feature(PhotosFeature(self, self._data_dir))
         self.weather = self._add_feature(WeatherFeature(self, self._data_dir))
         self.reminders = self._add_feature(RemindersFeature(self, self._data_dir))
+        self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
+        self.circle = self._add_feature(CircleFeature(self, self._data_dir))
 
     @property
     def night(self) -> NightScreen:
@@ -232,6 +249,7 @@ class KioskController(QObject):
         """Talk to the backend: pair, or sync and start every feature's services."""
         self._scheduler = scheduler
         self._http = http
+        self._restarts_today = StartLog(self._data_dir).note_start(self.now().date())
         credential = credentials.load(self._data_dir)
         if credential is None:
             self._enter_pairing()
@@ -241,6 +259,7 @@ class KioskController(QObject):
 
     def shutdown(self) -> None:
         self._tick.stop()
+        self.touches.save()
         self._stop_paired_services()
         for feature in self._features:
             feature.shutdown()
@@ -281,6 +300,7 @@ class KioskController(QObject):
         self.pairing_service.start()
 
     def _enter_paired(self, credential: DeviceCredential) -> None:
+        from kiosk.action_answers import AnsweringClient
         from kiosk.background import OutboxService, SyncService
         from kiosk.device_client import DeviceClient
         from kiosk.status_report import StatusReporter, post_status
@@ -300,11 +320,20 @@ class KioskController(QObject):
         self.sync_service = SyncService(
             Syncer(client, self.store), scheduler, long_poll=self._long_poll
         )
-        self.outbox_service = OutboxService(self.outbox, client, scheduler)
+        # The outbox's client hands the backend's answers to the features that show them.
+        answering = AnsweringClient(http, self._backend_url, credential.access_token)
+        answering.listen("mood_sharing", self.circle.answered_from_worker)
+        self.outbox_service = OutboxService(self.outbox, answering, scheduler)
         token = credential.access_token
         self.status_reporter = StatusReporter(
             self._collect_status,
-            lambda status: post_status(http, self._backend_url, token, status),
+            lambda status: post_status(
+                http,
+                self._backend_url,
+                token,
+                status,
+                accepted=lambda sent: self.touches.acknowledge(sent.touches),
+            ),
             scheduler,
         )
         self._connect_sync(self.sync_service, self.outbox_service)
@@ -415,6 +444,7 @@ class KioskController(QObject):
         credentials.erase(self._data_dir)
         self.store.wipe()
         self.outbox.wipe()
+        self.touches.wipe()  # counted for the pairing that ends
         (self._data_dir / CONFIG_FILE).unlink(missing_ok=True)
         self._state = self.store.load()
         self._follow_time_zone()
@@ -435,8 +465,18 @@ class KioskController(QObject):
             finished_occurrences(self._state.of("visits"), self._state.of("visit_absences")),
         )
         self.window.home.set_view(view)
+        self._refresh_reminders(view.now)
         self.refresh_badges()
         self.home_refreshed.emit()
+
+    def _refresh_reminders(self, now: datetime | None = None) -> None:
+        """Home's "Prochain rappel" and today's done / not done (redrawn only if changed)."""
+        try:
+            summary = reminder_summary(self.reminders.today(), now or self.now())
+        except Exception:  # a bad reminder must never take home down
+            log.exception("home: the reminders could not be summed up")
+            summary = None
+        self.window.home.set_reminders(summary)
 
     def refresh_badges(self) -> None:
         """Home's numbers (unread messages, new photos), as the features count them."""
@@ -549,16 +589,53 @@ class KioskController(QObject):
     # -- status ------------------------------------------------------------------------------
     def _collect_status(self) -> Status:
         """Runs on the reporter's worker thread."""
-        from kiosk.status_report import Status, free_disk, version
+        from kiosk.status_report import (
+            Status,
+            disk_total,
+            error_code,
+            free_disk,
+            memory_available,
+            version,
+        )
 
+        now = self.now()
+        free = free_disk(self._data_dir)
+        screen_on = self._screen_on
         return Status(
             app_version=version(),
-            free_disk_bytes=free_disk(self._data_dir),
+            free_disk_bytes=free,
             last_error=self._last_error,
             outbox_pending=self.outbox.pending_count(),
             config_version=self.config_version or None,
             config_applied_at=self._config_applied_at if self.config_version else None,
+            screen_on=screen_on,
+            screen_off_reason=None if screen_on else "night",
+            screen_off_until=None if screen_on else self._night_ends(now),
+            last_touch_at=self.touches.last_touch(),
+            started_at=self._started_at,
+            restarts_today=self._restarts_today,
+            memory_available_bytes=memory_available(),
+            disk_total_bytes=disk_total(self._data_dir),
+            last_error_code=error_code(
+                self._last_error, online=self._offline_since is None, free_disk_bytes=free
+            ),
+            touches=tuple(self.touches.completed(now)),
         )
+
+    def _night_ends(self, now: datetime) -> datetime | None:
+        """When the night mode that holds `now` ends (its configured end, today or tomorrow)."""
+        try:
+            end = idle.parse_hhmm(self._timing.night_end)
+        except ValueError:
+            return None
+        tz = now.tzinfo
+        moment = datetime.combine(now.date(), end, tzinfo=tz)
+        if moment <= now:
+            moment = datetime.combine(now.date() + timedelta(days=1), end, tzinfo=tz)
+        return moment
+
+    def _on_screen_power(self, on: bool) -> None:
+        self._screen_on = on
 
     def note_error(self, text: str) -> None:
         """Remember the last problem, for the next status report."""
@@ -568,6 +645,7 @@ class KioskController(QObject):
     def _on_touch(self) -> None:
         now = self.now()
         self._last_touch = now
+        self.touches.touched()  # a count for its hour, nothing of what was touched
         screen = self.window.current_screen_name()
         if screen == idle.NIGHT:
             self._awake_until = now + idle.WAKE_FOR
@@ -578,17 +656,23 @@ class KioskController(QObject):
 
     def tick(self) -> None:
         """Once a second: should the tablet change screen by itself?"""
+        self.touches.save_if_due()
         screen = self.window.current_screen_name()
         if self._device_id is None or screen == "pairing":
             return
         now = self.now()
+        self._refresh_reminders(now)  # "1 fait" as soon as "C'est fait" is tapped
+        if self.checkin.asking and screen == idle.PHOTO_FRAME:
+            self.window.show_home()  # "Tout va bien aujourd'hui ?" must be seen
+            return
         slot = self.mood.due_slot(now)
         situation = idle.Situation(
             now=now,
             screen=screen,
             last_touch=self._last_touch,
             awake_until=self._awake_until,
-            has_photo_frame=self.photos.frame_ready,
+            # While home asks "Tout va bien aujourd'hui ?", it stays in front.
+            has_photo_frame=self.photos.frame_ready and not self.checkin.asking,
             has_mood="mood" in self.config["modules"],
         )
         target = idle.decide(self._timing, situation, slot)

@@ -1,7 +1,8 @@
 """What the home screen shows, computed from the local store without Qt.
 
 The screen formats these values into (translatable) words; this module only decides *what*
-is shown: today's visits in order, which one is under way, which one comes next.
+is shown: today's visits in order, which one is under way, which one comes next; and of the
+reminders, the next one and how many of today's were done and not done (`ReminderSummary`).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from common.recurrence import (
     AgendaEvent,
@@ -21,6 +22,9 @@ from common.recurrence import (
     occurrences_between,
     occurrences_on,
 )
+
+if TYPE_CHECKING:
+    from kiosk.reminders_view import ReminderDay
 
 OccurrenceKey = tuple[int, datetime]  # (event id, start in UTC)
 # An arrival more than this after the planned start is late: the visit reads "en retard" (a
@@ -241,3 +245,46 @@ def build_agenda_days(
             lines.append(_line(occ, _state(occ, now, upcoming, finished), under_way))
         result.append(AgendaDay(day, tuple(lines)))
     return tuple(result)
+
+
+# -- the reminders, for home's summary ---------------------------------------------------------
+
+
+class ReminderWhen(Enum):
+    TODAY = "today"
+    TOMORROW = "tomorrow"
+    LATER = "later"  # another day: said with its weekday
+
+
+@dataclass(frozen=True)
+class ReminderSummary:
+    """ "Prochain rappel : 18 h — Médicaments du soir" and "1 fait, 1 pas fait"."""
+
+    next_at: datetime | None  # the next reminder's due time, in the beneficiary's zone
+    next_when: ReminderWhen | None
+    next_title: str
+    done: int  # due today and confirmed
+    not_done: int  # due today and not confirmed (still asked, or its time is over)
+
+    @property
+    def empty(self) -> bool:
+        return self.next_at is None and not self.done and not self.not_done
+
+
+def reminder_summary(day: ReminderDay | None, now: datetime) -> ReminderSummary | None:
+    """The summary home shows, or None when there is nothing to say (no reminder today nor
+    coming). `now` is aware, in the beneficiary's zone."""
+    if day is None:
+        return None
+    next_at, when, title = None, None, ""
+    if day.next is not None:
+        next_at = day.next.local_due.astimezone(now.tzinfo)
+        title = " ".join(day.next.title.split())
+        if next_at.date() == now.date():
+            when = ReminderWhen.TODAY
+        elif next_at.date() == now.date() + timedelta(days=1):
+            when = ReminderWhen.TOMORROW
+        else:
+            when = ReminderWhen.LATER
+    summary = ReminderSummary(next_at, when, title, len(day.done), len(day.not_done))
+    return None if summary.empty else summary

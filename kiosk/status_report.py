@@ -1,20 +1,28 @@
-"""The tablet tells its backend how it is: version, free disk, last error, queued writes.
+"""The tablet tells its backend how it is: version, free disk, last error, queued writes, and
+its health for the signs of life (docs/device-protocol.md, "Status report"): the screen on or
+off and why, the last touch, when the app started and how many times today, free memory, the
+disk's size, the last error as a code, and the touches per local hour not yet acknowledged.
 
 Off the GUI thread, on the shared scheduler (kiosk.background's pattern): `report_soon()`
 (called after a successful sync) posts at most once per `every` seconds; a report that fails
 is simply retried at the next occasion, since the next one carries fresher news anyway.
+
+A backend older than the tablet refuses the health fields it does not know (422): the report
+is then sent again with the fields every backend takes, so that the console still sees the
+version and the configuration; the touch counts wait for a backend that takes them.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import requests
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -28,6 +36,23 @@ log = logging.getLogger(__name__)
 REPORT_EVERY = 300.0  # seconds
 STATUS_JOB = "status"
 MAX_ERROR = 2000
+MAX_TOUCH_HOURS = 24 * 14
+# Below this much free space the tablet's last error is "disk_full" (the outbox and the local
+# store cannot commit much longer).
+DISK_FULL_BYTES = 50_000_000
+MEMINFO = Path("/proc/meminfo")
+
+ScreenOffReason = Literal["night", "schedule"]
+# The fields every backend takes; the others are the health (a backend older than the tablet
+# refuses them with 422).
+BASE_FIELDS = (
+    "app_version",
+    "free_disk_bytes",
+    "last_error",
+    "outbox_pending",
+    "config_version",
+    "config_applied_at",
+)
 
 
 @dataclass(frozen=True)
@@ -39,17 +64,50 @@ class Status:
     config_version: int | None
     # When this tablet applied `config_version` (the console says "appliquée à 10 h 12").
     config_applied_at: datetime | None = None
+    # The tablet's health (each None when unknown).
+    screen_on: bool | None = None
+    screen_off_reason: ScreenOffReason | None = None
+    screen_off_until: datetime | None = None
+    last_touch_at: datetime | None = None
+    started_at: datetime | None = None
+    restarts_today: int | None = None
+    memory_available_bytes: int | None = None
+    disk_total_bytes: int | None = None
+    last_error_code: str | None = None
+    # Completed local hours with their touch counts (aware start of the hour, count): counts
+    # only, never what was touched.
+    touches: tuple[tuple[datetime, int], ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        applied = self.config_applied_at
+        def instant(moment: datetime | None) -> str | None:
+            return moment.isoformat() if moment is not None else None
+
         return {
             "app_version": self.app_version,
             "free_disk_bytes": self.free_disk_bytes,
             "last_error": self.last_error[:MAX_ERROR] if self.last_error else None,
             "outbox_pending": self.outbox_pending,
             "config_version": self.config_version,
-            "config_applied_at": applied.isoformat() if applied is not None else None,
+            "config_applied_at": instant(self.config_applied_at),
+            "screen_on": self.screen_on,
+            "screen_off_reason": self.screen_off_reason if self.screen_on is False else None,
+            "screen_off_until": instant(self.screen_off_until) if self.screen_on is False else None,
+            "last_touch_at": instant(self.last_touch_at),
+            "started_at": instant(self.started_at),
+            "restarts_today": self.restarts_today,
+            "memory_available_bytes": self.memory_available_bytes,
+            "disk_total_bytes": self.disk_total_bytes,
+            "last_error_code": self.last_error_code,
+            "touches": [
+                {"hour": hour.isoformat(), "count": count}
+                for hour, count in self.touches[-MAX_TOUCH_HOURS:]
+            ],
         }
+
+    def base_json(self) -> dict[str, Any]:
+        """Only the fields every backend takes."""
+        full = self.as_json()
+        return {key: full[key] for key in BASE_FIELDS}
 
 
 def free_disk(path: Path) -> int | None:
@@ -59,23 +117,92 @@ def free_disk(path: Path) -> int | None:
         return None
 
 
+def disk_total(path: Path) -> int | None:
+    try:
+        return shutil.disk_usage(path).total
+    except OSError:
+        return None
+
+
+def memory_available(meminfo: Path = MEMINFO) -> int | None:
+    """MemAvailable from /proc/meminfo, in bytes (None where there is no such file)."""
+    try:
+        with meminfo.open(encoding="ascii") as lines:
+            for line in lines:
+                if line.startswith("MemAvailable:"):
+                    value, *unit = line.split(":", 1)[1].split()
+                    factor = 1024 if unit and unit[0].lower() == "kb" else 1
+                    return int(value) * factor
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return None
+
+
+# The tablet's notes of its last problem (KioskController.note_error and friends), as the codes
+# the backend says in words (backend/services/device_health.py, ERROR_CODES).
+BACKEND_UNREACHABLE = "backend_unreachable"
+CONFIG_REFUSED = "config_refused"
+DISK_FULL = "disk_full"
+UNEXPECTED = "unexpected_error"
+ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # what the backend takes as a code
+
+
+def error_code(
+    last_error: str | None, *, online: bool, free_disk_bytes: int | None = None
+) -> str | None:
+    """The code of the tablet's current problem, or None when all is well. An unreachable
+    backend is no longer a problem once it answers again; a nearly full disk is one whatever
+    the last note said."""
+    if free_disk_bytes is not None and free_disk_bytes < DISK_FULL_BYTES:
+        return DISK_FULL
+    if not last_error:
+        return None
+    text = last_error.strip()
+    if text == BACKEND_UNREACHABLE:
+        return None if online else BACKEND_UNREACHABLE
+    if text.startswith("configuration ") and "refusée" in text:
+        return CONFIG_REFUSED
+    if text.startswith("exception inattendue"):
+        return UNEXPECTED
+    if ERROR_CODE.fullmatch(text):
+        return text  # already a code (note_error("photo_download_failed"))
+    return UNEXPECTED
+
+
 def post_status(
-    session: requests.Session, backend_url: str, access_token: str, status: Status
+    session: requests.Session,
+    backend_url: str,
+    access_token: str,
+    status: Status,
+    accepted: Callable[[Status], None] | None = None,
 ) -> bool:
-    """True when the backend took it (204)."""
+    """True when the backend took it (204). `accepted` is called when it took the whole report
+    (the touch counts in it can be forgotten); not when only the base fields went through."""
+    url = f"{backend_url.rstrip('/')}/api/v1/device/status"
+    headers = {"Authorization": f"Bearer {access_token}"}
     try:
         response = session.post(
-            f"{backend_url.rstrip('/')}/api/v1/device/status",
-            json=status.as_json(),
-            headers={"Authorization": f"Bearer {access_token}"},
-            timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            url, json=status.as_json(), headers=headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
         )
+        if response.status_code == 422:
+            log.info("status report: the backend refused the health fields; sent without them")
+            response = session.post(
+                url,
+                json=status.base_json(),
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+            if response.status_code != 204:
+                log.info("status report refused: HTTP %s", response.status_code)
+            return response.status_code == 204
     except requests.RequestException as exc:
         log.info("status report not sent: %s", exc)
         return False
     if response.status_code != 204:
         log.info("status report refused: HTTP %s", response.status_code)
         return False
+    if accepted is not None:
+        accepted(status)
     return True
 
 

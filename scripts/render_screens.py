@@ -40,8 +40,9 @@ from common import tablet_config as config  # noqa: E402
 from common.recurrence import AgendaEvent  # noqa: E402
 from demo.pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
 from kiosk import i18n  # noqa: E402
+from kiosk.circle_view import MoodSharing, mood_sharing, parse_circle  # noqa: E402
 from kiosk.features.photos import photo_words  # noqa: E402
-from kiosk.home_view import build_agenda_days, build_home_view  # noqa: E402
+from kiosk.home_view import build_agenda_days, build_home_view, reminder_summary  # noqa: E402
 from kiosk.messages_view import build_messages_view  # noqa: E402
 from kiosk.photos_view import build_album_view  # noqa: E402
 from kiosk.professional_view import (  # noqa: E402
@@ -49,7 +50,9 @@ from kiosk.professional_view import (  # noqa: E402
     build_identified_view,
     build_professional_view,
 )
+from kiosk.reminders_view import Mark, MarkState, build_reminder_day  # noqa: E402
 from kiosk.screens.agenda_screen import AgendaScreen  # noqa: E402
+from kiosk.screens.circle_screen import CircleScreen  # noqa: E402
 from kiosk.screens.home_screen import HomeScreen  # noqa: E402
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen  # noqa: E402
 from kiosk.screens.messages_screen import MessagesScreen  # noqa: E402
@@ -173,6 +176,47 @@ NURSE_MESSAGES = [
 ]
 
 
+def reminder(reminder_id: int, title: str, hour: int, kind: str) -> dict[str, Any]:
+    return {
+        "id": reminder_id,
+        "title": title,
+        "detail": "",
+        "kind": kind,
+        "start_local": f"2026-11-01T{hour:02d}:00:00",
+        "rrule": "FREQ=DAILY",
+        "confirm_wanted": True,
+        "repeat_every_minutes": 10,
+        "repeat_count": 3,
+        "critical": kind == "medication",
+        "version": 1,
+    }
+
+
+# Jeanne's day of reminders: the morning pills confirmed at 8:04, the glass of water at 10:00
+# not confirmed, the evening pills at 18:00 still to come.
+REMINDERS = [
+    reminder(1, "Médicaments du matin", 8, "medication"),
+    reminder(2, "Un grand verre d'eau", 10, "drink"),
+    reminder(3, "Médicaments du soir", 18, "medication"),
+]
+MORNING_DUE = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)
+REMINDER_MARKS = {(1, MORNING_DUE): Mark(MarkState.DONE, MORNING_DUE + timedelta(minutes=4))}
+
+# Who is in her circle, as the backend syncs it (kind "circle").
+CIRCLE: list[dict[str, Any]] = [
+    {"id": 5, "name": "Marie Martin", "role": "family", "role_label": "fille",
+     "sees": ["agenda", "messages", "photos", "mood"]},
+    {"id": 6, "name": "Thomas Martin", "role": "family", "role_label": "famille",
+     "sees": ["messages", "photos", "mood"]},
+    {"id": 7, "name": "Claire Petit", "role": "health_professional", "role_label": "infirmière",
+     "sees": ["agenda", "messages", "mood", "visits"]},
+    {"id": 8, "name": "Sophie Bernard", "role": "care_worker", "role_label": "aide à domicile",
+     "sees": ["agenda", "visits"]},
+    {"id": 9, "name": "Nadia Haddad", "role": "care_manager", "role_label": "conseil autonomie",
+     "sees": ["agenda", "messages", "photos", "mood", "visits"]},
+]  # fmt: skip
+
+
 def weather_report() -> dict[str, Any]:
     days = [
         ("2026-11-22", 61, 4.0, 9.0),
@@ -291,13 +335,38 @@ def main(argv: list[str]) -> int:
         "http://foyer.local:8000/pair?user_code=WDJB-MJHT",
         NOW + timedelta(minutes=9, seconds=42),
     )
-    home = kept(HomeScreen(now_fn=now))
-    home.set_view(build_home_view("Jeanne", events, NOW))
-    home.set_tiles(list(settings["modules"]))
-    home.set_badge("messages", messages_view.unread_count)
-    home.set_badge("photos", album.new_count)
-    home.set_weather_glance(glance(weather, words))
-    home.set_professional_entry(True)
+    reminder_day = build_reminder_day(REMINDERS, PARIS, REMINDER_MARKS, NOW)
+
+    def make_home() -> HomeScreen:
+        screen = kept(HomeScreen(now_fn=now))
+        screen.set_view(build_home_view("Jeanne", events, NOW))
+        screen.set_tiles(list(settings["modules"]))
+        screen.set_badge("messages", messages_view.unread_count)
+        screen.set_badge("photos", album.new_count)
+        screen.set_weather_glance(glance(weather, words))
+        screen.set_professional_entry(True)
+        screen.set_circle_entry(True)
+        screen.set_reminders(reminder_summary(reminder_day, NOW))
+        return screen
+
+    home = make_home()
+    # The check-in window is open: "Tout va bien aujourd'hui ?" in the card's place.
+    home_checkin = make_home()
+    home_checkin.set_checkin(True)
+
+    people = parse_circle(CIRCLE)
+    circle = kept(CircleScreen())
+    circle.set_circle(people, mood_sharing(people, None, None))
+    # Paused on the tablet two days ago: family and friends no longer see her mood.
+    paused_people = parse_circle(
+        [
+            {**p, "sees": [s for s in p["sees"] if s != "mood" or p["role"] != "family"]}
+            for p in CIRCLE
+        ]
+    )
+    circle_paused = kept(CircleScreen())
+    since = datetime(2026, 11, 20, 9, 30, tzinfo=PARIS)
+    circle_paused.set_circle(paused_people, MoodSharing(True, since))
 
     agenda = kept(AgendaScreen())
     agenda.set_days(build_agenda_days(events, NOW))
@@ -365,6 +434,7 @@ def main(argv: list[str]) -> int:
 
         shot("pairing", pairing)
         shot("home", home)
+        shot("home-checkin", home_checkin)
         shot("agenda", agenda)
         shot("messages", messages)
         shot("message-open", message_open)
@@ -398,6 +468,8 @@ def main(argv: list[str]) -> int:
         shot("professional-identified", identified)
         shot("night", night)
         shot("maintenance", maintenance)
+        shot("circle", circle)
+        shot("circle-paused", circle_paused)
         for widget in keep:
             widget.hide()
     # Delete the widgets while the application still exists (PySide6 can crash at exit
@@ -406,7 +478,8 @@ def main(argv: list[str]) -> int:
         widget.deleteLater()
     QApplication.sendPostedEvents(None, 0)
     keep.clear()
-    del pairing, home, agenda, messages, message_open, photos, slideshow, frame
+    del pairing, home, home_checkin, agenda, messages, message_open, photos, slideshow, frame
+    del circle, circle_paused
     del weather_screen, weather_missing, mood, professional, identified, night, maintenance
     app.quit()
     return 0

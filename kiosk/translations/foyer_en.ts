@@ -120,6 +120,182 @@ Photos sent by your family and friends will appear here.</translation>
     </message>
 </context>
 <context>
+    <name>CircleScreen</name>
+    <message>
+        <location filename="../screens/circle_screen.py" line="168"/>
+        <source>Votre famille et vos amis voient votre humeur.</source>
+        <translation>Your family and friends see your mood.</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="169"/>
+        <source>Mettre en pause</source>
+        <translation>Pause sharing</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="174"/>
+        <source>En pause depuis le {day} : votre famille et vos amis ne voient plus votre humeur.</source>
+        <translation>Paused since {day}: your family and friends no longer see your mood.</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="176"/>
+        <source>Partager à nouveau</source>
+        <translation>Share again</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="178"/>
+        <source>En pause : votre famille et vos amis ne voient plus votre humeur.</source>
+        <translation>Paused: your family and friends no longer see your mood.</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="185"/>
+        <source>Ce que mes proches voient</source>
+        <translation>What my circle can see</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="186"/>
+        <source>Personne n&apos;est encore dans votre cercle.</source>
+        <translation>No one is in your circle yet.</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="187"/>
+        <source>Partager mon humeur</source>
+        <translation>Share my mood</translation>
+    </message>
+    <message>
+        <location filename="../screens/circle_screen.py" line="189"/>
+        <source>Votre choix sera transmis dès que la tablette sera connectée.</source>
+        <translation>Your choice will be sent as soon as the tablet is connected.</translation>
+    </message>
+</context>
+<context>
+    <name>CircleWords</name>
+    <message>
+        <location filename="../circle_view.py" line="38"/>
+        <source>votre agenda</source>
+        <translation>your calendar</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="39"/>
+        <source>vos messages</source>
+        <translation>your messages</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="40"/>
+        <source>vos photos</source>
+        <translation>your photos</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="41"/>
+        <source>votre humeur</source>
+        <translation>your mood</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="42"/>
+        <source>les visites chez vous</source>
+        <translation>the visits to your home</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="44"/>
+        <source>voit {things}.</source>
+        <translation>sees {things}.</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="45"/>
+        <source>ne voit rien pour le moment.</source>
+        <translation>sees nothing for now.</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="46"/>
+        <source>{first} et {last}</source>
+        <translation>{first} and {last}</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="51"/>
+        <source>votre fille</source>
+        <translation>your daughter</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="52"/>
+        <source>votre fils</source>
+        <translation>your son</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="53"/>
+        <source>de votre famille</source>
+        <translation>from your family</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="54"/>
+        <source>votre ami·e</source>
+        <translation>your friend</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="55"/>
+        <source>votre voisin·e</source>
+        <translation>your neighbour</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="56"/>
+        <source>votre ami ou voisin</source>
+        <translation>your friend or neighbour</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="57"/>
+        <source>votre infirmière</source>
+        <translation>your nurse</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="58"/>
+        <source>votre infirmier</source>
+        <translation>your nurse</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="59"/>
+        <source>votre médecin</source>
+        <translation>your doctor</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="60"/>
+        <source>votre kinésithérapeute</source>
+        <translation>your physiotherapist</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="61"/>
+        <source>votre orthophoniste</source>
+        <translation>your speech therapist</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="62"/>
+        <source>votre aide à domicile</source>
+        <translation>your home help</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="63"/>
+        <source>bénévole auprès de vous</source>
+        <translation>a volunteer who visits you</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="64"/>
+        <source>votre conseiller autonomie</source>
+        <translation>your care manager</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="65"/>
+        <source>professionnel de santé</source>
+        <translation>health professional</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="67"/>
+        <source>{name}, {role},</source>
+        <translation>{name}, {role},</translation>
+    </message>
+    <message>
+        <location filename="../circle_view.py" line="68"/>
+        <source>{name} ({label})</source>
+        <translation>{name} ({label})</translation>
+    </message>
+</context>
+<context>
     <name>HomeScreen</name>
     <message>
         <location filename="../screens/home_screen.py" line="274"/>
@@ -231,6 +407,81 @@ Photos sent by your family and friends will appear here.</translation>
         <location filename="../screens/home_screen.py" line="391"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="483"/>
+        <source>Prochain rappel : {when}</source>
+        <translation>Next reminder: {when}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="485"/>
+        <source>{next} — {title}</source>
+        <translation>{next} — {title}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="496"/>
+        <source>{hour} h {minute}</source>
+        <translation>{hour}:{minute}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="498"/>
+        <source>{hour} h</source>
+        <translation>{hour}:00</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="500"/>
+        <source>demain {time}</source>
+        <translation>tomorrow {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="503"/>
+        <source>{day} {time}</source>
+        <translation>{day} {time}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="510"/>
+        <source>1 fait</source>
+        <translation>1 done</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="510"/>
+        <source>{n} faits</source>
+        <translation>{n} done</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="513"/>
+        <source>1 pas fait</source>
+        <translation>1 not done</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="515"/>
+        <source>{n} pas faits</source>
+        <translation>{n} not done</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="519"/>
+        <source>Rappels du jour : {counts}</source>
+        <translation>Today&apos;s reminders: {counts}</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="525"/>
+        <source>Merci, bonne journée !</source>
+        <translation>Thank you, have a nice day!</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="527"/>
+        <source>Tout va bien aujourd&apos;hui ?</source>
+        <translation>Is everything all right today?</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="528"/>
+        <source>Oui, je vais bien</source>
+        <translation>Yes, I am fine</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="631"/>
+        <source>Mes proches</source>
+        <translation>My circle</translation>
     </message>
 </context>
 <context>

@@ -12,13 +12,22 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from common import tablet_config as config
+from kiosk.circle_view import MoodSharing, parse_circle
 from kiosk.features.photos import photo_words
-from kiosk.home_view import build_agenda_days, build_home_view
+from kiosk.home_view import build_agenda_days, build_home_view, reminder_summary
 from kiosk.messages_view import build_messages_view
 from kiosk.photos_view import build_album_view
 from kiosk.professional_view import Professional, build_identified_view, build_professional_view
-from kiosk.reminders_view import build_schedule, due_cards, parse_reminders
+from kiosk.reminders_view import (
+    Mark,
+    MarkState,
+    build_reminder_day,
+    build_schedule,
+    due_cards,
+    parse_reminders,
+)
 from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.circle_screen import CircleScreen
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
 from kiosk.screens.messages_screen import MessagesScreen
@@ -82,16 +91,100 @@ WEATHER = {
 }  # fmt: skip
 
 
-def _home() -> QWidget:
-    home = HomeScreen(now_fn=lambda: NOW)
-    home.set_view(build_home_view("Jeanne", _events(), NOW, offline_since=NOW))
-    home.set_tiles(list(config.MODULES))
-    home.set_badge("messages", 2)
-    home.set_badge("photos", 120)
-    view = build_weather_view(WEATHER, NOW, NOW, words)
-    home.set_weather_glance(glance(view, words))
-    home.set_professional_entry(True)
-    return home
+def _home_reminder(id_: int, title: str, hour: int, **fields: Any) -> dict[str, Any]:
+    return {
+        "id": id_, "title": title, "detail": "", "kind": "medication",
+        "start_local": f"2026-11-01T{hour:02d}:00:00", "rrule": "FREQ=DAILY",
+        "confirm_wanted": True, "repeat_every_minutes": 10, "repeat_count": 3,
+        "critical": False, "version": 1, **fields,
+    }  # fmt: skip
+
+
+def reminder_records(evening: str = "Médicaments du soir") -> list[dict[str, Any]]:
+    """The morning pills confirmed at 8:05, the glass of water at 10:00 not confirmed, and
+    `evening` at 18:00 to come."""
+    return [
+        _home_reminder(1, "Médicaments du matin", 8),
+        _home_reminder(2, "Un grand verre d'eau", 10, kind="drink"),
+        _home_reminder(3, evening, 18),
+    ]
+
+
+def reminder_marks() -> dict[Any, Mark]:
+    due = datetime(2026, 11, 22, 7, 0, tzinfo=UTC)  # 8:00 in Paris
+    return {(1, due): Mark(MarkState.DONE, due + timedelta(minutes=5))}
+
+
+def _home(checkin: str = "", evening: str = "Médicaments du soir") -> Callable[[], QWidget]:
+    """Home with the day's visits, reminders and weather, offline; with `checkin` "asking",
+    "Tout va bien aujourd'hui ?" in the card's place, "thanks" just after the answer."""
+
+    def build() -> QWidget:
+        home = HomeScreen(now_fn=lambda: NOW)
+        home.set_view(build_home_view("Jeanne", _events(), NOW, offline_since=NOW))
+        home.set_tiles(list(config.MODULES))
+        home.set_badge("messages", 2)
+        home.set_badge("photos", 120)
+        view = build_weather_view(WEATHER, NOW, NOW, words)
+        home.set_weather_glance(glance(view, words))
+        home.set_professional_entry(True)
+        home.set_circle_entry(True)
+        day = build_reminder_day(reminder_records(evening), PARIS, reminder_marks(), NOW)
+        home.set_reminders(reminder_summary(day, NOW))
+        if checkin:
+            home.set_checkin(True)
+        if checkin == "thanks":
+            home.checkin_button.click()
+        return home
+
+    return build
+
+
+CIRCLE: list[dict[str, Any]] = [
+    {"id": 5, "name": "Marie Martin", "role": "family", "role_label": "fille",
+     "sees": ["agenda", "messages", "photos", "mood"]},
+    {"id": 6, "name": "Thomas Martin", "role": "family", "role_label": "famille",
+     "sees": ["messages", "photos", "mood"]},
+    {"id": 7, "name": "Claire Petit", "role": "health_professional", "role_label": "infirmière",
+     "sees": ["agenda", "messages", "mood", "visits"]},
+    {"id": 8, "name": "Sophie Bernard", "role": "care_worker", "role_label": "aide à domicile",
+     "sees": ["agenda", "visits"]},
+    {"id": 9, "name": "Nadia Haddad", "role": "care_manager", "role_label": "conseil autonomie",
+     "sees": ["agenda", "messages", "photos", "mood", "visits"]},
+    {"id": 10, "name": "Josiane Leroy", "role": "friend", "role_label": "voisin·e", "sees": []},
+]  # fmt: skip
+
+
+def paused_circle() -> list[dict[str, Any]]:
+    """The circle as the backend sends it while the mood is not shared: family and friends
+    no longer see it."""
+    closed = ("family", "friend")
+    return [
+        {**p, "sees": [s for s in p["sees"] if s != "mood" or p["role"] not in closed]}
+        for p in CIRCLE
+    ]
+
+
+def _circle(page: str = "shared") -> Callable[[], QWidget]:
+    """Who sees what, the mood shared; "paused" since 20 November; "pending": the pause asked
+    on the tablet and not sent yet; "empty": nobody yet."""
+
+    def build() -> QWidget:
+        screen = CircleScreen()
+        records = CIRCLE if page in ("shared", "pending") else paused_circle()
+        if page == "empty":
+            records = []
+        since = datetime(2026, 11, 20, 9, 30, tzinfo=PARIS)
+        sharing = {
+            "shared": MoodSharing(False),
+            "paused": MoodSharing(True, since),
+            "pending": MoodSharing(True, NOW, pending=True),
+            "empty": MoodSharing(False),
+        }[page]
+        screen.set_circle(parse_circle(records), sharing)
+        return screen
+
+    return build
 
 
 def _pairing(address: str = "http://foyer.local:8000/pair") -> Callable[[], QWidget]:
@@ -289,7 +382,11 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     # A care service's own address, too long for one line at the floor's size.
     "pairing-long-address": _pairing("https://foyer.ssiad-vallee-de-la-dordogne.fr/appairage"),
     "pairing-message": _pairing_message,
-    "home": _home,
+    "home": _home(),
+    # "Tout va bien aujourd'hui ?" in the card's place, and the reminder's title too long for
+    # one line with its time.
+    "home-checkin": _home("asking", "Les gouttes pour les yeux avant le repas du soir"),
+    "home-checkin-thanks": _home("thanks"),
     "agenda": _agenda,
     "messages": _messages(None),
     "message-open": _messages(11),
@@ -315,4 +412,8 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "maintenance-pin": _maintenance("pin"),
     "maintenance": _maintenance(),
     "maintenance-confirm": _maintenance("confirm"),
+    "circle": _circle(),
+    "circle-paused": _circle("paused"),
+    "circle-pending": _circle("pending"),
+    "circle-empty": _circle("empty"),
 }

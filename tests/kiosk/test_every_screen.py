@@ -204,7 +204,7 @@ def test_nothing_else_is_ever_drawn_under_the_professional_entry(
     home.hide()
     problems = []
     for name in SCREENS:
-        if name == "home":
+        if name == "home" or name.startswith("home-"):  # home itself, in another state
             continue
         screen = built(qtbot, name)
         for size in SIZES:
