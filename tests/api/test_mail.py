@@ -138,7 +138,7 @@ def test_an_alert_is_emailed_at_once_to_the_care_manager_and_the_named_recipient
         assert message.get_content_type() == "text/plain"
         body = message.get_content()
         assert "Un rappel n'a pas été confirmé pour Jeanne Martin." in body
-        assert f"http://foyer.test/console/alerts/{alert_id}" in body
+        assert f"http://foyer.test/alerts/{alert_id}" in body
         assert "jeudi 3 décembre à 10\u00a0h" in body  # when, in the person's zone
         assert HEALTH_DETAIL not in message.as_string()
         assert HEALTH_DETAIL not in body
@@ -253,7 +253,7 @@ def test_a_digest_gathers_the_days_alerts_into_one_email(
     assert digest["Message-ID"] == f"<digest-{sophie.id}-2026-12-03@foyer.test>"
     body = digest.get_content()
     for alert_id in ids:
-        assert f"http://foyer.test/console/alerts/{alert_id}" in body
+        assert f"http://foyer.test/alerts/{alert_id}" in body
     assert body.count("Un rappel n'a pas été confirmé pour Jeanne Martin") == 3
     assert HEALTH_DETAIL not in body
 
@@ -279,8 +279,8 @@ def test_a_digest_leaves_out_alerts_closed_meanwhile(
     run_jobs(app, datetime(2026, 12, 3, 17, 0, tzinfo=UTC))
     [digest] = smtp_server.messages
     assert digest["Subject"] == "Foyer — 1 alerte en attente"
-    assert f"/console/alerts/{kept}" in digest.get_content()
-    assert f"/console/alerts/{closed}\n" not in digest.get_content()
+    assert f"/alerts/{kept}" in digest.get_content()
+    assert f"/alerts/{closed}\n" not in digest.get_content()
 
 
 def test_never_sends_nothing(
