@@ -656,19 +656,29 @@ def _day_key(beneficiary_id: int, day: date) -> str:
 
 
 def ensure_planned(session: Session, beneficiary: Beneficiary, now: datetime) -> bool:
-    """Plan today's run of the chain if no one did (it then plans the next). In the caller's
-    transaction; True when it planned it now."""
+    """Plan today's run of the chain if no one did (it then plans the next), or tomorrow's
+    when today's ran without planning it (the rules were off then). In the caller's
+    transaction; True when it planned one now."""
     tz = zone(beneficiary)
     day = day_of(now, tz)
-    key = _day_key(beneficiary.id, day)
-    if session.scalar(select(Job.id).where(Job.dedupe_key == key)) is not None:
+    state = session.scalar(select(Job.state).where(Job.dedupe_key == _day_key(beneficiary.id, day)))
+    if state is None:
+        return jobs.enqueue(
+            session,
+            DAY_JOB,
+            {"beneficiary_id": beneficiary.id, "day": day.isoformat()},
+            max(day_start(day, tz), now),
+            dedupe_key=_day_key(beneficiary.id, day),
+        )
+    if state != jobs.DONE:
         return False
+    following = day + timedelta(days=1)
     return jobs.enqueue(
         session,
         DAY_JOB,
-        {"beneficiary_id": beneficiary.id, "day": day.isoformat()},
-        max(day_start(day, tz), now),
-        dedupe_key=key,
+        {"beneficiary_id": beneficiary.id, "day": following.isoformat()},
+        day_start(following, tz),
+        dedupe_key=_day_key(beneficiary.id, following),
     )
 
 

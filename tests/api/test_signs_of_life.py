@@ -384,6 +384,22 @@ def test_the_rules_switched_off_stop_the_chain(home: Home) -> None:
     assert home.pending(signs_of_life.DAY_JOB) == [] and home.alerts() == []
 
 
+def test_switched_off_then_on_the_same_day_the_chain_goes_on(home: Home) -> None:
+    home.rules(checkin_enabled=False, inactivity_enabled=True, inactivity_deadline="11:00")
+    home.rules(inactivity_enabled=False)
+    home.run_jobs()  # today's run finds everything off: it plans no tomorrow
+    assert home.pending(signs_of_life.DAY_JOB) == []
+    home.at(paris(2026, 11, 30, 12))
+    home.rules(checkin_enabled=True)
+    ((tomorrow, _payload),) = home.pending(signs_of_life.DAY_JOB)
+    assert tomorrow == paris(2026, 12, 1, 4).astimezone(UTC)
+    home.at(paris(2026, 12, 1, 11))
+    home.alive()
+    home.run_jobs()
+    home.run_jobs()
+    assert [a.kind for a in home.alerts()] == ["checkin_missed"]
+
+
 # --- the touch counts ---------------------------------------------------------------------------
 
 
