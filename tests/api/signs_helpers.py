@@ -4,6 +4,7 @@ touches, answers "Je vais bien", and the jobs run at an explicit time."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -131,8 +132,6 @@ class Home:
         return jobs.run_due(self.sessions, "worker-1", self.clock.now)
 
     def pending(self, kind: str) -> list[tuple[datetime, dict[str, Any]]]:
-        import json
-
         with session_of(self.client) as session:
             rows = session.execute(
                 select(Job.run_at, Job.payload)
