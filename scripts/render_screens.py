@@ -338,7 +338,8 @@ def main(argv: list[str]) -> int:
     reminder_day = build_reminder_day(REMINDERS, PARIS, REMINDER_MARKS, NOW)
 
     def make_home() -> HomeScreen:
-        screen = kept(HomeScreen(now_fn=now))
+        screen = HomeScreen(now_fn=now)
+        kept(screen)
         screen.set_view(build_home_view("Jeanne", events, NOW))
         screen.set_tiles(list(settings["modules"]))
         screen.set_badge("messages", messages_view.unread_count)
