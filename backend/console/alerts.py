@@ -59,6 +59,8 @@ KIND_LABELS = {
     "mood_drop": "Bien-être",
     "wellbeing_trend": "Bien-être",
     "tablet_offline": "Tablette hors ligne",
+    "checkin_missed": "« Je vais bien » sans réponse",
+    "no_sign_of_life": "Pas de signe de vie",
 }
 OTHER_KIND = "Alerte"
 

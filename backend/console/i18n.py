@@ -384,6 +384,8 @@ ENGLISH: dict[str, str] = {
     "Closes": "Closed",
     "Toutes": "All",
     "Rappel non confirmé": "Reminder not confirmed",
+    "« Je vais bien » sans réponse": "No answer to « I'm fine »",
+    "Pas de signe de vie": "No sign of life",
     "Tablette hors ligne": "Tablet offline",
     "Toutes les alertes": "All alerts",
     "Pour": "For",

@@ -279,6 +279,14 @@ _WORDS = {
         "le suivi de {name} demande votre attention",
         "Le suivi de {name} demande votre attention.",
     ),
+    "checkin_missed": (
+        "{name} n'a pas répondu « Je vais bien »",
+        "{name} n'a pas répondu « Je vais bien » sur sa tablette.",
+    ),
+    "no_sign_of_life": (
+        "pas de signe de vie de {name} ce matin",
+        "Pas de signe de vie de {name} ce matin sur sa tablette.",
+    ),
 }
 # The well-being check's alerts are still "mood_drop" (backend.services.wellbeing).
 _WORDS["mood_drop"] = _WORDS["wellbeing_trend"]
