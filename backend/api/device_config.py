@@ -120,7 +120,7 @@ class StatusIn(BaseModel):
     restarts_today: StrictInt | None = Field(default=None, ge=0, le=10_000)
     memory_available_bytes: StrictInt | None = Field(default=None, ge=0, le=2**62)
     disk_total_bytes: StrictInt | None = Field(default=None, ge=0, le=2**62)
-    last_error_code: str | None = Field(
+    last_error_code: Annotated[str, LINE] | None = Field(
         default=None, pattern=ERROR_CODE, examples=list(device_health.ERROR_CODES)
     )
     touches: list[TouchHourIn] = Field(default_factory=list, max_length=MAX_TOUCH_HOURS)

@@ -30,6 +30,7 @@ from backend.console.web import ConsoleUser, Csrf, error_text, redirect, render,
 from backend.errors import NotFound, ServiceError
 from backend.models import Beneficiary, User
 from backend.services import access, alerts, dashboard
+from backend.text import LINE, MULTILINE
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +71,7 @@ NOTICES = {
     "reopened": "L'alerte est rouverte.",
 }
 
-Note = Annotated[str, Form(max_length=5000)]  # the service says "at most 2000" in words
+Note = Annotated[str, Form(max_length=5000), MULTILINE]  # the service says "at most 2000" in words
 
 
 # --- words ----------------------------------------------------------------------------------
@@ -176,7 +177,7 @@ def alerts_page(
     session: SessionDep,
     now: NowDep,
     state: StateFilter = "active",
-    beneficiary: Annotated[str, Query(max_length=12)] = "",
+    beneficiary: Annotated[str, Query(max_length=12), LINE] = "",
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The alerts `user` sees, of everyone or of one person, in a state; open ones first
@@ -249,7 +250,7 @@ def alert_page(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    done: Annotated[str, Query(max_length=10)] = "",
+    done: Annotated[str, Query(max_length=10), LINE] = "",
 ) -> Response:
     return _alert_page(request, session, user, alert_id, now, notice=NOTICES.get(done))
 

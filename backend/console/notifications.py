@@ -71,7 +71,7 @@ def notifications_page(
     request: Request,
     user: ConsoleUser,
     session: SessionDep,
-    done: Annotated[str, Query(max_length=10)] = "",
+    done: Annotated[str, Query(max_length=10), LINE] = "",
 ) -> Response:
     notice = "Vos choix de notifications sont enregistrés." if done else None
     return _page(request, session, user, notice=notice)

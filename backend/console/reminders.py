@@ -50,7 +50,8 @@ router = APIRouter(include_in_schema=False)
 # The same refusal as the service's (one message id): the form is not shown to someone who
 # could not send it.
 NOT_A_MANAGER = (
-    "Seuls le conseiller autonomie et les personnes qu'il y autorise gèrent les rappels."
+    "Votre rôle ne permet pas de gérer les rappels : seuls le conseiller autonomie "
+    "et les personnes qu'il y autorise les gèrent."
 )
 
 KIND_LABELS = {kind.value: label for kind, label in schedule.KIND_LABELS_FR.items()}

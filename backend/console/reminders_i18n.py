@@ -158,7 +158,7 @@ REMINDERS_ENGLISH: dict[str, str] = {
 # `service_messages.ENGLISH`: the console says them through `web.error_text`. Kept here until
 # they are merged there (tests/unit/test_service_messages.py asks for each of them).
 REMINDERS_SERVICE_ENGLISH: dict[str, str] = {
-    "Seuls le conseiller autonomie et les personnes qu'il y autorise gèrent les rappels.": "Only the care manager and the people they allow manage the reminders.",
+    "Votre rôle ne permet pas de gérer les rappels : seuls le conseiller autonomie et les personnes qu'il y autorise les gèrent.": "Your role does not allow managing the reminders: only the care manager and the people they allow manage them.",
     "Seul le conseiller autonomie choisit qui gère les rappels.": "Only the care manager chooses who manages the reminders.",
     "Rappel introuvable.": "Reminder not found.",
     "Le titre est obligatoire.": "The title is required.",

@@ -120,7 +120,8 @@ def _manager(session: Session, user: User, beneficiary_id: int) -> Beneficiary:
     beneficiary = _viewer(session, user, beneficiary_id)
     if not may_manage(session, user, beneficiary):
         raise Forbidden(
-            "Seuls le conseiller autonomie et les personnes qu'il y autorise gèrent les rappels."
+            "Votre rôle ne permet pas de gérer les rappels : seuls le conseiller autonomie "
+            "et les personnes qu'il y autorise les gèrent."
         )
     return beneficiary
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
@@ -38,6 +38,7 @@ XSS = {
     "event": '<img src=x onerror=alert("event")>',
     "name": '<svg onload=alert("name")>',
     "caption": '"><script>alert("caption")</script>',
+    "reminder": '<iframe src=javascript:alert("reminder")>',
 }
 
 
@@ -69,7 +70,11 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
         patch.setattr(
             security, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
         )
-        app = create_app(Settings.for_data_dir(data, public_url="http://testserver"))
+        # No jobs worker: its thread (an alert's e-mail going out) would write rows while the
+        # tests count them.
+        settings = Settings.for_data_dir(data, public_url="http://testserver")
+        settings = replace(settings, run_jobs=False)
+        app = create_app(settings)
         app.dependency_overrides.pop(utc_now, None)
         with TestClient(app) as client:
             c = build_circle(client)
@@ -114,6 +119,15 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
                     headers=c.nurse.headers,
                 )
             alerts = client.get(f"{API}/beneficiaries/{jeanne}/alerts", headers=cm.headers).json()
+            reminder = client.post(
+                f"{API}/beneficiaries/{jeanne}/reminders",
+                json={"title": XSS["reminder"], "start": "2026-12-01T08:00:00"},
+                headers=cm.headers,
+            ).json()
+            client.put(
+                f"{API}/beneficiaries/{jeanne}/reminders/editors/{c.daughter.id}",
+                headers=cm.headers,
+            )
             ids = {
                 "beneficiary_id": jeanne,
                 "event_id": event["id"],
@@ -126,6 +140,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
                 "user_id": c.daughter.id,
                 "invitation_id": 1,
                 "alert_id": alerts[0]["id"] if alerts else 1,
+                "reminder_id": reminder["id"],
+                "editor_id": c.daughter.id,
                 "token": "x" * 32,
             }
             yield Console(client, c, ids)
