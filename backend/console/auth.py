@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, SessionDep, StateDep
-from backend.console import i18n, notifications
+from backend.console import i18n
 from backend.console.web import (
     LANG_COOKIE,
     SESSION_COOKIE,
@@ -31,8 +31,6 @@ from backend.services import accounts, circle, mail, passwords, visits
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
-# « Mes notifications » (/account/notifications) is part of one's account.
-router.include_router(notifications.router)
 
 Text = Annotated[str, Form(max_length=1000), LINE]
 InvitationToken = Annotated[str, Path(min_length=1, max_length=200), LINE]

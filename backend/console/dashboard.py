@@ -8,7 +8,6 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, SessionDep, StateDep, care_manager
-from backend.console import alerts as alert_pages
 from backend.console.formatting import name_matches
 from backend.console.web import ConsoleUser, Csrf, error_text, redirect, render, undo
 from backend.errors import Invalid, ServiceError
@@ -17,7 +16,6 @@ from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 # The alerts pages (/alerts, /alerts/{id}) come with the dashboard, whose rows lead to them.
-router.include_router(alert_pages.router)
 
 
 @router.get("/", response_class=HTMLResponse)

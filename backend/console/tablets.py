@@ -25,9 +25,6 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from backend.api.deps import NowDep, PathId, SessionDep
-from backend.console import audit as audit_pages
-from backend.console import engagement as engagement_pages
-from backend.console import signs_of_life as signs_pages
 from backend.console.web import (
     ConsoleUser,
     Csrf,
@@ -342,10 +339,3 @@ def _save(
             error=error_text(request, exc),
         )
     return redirect(f"/devices/{device_id}/config?saved=1")
-
-
-# Signs of life, news from the relatives, who read what: next to the tablets (see the module's
-# docstring).
-router.include_router(signs_pages.router)
-router.include_router(engagement_pages.router)
-router.include_router(audit_pages.router)
