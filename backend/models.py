@@ -864,3 +864,69 @@ class EngagementNudge(Base):
 # The audit page reads one beneficiary's entries by date; the retention job deletes by date.
 Index("ix_audit_log_beneficiary_id_at", AuditEntry.beneficiary_id, AuditEntry.at)
 Index("ix_audit_log_at", AuditEntry.at)
+
+
+# --- video calls (issue 17, docs/calls.md) ------------------------------------------------------
+
+
+class CallCaller(Base):
+    """A person the care manager approved to call the beneficiary (and to be called from the
+    tablet). `auto_answer` is the care manager's choice; `auto_answer_declined_at` the
+    beneficiary's own say, from her tablet: auto-answer holds only with the first and without
+    the second."""
+
+    __tablename__ = "call_callers"
+
+    beneficiary_id: Mapped[int] = mapped_column(
+        ForeignKey("beneficiaries.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    auto_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+    auto_answer_declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    approved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Call(Base):
+    """One video call between the beneficiary's tablet and a person's console: the call log.
+    Nothing of the call itself is kept (the media never reaches the backend)."""
+
+    __tablename__ = "calls"
+    __table_args__ = (Index("ix_calls_beneficiary_id_state", "beneficiary_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    beneficiary_id: Mapped[int] = mapped_column(ForeignKey("beneficiaries.id", ondelete="CASCADE"))
+    # The person on the console side (the caller, or the person the tablet called).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(12))  # to_tablet, from_tablet
+    state: Mapped[str] = mapped_column(String(10))  # ringing, answered, ended
+    # completed, missed, refused, busy, cancelled, failed; None while not ended.
+    outcome: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # Decided at creation: approved for auto-answer and not declined by the beneficiary.
+    auto_answer: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ring_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # tablet, console, system
+    ended_by: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    # hangup, network, timeout, refused, busy, cancelled
+    end_reason: Mapped[str | None] = mapped_column(String(10), nullable=True)
+
+
+class CallSignal(Base):
+    """One SDP (the console's offer, the tablet's answer) passed between the two sides; its id
+    is the reader's cursor. Deleted when the call ends."""
+
+    __tablename__ = "call_signals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("calls.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(10))  # console, tablet
+    kind: Mapped[str] = mapped_column(String(10))  # offer, answer
+    sdp: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
