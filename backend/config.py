@@ -59,6 +59,14 @@ class Settings:
     smtp_timeout_seconds: float = 30.0
     # A tablet not seen for this long raises a "tablet_offline" alert.
     tablet_offline_after_seconds: int = 6 * 3600
+    # Video calls (docs/calls.md): the STUN and TURN servers handed to both sides of a call,
+    # coturn's shared secret (`static-auth-secret`; without it no TURN server is handed out),
+    # how long a TURN credential lives, and how long a call rings.
+    stun_urls: tuple[str, ...] = ()
+    turn_urls: tuple[str, ...] = ()
+    turn_secret: str | None = field(default=None, repr=False)
+    turn_ttl_seconds: int = 3600
+    call_ring_seconds: int = 45
 
     @property
     def smtp_port_or_default(self) -> int:
@@ -89,8 +97,10 @@ class Settings:
         url = database_url or f"sqlite:///{data_dir / 'foyer.sqlite3'}"
         options: dict[str, object] = {"mail_dir": data_dir / "mail"}
         options.update(mail_options_from_env(os.environ if environ is None else environ))
+        options.update(call_options_from_env(os.environ if environ is None else environ))
         options.update({k: v for k, v in (mail or {}).items() if v is not None})
         check_mail_options(options)
+        check_call_options(options)
         return cls(
             data_dir=data_dir,
             database_url=url,
@@ -168,3 +178,58 @@ def check_mail_options(options: Mapping[str, object]) -> None:
     offline = options.get("tablet_offline_after_seconds", Settings.tablet_offline_after_seconds)
     if not (isinstance(offline, int) and offline >= 60):
         raise ValueError(f"tablet_offline_after_seconds must be at least 60: {offline!r}")
+
+
+# The video calls' settings and their environment variables (lists are comma-separated).
+CALL_ENV = {
+    "stun_urls": "FOYER_STUN_URLS",
+    "turn_urls": "FOYER_TURN_URLS",
+    "turn_secret": "FOYER_TURN_SECRET",
+    "turn_ttl_seconds": "FOYER_TURN_TTL_SECONDS",
+    "call_ring_seconds": "FOYER_CALL_RING_SECONDS",
+}
+
+
+def call_options_from_env(environ: Mapping[str, str]) -> dict[str, object]:
+    options: dict[str, object] = {}
+    for name, variable in CALL_ENV.items():
+        raw = environ.get(variable)
+        if raw is None or raw.strip() == "":
+            continue
+        if name.endswith("_urls"):
+            options[name] = tuple(url.strip() for url in raw.split(",") if url.strip())
+        elif name.endswith("_seconds"):
+            try:
+                options[name] = int(raw)
+            except ValueError as exc:
+                raise ValueError(f"{variable}: not a whole number: {raw!r}") from exc
+        else:
+            options[name] = raw
+    return options
+
+
+def call_env(settings: Settings) -> dict[str, str]:
+    """The environment that gives `settings`' call settings to another process, the inverse
+    of `call_options_from_env`."""
+    env = {}
+    for name, variable in CALL_ENV.items():
+        value = getattr(settings, name)
+        if value is None or value == ():
+            continue
+        env[variable] = ",".join(value) if isinstance(value, tuple) else str(value)
+    return env
+
+
+def check_call_options(options: Mapping[str, object]) -> None:
+    ttl = options.get("turn_ttl_seconds", Settings.turn_ttl_seconds)
+    if not (isinstance(ttl, int) and 60 <= ttl <= 7 * 24 * 3600):
+        raise ValueError(f"turn_ttl_seconds must be between 60 and 604800: {ttl!r}")
+    ring = options.get("call_ring_seconds", Settings.call_ring_seconds)
+    if not (isinstance(ring, int) and 5 <= ring <= 600):
+        raise ValueError(f"call_ring_seconds must be between 5 and 600: {ring!r}")
+    for name in ("stun_urls", "turn_urls"):
+        urls = options.get(name, ())
+        for url in urls if isinstance(urls, tuple) else ():
+            scheme = str(url).split(":", 1)[0]
+            if scheme not in ("stun", "stuns", "turn", "turns"):
+                raise ValueError(f"{name}: not a STUN or TURN URL: {url!r}")

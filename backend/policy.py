@@ -62,6 +62,11 @@ class Permission(StrEnum):
     VIEW_REMINDERS = "view_reminders"
     MANAGE_REMINDERS = "manage_reminders"
     VIEW_AUDIT = "view_audit"
+    # Video calls (docs/calls.md): approving callers is the care manager's; calling needs the
+    # role's CALL *and* being approved for that beneficiary (`may_call`).
+    MANAGE_CALLERS = "manage_callers"
+    CALL = "call"
+    VIEW_CALL_LOG = "view_call_log"
 
 
 P = Permission
@@ -83,6 +88,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RECORD_VISIT,
             P.VIEW_VISITS,
             P.VIEW_REMINDERS,
+            P.CALL,
+            P.VIEW_CALL_LOG,
         }
     ),
     # Home aides write "transmissions" to the nurses: they may write in the health space.
@@ -100,6 +107,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.RECORD_READING,
             P.RECORD_VISIT,
             P.VIEW_VISITS,
+            P.CALL,
+            P.VIEW_CALL_LOG,
         }
     ),
     Role.VOLUNTEER: frozenset(
@@ -111,6 +120,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WRITE_DAILY,
             P.VIEW_PHOTOS,
             P.RECORD_VISIT,
+            P.CALL,
+            P.VIEW_CALL_LOG,
         }
     ),
     # Family follows the day and the mood but never sees the care instructions.
@@ -126,6 +137,8 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_WELLBEING,
             P.VIEW_VISITS,
             P.VIEW_REMINDERS,
+            P.CALL,
+            P.VIEW_CALL_LOG,
         }
     ),
     Role.FRIEND: frozenset(
@@ -136,6 +149,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.WRITE_DAILY,
             P.VIEW_PHOTOS,
             P.POST_PHOTOS,
+            P.CALL,
         }
     ),
     # The tablet shows instructions only in its professional view, and records visits only
@@ -150,6 +164,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             P.VIEW_PHOTOS,
             P.RECORD_MOOD,
             P.RECORD_VISIT,
+            P.CALL,
         }
     ),
 }
@@ -237,6 +252,12 @@ def may_view_wellbeing(roles: Iterable[Role], *, mood_sharing_paused: bool) -> b
     return allowed(held, Permission.VIEW_WELLBEING)
 
 
+def may_call(roles: Iterable[Role], *, approved: bool) -> bool:
+    """CALL by role, and approved by the care manager as a caller for that beneficiary (a
+    `CallCaller` row): both, or no call either way (to the tablet or from it)."""
+    return approved and allowed(roles, Permission.CALL)
+
+
 # How long the audit log keeps an entry (backend.services.audit deletes older ones every day).
 AUDIT_RETENTION_DAYS = 365
 
@@ -307,6 +328,16 @@ def markdown_table() -> str:
         f"itself logged. Entries are kept {AUDIT_RETENTION_DAYS} days (one year), then deleted by",
         "a job that runs every night. An export leaves Foyer: whoever downloads it keeps it",
         "under their own responsibility.",
+        "",
+        "**Video calls** (`call`, `manage_callers`, `view_call_log`; docs/calls.md): holding",
+        "`call` by role is not enough: the care manager approves each caller for the",
+        "beneficiary (family, friends, and professionals if wanted), and may let a caller's",
+        "call open by itself after a countdown (auto-answer); the beneficiary may take herself",
+        "off auto-answer for anyone, from her tablet. An unapproved person's call is refused",
+        "(403), and the tablet calls approved people only. A call's signals go only between its",
+        "two sides (the person who called or was called, and the beneficiary's tablet); the",
+        "call log (who, when, how long; nothing of the call itself) is seen by those with",
+        "`view_call_log`.",
         "",
         "**Health messages** are read by their recipients and their author only, whatever",
         "their role (the beneficiary, through the tablet, when addressed to them). A care",
