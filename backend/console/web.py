@@ -43,6 +43,7 @@ SESSION_COOKIE = "foyer_session"
 ANON_COOKIE = "foyer_csrf"
 LANG_COOKIE = "foyer_lang"
 CSRF_FIELD = "csrf"
+CSRF_HEADER = "X-CSRF-Token"
 
 PACKAGE_DIR = Path(backend.__file__).parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
@@ -167,8 +168,16 @@ def check_csrf_query(request: Request) -> None:
         raise CsrfRejected()
 
 
+def check_csrf_header(request: Request) -> None:
+    """For the console's JSON routes called by its scripts (the video calls): the page's
+    token in an `X-CSRF-Token` header (a cross-site form cannot set a header)."""
+    if not token_is_valid(request, request.headers.get(CSRF_HEADER)):
+        raise CsrfRejected()
+
+
 Csrf = Depends(check_csrf)
 CsrfQuery = Depends(check_csrf_query)
+CsrfHeader = Depends(check_csrf_header)
 
 
 def set_session_cookie(
