@@ -7,6 +7,11 @@
   start, `QApplication.beep()`.
 - One chime at a time: asked again while one is still sounding, it is not started twice.
 - Whether to chime at all (the configuration, night) is the caller's decision.
+
+The same player plays the video calls' sounds (kiosk.features.calls), generated the same way:
+a ringtone (`RINGTONE`: two bursts of a two-tone ring, played again and again while a call
+rings) and the auto-answer countdown's tick (`TICK`, once a second). `Chime(…, sound=…)`
+picks the sound; `stop()` cuts it short (the call was answered).
 """
 
 from __future__ import annotations
@@ -15,7 +20,8 @@ import logging
 import math
 import shutil
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QProcess, Signal
@@ -30,6 +36,8 @@ RATE = 22_050
 NOTES = ((659.25, 0.42), (392.0, 0.55))
 VOLUME = 0.28  # of full scale: gentle, heard across a quiet room
 DURATION_MS = round(sum(length for _, length in NOTES) * 1000)
+RING_VOLUME = 0.35  # a call must be heard from the next room
+RING_PERIOD_S = 2.0  # the ringtone's length, silence included
 
 
 def find_player(names: Sequence[str] = PLAYERS) -> str | None:
@@ -60,8 +68,47 @@ def chime_samples() -> array[int]:
     return samples
 
 
-def write_chime(path: Path) -> None:
-    """The chime as a WAV file at `path` (written atomically; OSError when the disk refuses)."""
+def ringtone_samples() -> array[int]:
+    """Two bursts of a two-tone ring (440 + 480 Hz, as a telephone's), 0.4 s each with a
+    short gap, then silence: 2 s in all, played again while the call rings."""
+    samples: array[int] = array("h")
+    for burst in (0.4, 0.4):
+        count = round(RATE * burst)
+        for i in range(count):
+            t = i / RATE
+            envelope = min(1.0, t / 0.01, (burst - t) / 0.01)
+            value = (math.sin(2 * math.pi * 440 * t) + math.sin(2 * math.pi * 480 * t)) / 2
+            samples.append(round(value * envelope * RING_VOLUME * 32767))
+        samples.extend([0] * round(RATE * 0.2))
+    samples.extend([0] * (round(RATE * RING_PERIOD_S) - len(samples)))
+    return samples
+
+
+def tick_samples() -> array[int]:
+    """A short soft click (60 ms at 1 kHz, decaying): the countdown's second."""
+    samples: array[int] = array("h")
+    length = 0.06
+    for i in range(round(RATE * length)):
+        t = i / RATE
+        value = math.sin(2 * math.pi * 1000 * t) * math.exp(-6 * t / length) * VOLUME
+        samples.append(round(value * 32767))
+    return samples
+
+
+@dataclass(frozen=True)
+class Sound:
+    file_name: str
+    samples: Callable[[], array[int]]
+
+
+CHIME = Sound(FILE_NAME, chime_samples)
+RINGTONE = Sound("call_ringtone.wav", ringtone_samples)
+TICK = Sound("call_tick.wav", tick_samples)
+
+
+def write_chime(path: Path, samples: Callable[[], array[int]] = chime_samples) -> None:
+    """The chime (or `samples`) as a WAV file at `path` (written atomically; OSError when the
+    disk refuses)."""
     import io
     import wave
 
@@ -72,7 +119,7 @@ def write_chime(path: Path) -> None:
         wav.setnchannels(1)
         wav.setsampwidth(2)
         wav.setframerate(RATE)
-        wav.writeframes(chime_samples().tobytes())
+        wav.writeframes(samples().tobytes())
     write_atomically(path, out.getvalue(), durable=False)
 
 
@@ -88,11 +135,13 @@ class Chime(QObject):
         *,
         detect: bool = True,
         parent: QObject | None = None,
+        sound: Sound | None = None,
     ) -> None:
         """`program`: a player to use instead of looking for pw-play or aplay (tests pass a
         stand-in); `detect=False` with no program: always the beep."""
         super().__init__(parent)
-        self._path = folder / FILE_NAME
+        self._sound = sound if sound is not None else CHIME
+        self._path = folder / self._sound.file_name
         self._program = program if program is not None else (find_player() if detect else None)
         self._process = QProcess(self)
         self._process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
@@ -116,6 +165,11 @@ class Chime(QObject):
         self._process.start(self._program, player_arguments(self._program, self._path))
         self.played.emit("player")
 
+    def stop(self) -> None:
+        """Cut the sound short (a ringing call was answered or refused)."""
+        if self.sounding:
+            self._process.kill()
+
     def shutdown(self) -> None:
         if self.sounding:
             self._process.kill()
@@ -129,7 +183,7 @@ class Chime(QObject):
         if self._path.exists():
             return True
         try:
-            write_chime(self._path)
+            write_chime(self._path, self._sound.samples)
         except OSError as exc:
             log.warning("could not write the chime (%s): a beep instead", exc)
             return False

@@ -48,6 +48,8 @@ from common.atomic_file import write_atomically
 from kiosk import i18n, idle
 from kiosk.features.agenda import AgendaFeature
 from kiosk.features.base import Feature, Link
+from kiosk.features.calls import SCREEN as CALLS_SCREEN
+from kiosk.features.calls import CallsFeature
 from kiosk.features.checkin import CheckinFeature
 from kiosk.features.circle import CircleFeature
 from kiosk.features.messages import MessagesFeature
@@ -166,6 +168,11 @@ class KioskController(QObject):
         self.reminders = self._add_feature(RemindersFeature(self, self._data_dir))
         self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
         self.circle = self._add_feature(CircleFeature(self, self._data_dir))
+        self.calls = self._add_feature(
+            CallsFeature(
+                self, self._data_dir, callers_changed=self._calls_tile, wake=self.wake_screen
+            )
+        )
 
     @property
     def night(self) -> NightScreen:
@@ -219,8 +226,16 @@ class KioskController(QObject):
 
     def _show_tiles(self) -> None:
         modules = [m for m in self.config["modules"] if self.window.has_screen(m)]
+        # « Appeler » last, only when someone may be called (docs/calls.md).
+        calls = getattr(self, "calls", None)
+        if calls is not None and calls.has_callers:
+            modules.append(CALLS_SCREEN)
         self.window.home.set_tiles(modules)
         self.refresh_badges()
+
+    def _calls_tile(self) -> None:
+        if not self._registering:
+            self._show_tiles()
 
     # -- what time it is for the beneficiary -------------------------------------------------
     def _follow_time_zone(self) -> None:
@@ -654,12 +669,23 @@ class KioskController(QObject):
         elif screen == idle.PHOTO_FRAME:
             self.window.show_home()
 
+    def wake_screen(self) -> None:
+        """A call rings: the night screen (the panel may be off) gives way to home, as for a
+        touch, under the ringing screen."""
+        if self.window.current_screen_name() == idle.NIGHT:
+            self._awake_until = self.now() + idle.WAKE_FOR
+            self._last_touch = self.now()
+            self.window.show_home()
+            self.screen_power_changed.emit(True)
+
     def tick(self) -> None:
         """Once a second: should the tablet change screen by itself?"""
         self.touches.save_if_due()
         screen = self.window.current_screen_name()
         if self._device_id is None or screen == "pairing":
             return
+        if self.calls.active:
+            return  # ringing or in a call: no night, no photo frame, no mood under it
         now = self.now()
         self._refresh_reminders(now)  # "1 fait" as soon as "C'est fait" is tapped
         if self.checkin.asking and screen == idle.PHOTO_FRAME:

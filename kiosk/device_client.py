@@ -70,6 +70,28 @@ class DeviceClient:
             body = {}
         return response.status_code, body if isinstance(body, dict) else {}
 
+    # -- calls (kiosk.call_service; the call process signals by itself) ---------------------
+    def refuse_call(self, call_id: int, reason: str) -> int:
+        """`POST /device/calls/{id}/refuse` {"reason": "refused" | "busy"}: the HTTP status
+        (200, or 409/404 when the call is no longer there to refuse). Revoked on 401,
+        Unreachable without an answer (network, 5xx)."""
+        if reason not in ("refused", "busy"):
+            raise ValueError(f"unknown refusal reason {reason!r}")
+        try:
+            response = self._session.post(
+                f"{self._base}/api/v1/device/calls/{int(call_id)}/refuse",
+                json={"reason": reason},
+                headers=self._headers,
+                timeout=(CONNECT_TIMEOUT, READ_TIMEOUT),
+            )
+        except requests.RequestException as exc:
+            raise Unreachable(str(exc)) from exc
+        if response.status_code == 401:
+            raise Revoked()
+        if response.status_code >= 500:
+            raise Unreachable(f"HTTP {response.status_code}")
+        return response.status_code
+
     # -- photos and weather (kiosk.photo_service, kiosk.weather_service) -------------------
     def photo_file(self, photo_id: int, variant: str) -> bytes:
         """The JPEG of a photo, `variant` "display" or "thumbnail". PhotoGone on 404 (hidden

@@ -620,6 +620,7 @@ class HomeScreen(QWidget):
             "photos": self.tr("Photos"),
             "weather": self.tr("Météo"),
             "mood": self.tr("Mon humeur"),
+            "calls": self.tr("Appeler"),
         }
         for name in self.tiles:
             self._tile_labels[name] = labels.get(name, name)

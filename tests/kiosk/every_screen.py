@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtWidgets import QWidget
 
 from common import tablet_config as config
+from kiosk.calls_view import parse_callers
 from kiosk.circle_view import MoodSharing, parse_circle
 from kiosk.features.photos import photo_words
 from kiosk.home_view import build_agenda_days, build_home_view, reminder_summary
@@ -27,6 +28,8 @@ from kiosk.reminders_view import (
     parse_reminders,
 )
 from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.call_ringing_screen import CallRingingScreen
+from kiosk.screens.callers_screen import CallersScreen
 from kiosk.screens.circle_screen import CircleScreen
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
@@ -376,6 +379,49 @@ def _reminder(confirm_wanted: bool = True, waiting: int = 0) -> Callable[[], QWi
     return build
 
 
+# The approved callers, as the backend syncs them (kind "callers", docs/calls.md).
+CALLERS: list[dict[str, Any]] = [
+    {"id": 3, "name": "Paul Martin", "relation": "petit-fils", "initials": "PM",
+     "auto_answer": True, "auto_answer_declined": False},
+    {"id": 5, "name": "Marie Martin", "relation": "fille", "initials": "MM",
+     "auto_answer": True, "auto_answer_declined": True},
+    {"id": 6, "name": "Thomas Martin", "relation": None, "initials": "TM",
+     "auto_answer": False, "auto_answer_declined": False},
+    {"id": 7, "name": "Claire Petit", "relation": "infirmière", "initials": "CP",
+     "auto_answer": False, "auto_answer_declined": False},
+    {"id": 8, "name": "Marie-Christine de La Tour d'Auvergne", "relation": "voisine",
+     "initials": "MA", "auto_answer": False, "auto_answer_declined": False},
+]  # fmt: skip
+
+
+def _ringing(page: str = "ring") -> Callable[[], QWidget]:
+    """Paul calls: "ring", the auto-answer "countdown" (7 s left), or the "notice" that he
+    hung up."""
+
+    def build() -> QWidget:
+        screen = CallRingingScreen()
+        if page == "notice":
+            screen.show_notice("Paul a raccroché.", "PM")
+        else:
+            screen.show_call(12, "Paul Martin", "PM", 7 if page == "countdown" else None)
+        return screen
+
+    return build
+
+
+def _callers(page: str = "people") -> Callable[[], QWidget]:
+    """« Appeler »: the people; "auto": « Qui peut décrocher tout seul », a choice pending."""
+
+    def build() -> QWidget:
+        screen = CallersScreen()
+        screen.set_callers(parse_callers(CALLERS), pending=page == "auto")
+        if page == "auto":
+            screen.show_auto_answer()
+        return screen
+
+    return build
+
+
 # name → a function building the screen afresh (in the language and font scale in force)
 SCREENS: dict[str, Callable[[], QWidget]] = {
     "pairing": _pairing(),
@@ -416,4 +462,9 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "circle-paused": _circle("paused"),
     "circle-pending": _circle("pending"),
     "circle-empty": _circle("empty"),
+    "call-ringing": _ringing(),
+    "call-countdown": _ringing("countdown"),
+    "call-notice": _ringing("notice"),
+    "callers": _callers(),
+    "callers-auto-answer": _callers("auto"),
 }
