@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backend.console import service_messages
+from backend.console.calls_i18n import CALLS_ENGLISH
 from backend.console.health_i18n import HEALTH_ENGLISH
 from backend.console.reminders_i18n import REMINDERS_ENGLISH
 from backend.errors import ServiceError
@@ -526,6 +527,8 @@ ENGLISH: dict[str, str] = {
     # Issue 16's pages (signs of life, the tablet's health, news from the relatives, who read
     # what), their English kept beside them (backend/console/health_i18n.py).
     **HEALTH_ENGLISH,
+    # Issue 17's pages (video calls), their English beside them (backend/console/calls_i18n.py).
+    **CALLS_ENGLISH,
 }
 
 
