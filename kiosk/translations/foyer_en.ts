@@ -120,6 +120,112 @@ Photos sent by your family and friends will appear here.</translation>
     </message>
 </context>
 <context>
+    <name>CallRingingScreen</name>
+    <message>
+        <location filename="../screens/call_ringing_screen.py" line="160"/>
+        <source>{name} vous appelle</source>
+        <translation>{name} is calling you</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../screens/call_ringing_screen.py" line="167"/>
+        <source>L&apos;appel s&apos;ouvre tout seul dans %n seconde.</source>
+        <translation>
+            <numerusform>The call opens by itself in %n second.</numerusform>
+            <numerusform>The call opens by itself in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../screens/call_ringing_screen.py" line="169"/>
+        <source>L&apos;appel s&apos;ouvre tout seul dans %n secondes.</source>
+        <translation>
+            <numerusform>The call opens by itself in %n second.</numerusform>
+            <numerusform>The call opens by itself in %n seconds.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../screens/call_ringing_screen.py" line="171"/>
+        <source>Non merci</source>
+        <translation>No thanks</translation>
+    </message>
+    <message>
+        <location filename="../screens/call_ringing_screen.py" line="171"/>
+        <source>Refuser</source>
+        <translation>Decline</translation>
+    </message>
+    <message>
+        <location filename="../screens/call_ringing_screen.py" line="177"/>
+        <source>Décrocher</source>
+        <translation>Answer</translation>
+    </message>
+</context>
+<context>
+    <name>CallersScreen</name>
+    <message>
+        <location filename="../screens/callers_screen.py" line="299"/>
+        <source>Vous décrochez vous-même.</source>
+        <translation>You answer yourself.</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="300"/>
+        <source>Rétablir</source>
+        <translation>Allow again</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="302"/>
+        <source>L&apos;appel s&apos;ouvre tout seul.</source>
+        <translation>The call opens by itself.</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="303"/>
+        <source>Arrêter</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="313"/>
+        <source>Appeler</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="314"/>
+        <location filename="../screens/callers_screen.py" line="316"/>
+        <source>Qui peut décrocher tout seul</source>
+        <translation>Who can answer by themselves</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="315"/>
+        <source>Personne ne peut encore être appelé.</source>
+        <translation>There is nobody to call yet.</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="319"/>
+        <source>Quand ces personnes appellent, l&apos;appel s&apos;ouvre tout seul après 10 secondes, sauf la nuit.</source>
+        <translation>When these people call, the call opens by itself after 10 seconds, except at night.</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="324"/>
+        <source>Votre choix sera transmis dès que la tablette sera connectée.</source>
+        <translation>Your choice will be sent as soon as the tablet is connected.</translation>
+    </message>
+    <message>
+        <location filename="../screens/callers_screen.py" line="326"/>
+        <source>Retour</source>
+        <translation>Back</translation>
+    </message>
+</context>
+<context>
+    <name>CallsFeature</name>
+    <message>
+        <location filename="../features/calls.py" line="309"/>
+        <source>{name} a raccroché.</source>
+        <translation>{name} hung up.</translation>
+    </message>
+    <message>
+        <location filename="../features/calls.py" line="493"/>
+        <source>L&apos;appel s&apos;est interrompu.</source>
+        <translation>The call broke off.</translation>
+    </message>
+</context>
+<context>
     <name>CircleScreen</name>
     <message>
         <location filename="../screens/circle_screen.py" line="168"/>
@@ -138,6 +244,7 @@ Photos sent by your family and friends will appear here.</translation>
     </message>
     <message>
         <location filename="../screens/circle_screen.py" line="176"/>
+        <location filename="../screens/circle_screen.py" line="179"/>
         <source>Partager à nouveau</source>
         <translation>Share again</translation>
     </message>
@@ -298,113 +405,118 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home_screen.py" line="274"/>
+        <location filename="../screens/home_screen.py" line="453"/>
         <source>Bonjour {name}</source>
         <translation>Hello {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="274"/>
+        <location filename="../screens/home_screen.py" line="453"/>
         <source>Bonjour</source>
         <translation>Hello</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="276"/>
+        <location filename="../screens/home_screen.py" line="455"/>
         <source>Bonsoir {name}</source>
         <translation>Good evening {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="276"/>
+        <location filename="../screens/home_screen.py" line="455"/>
         <source>Bonsoir</source>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="312"/>
+        <location filename="../screens/home_screen.py" line="554"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="299"/>
-        <location filename="../screens/home_screen.py" line="329"/>
+        <location filename="../screens/home_screen.py" line="541"/>
+        <location filename="../screens/home_screen.py" line="571"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="313"/>
+        <location filename="../screens/home_screen.py" line="555"/>
         <source>En retard</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="313"/>
+        <location filename="../screens/home_screen.py" line="555"/>
         <source>En cours</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="322"/>
+        <location filename="../screens/home_screen.py" line="564"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="334"/>
+        <location filename="../screens/home_screen.py" line="576"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="337"/>
+        <location filename="../screens/home_screen.py" line="579"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="366"/>
+        <location filename="../screens/home_screen.py" line="608"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="368"/>
+        <location filename="../screens/home_screen.py" line="610"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="370"/>
+        <location filename="../screens/home_screen.py" line="612"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="376"/>
+        <location filename="../screens/home_screen.py" line="618"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="377"/>
+        <location filename="../screens/home_screen.py" line="619"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="378"/>
+        <location filename="../screens/home_screen.py" line="620"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="379"/>
+        <location filename="../screens/home_screen.py" line="621"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="380"/>
+        <location filename="../screens/home_screen.py" line="622"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="386"/>
+        <location filename="../screens/home_screen.py" line="623"/>
+        <source>Appeler</source>
+        <translation>Call</translation>
+    </message>
+    <message>
+        <location filename="../screens/home_screen.py" line="629"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="387"/>
+        <location filename="../screens/home_screen.py" line="630"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="391"/>
+        <location filename="../screens/home_screen.py" line="638"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>
@@ -479,7 +591,7 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>Yes, I am fine</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="631"/>
+        <location filename="../screens/home_screen.py" line="632"/>
         <source>Mes proches</source>
         <translation>My circle</translation>
     </message>
@@ -487,13 +599,13 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="220"/>
-        <location filename="../controller.py" line="272"/>
+        <location filename="../controller.py" line="255"/>
+        <location filename="../controller.py" line="309"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="359"/>
+        <location filename="../controller.py" line="410"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -501,7 +613,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="361"/>
+        <location filename="../controller.py" line="412"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -516,7 +628,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="366"/>
+        <location filename="../controller.py" line="417"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -841,37 +953,37 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>PairingScreen</name>
     <message>
-        <location filename="../screens/pairing_screen.py" line="114"/>
+        <location filename="../screens/pairing_screen.py" line="116"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="203"/>
+        <location filename="../screens/pairing_screen.py" line="206"/>
         <source>Nouveau code en préparation…</source>
         <translation>Preparing a new code…</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="207"/>
+        <location filename="../screens/pairing_screen.py" line="210"/>
         <source>Ce code est valable encore {m} min {s} s</source>
         <translation>This code is valid for {m} min {s} s more</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="208"/>
+        <location filename="../screens/pairing_screen.py" line="211"/>
         <source>Ce code est valable encore {s} s</source>
         <translation>This code is valid for {s} s more</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="226"/>
+        <location filename="../screens/pairing_screen.py" line="229"/>
         <source>Bienvenue sur Foyer</source>
         <translation>Welcome to Foyer</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="229"/>
+        <location filename="../screens/pairing_screen.py" line="232"/>
         <source>Votre conseiller autonomie saisit ce code sur</source>
         <translation>Your care manager types this code at</translation>
     </message>
     <message>
-        <location filename="../screens/pairing_screen.py" line="231"/>
+        <location filename="../screens/pairing_screen.py" line="234"/>
         <source>ou scanne le carré avec son téléphone.</source>
         <translation>or scans the square with their phone.</translation>
     </message>
@@ -1030,7 +1142,7 @@ Photos sent by your family and friends will appear here.</translation>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../widgets/pin_pad.py" line="132"/>
+        <location filename="../../widgets/pin_pad.py" line="134"/>
         <source>Votre code</source>
         <translation>Your code</translation>
     </message>
@@ -1302,7 +1414,7 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>ScreenFrame</name>
     <message>
-        <location filename="../screens/frame.py" line="22"/>
+        <location filename="../screens/frame.py" line="27"/>
         <source>Accueil</source>
         <translation>Home</translation>
     </message>
@@ -1310,27 +1422,27 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>Slideshow</name>
     <message>
-        <location filename="../screens/photos_screen.py" line="414"/>
+        <location filename="../screens/photos_screen.py" line="415"/>
         <source>Pas encore de photos.</source>
         <translation>No photos yet.</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="416"/>
+        <location filename="../screens/photos_screen.py" line="417"/>
         <source>Album</source>
         <translation>Album</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="417"/>
+        <location filename="../screens/photos_screen.py" line="418"/>
         <source>Accueil</source>
         <translation>Home</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="418"/>
+        <location filename="../screens/photos_screen.py" line="419"/>
         <source>Précédente</source>
         <translation>Previous</translation>
     </message>
     <message>
-        <location filename="../screens/photos_screen.py" line="419"/>
+        <location filename="../screens/photos_screen.py" line="420"/>
         <source>Suivante</source>
         <translation>Next</translation>
     </message>

@@ -13,10 +13,13 @@ from PySide6.QtCore import QCoreApplication, QTranslator
 from pytestqt.qtbot import QtBot
 
 from kiosk import i18n
+from kiosk.calls_view import parse_callers
 from kiosk.features.photos import photo_words
 from kiosk.messages_view import build_messages_view
 from kiosk.photos_view import build_album_view
 from kiosk.screens.agenda_screen import AgendaScreen
+from kiosk.screens.call_ringing_screen import CallRingingScreen
+from kiosk.screens.callers_screen import CallersScreen
 from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.screens.mood_screen import MoodScreen
@@ -32,6 +35,11 @@ SCREENS = {
     "AgendaList",
     "AgendaScreen",
     "AlbumPage",
+    "CallRingingScreen",
+    "CallersScreen",
+    "CallsFeature",
+    "CircleScreen",
+    "CircleWords",
     "HomeScreen",
     "KioskController",
     "MaintenanceScreen",
@@ -39,8 +47,10 @@ SCREENS = {
     "MoodScreen",
     "PagedScroll",
     "PairingScreen",
+    "PhotoWords",
     "PinPad",
     "ProfessionalScreen",
+    "ReminderCard",
     "ScreenFrame",
     "Slideshow",
     "WeatherScreen",
@@ -211,3 +221,25 @@ def test_an_unknown_language_stays_french(
     assert not i18n.set_language("de")
     assert i18n.current_language() == "fr"
     assert "no usable catalogue" in caplog.text
+
+
+def test_a_call_rings_in_english_too(qtbot: QtBot, french_after: None) -> None:
+    ringing, callers = CallRingingScreen(), CallersScreen()
+    for screen in (ringing, callers):
+        qtbot.addWidget(screen)
+    ringing.show_call(12, "Paul Martin", "PM", countdown=1)
+    callers.set_callers(
+        parse_callers([{"id": 3, "name": "Paul Martin", "auto_answer": True}]), pending=False
+    )
+    assert i18n.set_language("en")
+    QCoreApplication.processEvents()
+    assert ringing.texts() == [
+        "Paul Martin is calling you",
+        "The call opens by itself in 1 second.",
+        "No thanks",
+        "Answer",
+    ]
+    ringing.set_countdown(7)
+    assert ringing.texts()[1] == "The call opens by itself in 7 seconds."
+    assert callers.title.text() == "Call"
+    assert callers.row_texts() == ["Paul Martin — The call opens by itself. [Stop]"]
