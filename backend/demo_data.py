@@ -1,6 +1,6 @@
 """Demo data: a care manager and Jeanne Martin with a real-looking week of visits, her
-daughter Marie and grandson Thomas, Claire her nurse, the messages they left, and her morning
-medication reminder."""
+daughter Marie and grandson Thomas (both approved to call her tablet, Marie with auto-answer),
+Claire her nurse, the messages they left, and her morning medication reminder."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from backend.models import Beneficiary, User
-from backend.services import accounts, agenda, circle, messages, reminders
+from backend.services import accounts, agenda, calls, circle, messages, reminders
 
 DEMO_EMAIL = "claire.dubois@foyer.example"
 # Demo only, and printed by `foyer-demo`: this account exists in demo databases alone.
@@ -180,6 +180,11 @@ def _seed_circle(session: Session, manager: User, jeanne: Beneficiary, now: date
             to_beneficiary=to_beneficiary,
             now=now - timedelta(hours=hours_ago),
         )
+
+    # Marie and Thomas may call Jeanne's tablet; Marie's calls open by themselves after the
+    # countdown (auto-answer), Thomas's ring (docs/calls.md).
+    calls.approve_caller(session, manager, jeanne.id, marie.id, now, auto_answer=True)
+    calls.approve_caller(session, manager, jeanne.id, thomas.id, now)
 
     write(thomas, 26, "daily", "Il n'y a plus de sacs poubelle, j'en rapporte jeudi. Bises !")
     write(

@@ -784,9 +784,14 @@ def _current(beneficiary_id: int, now: datetime) -> Any:
     )
 
 
+def sync_now() -> datetime:
+    """The moment a sync answers at (the sync's kinds are given no clock; tests replace this
+    with theirs): `ring_seconds_left` is counted from the server's clock, not the tablet's."""
+    return datetime.now(UTC)
+
+
 def _calls_all(session: Session, beneficiary: Beneficiary, _device: Device) -> list[Any]:
-    # The sync is answered now: `ring_seconds_left` is counted from the server's clock.
-    now = datetime.now(UTC)
+    now = sync_now()
     rows = session.scalars(select(Call).where(_current(beneficiary.id, now)).order_by(Call.id))
     return [call_payload(session, call, now) for call in rows]
 
@@ -794,7 +799,7 @@ def _calls_all(session: Session, beneficiary: Beneficiary, _device: Device) -> l
 def _calls_some(
     session: Session, beneficiary: Beneficiary, _device: Device, ids: set[int]
 ) -> list[Any]:
-    now = datetime.now(UTC)
+    now = sync_now()
     rows = session.scalars(
         select(Call).where(_current(beneficiary.id, now), Call.id.in_(ids)).order_by(Call.id)
     )
