@@ -81,7 +81,8 @@ def test_the_catalogue_is_complete_for_every_screen() -> None:
         for name in ("", None)
         if name in contexts
         for m in contexts[name].iter("message")
-        if m.find("translation").get("type") not in ("vanished", "obsolete")  # type: ignore[union-attr]
+        if (found := m.find("translation")) is None
+        or found.get("type") not in ("vanished", "obsolete")
     ]
     assert unplaced == []
     missing = []
