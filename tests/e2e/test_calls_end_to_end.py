@@ -336,12 +336,18 @@ class CallProcess:
 @contextlib.contextmanager
 def tablet_answers(world: World, call_id: int, tmp_path: Path) -> Iterator[CallProcess]:
     """The beneficiary touched « Décrocher »: the kiosk starts the call process."""
+    with call_process(world, tmp_path, "--answer", str(call_id)) as process:
+        yield process
+
+
+@contextlib.contextmanager
+def call_process(world: World, tmp_path: Path, *which: str) -> Iterator[CallProcess]:
     stats = tmp_path / "call-stats.json"
     log = (tmp_path / "call.log").open("w")
     process = subprocess.Popen(
         [
             sys.executable, "-m", "kiosk.call", "--backend", world.url,
-            "--data", str(world.tablet_dir), "--answer", str(call_id),
+            "--data", str(world.tablet_dir), *which,
             "--fake-media", "--stats", str(stats),
         ],
         stdout=subprocess.PIPE,
@@ -434,6 +440,28 @@ def test_tablet_hangs_up_and_a_second_caller_finds_it_busy(world: World, tmp_pat
     assert stats["outcome"] == "completed"
     busy = [c for c in world.synced("calls") if c["outcome"] == "busy"]
     assert busy and busy[-1]["caller"]["name"] == "Sophie Martin"
+    page.close()
+
+
+def test_the_tablet_calls_and_the_console_answers(world: World, tmp_path: Path) -> None:
+    sophie = world.site.daughter.id
+    with call_process(world, tmp_path, "--place", str(sophie)) as tablet:
+        placed = wait_until(
+            lambda: [e for e in tablet.events if e.get("event") == "call"], 30, "the call placed"
+        )
+        call_id = int(placed[0]["call_id"])
+        wait_until(lambda: tablet.saw(event="state", state="ringing"), 20, "the tablet ringing")
+        # « Décrocher » on the console's banner opens the call's page: it answers and offers.
+        page = world.contexts["sophie"].new_page()
+        page.goto(f"{world.url}/calls/{call_id}")
+        assert page.locator("#call").get_attribute("data-role") == "callee"
+        both_connected(page, tablet)
+        media_flows(page)
+        page.locator("#hangup").click()
+        wait_until(lambda: page_state(page) == "ended", 15, "the page ended")
+        stats = tablet.finish()
+    assert stats["outcome"] == "completed" and stats["frames_decoded"] > 10
+    assert world.synced_call(call_id)["direction"] == "from_tablet"
     page.close()
 
 
