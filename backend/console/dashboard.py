@@ -9,7 +9,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import NowDep, SessionDep, StateDep, care_manager
 from backend.console.formatting import name_matches
-from backend.console.web import ConsoleUser, Csrf, error_text, redirect, render, undo
+from backend.console.web import (
+    ConsoleUser,
+    Csrf,
+    error_text,
+    language,
+    redirect,
+    render,
+    undo,
+)
 from backend.errors import Invalid, ServiceError
 from backend.services import access, agenda, beneficiaries, dashboard, geocoding
 from backend.text import LINE
@@ -27,8 +35,13 @@ def home(
     q: Annotated[str, Query(max_length=100), LINE] = "",
 ) -> Response:
     """Care managers: everyone they follow, most urgent first (the dashboard service decides
-    the order). Everyone: the other people whose circle they belong to."""
-    rows = dashboard.dashboard(session, user, q or None, now) if user.role == "care_manager" else []
+    the order; each tablet's health is said in the page's language). Everyone: the other
+    people whose circle they belong to."""
+    rows = (
+        dashboard.dashboard(session, user, q or None, now, language(request))
+        if user.role == "care_manager"
+        else []
+    )
     followed = {r.beneficiary.id for r in rows}
     others = [
         b
@@ -67,7 +80,7 @@ def create_beneficiary(
         )
     except ServiceError as exc:
         undo(session, exc)
-        rows = dashboard.dashboard(session, user, None, now)
+        rows = dashboard.dashboard(session, user, None, now, language(request))
         return render(
             request,
             "dashboard.html",

@@ -1,15 +1,17 @@
 """The care manager's dashboard: every beneficiary they follow, most urgent first.
 
 Most urgent: whoever has critical alerts still open (an unconfirmed critical reminder is a
-critical alert), then open alerts no one has taken on yet, then the rest (other open alerts,
-visits missed or late today, tablets offline, unread health messages). Also the console
-menu's count of open alerts (`alert_menu`)."""
+critical alert), then open alerts no one has taken on yet, then other open alerts, then
+tablets in trouble (`device_health`: urgent, then to look at), then the rest (visits missed or
+late today, tablets offline, unread health messages, a tablet's news for information). Each
+tablet carries its health's headline in the page's words. Also the console menu's count of
+open alerts (`alert_menu`)."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -18,7 +20,6 @@ from backend.models import (
     Alert,
     AlertRecipient,
     Beneficiary,
-    Device,
     Message,
     MessageRead,
     MessageRecipient,
@@ -26,10 +27,10 @@ from backend.models import (
     User,
 )
 from backend.policy import Permission, allowed
-from backend.services import access, agenda, alerts, audit, visits, wellbeing
+from backend.services import access, agenda, alerts, audit, device_health, visits, wellbeing
 from common.recurrence import Occurrence, next_occurrence
 
-ONLINE_WITHIN = timedelta(seconds=90)
+ONLINE_WITHIN = device_health.ONLINE_WITHIN
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class Tablet:
     name: str
     online: bool
     last_seen_at: datetime | None
+    severity: int = device_health.OK  # its health: 3 urgent … 0 all is well
+    headline: str | None = None  # what matters most about it, said as a person would
 
 
 @dataclass(frozen=True)
@@ -58,17 +61,26 @@ class Row:
     def offline_tablets(self) -> int:
         return sum(1 for t in self.tablets if not t.online)
 
+    @property
+    def tablet_severity(self) -> int:
+        """The health of the tablet that needs a person most (0 without tablet)."""
+        return max((t.severity for t in self.tablets), default=device_health.OK)
+
     def urgency(self) -> tuple[int, ...]:
         """What needs a person first: critical alerts, then alerts no one has taken on, then
-        the rest (other open alerts, visits, tablets, messages)."""
+        other open alerts, then a tablet in trouble (urgent before "to look at"), then the
+        rest (visits, tablets offline, messages), a tablet's news for information last."""
+        trouble = self.tablet_severity if self.tablet_severity >= device_health.ATTENTION else 0
         return (
             -self.critical_alerts,
             -self.untaken_alerts,
             -self.open_alerts,
+            -trouble,
             -self.missed_today,
             -self.late_today,
             -self.offline_tablets,
             -self.unread_health,
+            -self.tablet_severity,
         )
 
 
@@ -111,24 +123,33 @@ def _unread_health(session: Session, user: User, ids: list[int]) -> dict[int, in
     return {b: n for b, n in rows}
 
 
-def _tablets(session: Session, ids: list[int], now: datetime) -> dict[int, list[Tablet]]:
+def _tablets(
+    session: Session, beneficiaries: list[Beneficiary], now: datetime, lang: str
+) -> dict[int, list[Tablet]]:
+    """Each person's tablets (by id) with their health, in one statement for everyone."""
     out: dict[int, list[Tablet]] = {}
-    for d in session.scalars(
-        select(Device)
-        .where(Device.beneficiary_id.in_(ids), Device.revoked_at.is_(None))
-        .order_by(Device.id)
-    ):
-        online = d.last_seen_at is not None and now - d.last_seen_at <= ONLINE_WITHIN
-        out.setdefault(d.beneficiary_id, []).append(Tablet(d.id, d.name, online, d.last_seen_at))
+    for beneficiary_id, found in device_health.for_beneficiaries(
+        session, beneficiaries, now, lang
+    ).items():
+        tablets = []
+        for health in sorted(found, key=lambda h: h.device.id):
+            d, headline = health.device, health.headline
+            online = d.last_seen_at is not None and now - d.last_seen_at <= ONLINE_WITHIN
+            text = headline.text if headline is not None and health.severity > 0 else None
+            tablets.append(Tablet(d.id, d.name, online, d.last_seen_at, health.severity, text))
+        out[beneficiary_id] = tablets
     return out
 
 
-def dashboard(session: Session, user: User, q: str | None, now: datetime) -> list[Row]:
+def dashboard(
+    session: Session, user: User, q: str | None, now: datetime, lang: str = "fr"
+) -> list[Row]:
+    """`lang`: the language of the tablets' health ("fr", "en")."""
     beneficiaries = followed(session, user, q)
     ids = [b.id for b in beneficiaries]
     unread = _unread_health(session, user, ids) if ids else {}
     counts = alerts.active_counts(session, ids)
-    tablets = _tablets(session, ids, now) if ids else {}
+    tablets = _tablets(session, beneficiaries, now, lang)
     rows = []
     for b in beneficiaries:
         last_mood, trend = wellbeing.last_mood_and_trend(session, b.id, now)

@@ -4,13 +4,26 @@ order (most urgent first)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
-from backend.models import Alert, Device, Message, MessageRead, MessageRecipient
+from backend.models import (
+    Alert,
+    Device,
+    DeviceStatus,
+    Message,
+    MessageRead,
+    MessageRecipient,
+    User,
+)
+from backend.services import dashboard
 from tests.api.conftest import Clock
 from tests.api.factories import API, CareManager, care_manager, create_beneficiary, create_event
 from tests.api.factories import session_of as _session_of
@@ -30,8 +43,14 @@ def _beneficiary(app: TestClient, cm: CareManager, first: str, last: str) -> int
 
 
 def _device(
-    app: TestClient, beneficiary_id: int, seen_ago: int | None, revoked: bool = False
+    app: TestClient,
+    beneficiary_id: int,
+    seen_ago: int | None,
+    revoked: bool = False,
+    **status: Any,
 ) -> int:
+    """A tablet last seen `seen_ago` seconds before NOW; with `status`, what it last reported
+    (DeviceStatus fields)."""
     with _session_of(app) as session:
         device = Device(
             beneficiary_id=beneficiary_id,
@@ -41,6 +60,10 @@ def _device(
             revoked_at=NOW if revoked else None,
         )
         session.add(device)
+        session.flush()
+        if status:
+            fields = {"app_version": "0.4.1", "outbox_pending": 0, "reported_at": NOW, **status}
+            session.add(DeviceStatus(device_id=device.id, **fields))
         session.commit()
         return device.id
 
@@ -208,3 +231,96 @@ def test_dashboard_search_and_access(app: TestClient, cm: CareManager) -> None:
     member = person(app, "nurse")
     assert app.get(f"{API}/dashboard", headers=member.headers).status_code == 403
     assert app.get(f"{API}/dashboard").status_code == 401
+
+
+def _rows(app: TestClient, cm: CareManager, lang: str = "fr") -> list[dashboard.Row]:
+    with _session_of(app) as session:
+        user = session.get(User, cm.id)
+        assert user is not None
+        return dashboard.dashboard(session, user, None, NOW, lang)
+
+
+def test_tablets_in_trouble_come_after_alerts_and_say_why(app: TestClient, cm: CareManager) -> None:
+    """Alerts first, then a tablet in trouble (urgent before "to look at"), then the rest; a
+    tablet's news for information only breaks ties. Each tablet with something to say says it
+    in the page's words."""
+    quiet = _beneficiary(app, cm, "Aline", "Calme")
+    info = _beneficiary(app, cm, "Bruno", "Redémarrée")
+    missed = _beneficiary(app, cm, "Chantal", "Manqué")
+    disk = _beneficiary(app, cm, "Denis", "Disque")
+    away = _beneficiary(app, cm, "Edith", "Absente")
+    alert = _beneficiary(app, cm, "Fanny", "Alerte")
+    healthy = {"free_disk_bytes": 8_000_000_000, "disk_total_bytes": 16_000_000_000}
+    _device(app, quiet, seen_ago=20, **healthy)
+    _device(app, info, seen_ago=20, restarts_today=1, **healthy)
+    create_event(app, cm, missed, start="2026-11-23T08:00:00")  # nobody came
+    _device(app, disk, seen_ago=20, free_disk_bytes=1_280_000_000, disk_total_bytes=16 * 10**9)
+    _device(app, away, seen_ago=3 * 3600, **healthy)
+    _device(app, alert, seen_ago=20, **healthy)
+    with _session_of(app) as session:
+        session.add(Alert(beneficiary_id=alert, kind="mood_drop", message="Baisse"))
+        session.commit()
+
+    rows = _rows(app, cm)
+
+    assert [r.beneficiary.last_name for r in rows] == [
+        "Alerte",
+        "Absente",  # offline 3 h: urgent
+        "Disque",  # 92 % full: to look at
+        "Manqué",
+        "Redémarrée",  # restarted once: for information, before a quiet one
+        "Calme",
+    ]
+    said = {r.beneficiary.last_name: [(t.severity, t.headline) for t in r.tablets] for r in rows}
+    assert said["Absente"] == [(3, "Tablette hors ligne depuis 3 h (dernier contact 8\u00a0h)")]
+    assert said["Disque"] == [(2, "Espace presque plein (92 %)")]
+    assert said["Redémarrée"] == [(1, "Redémarrée 1 fois aujourd'hui")]
+    assert said["Calme"] == said["Alerte"] == [(0, None)]  # all is well: nothing to say
+    assert said["Manqué"] == []
+    english = {r.beneficiary.last_name: r.tablets for r in _rows(app, cm, "en")}
+    assert english["Absente"][0].headline == "Tablet offline for 3 h (last contact 8:00)"
+    assert english["Disque"][0].headline == "Storage almost full (92%)"
+
+
+@contextmanager
+def _statements(session: Session) -> Iterator[list[str]]:
+    """The SQL statements `session` sends inside the block (on its own connection: the
+    application's jobs worker polls the same database meanwhile)."""
+    sent: list[str] = []
+    connection = session.connection()
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        sent.append(statement)
+
+    event.listen(connection, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(connection, "before_cursor_execute", before)
+
+
+def test_the_tablets_health_costs_no_statement_per_person(app: TestClient, cm: CareManager) -> None:
+    """50 people: their tablets and what each last reported are read in one statement, so the
+    dashboard sends as many statements with a tablet per person as with none (455 for 50
+    people, before and after the health came: about 9 per person for moods, visits and
+    their audit entries, none of them for the tablets; asking `device_health.for_beneficiary`
+    row by row sent 504)."""
+    ids = [_beneficiary(app, cm, "Personne", f"Numéro {n:02d}") for n in range(50)]
+
+    def sent() -> list[str]:
+        with _session_of(app) as session, _statements(session) as statements:
+            user = session.get(User, cm.id)
+            assert user is not None
+            rows = dashboard.dashboard(session, user, None, NOW)
+        assert len(rows) == 50
+        return statements
+
+    without_tablets = sent()
+    for n, beneficiary_id in enumerate(ids):
+        _device(app, beneficiary_id, seen_ago=60 * n, free_disk_bytes=10**9 * (n % 4),
+                disk_total_bytes=4 * 10**9, restarts_today=n % 3)  # fmt: skip
+    with_tablets = sent()
+
+    assert len(with_tablets) == len(without_tablets)
+    tablet_reads = [s for s in with_tablets if "device_statuses" in s or "FROM devices" in s]
+    assert len(tablet_reads) == 1
