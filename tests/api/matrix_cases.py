@@ -23,8 +23,10 @@ from zoneinfo import ZoneInfo
 import httpx2 as httpx
 from fastapi.testclient import TestClient
 from PIL import Image
+from sqlalchemy import select
 
-from backend.models import Alert, AlertRecipient, Beneficiary
+from backend.models import Alert, AlertRecipient, Beneficiary, Device, User
+from backend.models import Call as CallRow
 from backend.policy import (
     Permission,
     Role,
@@ -32,6 +34,7 @@ from backend.policy import (
     may_manage_reminders,
     may_view_wellbeing,
 )
+from backend.services import calls
 from common.reminders import Reminder
 from tests.api.circle_fixtures import (
     CircleSetup,
@@ -51,6 +54,7 @@ from tests.api.factories import (
     device_headers,
     pair_device,
     session_of,
+    state_of,
 )
 
 P = Permission
@@ -284,6 +288,13 @@ def build_world(client: TestClient) -> World:
         headers=c.care_manager.headers,
     )
     assert editor.status_code == 200, editor.text
+    # Video calls: the daughter may call Jeanne, her calls open by themselves (auto-answer).
+    approved = client.put(
+        f"{API}/beneficiaries/{jeanne_id}/callers/{c.daughter.id}",
+        json={"auto_answer": True},
+        headers=c.care_manager.headers,
+    )
+    assert approved.status_code == 200, approved.text
 
     headers: dict[str, Headers] = {
         "anonymous": {},
@@ -447,6 +458,52 @@ def fresh_editor(w: World) -> int:
     response = w.client.put(f"{_b(w)}/reminders/editors/{member}", headers=w.cm)
     assert response.status_code == 200, response.text
     return member
+
+
+def fresh_caller(w: World) -> int:
+    """A new family member the care manager approved as a caller."""
+    member = fresh_member(w)
+    response = w.client.put(f"{_b(w)}/callers/{member}", headers=w.cm)
+    assert response.status_code == 200, response.text
+    return member
+
+
+def end_jeanne_calls(w: World) -> None:
+    """Hang up whatever rings or runs on Jeanne's tablet (a new call would be busy)."""
+    now = datetime.now(UTC)
+    with session_of(w.client) as session:
+        tablet = session.get(Device, w.jeanne_tablet_id)
+        assert tablet is not None
+        ongoing = session.scalars(
+            select(CallRow.id).where(
+                CallRow.beneficiary_id == w.jeanne_id, CallRow.state != "ended"
+            )
+        ).all()
+        for call_id in ongoing:
+            calls.hang_up(session, calls.tablet(tablet), call_id, "hangup", now)
+        session.commit()
+
+
+def fresh_call(w: World) -> int:
+    """A call from the daughter, ringing on Jeanne's tablet."""
+    end_jeanne_calls(w)
+    with session_of(w.client) as session:
+        daughter = session.get(User, w.c.daughter.id)
+        assert daughter is not None
+        started = calls.start_from_console(
+            session, state_of(w.client).settings, daughter, w.jeanne_id, datetime.now(UTC)
+        )
+        session.commit()
+        return int(started["call"]["id"])
+
+
+def _placed_by_tablet(w: World, h: Headers) -> httpx.Response:
+    """The tablet calls the daughter; the call is hung up after (the next one is not busy)."""
+    end_jeanne_calls(w)
+    try:
+        return w.client.post(f"{API}/device/calls", json={"user_id": w.c.daughter.id}, headers=h)
+    finally:
+        end_jeanne_calls(w)
 
 
 def fresh_daily_by_daughter(w: World) -> int:
@@ -693,6 +750,17 @@ def _jeanne_tablet_only(actor: Actor) -> int:
     if actor.kind != "device":
         return 401
     return 200 if actor.name == "jeanne_tablet" else 404
+
+
+def _jeanne_tablet_only_created(actor: Actor) -> int:
+    return 201 if _jeanne_tablet_only(actor) == 200 else _jeanne_tablet_only(actor)
+
+
+def _tablet_places_call(actor: Actor) -> int:
+    """Jeanne's tablet calls an approved caller; for Albert's she is not one (403)."""
+    if actor.kind != "device":
+        return 401
+    return 201 if actor.name == "jeanne_tablet" else 403
 
 
 def _never_for_tablets(actor: Actor) -> int:
@@ -1319,6 +1387,70 @@ CASES: list[Case] = [
         "DELETE /beneficiaries/{id}/reminders/editors/{user_id}",
         lambda w, h: w.client.delete(f"{_b(w)}/reminders/editors/{fresh_editor(w)}", headers=h),
         by_permission(P.MANAGE_REMINDERS, 204),
+    ),
+    # video calls: approved callers and the call log (people), the tablet's side of a call
+    Case(
+        "GET /beneficiaries/{id}/callers",
+        _get(lambda w: f"{_b(w)}/callers"),
+        by_permission(P.VIEW_CALL_LOG),
+    ),
+    Case(
+        "PUT /beneficiaries/{id}/callers/{user_id}",
+        lambda w, h: w.client.put(
+            f"{_b(w)}/callers/{fresh_member(w)}", json={"auto_answer": True}, headers=h
+        ),
+        by_permission(P.MANAGE_CALLERS),
+    ),
+    Case(
+        "DELETE /beneficiaries/{id}/callers/{user_id}",
+        lambda w, h: w.client.delete(f"{_b(w)}/callers/{fresh_caller(w)}", headers=h),
+        by_permission(P.MANAGE_CALLERS, 204),
+    ),
+    Case(
+        "GET /beneficiaries/{id}/calls",
+        _get(lambda w: f"{_b(w)}/calls"),
+        by_permission(P.VIEW_CALL_LOG),
+    ),
+    Case("POST /device/calls {the daughter, approved}", _placed_by_tablet, _tablet_places_call),
+    Case(
+        "POST /device/calls/{id}/answer {the daughter's call}",
+        lambda w, h: w.client.post(f"{API}/device/calls/{fresh_call(w)}/answer", headers=h),
+        _jeanne_tablet_only,
+    ),
+    Case(
+        "POST /device/calls/{id}/refuse {the daughter's call}",
+        lambda w, h: w.client.post(
+            f"{API}/device/calls/{fresh_call(w)}/refuse", json={"reason": "refused"}, headers=h
+        ),
+        _jeanne_tablet_only,
+    ),
+    Case(
+        "POST /device/calls/{id}/hangup {the daughter's call}",
+        lambda w, h: w.client.post(
+            f"{API}/device/calls/{fresh_call(w)}/hangup", json={"reason": "hangup"}, headers=h
+        ),
+        _jeanne_tablet_only,
+    ),
+    Case(
+        "GET /device/calls/{id}/signals {the daughter's call}",
+        lambda w, h: w.client.get(f"{API}/device/calls/{fresh_call(w)}/signals", headers=h),
+        _jeanne_tablet_only,
+    ),
+    Case(
+        "POST /device/calls/{id}/signals {the daughter's call}",
+        lambda w, h: w.client.post(
+            f"{API}/device/calls/{fresh_call(w)}/signals",
+            json={"kind": "answer", "sdp": "v=0\r\n"},
+            headers=h,
+        ),
+        _jeanne_tablet_only_created,
+    ),
+    Case(
+        "POST /device/actions call_auto_answer {the daughter}",
+        lambda w, h: _action(
+            w, h, "call_auto_answer", {"user_id": w.c.daughter.id, "declined": False}
+        ),
+        _jeanne_tablet_only,
     ),
     # photos
     Case(
