@@ -24,7 +24,7 @@ from backend.errors import ServiceError
 from backend.openapi_errors import document_validation_errors
 from backend.request_id import RequestIdMiddleware, request_id
 from backend.security_headers import SecurityHeadersMiddleware
-from backend.services import devices_offline, jobs, mail
+from backend.services import audit, devices_offline, jobs, mail
 from backend.services.changes import ChangeHub, PostgresListener, install_local_publisher
 
 log = logging.getLogger(__name__)
@@ -74,21 +74,29 @@ def configure_jobs(settings: Settings) -> None:
     devices_offline.configure(timedelta(seconds=settings.tablet_offline_after_seconds))
 
 
+def plan_periodic_jobs(session: Session, now: datetime) -> None:
+    """The chains of jobs that plan their own next run, started again should one have stopped
+    (each is planned once, whoever asks): the tablets' offline check, the audit log's nightly
+    purge of entries older than its retention (docs/access.md)."""
+    devices_offline.ensure_planned(session, now)
+    audit.ensure_retention_planned(session, now)
+
+
 def start_jobs(
     settings: Settings, sessions: sessionmaker[Session], clock: Callable[[], datetime]
 ) -> jobs.Worker | None:
     """This process's jobs worker (`Settings.run_jobs`), on the application's clock; the
-    periodic tablet check is planned if no process did yet."""
+    periodic jobs are planned if no process did yet."""
     configure_jobs(settings)
     if not settings.run_jobs:
         return None
     try:
         with sessions() as session:
-            devices_offline.ensure_planned(session, clock())
+            plan_periodic_jobs(session, clock())
             session.commit()
     except Exception:
-        # The worker still runs the jobs there are; the next start plans the check again.
-        log.exception("jobs: could not plan the tablet check")
+        # The worker still runs the jobs there are; the next start plans them again.
+        log.exception("jobs: could not plan the periodic jobs")
     worker = jobs.Worker(sessions, clock, poll_seconds=settings.jobs_poll_seconds)
     worker.start()
     return worker
