@@ -3,8 +3,8 @@
 // (« Jeanne vous appelle », « Décrocher », « Refuser ») with a ring made by WebAudio.
 // - Backs off on errors (1 s, 2 s, 4 s… up to a minute, with jitter), stops when the tab is
 //   hidden and polls again at once when it is shown: a hidden tab costs the server nothing.
-// - The server answers at once while a call rings: then it asks again every 2 s, which is also
-//   how the banner learns that the call stopped ringing (taken, given up, timed out).
+// - While a call rings it asks every 2 s without waiting (the server answers at once while a
+//   call rings): that is how the banner learns the call stopped ringing (given up, timed out).
 // - The ring never fails a page: a browser that blocks autoplay keeps the AudioContext
 //   suspended (no sound until the person touches the page), and any WebAudio error is ignored.
 "use strict";
@@ -191,7 +191,9 @@
     var controller = window.AbortController ? new AbortController() : {};
     inFlight = controller;
     function done() { if (inFlight === controller) inFlight = null; }
-    fetch("/calls/incoming?wait=" + WAIT_SECONDS, {
+    // While a call shows, ask without waiting (the server would hold the request until the
+    // next change, and a call given up before the request would stay on screen).
+    fetch("/calls/incoming?wait=" + (shown === null ? WAIT_SECONDS : 0), {
       credentials: "same-origin",
       headers: { "Accept": "application/json" },
       signal: controller.signal

@@ -2,8 +2,8 @@
 the care manager approves Sophie with auto-answer; Sophie's calls page offers « Appeler
 Jeanne »; Jeanne's tablet (its device credential, over HTTP) calls Sophie and the banner
 « Jeanne vous appelle » appears on whatever console page she has open; « Refuser » ends the
-call (the tablet's side reads `refused`); a second call nobody answers becomes `missed`, the
-banner goes, and a message says Jeanne tried to call. On a 390 px phone with a fake camera:
+call (the tablet's side reads `refused`); a call the tablet gives up leaves the screen at once;
+one nobody answers becomes `missed`, the banner goes, and a message says Jeanne tried to call. On a 390 px phone with a fake camera:
 the calls page and the call page fit a finger, « Appeler Jeanne » rings the tablet and
 « Raccrocher » cancels the call. (The media between Chromium and the tablet's call process is
 tests/e2e's.)"""
@@ -172,7 +172,20 @@ def test_approved_sophie_is_rung_by_the_tablet_refuses_then_misses_a_call(
         refused = _tablet_reads(site, tablet, first["id"])
         assert (refused["state"], refused["outcome"]) == ("ended", "refused")
 
-        # A second call, on another page, that nobody answers: missed, the banner goes.
+        # Jeanne gives up a call before Sophie answers: the banner goes well before the call
+        # would have stopped ringing.
+        given_up = _tablet_calls(site, tablet, sophie.id)
+        expect(banner).to_be_visible(timeout=RING_SECONDS * 1000 // 2)
+        response = requests.post(
+            f"{site.url}{API}/device/calls/{given_up['id']}/hangup",
+            json={"reason": "hangup"},
+            headers=tablet,
+            timeout=10,
+        )
+        assert response.json()["call"]["outcome"] == "cancelled"
+        expect(banner).to_be_hidden(timeout=RING_SECONDS * 1000 // 2)
+
+        # A call, on another page, that nobody answers: missed, the banner goes.
         page.goto(f"{site.url}/b/{jeanne}/photos")
         second = _tablet_calls(site, tablet, sophie.id)
         expect(banner).to_be_visible(timeout=RING_SECONDS * 1000 // 2)
@@ -189,10 +202,11 @@ def test_approved_sophie_is_rung_by_the_tablet_refuses_then_misses_a_call(
         # The log says both, newest first.
         page.goto(f"{site.url}/b/{jeanne}/calls")
         rows = page.locator("table.call-log tbody tr")
-        expect(rows).to_have_count(2)
+        expect(rows).to_have_count(3)
         expect(rows.nth(0)).to_contain_text("appel de Jeanne")
         expect(rows.nth(0)).to_contain_text("manqué")
-        expect(rows.nth(1)).to_contain_text("refusé")
+        expect(rows.nth(1)).to_contain_text("annulé")
+        expect(rows.nth(2)).to_contain_text("refusé")
     finally:
         manager_context.close()
         family_context.close()
