@@ -10,10 +10,15 @@ is simply retried at the next occasion, since the next one carries fresher news 
 A backend older than the tablet refuses the health fields it does not know (422): the report
 is then sent again with the fields every backend takes, so that the console still sees the
 version and the configuration; the touch counts wait for a backend that takes them.
+
+Each answer's `Date` tells how far the tablet's clock is from its backend's (`ClockCheck`):
+more than `CLOCK_TOLERANCE` off, the next report's error code is "clock_wrong" (the backend
+refuses a mood or an answer dated more than 5 minutes ahead of its own clock).
 """
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import re
 import shutil
@@ -138,9 +143,41 @@ def memory_available(meminfo: Path = MEMINFO) -> int | None:
     return None
 
 
+# The backend takes a tablet's times up to 5 minutes ahead of its own clock: further off than
+# this (either way), the tablet's clock is wrong.
+CLOCK_TOLERANCE = timedelta(minutes=5)
+
+
+class ClockCheck:
+    """How far the tablet's clock is from its backend's, from the `Date` header of the
+    backend's last answer (to the second: enough to tell minutes off)."""
+
+    def __init__(self, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._clock = clock
+        self.offset: timedelta | None = None  # the tablet's clock minus the backend's
+
+    def observe(self, date_header: str | None) -> None:
+        if not date_header:
+            return  # a proxy that drops it: nothing learnt, the last offset stands
+        try:
+            backend_now = email.utils.parsedate_to_datetime(date_header)
+        except (TypeError, ValueError, IndexError):
+            return
+        if backend_now.tzinfo is not None:
+            self.offset = self._clock() - backend_now
+
+    @property
+    def wrong(self) -> bool:
+        return self.offset is not None and abs(self.offset) > CLOCK_TOLERANCE
+
+
+# The tablet's one clock, as its status reports find it (the controller's `error_code` reads it).
+CLOCK = ClockCheck()
+
 # The tablet's notes of its last problem (KioskController.note_error and friends), as the codes
 # the backend says in words (backend/services/device_health.py, ERROR_CODES).
 BACKEND_UNREACHABLE = "backend_unreachable"
+CLOCK_WRONG = "clock_wrong"
 CONFIG_REFUSED = "config_refused"
 DISK_FULL = "disk_full"
 UNEXPECTED = "unexpected_error"
@@ -148,13 +185,19 @@ ERROR_CODE = re.compile(r"[a-z][a-z0-9_]{0,39}")  # what the backend takes as a 
 
 
 def error_code(
-    last_error: str | None, *, online: bool, free_disk_bytes: int | None = None
+    last_error: str | None,
+    *,
+    online: bool,
+    free_disk_bytes: int | None = None,
+    clock: ClockCheck = CLOCK,
 ) -> str | None:
     """The code of the tablet's current problem, or None when all is well. An unreachable
-    backend is no longer a problem once it answers again; a nearly full disk is one whatever
-    the last note said."""
+    backend is no longer a problem once it answers again; a nearly full disk, then a clock
+    off its backend's, are one whatever the last note said."""
     if free_disk_bytes is not None and free_disk_bytes < DISK_FULL_BYTES:
         return DISK_FULL
+    if clock.wrong:
+        return CLOCK_WRONG
     if not last_error:
         return None
     text = last_error.strip()
@@ -175,15 +218,18 @@ def post_status(
     access_token: str,
     status: Status,
     accepted: Callable[[Status], None] | None = None,
+    clock: ClockCheck = CLOCK,
 ) -> bool:
     """True when the backend took it (204). `accepted` is called when it took the whole report
-    (the touch counts in it can be forgotten); not when only the base fields went through."""
+    (the touch counts in it can be forgotten); not when only the base fields went through.
+    Any answer tells `clock` the backend's time."""
     url = f"{backend_url.rstrip('/')}/api/v1/device/status"
     headers = {"Authorization": f"Bearer {access_token}"}
     try:
         response = session.post(
             url, json=status.as_json(), headers=headers, timeout=(CONNECT_TIMEOUT, READ_TIMEOUT)
         )
+        clock.observe(response.headers.get("Date"))
         if response.status_code == 422:
             log.info("status report: the backend refused the health fields; sent without them")
             response = session.post(

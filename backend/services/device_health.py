@@ -86,6 +86,12 @@ ERROR_CODES: dict[str, tuple[int, str, str]] = {
         "Le son de la tablette ne fonctionne pas (lecture à voix haute).",
         "The tablet's sound does not work (reading aloud).",
     ),
+    "unexpected_error": (
+        INFO,
+        "L'application de la tablette a rencontré une erreur ; elle est revenue d'elle-même "
+        "à l'accueil.",
+        "The tablet's application met an error; it went back to its home screen by itself.",
+    ),
 }
 
 # Older tablets sent their last error as text; the few known ones have a code.

@@ -328,6 +328,15 @@ def test_every_error_code_is_said_in_both_languages() -> None:
         assert health.error_words(code, "en") == (severity, english)
 
 
+def test_every_code_the_tablet_sends_is_said_in_words() -> None:
+    """What kiosk/status_report.py may send is never "a problem (code …)"."""
+    from kiosk import status_report as tablet
+
+    sent = (tablet.BACKEND_UNREACHABLE, tablet.CLOCK_WRONG, tablet.CONFIG_REFUSED,
+            tablet.DISK_FULL, tablet.UNEXPECTED)  # fmt: skip
+    assert [code for code in sent if code not in health.ERROR_CODES] == []
+
+
 # --- through the API ------------------------------------------------------------------------------
 
 

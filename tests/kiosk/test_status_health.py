@@ -1,14 +1,14 @@
 """The tablet's health in its status report (docs/device-protocol.md, "Status report"): the
-fields, the last error as a code, memory from /proc/meminfo, and a backend older than the
-tablet (it refuses the health fields: the report goes again without them, and the touch counts
-wait)."""
+fields, the last error as a code, memory from /proc/meminfo, a backend older than the tablet
+(it refuses the health fields: the report goes again without them, and the touch counts wait),
+and a clock off its backend's (told by the answers' `Date`) reported as "clock_wrong"."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ import pytest
 
 from kiosk.status_report import (
     BASE_FIELDS,
+    ClockCheck,
     Status,
     error_code,
     memory_available,
@@ -74,6 +75,35 @@ def test_the_last_error_as_a_code() -> None:
     assert error_code("backend_unreachable", online=False, free_disk_bytes=10**10) == (
         "backend_unreachable"
     )
+
+
+def _off_by(minutes: float) -> ClockCheck:
+    check = ClockCheck()
+    check.offset = timedelta(minutes=minutes)
+    return check
+
+
+def test_a_clock_off_its_backends_is_the_tablets_problem() -> None:
+    assert error_code(None, online=True, clock=_off_by(12)) == "clock_wrong"
+    assert error_code(None, online=True, clock=_off_by(-12)) == "clock_wrong"  # behind too
+    assert error_code(None, online=True, clock=_off_by(4)) is None  # within the tolerance
+    assert error_code(None, online=True, clock=ClockCheck()) is None  # not known yet
+    # It is today's problem, unlike an old note; a disk about to fill matters more.
+    noted = "exception inattendue (voir le journal)"
+    assert error_code(noted, online=True, clock=_off_by(12)) == "clock_wrong"
+    assert error_code(None, online=True, free_disk_bytes=10, clock=_off_by(12)) == "disk_full"
+
+
+def test_the_clock_is_checked_against_each_answers_date() -> None:
+    tablet_now = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
+    check = ClockCheck(lambda: tablet_now)
+    check.observe("Fri, 04 Dec 2026 08:40:00 GMT")
+    assert check.offset == timedelta(minutes=20) and check.wrong
+    check.observe("Fri, 04 Dec 2026 08:58:30 GMT")  # set right since
+    assert check.offset == timedelta(seconds=90) and not check.wrong
+    for unusable in (None, "", "yesterday", "Fri, 04 Dec 2026 08:40:00"):  # the last: no zone
+        check.observe(unusable)
+        assert check.offset == timedelta(seconds=90)  # nothing learnt
 
 
 def test_free_memory_from_meminfo(tmp_path: Path) -> None:
@@ -141,6 +171,17 @@ def test_an_older_backend_still_gets_the_report_and_the_touches_wait(
         {"hour": "2026-12-04T08:00:00+01:00", "count": 3}
     ]
     assert accepted == [report]
+
+
+def test_a_report_learns_the_backends_time(backends: dict[bool, StatusBackend]) -> None:
+    """The loopback backend dates its answers with the machine's clock, as uvicorn does: a
+    tablet an hour ahead is found wrong, one on time is not."""
+    ahead = ClockCheck(lambda: datetime.now(UTC) + timedelta(hours=1))
+    on_time = ClockCheck()
+    for check in (ahead, on_time):
+        assert post_status(new_session(), backends[False].url, "t", status(), clock=check)
+    assert ahead.wrong and error_code(None, online=True, clock=ahead) == "clock_wrong"
+    assert on_time.offset is not None and not on_time.wrong
 
 
 def test_nothing_listens_nothing_is_accepted() -> None:
