@@ -41,6 +41,7 @@ import logging
 import re
 import smtplib
 import ssl
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from email import policy
@@ -403,43 +404,77 @@ def _message_id(left: str) -> str:
 
 def plan_for_alert(session: Session, alert: Alert, people: list[User], now: datetime) -> None:
     """The e-mails owed for a new alert to `people` (in the caller's transaction)."""
-    beneficiary = session.get(Beneficiary, alert.beneficiary_id)
-    if beneficiary is None:
-        return
-    for user in people:
-        preferences = get_preferences(session, user)
-        if preferences.email_mode == NEVER:
-            continue
-        notification = AlertNotification(alert_id=alert.id, user_id=user.id, created_at=now)
-        session.add(notification)
-        if preferences.email_mode == DIGEST:
-            at, day = next_digest(preferences, now)
-            jobs.enqueue(
-                session,
-                EMAIL_DIGEST,
-                {"user_id": user.id, "date": day.isoformat()},
-                at,
-                dedupe_key=f"digest:{user.id}:{day.isoformat()}",
+    plan_for_alerts(session, [(alert, people)], now)
+
+
+def _preferences_of(session: Session, user_ids: set[int]) -> dict[int, Preferences]:
+    """Each person's choice (the defaults for those who made none), in one query."""
+    found = {user_id: DEFAULT_PREFERENCES for user_id in user_ids}
+    if user_ids:
+        for row in session.scalars(
+            select(NotificationPreference).where(
+                NotificationPreference.user_id.in_(sorted(user_ids))
             )
+        ):
+            found[row.user_id] = Preferences(
+                row.email_mode, row.digest_hour, row.quiet_start, row.quiet_end, row.timezone
+            )
+    return found
+
+
+def plan_for_alerts(
+    session: Session, planned: Sequence[tuple[Alert, Sequence[User]]], now: datetime
+) -> None:
+    """The e-mails owed for new alerts, each to its people (in the caller's transaction), in a
+    few statements whatever their number: the preferences read at once, then the e-mails, the
+    notifications and the jobs written one table at a time."""
+    preferences = _preferences_of(session, {user.id for _, people in planned for user in people})
+    notifications: list[AlertNotification] = []
+    emails: list[tuple[AlertNotification, OutgoingEmail, datetime]] = []
+    planned_jobs: list[jobs.Planned] = []
+    for alert, people in planned:
+        beneficiary = session.get(Beneficiary, alert.beneficiary_id)
+        if beneficiary is None:
             continue
-        tz = ZoneInfo(preferences.timezone)
-        email = OutgoingEmail(
-            user_id=user.id,
-            to_address=user.email,
-            subject=alert_subject(alert, beneficiary),
-            body=alert_body(alert, beneficiary, user, tz),
-            message_id=_message_id(f"alert-{alert.id}-user-{user.id}"),
-            state=PENDING,
-            attempts=0,
-            created_at=now,
-        )
-        session.add(email)
-        session.flush()
+        for user in people:
+            chosen = preferences[user.id]
+            if chosen.email_mode == NEVER:
+                continue
+            notification = AlertNotification(alert_id=alert.id, user_id=user.id, created_at=now)
+            notifications.append(notification)
+            if chosen.email_mode == DIGEST:
+                at, day = next_digest(chosen, now)
+                planned_jobs.append(
+                    jobs.Planned(
+                        EMAIL_DIGEST,
+                        {"user_id": user.id, "date": day.isoformat()},
+                        at,
+                        f"digest:{user.id}:{day.isoformat()}",
+                    )
+                )
+                continue
+            email = OutgoingEmail(
+                user_id=user.id,
+                to_address=user.email,
+                subject=alert_subject(alert, beneficiary),
+                body=alert_body(alert, beneficiary, user, ZoneInfo(chosen.timezone)),
+                message_id=_message_id(f"alert-{alert.id}-user-{user.id}"),
+                state=PENDING,
+                attempts=0,
+                created_at=now,
+            )
+            run_at = now if alert.critical else (quiet_until(chosen, now) or now)
+            emails.append((notification, email, run_at))
+    if emails:
+        session.add_all(email for _, email, _ in emails)
+        session.flush()  # their ids, for the notifications and the jobs
+    for notification, email, run_at in emails:
         notification.email_id = email.id
-        run_at = now if alert.critical else (quiet_until(preferences, now) or now)
-        jobs.enqueue(
-            session, SEND_EMAIL, {"email_id": email.id}, run_at, dedupe_key=f"email:{email.id}"
+        planned_jobs.append(
+            jobs.Planned(SEND_EMAIL, {"email_id": email.id}, run_at, f"email:{email.id}")
         )
+    session.add_all(notifications)
+    jobs.enqueue_many(session, planned_jobs)
     session.flush()
 
 

@@ -43,7 +43,7 @@ from backend.models import (
 )
 from backend.models import Reminder as ReminderRow
 from backend.policy import Permission, allowed, may_manage_reminders
-from backend.services import access, agenda, alerts, audit, jobs, sync
+from backend.services import access, agenda, alerts, alerts_bulk, audit, jobs, sync
 from backend.services.changes import record_change
 from backend.services.wellbeing import check_recent, parse_instant
 from backend.text import check as check_text
@@ -862,16 +862,7 @@ def alert_key(reminder_id: int, due: datetime) -> str:
 def _enqueue(
     session: Session, reminder: ReminderRow, due: datetime, run_at: datetime, *, first: bool
 ) -> bool:
-    key = check_key(reminder.id, reminder.version, due)
-    if not first:
-        key = f"{key}:{_iso(run_at)}"
-    job_payload = {
-        "reminder_id": reminder.id,
-        "version": reminder.version,
-        "due_at": _iso(due),
-        "first": first,
-    }
-    return jobs.enqueue(session, JOB_KIND, job_payload, run_at, dedupe_key=key)
+    return jobs.enqueue_many(session, [_check_job(reminder, due, run_at, first=first)]) == 1
 
 
 def _plan_after(
@@ -940,14 +931,6 @@ def tablet_seen_at(session: Session, beneficiary_id: int) -> datetime | None:
     return seen
 
 
-def _alert_recipients(
-    session: Session, reminder: ReminderRow, beneficiary: Beneficiary
-) -> list[int]:
-    ids = _watchers(session, [reminder.id])[reminder.id]
-    people = [session.get(User, i) for i in ids]
-    return [p.id for p in people if p is not None and access.roles_of(session, p, beneficiary)]
-
-
 def check_occurrence(session: Session, job: dict[str, Any], now: datetime) -> None:
     """The job "reminder_check" (docs/reminders.md): decide one occurrence.
 
@@ -961,63 +944,186 @@ def check_occurrence(session: Session, job: dict[str, Any], now: datetime) -> No
       GIVE_UP_AFTER after the due time (then it stays unknown: no alert for something that
       old; a confirmation arriving later is still recorded).
     """
-    reminder = session.scalar(
-        select(ReminderRow)
-        .where(ReminderRow.id == int(job["reminder_id"]))
-        .with_for_update(key_share=True)
-    )
-    if reminder is None or reminder.paused_at is not None:
-        return
-    if reminder.version != int(job["version"]) or not reminder.confirm_wanted:
-        return
-    beneficiary = session.get(Beneficiary, reminder.beneficiary_id)
-    assert beneficiary is not None
-    tz = zone_of(beneficiary)
-    due = datetime.fromisoformat(str(job["due_at"])).astimezone(UTC)
-    if job.get("first", True):
-        _plan_after(session, reminder, tz, due)
-    if not is_due_at(reminder, tz, due):
-        return  # the beneficiary's zone changed since: not an occurrence any more
-    occurrence = _occurrence(session, reminder, due)
-    if occurrence is not None and occurrence.state in (
-        schedule.Outcome.CONFIRMED,
-        schedule.Outcome.LATE,
-        schedule.Outcome.MISSED,
+    check_occurrences(session, [job], now)
+
+
+@dataclass
+class _Batch:
+    """What the checks of a batch read, loaded in one query per table."""
+
+    reminders: dict[int, ReminderRow]
+    beneficiaries: dict[int, Beneficiary]
+    occurrences: dict[tuple[int, datetime], ReminderOccurrence]
+    seen: dict[int, datetime]  # beneficiary id → when one of its tablets was last seen
+
+    @classmethod
+    def load(cls, session: Session, checks: list[tuple[int, datetime]]) -> _Batch:
+        reminder_ids = sorted({reminder_id for reminder_id, _ in checks})
+        # Locked in id order (PostgreSQL), as a confirmation locks its one reminder: a check
+        # and a confirmation of the same reminder never interleave, and two batches sharing
+        # reminders wait for each other rather than deadlock.
+        reminders = {
+            r.id: r
+            for r in session.scalars(
+                select(ReminderRow)
+                .where(ReminderRow.id.in_(reminder_ids))
+                .order_by(ReminderRow.id)
+                .with_for_update(key_share=True)
+            )
+        }
+        beneficiary_ids = {r.beneficiary_id for r in reminders.values()}
+        beneficiaries = {
+            b.id: b
+            for b in session.scalars(
+                select(Beneficiary).where(Beneficiary.id.in_(sorted(beneficiary_ids)))
+            )
+        }
+        wanted = set(checks)
+        occurrences = {
+            (o.reminder_id, o.due_at): o
+            for o in session.scalars(
+                select(ReminderOccurrence).where(
+                    ReminderOccurrence.reminder_id.in_(list(reminders)),
+                    ReminderOccurrence.due_at.in_(sorted({due for _, due in checks})),
+                )
+            )
+            if (o.reminder_id, o.due_at) in wanted
+        }
+        return cls(reminders, beneficiaries, occurrences, tablets_seen_at(session, beneficiary_ids))
+
+
+def tablets_seen_at(session: Session, beneficiary_ids: Iterable[int]) -> dict[int, datetime]:
+    """`tablet_seen_at` of several beneficiaries, in one query (those never seen are absent)."""
+    ids = list(beneficiary_ids)
+    if not ids:
+        return {}
+    seen: dict[int, datetime] = {}
+    for beneficiary_id, moment in session.execute(
+        select(Device.beneficiary_id, func.max(Device.last_seen_at))
+        .where(Device.beneficiary_id.in_(ids), Device.revoked_at.is_(None))
+        .group_by(Device.beneficiary_id)
     ):
-        return
-    if occurrence is None:
-        occurrence = ReminderOccurrence(
-            reminder_id=reminder.id, beneficiary_id=beneficiary.id, due_at=due
-        )
-        session.add(occurrence)
-    seen = tablet_seen_at(session, beneficiary.id)
-    occurrence.decided_at = now
-    if seen is None or seen < due:
-        occurrence.state = schedule.Outcome.UNKNOWN
-        if now + RECHECK_EVERY <= due + GIVE_UP_AFTER:
-            _enqueue(session, reminder, due, now + RECHECK_EVERY, first=False)
-        session.flush()
-        return
-    occurrence.state = schedule.Outcome.MISSED
-    if reminder.escalate_after_minutes is not None:
-        alert = alerts.raise_alert(
-            session,
-            beneficiary_id=beneficiary.id,
-            kind=ALERT_KIND,
-            # No title: it may name a treatment, and the alert may be e-mailed.
-            message=f"Un rappel n'a pas été confirmé pour {beneficiary.first_name} "
-            f"{beneficiary.last_name}",
-            dedupe_key=alert_key(reminder.id, due),
-            recipient_ids=_alert_recipients(session, reminder, beneficiary),
-            critical=reminder.critical,
-            now=now,
-        )
+        if moment is not None:
+            # The aggregate bypasses UTCDateTime: naive on SQLite.
+            seen[beneficiary_id] = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return seen
+
+
+def _check_job(
+    reminder: ReminderRow, due: datetime, run_at: datetime, *, first: bool
+) -> jobs.Planned:
+    key = check_key(reminder.id, reminder.version, due)
+    if not first:
+        key = f"{key}:{_iso(run_at)}"
+    job_payload = {
+        "reminder_id": reminder.id,
+        "version": reminder.version,
+        "due_at": _iso(due),
+        "first": first,
+    }
+    return jobs.Planned(JOB_KIND, job_payload, run_at, key)
+
+
+def check_occurrences(session: Session, batch: list[dict[str, Any]], now: datetime) -> None:
+    """The jobs "reminder_check" of a claimed batch, decided in one transaction, each as
+    `check_occurrence` says, in order, as if one after another: the batch's reminders (locked),
+    beneficiaries, occurrences and tablets read in one query each, the next checks planned in
+    one statement, the alerts raised together (`backend.services.alerts_bulk`)."""
+    checks = [
+        (int(job["reminder_id"]), datetime.fromisoformat(str(job["due_at"])).astimezone(UTC))
+        for job in batch
+    ]
+    known = _Batch.load(session, checks)
+    planned: list[jobs.Planned] = []
+    added: list[ReminderOccurrence] = []
+    missed: list[tuple[ReminderRow, Beneficiary, ReminderOccurrence, datetime]] = []
+    decided = (schedule.Outcome.CONFIRMED, schedule.Outcome.LATE, schedule.Outcome.MISSED)
+    for job, (reminder_id, due) in zip(batch, checks, strict=True):
+        reminder = known.reminders.get(reminder_id)
+        if reminder is None or reminder.paused_at is not None:
+            continue
+        if reminder.version != int(job["version"]) or not reminder.confirm_wanted:
+            continue
+        beneficiary = known.beneficiaries[reminder.beneficiary_id]
+        tz = zone_of(beneficiary)
+        if job.get("first", True):
+            following = as_schedule(reminder, tz).next_due(due, NEXT_DUE_HORIZON)
+            if following is not None:
+                planned.append(
+                    _check_job(reminder, following, following + _window(reminder), first=True)
+                )
+        if not is_due_at(reminder, tz, due):
+            continue  # the beneficiary's zone changed since: not an occurrence any more
+        occurrence = known.occurrences.get((reminder.id, due))
+        if occurrence is not None and occurrence.state in decided:
+            continue
+        if occurrence is None:
+            occurrence = ReminderOccurrence(
+                reminder_id=reminder.id, beneficiary_id=beneficiary.id, due_at=due
+            )
+            known.occurrences[(reminder.id, due)] = occurrence
+            added.append(occurrence)
+        seen = known.seen.get(beneficiary.id)
+        occurrence.decided_at = now
+        if seen is None or seen < due:
+            occurrence.state = schedule.Outcome.UNKNOWN
+            if now + RECHECK_EVERY <= due + GIVE_UP_AFTER:
+                planned.append(_check_job(reminder, due, now + RECHECK_EVERY, first=False))
+            continue
+        occurrence.state = schedule.Outcome.MISSED
+        if reminder.escalate_after_minutes is not None:
+            missed.append((reminder, beneficiary, occurrence, due))
+    raised = alerts_bulk.raise_alerts(session, _alert_requests(session, missed), now)
+    for reminder, _, occurrence, due in missed:
+        alert = raised.get(alert_key(reminder.id, due))
         if alert is not None:
             occurrence.alert_id = alert.id
+    session.add_all(added)  # after the alerts: their ids go in the INSERT
+    jobs.enqueue_many(session, planned)
     session.flush()
 
 
-jobs.register(JOB_KIND, check_occurrence)
+def _alert_requests(
+    session: Session, missed: list[tuple[ReminderRow, Beneficiary, ReminderOccurrence, datetime]]
+) -> list[alerts_bulk.AlertRequest]:
+    """The alerts of the missed occurrences: each to the reminder's watchers still in the
+    circle (the care managers see every alert); the watchers and their rights read once."""
+    if not missed:
+        return []
+    watchers = _watchers(session, {reminder.id for reminder, *_ in missed})
+    people = {
+        user.id: user
+        for user in session.scalars(
+            select(User).where(User.id.in_(sorted({i for ids in watchers.values() for i in ids})))
+        )
+    }
+    in_circle: dict[tuple[int, int], bool] = {}
+
+    def still_in(user: User, beneficiary: Beneficiary) -> bool:
+        key = (user.id, beneficiary.id)
+        if key not in in_circle:
+            in_circle[key] = bool(access.roles_of(session, user, beneficiary))
+        return in_circle[key]
+
+    requests = []
+    for reminder, beneficiary, _, due in missed:
+        named = [people[i] for i in watchers[reminder.id] if i in people]
+        requests.append(
+            alerts_bulk.AlertRequest(
+                beneficiary=beneficiary,
+                kind=ALERT_KIND,
+                # No title: it may name a treatment, and the alert may be e-mailed.
+                message=f"Un rappel n'a pas été confirmé pour {beneficiary.first_name} "
+                f"{beneficiary.last_name}",
+                dedupe_key=alert_key(reminder.id, due),
+                recipients=[user for user in named if still_in(user, beneficiary)],
+                critical=reminder.critical,
+            )
+        )
+    return requests
+
+
+jobs.register(JOB_KIND, check_occurrence, batch=check_occurrences)
 
 
 # --- adherence --------------------------------------------------------------------------------
