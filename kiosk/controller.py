@@ -48,7 +48,6 @@ from common.atomic_file import write_atomically
 from kiosk import i18n, idle
 from kiosk.features.agenda import AgendaFeature
 from kiosk.features.base import Feature, Link
-from kiosk.features.calls import SCREEN as CALLS_SCREEN
 from kiosk.features.calls import CallsFeature
 from kiosk.features.checkin import CheckinFeature
 from kiosk.features.circle import CircleFeature
@@ -168,11 +167,7 @@ class KioskController(QObject):
         self.reminders = self._add_feature(RemindersFeature(self, self._data_dir))
         self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
         self.circle = self._add_feature(CircleFeature(self, self._data_dir))
-        self.calls = self._add_feature(
-            CallsFeature(
-                self, self._data_dir, callers_changed=self._calls_tile, wake=self.wake_screen
-            )
-        )
+        self.calls = self._add_feature(CallsFeature(self, self._data_dir, wake=self.wake_screen))
 
     @property
     def night(self) -> NightScreen:
@@ -226,16 +221,8 @@ class KioskController(QObject):
 
     def _show_tiles(self) -> None:
         modules = [m for m in self.config["modules"] if self.window.has_screen(m)]
-        # « Appeler » last, only when someone may be called (docs/calls.md).
-        calls = getattr(self, "calls", None)
-        if calls is not None and calls.has_callers:
-            modules.append(CALLS_SCREEN)
         self.window.home.set_tiles(modules)
         self.refresh_badges()
-
-    def _calls_tile(self) -> None:
-        if not self._registering:
-            self._show_tiles()
 
     # -- what time it is for the beneficiary -------------------------------------------------
     def _follow_time_zone(self) -> None:

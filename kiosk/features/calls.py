@@ -17,9 +17,10 @@ separate process: nothing of it is imported here.
   (kiosk.call_service); a backend out of reach only stops the ringing (the backend ends the
   call as missed at its ring_until).
 - A call ringing while the call process runs → refused with reason `busy`.
-- « Appeler » (home's tile, only when there are approved callers) → the callers' screen
-  (kiosk.screens.callers_screen); a touch → `--place USER_ID`; « Qui peut décrocher tout
-  seul » → the device action `call_auto_answer` {"user_id", "declined"} through the outbox.
+- « Appeler » (on home beside the greeting, only when there are approved callers) → the
+  callers' screen (kiosk.screens.callers_screen); a touch → `--place USER_ID`; « Qui peut
+  décrocher tout seul » → the device action `call_auto_answer` {"user_id", "declined"}
+  through the outbox.
 """
 
 from __future__ import annotations
@@ -83,7 +84,6 @@ class CallsFeature(Feature):
         host: Host,
         data_dir: Path,
         *,
-        callers_changed: Callable[[], None] = lambda: None,
         wake: Callable[[], None] = lambda: None,
         launcher: CallLauncher | None = None,
         ringtone: Chime | None = None,
@@ -92,7 +92,6 @@ class CallsFeature(Feature):
     ) -> None:
         self._host = host
         self._data_dir = data_dir
-        self._callers_changed = callers_changed
         self._wake = wake
         self._launcher = launcher
         self._ringtone = ringtone
@@ -121,6 +120,7 @@ class CallsFeature(Feature):
         self._notice_timer.setSingleShot(True)
         self._notice_timer.timeout.connect(self._end_notice)
         host.register_screen(SCREEN, lambda: self.screen, on_open=self._open)
+        host.window.home.call_requested.connect(lambda: host.open_screen(SCREEN))
         self._take(host.state, from_store=True)
 
     # -- made when first needed ----------------------------------------------------------------
@@ -202,7 +202,7 @@ class CallsFeature(Feature):
         for sound in (self._ringtone, self._tick_sound):
             if sound is not None:
                 sound.forget()
-        self._callers_changed()
+        self._host.window.home.set_call_entry(False)
 
     def shutdown(self) -> None:
         self._running = False
@@ -245,12 +245,10 @@ class CallsFeature(Feature):
     def _take(self, state: LocalState, *, from_store: bool = False) -> None:
         records = state.of(CALLERS)
         if records is not self._callers_seen:
-            had = bool(self._callers)
             self._callers = parse_callers(records)
             self._callers_seen = records
             self._forget_wishes()
-            if had != bool(self._callers):
-                self._callers_changed()
+            self._host.window.home.set_call_entry(bool(self._callers))
         now = self._clock()
         by_id: dict[int, dict[str, Any]] = {}
         for record in state.of(CALLS):

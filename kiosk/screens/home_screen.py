@@ -5,7 +5,8 @@ store itself: the controller rebuilds the view when the clock says a minute or a
 
 Its layout, top to bottom: a band with "Mes proches" on the left (`circle_requested`: what her
 circle sees) and "Je suis un professionnel" in the middle; then two columns: on the left the
-greeting, the clock and the date, and the next visit's card (or, during the check-in window,
+greeting (« Appeler » beside it once someone may be called: `call_requested`), the clock
+and the date, and the next visit's card (or, during the check-in window,
 "Tout va bien aujourd'hui ?" with one huge "Oui, je vais bien": `checkin_answered`); on the
 right "Aujourd'hui" (the weather beside it when it fits on that line, else on a line of its
 own at the bottom), the day's visits, then the reminders ("Prochain rappel : 18 h —
@@ -95,6 +96,7 @@ class HomeScreen(QWidget):
     tile_clicked = Signal(str)  # the module's name ("agenda", "messages"…)
     professional_requested = Signal()  # "Je suis un professionnel"
     circle_requested = Signal()  # "Mes proches"
+    call_requested = Signal()  # « Appeler »
     checkin_answered = Signal()  # "Oui, je vais bien"
 
     def __init__(
@@ -240,13 +242,26 @@ class HomeScreen(QWidget):
         self.circle_button.clicked.connect(self._on_circle)
         self.circle_button.hide()
         self._circle_text = ""
+        # « Appeler »: on the greeting's line, right of it, once someone may be called
+        # (`set_call_entry`): the tiles' row has no room for a sixth tile (its badges would
+        # shrink under the floor) and the left column none for a line of its own at 800×480.
+        self.call_button = BigButton(parent=self)
+        self.call_button.setObjectName("callEntry")
+        self.call_button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.call_button.clicked.connect(self.call_requested)
+        self.call_button.hide()
         self.tiles: dict[str, Tile] = {}
         self._tile_labels: dict[str, str] = {}
         self._tile_row = QHBoxLayout()
 
         left = QVBoxLayout()
         left.setSpacing(0)
-        left.addWidget(self._greeting)
+        greeting_row = QHBoxLayout()
+        greeting_row.setContentsMargins(0, 0, 0, 0)
+        greeting_row.addWidget(self._greeting, 1)
+        greeting_row.addWidget(self.call_button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self._greeting_row = greeting_row
+        left.addLayout(greeting_row)
         left.addWidget(self.clock)
         # The card follows the date closely: the eye goes from the time to who comes next.
         self._card_gap = QSpacerItem(0, 24, QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Fixed)
@@ -360,6 +375,12 @@ class HomeScreen(QWidget):
         """ "Mes proches", once there is a circle to show."""
         if visible != self.circle_button.isVisibleTo(self):
             self.circle_button.setVisible(visible)
+            self._apply_sizes()
+
+    def set_call_entry(self, visible: bool) -> None:
+        """« Appeler », once someone may be called (docs/calls.md)."""
+        if visible != self.call_button.isVisibleTo(self):
+            self.call_button.setVisible(visible)
             self._apply_sizes()
 
     def set_reminders(self, summary: ReminderSummary | None) -> None:
@@ -620,7 +641,6 @@ class HomeScreen(QWidget):
             "photos": self.tr("Photos"),
             "weather": self.tr("Météo"),
             "mood": self.tr("Mon humeur"),
-            "calls": self.tr("Appeler"),
         }
         for name in self.tiles:
             self._tile_labels[name] = labels.get(name, name)
@@ -631,6 +651,7 @@ class HomeScreen(QWidget):
         self.professional_button.setText(self._professional_text)
         self._circle_text = self.tr("Mes proches")
         self.circle_button.setText(self._circle_text)
+        self.call_button.setText(self.tr("Appeler"))
         self._label_tiles()
         self._render_reminders()
         self._render_checkin()
@@ -696,6 +717,7 @@ class HomeScreen(QWidget):
         date_px = max(floor, min(round(base * 1.3), int(left_width / widest)))
         self.clock.set_pixel_sizes(time_px, date_px)
         self._greeting.setFont(theme.font(round(base * 1.3), bold=True))
+        call_extra = self._size_call_button(base, floor, margin)
 
         pad = max(12, base // 2)
         self._panel_layout.setContentsMargins(pad, pad * 3 // 4, pad, pad * 3 // 4)
@@ -723,6 +745,7 @@ class HomeScreen(QWidget):
         # larger lines shrink first, then the clock; the clock stays at least twice the text.
         rest = column_h - min(24, margin) - 3 * self._left.spacing()
         rest -= self._greeting.sizeHint().height() + QFontMetrics(theme.font(date_px)).height()
+        rest -= call_extra
         if not self._offline.isHidden():
             rest -= self._offline.sizeHint().height() + margin // 3
         for k in (1.0, 0.9, 0.8, 0.7):
@@ -869,6 +892,30 @@ class HomeScreen(QWidget):
             height += pad + button_h
         self._checkin.setFixedHeight(height)
         return height
+
+    def _size_call_button(self, base: int, floor: int, gap: int) -> int:
+        """« Appeler » right of the greeting: at the home's smallest text size, 15 mm high,
+        as wide as its word needs; the greeting shrinks (never under the floor) to fit beside
+        it. Returns how much taller than the greeting alone the line is (0 when hidden)."""
+        self._greeting_row.setSpacing(gap)
+        if self.call_button.isHidden():
+            return 0
+        h = max(self.height(), 240)
+        fm = QFontMetrics(theme.font(floor, bold=True))
+        self.call_button.set_font_px(floor)
+        touch = sizing.touch_px(self, h)
+        height = max(touch, fm.height() + 2 * 11 + 6 + 2)
+        word = fm.horizontalAdvance(self.call_button.text()) + 2 * 24 + 6 + 8
+        width = max(touch, word)
+        self.call_button.setFixedSize(width, height)
+        room = self._left_width() - width - gap
+        per_px = QFontMetrics(theme.font(100, bold=True)).horizontalAdvance(
+            self._greeting.full_text()
+        )
+        fit = int(room * 100 / max(per_px, 1)) - 1
+        px = max(floor, min(round(base * 1.3), fit))
+        self._greeting.setFont(theme.font(px, bold=True))
+        return max(0, height - self._greeting.sizeHint().height())
 
     def _left_width(self) -> int:
         w, h = max(self.width(), 320), max(self.height(), 240)

@@ -118,9 +118,12 @@ def reminder_marks() -> dict[Any, Mark]:
     return {(1, due): Mark(MarkState.DONE, due + timedelta(minutes=5))}
 
 
-def _home(checkin: str = "", evening: str = "Médicaments du soir") -> Callable[[], QWidget]:
+def _home(
+    checkin: str = "", evening: str = "Médicaments du soir", calls: bool = False
+) -> Callable[[], QWidget]:
     """Home with the day's visits, reminders and weather, offline; with `checkin` "asking",
-    "Tout va bien aujourd'hui ?" in the card's place, "thanks" just after the answer."""
+    "Tout va bien aujourd'hui ?" in the card's place, "thanks" just after the answer; with
+    `calls`, « Appeler » (someone may be called)."""
 
     def build() -> QWidget:
         home = HomeScreen(now_fn=lambda: NOW)
@@ -132,6 +135,7 @@ def _home(checkin: str = "", evening: str = "Médicaments du soir") -> Callable[
         home.set_weather_glance(glance(view, words))
         home.set_professional_entry(True)
         home.set_circle_entry(True)
+        home.set_call_entry(calls)
         day = build_reminder_day(reminder_records(evening), PARIS, reminder_marks(), NOW)
         home.set_reminders(reminder_summary(day, NOW))
         if checkin:
@@ -433,6 +437,7 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     # one line with its time.
     "home-checkin": _home("asking", "Les gouttes pour les yeux avant le repas du soir"),
     "home-checkin-thanks": _home("thanks"),
+    "home-calls": _home(calls=True),
     "agenda": _agenda,
     "messages": _messages(None),
     "message-open": _messages(11),
