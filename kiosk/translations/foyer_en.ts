@@ -215,12 +215,12 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>CallsFeature</name>
     <message>
-        <location filename="../features/calls.py" line="309"/>
+        <location filename="../features/calls.py" line="307"/>
         <source>{name} a raccroché.</source>
         <translation>{name} hung up.</translation>
     </message>
     <message>
-        <location filename="../features/calls.py" line="493"/>
+        <location filename="../features/calls.py" line="491"/>
         <source>L&apos;appel s&apos;est interrompu.</source>
         <translation>The call broke off.</translation>
     </message>
@@ -405,193 +405,193 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>HomeScreen</name>
     <message>
-        <location filename="../screens/home_screen.py" line="453"/>
+        <location filename="../screens/home_screen.py" line="474"/>
         <source>Bonjour {name}</source>
         <translation>Hello {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="453"/>
+        <location filename="../screens/home_screen.py" line="474"/>
         <source>Bonjour</source>
         <translation>Hello</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="455"/>
+        <location filename="../screens/home_screen.py" line="476"/>
         <source>Bonsoir {name}</source>
         <translation>Good evening {name}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="455"/>
+        <location filename="../screens/home_screen.py" line="476"/>
         <source>Bonsoir</source>
         <translation>Good evening</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="554"/>
+        <location filename="../screens/home_screen.py" line="575"/>
         <source>En ce moment</source>
         <translation>Right now</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="541"/>
-        <location filename="../screens/home_screen.py" line="571"/>
+        <location filename="../screens/home_screen.py" line="562"/>
+        <location filename="../screens/home_screen.py" line="592"/>
         <source>Prochaine visite</source>
         <translation>Next visit</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="555"/>
+        <location filename="../screens/home_screen.py" line="576"/>
         <source>En retard</source>
         <translation>Late</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="555"/>
+        <location filename="../screens/home_screen.py" line="576"/>
         <source>En cours</source>
         <translation>In progress</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="564"/>
+        <location filename="../screens/home_screen.py" line="585"/>
         <source>Pas d&apos;autre visite prévue</source>
         <translation>No other visit planned</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="576"/>
+        <location filename="../screens/home_screen.py" line="597"/>
         <source>demain à {time}</source>
         <translation>tomorrow at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="579"/>
+        <location filename="../screens/home_screen.py" line="600"/>
         <source>{day} à {time}</source>
         <translation>{day} at {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="608"/>
+        <location filename="../screens/home_screen.py" line="629"/>
         <source>Hors connexion depuis {time}</source>
         <translation>Offline since {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="610"/>
+        <location filename="../screens/home_screen.py" line="631"/>
         <source>Hors connexion depuis hier, {time}</source>
         <translation>Offline since yesterday, {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="612"/>
+        <location filename="../screens/home_screen.py" line="633"/>
         <source>Hors connexion depuis le {day}</source>
         <translation>Offline since {day}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="618"/>
+        <location filename="../screens/home_screen.py" line="639"/>
         <source>Agenda</source>
         <translation>Calendar</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="619"/>
+        <location filename="../screens/home_screen.py" line="640"/>
         <source>Messages</source>
         <translation>Messages</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="620"/>
+        <location filename="../screens/home_screen.py" line="641"/>
         <source>Photos</source>
         <translation>Photos</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="621"/>
+        <location filename="../screens/home_screen.py" line="642"/>
         <source>Météo</source>
         <translation>Weather</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="622"/>
+        <location filename="../screens/home_screen.py" line="643"/>
         <source>Mon humeur</source>
         <translation>My mood</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="623"/>
+        <location filename="../screens/home_screen.py" line="654"/>
         <source>Appeler</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="629"/>
+        <location filename="../screens/home_screen.py" line="649"/>
         <source>Aujourd&apos;hui</source>
         <translation>Today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="630"/>
+        <location filename="../screens/home_screen.py" line="650"/>
         <source>Je suis un professionnel</source>
         <translation>I&apos;m a professional</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="638"/>
+        <location filename="../screens/home_screen.py" line="659"/>
         <source>Aucune visite aujourd&apos;hui</source>
         <translation>No visit today</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="483"/>
+        <location filename="../screens/home_screen.py" line="504"/>
         <source>Prochain rappel : {when}</source>
         <translation>Next reminder: {when}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="485"/>
+        <location filename="../screens/home_screen.py" line="506"/>
         <source>{next} — {title}</source>
         <translation>{next} — {title}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="496"/>
+        <location filename="../screens/home_screen.py" line="517"/>
         <source>{hour} h {minute}</source>
         <translation>{hour}:{minute}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="498"/>
+        <location filename="../screens/home_screen.py" line="519"/>
         <source>{hour} h</source>
         <translation>{hour}:00</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="500"/>
+        <location filename="../screens/home_screen.py" line="521"/>
         <source>demain {time}</source>
         <translation>tomorrow {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="503"/>
+        <location filename="../screens/home_screen.py" line="524"/>
         <source>{day} {time}</source>
         <translation>{day} {time}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="510"/>
+        <location filename="../screens/home_screen.py" line="531"/>
         <source>1 fait</source>
         <translation>1 done</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="510"/>
+        <location filename="../screens/home_screen.py" line="531"/>
         <source>{n} faits</source>
         <translation>{n} done</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="513"/>
+        <location filename="../screens/home_screen.py" line="534"/>
         <source>1 pas fait</source>
         <translation>1 not done</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="515"/>
+        <location filename="../screens/home_screen.py" line="536"/>
         <source>{n} pas faits</source>
         <translation>{n} not done</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="519"/>
+        <location filename="../screens/home_screen.py" line="540"/>
         <source>Rappels du jour : {counts}</source>
         <translation>Today&apos;s reminders: {counts}</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="525"/>
+        <location filename="../screens/home_screen.py" line="546"/>
         <source>Merci, bonne journée !</source>
         <translation>Thank you, have a nice day!</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="527"/>
+        <location filename="../screens/home_screen.py" line="548"/>
         <source>Tout va bien aujourd&apos;hui ?</source>
         <translation>Is everything all right today?</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="528"/>
+        <location filename="../screens/home_screen.py" line="549"/>
         <source>Oui, je vais bien</source>
         <translation>Yes, I am fine</translation>
     </message>
     <message>
-        <location filename="../screens/home_screen.py" line="632"/>
+        <location filename="../screens/home_screen.py" line="652"/>
         <source>Mes proches</source>
         <translation>My circle</translation>
     </message>
@@ -599,13 +599,13 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="255"/>
-        <location filename="../controller.py" line="309"/>
+        <location filename="../controller.py" line="242"/>
+        <location filename="../controller.py" line="296"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="410"/>
+        <location filename="../controller.py" line="397"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -613,7 +613,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="412"/>
+        <location filename="../controller.py" line="399"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -628,7 +628,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="417"/>
+        <location filename="../controller.py" line="404"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
