@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QResizeEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QGridLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk.call.bridge import FrameSlot
 from kiosk.call.words import Words
@@ -124,16 +124,19 @@ class CallWindow(QWidget):
         self.hangup.clicked.connect(on_hangup)
 
         self.buttons = QWidget(self)
-        row = QHBoxLayout(self.buttons)
-        row.setContentsMargins(0, 0, 0, 0)
+        # The buttons in a row under the picture when they fit across the window, else in a
+        # column beside it (800×480, or large text): never clipped.
+        self._row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.buttons)
+        self._row.setContentsMargins(0, 0, 0, 0)
         for button in (self.quieter, self.louder, self.camera):
-            row.addWidget(button)
-        row.addStretch(1)
-        row.addWidget(self.hangup)
-        layout = self._layout = QVBoxLayout(self)
-        layout.addWidget(self.status)
-        layout.addWidget(self.remote, 1)
-        layout.addWidget(self.buttons)
+            self._row.addWidget(button)
+        self._row.addStretch(1)
+        self._row.addWidget(self.hangup)
+        self._layout = QGridLayout(self)
+        self._layout.addWidget(self.status, 0, 0, 1, 2)
+        self._layout.addWidget(self.remote, 1, 0)
+        self._across: bool | None = None
+        self._in_call = False
 
         self._volume_timer = QTimer(self)
         self._volume_timer.setSingleShot(True)
@@ -147,18 +150,21 @@ class CallWindow(QWidget):
         self._show_status(text, warning=state == "recovering")
         self.set_call_controls(state in ("connected", "recovering"))
         if state in ("ringing", "connecting") and not self.remote.has_image():
-            self._show_message(text)
-        elif state == "connected" and self.remote.has_image():
+            self._show_message(text)  # said once, large, in the middle
+        elif self.remote.has_image():
             self.message.hide()
+        self.status.setVisible(not self.message.isVisible())
 
     def show_note(self, text: str) -> None:
-        self.local.hide()
-        self._show_message(text)
+        """No camera: said where oneself would be seen."""
+        self.local.placeholder = text
+        self.local.show_image(None)
 
     def show_remote(self, image: QImage) -> None:
         self.remote.show_image(image)
-        if self.message.isVisible() and self._status_text:
+        if self.message.isVisible() and self.buttons.isVisible():  # not once the call ended
             self.message.hide()
+            self.status.show()
 
     def show_local(self, image: object) -> None:
         self.local.show_image(image if isinstance(image, QImage) else None)
@@ -169,15 +175,17 @@ class CallWindow(QWidget):
 
     def show_end(self, sentence: str) -> None:
         self._volume_timer.stop()
-        self.status.setText("")
+        self.status.hide()
         self.remote.show_image(None)
         self.local.hide()
         self.buttons.hide()
         self._show_message(sentence)
 
     def set_call_controls(self, in_call: bool) -> None:
+        self._in_call = in_call
         for button in (self.quieter, self.louder, self.camera):
             button.setVisible(in_call)
+        self._arrange(self._layout.spacing())
 
     # -- inside ----------------------------------------------------------------------------
     def _toggle_camera(self) -> None:
@@ -219,6 +227,27 @@ class CallWindow(QWidget):
         margin = max(8, height // 60)
         self._layout.setContentsMargins(margin, margin, margin, margin)
         self._layout.setSpacing(margin)
+        self._row.setSpacing(margin)
+        self._arrange(margin)
+
+    def _arrange(self, margin: int) -> None:
+        shown = (self.quieter, self.louder, self.camera) if self._in_call else ()
+        buttons = (*shown, self.hangup)
+        needed = sum(b.sizeHint().width() for b in buttons) + margin * (len(buttons) + 2)
+        across = needed <= self.width()
+        if across == self._across:
+            return
+        self._across = across
+        self._layout.removeWidget(self.buttons)
+        if across:
+            self._row.setDirection(QBoxLayout.Direction.LeftToRight)
+            self._layout.addWidget(self.buttons, 2, 0, 1, 2)
+            self._layout.setColumnStretch(1, 0)
+        else:
+            self._row.setDirection(QBoxLayout.Direction.TopToBottom)
+            self._layout.addWidget(self.buttons, 1, 1)
+        self._layout.setColumnStretch(0, 1)
+        self._layout.setRowStretch(1, 1)
 
     def _place_overlays(self) -> None:
         area = self.remote.rect()
