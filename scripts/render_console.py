@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from backend import db  # noqa: E402
-from backend.models import MoodCheckin  # noqa: E402
-from backend.services import alerts  # noqa: E402
+from backend.models import Call, MoodCheckin, User  # noqa: E402
+from backend.services import alerts, calls  # noqa: E402
 from tests.browser.site import (  # noqa: E402
     API,
     CHROMIUM,
@@ -44,6 +44,7 @@ from tests.browser.site import (  # noqa: E402
 from tests.fake_open_meteo import FakeOpenMeteo  # noqa: E402
 
 GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+FAKE_MEDIA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
 def enrich(site: Site, work: Path) -> dict[str, Any]:
@@ -116,7 +117,39 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
             )
             assert alert is not None
             raised[key] = alert.id
+    # Video calls: Sophie may call (the tablet answering by itself), the nurse too (Jeanne
+    # answers her herself); a week of calls in the log.
+    with db.session_scope(sessions) as session:
+        manager = session.get(User, cm.id)
+        assert manager is not None
+        calls.approve_caller(session, manager, jeanne, site.daughter.id, now, auto_answer=True)
+        calls.approve_caller(session, manager, jeanne, site.nurse.id, now, auto_answer=True)
+        for days, who, direction, outcome, seconds, reason in (  # oldest first, as they came
+            (4.1, site.daughter.id, "to_tablet", "cancelled", None, "cancelled"),
+            (3.2, site.daughter.id, "from_tablet", "completed", 431, "hangup"),
+            (2.3, site.daughter.id, "to_tablet", "completed", 1124, "network"),
+            (1.1, site.nurse.id, "to_tablet", "refused", None, "refused"),
+            (0.9, site.daughter.id, "from_tablet", "missed", None, "timeout"),
+            (0.2, site.daughter.id, "to_tablet", "completed", 252, "hangup"),
+        ):  # fmt: skip
+            at = now - timedelta(days=days)
+            answered = None if seconds is None else at + timedelta(seconds=6)
+            ended = at if seconds is None else at + timedelta(seconds=6 + seconds)
+            session.add(
+                Call(
+                    beneficiary_id=jeanne, user_id=who, direction=direction, state="ended",
+                    outcome=outcome, created_at=at, ring_until=at + timedelta(seconds=45),
+                    answered_at=answered, ended_at=ended, ended_by="console", end_reason=reason,
+                )
+            )  # fmt: skip
     engine.dispose()
+    # Jeanne takes herself off auto-answer for the nurse, on her tablet.
+    requests.post(
+        url + API + "/device/actions",
+        json={"type": "call_auto_answer", "data": {"user_id": site.nurse.id, "declined": True}},
+        headers={**device, "Idempotency-Key": "screenshot-auto-answer"},
+        timeout=10,
+    )
     site.api("POST", f"/alerts/{raised['taken']}/take", cm)
     site.api("POST", f"/alerts/{raised['mood']}/take", cm)
     site.api("POST", f"/alerts/{raised['mood']}/close", cm,
@@ -204,7 +237,38 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
         "health": health["id"],
         "pending": pending["user_code"],
         "invitation": invitation["url"].removeprefix(url),
+        "device_headers": device,
     }
+
+
+def shoot_calls(page: Page, site: Site, extra: dict[str, Any], out: Path, suffix: str) -> None:
+    """Sophie's call page while it rings at Jeanne's (then hung up), and the banner of a call
+    from the tablet over her messages (then given up by the tablet)."""
+    jeanne, tablet = site.jeanne_id, extra["device_headers"]
+    page.goto(f"{site.url}/b/{jeanne}/call")
+    page.locator("#call-state").filter(has_text="Ça sonne chez Jeanne").wait_for(timeout=15000)
+    page.wait_for_timeout(1500)  # a few frames of the fake camera in the corner
+    page.screenshot(path=str(out / f"console-call{suffix}.png"))
+    page.get_by_role("button", name="Raccrocher").click()
+    page.locator("#call-state").filter(has_text="annulé").wait_for()
+    page.goto(f"{site.url}/b/{jeanne}/messages?space=daily")
+    call = requests.post(
+        site.url + API + "/device/calls",
+        json={"user_id": site.daughter.id},
+        headers=tablet,
+        timeout=10,
+    ).json()["call"]
+    page.get_by_role("alertdialog").wait_for(timeout=15000)
+    page.screenshot(path=str(out / f"console-call-incoming{suffix}.png"))
+    requests.post(
+        f"{site.url}{API}/device/calls/{call['id']}/hangup",
+        json={"reason": "hangup"},
+        headers=tablet,
+        timeout=10,
+    )
+    page.get_by_role("alertdialog").wait_for(state="hidden", timeout=15000)
+    for target in ("console-call", "console-call-incoming"):
+        print(out / f"{target}{suffix}.png")
 
 
 def sign_in(page: Page, site: Site, email: str) -> None:
@@ -259,10 +323,14 @@ def main() -> int:
                 ("alerts", "/alerts?state=all", site.care_manager.email),
                 ("alerts-detail", f"/alerts/{extra['alert']}", site.care_manager.email),
                 ("alerts-notifications", "/account/notifications", site.care_manager.email),
+                ("calls", f"/b/{jeanne}/calls", site.care_manager.email),
+                ("calls-family", f"/b/{jeanne}/calls", site.daughter.email),
+                ("calls-not-approved", f"/b/{jeanne}/calls", site.home_aide.email),
             ]
             with sync_playwright() as playwright:
+                # A fake camera and microphone, granted without asking, for the call page.
                 browser = playwright.chromium.launch(
-                    executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+                    executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, *FAKE_MEDIA]
                 )
                 for suffix, viewport in (
                     ("", {"width": 1280, "height": 800}),
@@ -310,6 +378,7 @@ def main() -> int:
                         path=str(args.out / f"console-invitation-emailed{suffix}.png"),
                         full_page=True,
                     )
+                    shoot_calls(contexts[site.daughter.email], site, extra, args.out, suffix)
                 browser.close()
         finally:
             backend.stop()

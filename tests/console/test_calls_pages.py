@@ -280,6 +280,8 @@ def _assert_call_dom(page: str, *, role: str, call_id: str, beneficiary_id: int)
     assert re.search(r'<button type="button" id="toggle-microphone"[^>]*aria-pressed="false"', page)
     assert '<script src="/static/call.js" defer></script>' in page
     assert page.count("<main") == 1
+    # Without JavaScript the page says what it needs.
+    assert '<noscript><p class="call-noscript">Les appels vidéo ont besoin de JavaScript' in page
     assert 'id="incoming-call"' not in page  # no banner over a call
 
 
