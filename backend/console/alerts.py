@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session, object_session
 
@@ -255,91 +255,62 @@ def alert_page(
     return _alert_page(request, session, user, alert_id, now, notice=NOTICES.get(done))
 
 
-def _act(
-    request: Request,
-    session: Session,
-    user: User,
-    alert_id: int,
-    now: datetime,
-    action: Callable[[], object],
-    done: str,
-    note: str = "",
-) -> Response:
-    """Do it through the service; its refusal (a closed alert taken, a note missing) is said
-    on the alert's page, the note typed kept. An alert one does not see stays a 404."""
-    try:
-        action()
-    except NotFound:
-        raise
-    except ServiceError as exc:
-        undo(session, exc)
-        return _alert_page(
-            request,
-            session,
-            user,
-            alert_id,
-            now,
-            exc.status_code,
-            error=error_text(request, exc),
-            note=note,
-        )
-    return redirect(f"/alerts/{alert_id}?done={done}")
+@dataclass(frozen=True)
+class _Asked:
+    """One alert asked about in a form: who asks, when, in which request."""
+
+    request: Request
+    session: Session
+    user: User
+    alert_id: int
+    now: datetime
+
+    def act(self, action: Callable[[], object], done: str, note: str = "") -> Response:
+        """Do it through the service; its refusal (a closed alert taken, a note missing) is
+        said on the alert's page, the note typed kept. An alert one does not see stays a
+        404."""
+        try:
+            action()
+        except NotFound:
+            raise
+        except ServiceError as exc:
+            undo(self.session, exc)
+            return _alert_page(
+                self.request,
+                self.session,
+                self.user,
+                self.alert_id,
+                self.now,
+                exc.status_code,
+                error=error_text(self.request, exc),
+                note=note,
+            )
+        return redirect(f"/alerts/{self.alert_id}?done={done}")
+
+
+def _asked(
+    alert_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
+) -> _Asked:
+    return _Asked(request, session, user, alert_id, now)
+
+
+Asked = Annotated[_Asked, Depends(_asked)]
 
 
 @router.post("/alerts/{alert_id}/take", dependencies=[Csrf])
-def take(
-    alert_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        alert_id,
-        now,
-        lambda: alerts.take(session, user, alert_id, now),
-        "taken",
-    )
+def take(a: Asked) -> Response:
+    return a.act(lambda: alerts.take(a.session, a.user, a.alert_id, a.now), "taken")
 
 
 @router.post("/alerts/{alert_id}/close", dependencies=[Csrf])
-def close(
-    alert_id: PathId,
-    request: Request,
-    user: ConsoleUser,
-    session: SessionDep,
-    now: NowDep,
-    note: Note = "",
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        alert_id,
-        now,
-        lambda: alerts.close(session, user, alert_id, note, now),
-        "closed",
-        note,
-    )
+def close(a: Asked, note: Note = "") -> Response:
+    return a.act(lambda: alerts.close(a.session, a.user, a.alert_id, note, a.now), "closed", note)
 
 
 @router.post("/alerts/{alert_id}/reopen", dependencies=[Csrf])
-def reopen(
-    alert_id: PathId,
-    request: Request,
-    user: ConsoleUser,
-    session: SessionDep,
-    now: NowDep,
-    note: Note = "",
-) -> Response:
-    return _act(
-        request,
-        session,
-        user,
-        alert_id,
-        now,
-        lambda: alerts.reopen(session, user, alert_id, now, note),
-        "reopened",
-        note,
+def reopen(a: Asked, note: Note = "") -> Response:
+    return a.act(
+        lambda: alerts.reopen(a.session, a.user, a.alert_id, a.now, note), "reopened", note
     )
 
 

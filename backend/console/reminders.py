@@ -477,6 +477,31 @@ def _list_page(
     )
 
 
+def _refused(
+    request: Request,
+    session: Session,
+    user: User,
+    beneficiary_id: int,
+    now: datetime,
+    exc: ServiceError,
+) -> Response:
+    """A service's refusal of a change made from the list: nothing kept, the list again with
+    the refusal above it (and its status). Not allowed or not found stays the console's
+    refusal page."""
+    if exc.status_code in (403, 404):
+        raise exc
+    undo(session, exc)
+    return _list_page(
+        request,
+        session,
+        user,
+        beneficiary_id,
+        now,
+        status_code=exc.status_code,
+        error=error_text(request, exc),
+    )
+
+
 @router.get("/b/{beneficiary_id}/reminders", response_class=HTMLResponse)
 def reminders_page(
     beneficiary_id: PathId,
@@ -511,18 +536,7 @@ def grant(
             request, session, user, beneficiary_id, now, status_code=422, error=problem.error
         )
     except ServiceError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        undo(session, exc)
-        return _list_page(
-            request,
-            session,
-            user,
-            beneficiary_id,
-            now,
-            status_code=exc.status_code,
-            error=error_text(request, exc),
-        )
+        return _refused(request, session, user, beneficiary_id, now, exc)
     return redirect(f"/b/{beneficiary_id}/reminders?done=granted&which={editor_id}#editors")
 
 
@@ -689,19 +703,8 @@ def _act(
     act = reminders.pause_reminder if done == "paused" else reminders.resume_reminder
     try:
         act(session, user, beneficiary_id, reminder_id, now)
-    except ServiceError as exc:
-        if exc.status_code in (403, 404):
-            raise
-        undo(session, exc)  # the 100 active reminders already: said above the list
-        return _list_page(
-            request,
-            session,
-            user,
-            beneficiary_id,
-            now,
-            status_code=exc.status_code,
-            error=error_text(request, exc),
-        )
+    except ServiceError as exc:  # the 100 active reminders already: said above the list
+        return _refused(request, session, user, beneficiary_id, now, exc)
     return redirect(f"/b/{beneficiary_id}/reminders?done={done}&which={reminder_id}")
 
 

@@ -25,52 +25,14 @@ import pytest
 import requests
 from PySide6.QtCore import Qt
 
-from kiosk.background import make_scheduler, shutdown_scheduler
-from kiosk.controller import KioskController
-from kiosk.device_client import DeviceClient
 from kiosk.features.reminders import DONE_ACTION
-from kiosk.local_time import LocalTime
-from kiosk.main_window import MainWindow
-from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend
-from tests.e2e.tablet_driver import pair
-from tests.quiet_tablet import write_quiet_config
+from tests.e2e.tablet_driver import Answer, Tablets, pair, spy_on_writes
 
 pytestmark = pytest.mark.e2e
 API = "/api/v1"
 PARIS = ZoneInfo("Europe/Paris")
 GUARD_MS = 650  # the card ignores a tap within 600 ms of appearing
-
-
-class Tablets:
-    """Tablets on one data directory against the backend, one after the other (a restart)."""
-
-    def __init__(self, qtbot: Any, data_dir: Path, backend: RunningBackend) -> None:
-        self.qtbot = qtbot
-        self.data_dir = data_dir
-        self.backend = backend
-        self.scheduler = make_scheduler()
-        self.scheduler.start()
-        self.made: list[KioskController] = []
-        write_quiet_config(data_dir)  # no night, no check-in: the real clock runs here
-
-    def start(self) -> KioskController:
-        local_time = LocalTime()
-        window = MainWindow(local_time.now)
-        self.qtbot.addWidget(window)
-        window.resize(1280, 800)
-        window.show()
-        controller = KioskController(
-            self.data_dir, self.backend.url, window, local_time, long_poll=25
-        )
-        controller.start(self.scheduler, new_session())
-        self.made.append(controller)
-        return controller
-
-    def close(self) -> None:
-        for controller in self.made:
-            controller.shutdown()
-        shutdown_scheduler(self.scheduler)
 
 
 @pytest.fixture
@@ -81,27 +43,16 @@ def tablets(qtbot: Any, tmp_path: Path, backend: RunningBackend) -> Iterator[Tab
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any], int, Any]]:
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[Answer]:
     """Every write the tablet's outbox sends, with the backend's real answer."""
-    seen: list[tuple[str, dict[str, Any], int, Any]] = []
-    original = DeviceClient.post_action
-
-    def spy(
-        self: DeviceClient, action_type: str, data: dict[str, Any], key: str
-    ) -> tuple[int, dict[str, Any]]:
-        status, body = original(self, action_type, data, key)
-        seen.append((action_type, data, status, body))
-        return status, body
-
-    monkeypatch.setattr(DeviceClient, "post_action", spy)
-    return seen
+    return spy_on_writes(monkeypatch)
 
 
 def test_a_reminder_is_shown_confirmed_once_and_the_backend_knows(
     qtbot: Any,
     tablets: Tablets,
     care_manager: CareManager,
-    answers: list[tuple[str, dict[str, Any], int, Any]],
+    answers: list[Answer],
 ) -> None:
     url, beneficiary = care_manager.url, care_manager.beneficiary_id
     reminders_url = f"{url}{API}/beneficiaries/{beneficiary}/reminders"
