@@ -40,6 +40,7 @@ from common import tablet_config as config  # noqa: E402
 from common.recurrence import AgendaEvent  # noqa: E402
 from demo.pictures import boat, cake, garden, lavender, mountains, sunset  # noqa: E402
 from kiosk import i18n  # noqa: E402
+from kiosk.calls_view import parse_callers  # noqa: E402
 from kiosk.circle_view import MoodSharing, mood_sharing, parse_circle  # noqa: E402
 from kiosk.features.photos import photo_words  # noqa: E402
 from kiosk.home_view import build_agenda_days, build_home_view, reminder_summary  # noqa: E402
@@ -52,6 +53,8 @@ from kiosk.professional_view import (  # noqa: E402
 )
 from kiosk.reminders_view import Mark, MarkState, build_reminder_day  # noqa: E402
 from kiosk.screens.agenda_screen import AgendaScreen  # noqa: E402
+from kiosk.screens.call_ringing_screen import CallRingingScreen  # noqa: E402
+from kiosk.screens.callers_screen import CallersScreen  # noqa: E402
 from kiosk.screens.circle_screen import CircleScreen  # noqa: E402
 from kiosk.screens.home_screen import HomeScreen  # noqa: E402
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen  # noqa: E402
@@ -217,6 +220,20 @@ CIRCLE: list[dict[str, Any]] = [
 ]  # fmt: skip
 
 
+# Whom she may call, as the backend syncs them (kind "callers", docs/calls.md): Paul may open
+# a call by himself, Marie too but Jeanne took her off that.
+CALLERS: list[dict[str, Any]] = [
+    {"id": 3, "name": "Paul Martin", "relation": "petit-fils", "initials": "PM",
+     "auto_answer": True, "auto_answer_declined": False},
+    {"id": 5, "name": "Marie Martin", "relation": "fille", "initials": "MM",
+     "auto_answer": True, "auto_answer_declined": True},
+    {"id": 6, "name": "Thomas Martin", "relation": "petit-fils", "initials": "TM",
+     "auto_answer": False, "auto_answer_declined": False},
+    {"id": 7, "name": "Claire Petit", "relation": "infirmière", "initials": "CP",
+     "auto_answer": False, "auto_answer_declined": False},
+]  # fmt: skip
+
+
 def weather_report() -> dict[str, Any]:
     days = [
         ("2026-11-22", 61, 4.0, 9.0),
@@ -355,6 +372,23 @@ def main(argv: list[str]) -> int:
     home_checkin = make_home()
     home_checkin.set_checkin(True)
 
+    # Video calls (docs/calls.md): Paul calls; Paul calls and may open the call by himself
+    # (the countdown, 7 s left); « Appeler » and « Qui peut décrocher tout seul »; home with
+    # « Appeler »; Paul gave up before she answered.
+    call_home = make_home()
+    call_home.set_call_entry(True)
+    ringing = kept(CallRingingScreen())
+    ringing.show_call(12, "Paul Martin", "PM")
+    countdown = kept(CallRingingScreen())
+    countdown.show_call(12, "Paul Martin", "PM", countdown=7)
+    hung_up = kept(CallRingingScreen())
+    hung_up.show_notice("Paul a raccroché.", "PM")
+    callers = kept(CallersScreen())
+    callers.set_callers(parse_callers(CALLERS))
+    auto_answer = kept(CallersScreen())
+    auto_answer.set_callers(parse_callers(CALLERS))
+    auto_answer.show_auto_answer()
+
     people = parse_circle(CIRCLE)
     circle = kept(CircleScreen())
     circle.set_circle(people, mood_sharing(people, None, None))
@@ -471,6 +505,12 @@ def main(argv: list[str]) -> int:
         shot("maintenance", maintenance)
         shot("circle", circle)
         shot("circle-paused", circle_paused)
+        shot("tablet-call-home", call_home)
+        shot("tablet-call-ringing", ringing)
+        shot("tablet-call-countdown", countdown)
+        shot("tablet-call-hung-up", hung_up)
+        shot("tablet-call-callers", callers)
+        shot("tablet-call-auto-answer", auto_answer)
         for widget in keep:
             widget.hide()
     # Delete the widgets while the application still exists (PySide6 can crash at exit
@@ -480,7 +520,7 @@ def main(argv: list[str]) -> int:
     QApplication.sendPostedEvents(None, 0)
     keep.clear()
     del pairing, home, home_checkin, agenda, messages, message_open, photos, slideshow, frame
-    del circle, circle_paused
+    del circle, circle_paused, call_home, ringing, countdown, hung_up, callers, auto_answer
     del weather_screen, weather_missing, mood, professional, identified, night, maintenance
     app.quit()
     return 0

@@ -304,6 +304,12 @@ class CallersScreen(ScreenFrame):
                 row.show()
             else:
                 row.hide()
+        # One width for « Arrêter » and « Rétablir »: the button does not jump when tapped.
+        fm = QFontMetrics(theme.font(self._px, bold=True))
+        words = (self.tr("Arrêter"), self.tr("Rétablir"))
+        button_w = max(fm.horizontalAdvance(w) for w in words) + 2 * 24 + 6 + 8
+        for row in self._rows:
+            row.button.setMinimumWidth(button_w)
         self._pending_label.setVisible(self._pending)
         if not auto and self.pages.currentIndex() == 1:
             self.show_people()
@@ -369,6 +375,7 @@ class CallersScreen(ScreenFrame):
             button.setMinimumWidth(fm.horizontalAdvance(button.text()) + 2 * 24 + 12)
         for row in self._rows:
             row.set_font_px(px)
+        self._render()  # the rows' buttons' width follows the size
         self.tiles_scroll.set_font_px(px)
         self.rows_scroll.set_font_px(px)
         self._place_tiles()
