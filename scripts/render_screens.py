@@ -506,7 +506,7 @@ def main(argv: list[str]) -> int:
         shot("circle", circle)
         shot("circle-paused", circle_paused)
         shot("tablet-call-home", call_home)
-        shot("tablet-call-ringing", ringing)
+        shot("tablet-call-incoming", ringing)
         shot("tablet-call-countdown", countdown)
         shot("tablet-call-hung-up", hung_up)
         shot("tablet-call-callers", callers)
