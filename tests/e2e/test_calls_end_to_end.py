@@ -546,6 +546,36 @@ def test_a_call_relayed_only_through_coturn(world: World, tmp_path: Path) -> Non
     page.close()
 
 
+def test_leaving_the_page_hangs_up(world: World, tmp_path: Path) -> None:
+    page, call_id = call_from(world, "sophie")
+    with tablet_answers(world, call_id, tmp_path) as tablet:
+        both_connected(page, tablet)
+        page.close()  # the tab closed: pagehide, and a hang-up that outlives the page
+        stats = tablet.finish()
+        assert tablet.ended()["outcome"] == "completed"
+    assert stats["outcome"] == "completed"
+    assert world.synced_call(call_id)["state"] == "ended"
+
+
+def test_the_page_gives_up_on_a_frozen_tablet(world: World, tmp_path: Path) -> None:
+    page, call_id = call_from(world, "sophie")
+    with tablet_answers(world, call_id, tmp_path) as tablet:
+        both_connected(page, tablet)
+        tablet.process.send_signal(signal.SIGSTOP)  # no packet from the tablet any more
+        try:
+            wait_until(lambda: page_state(page) == "network_recovering", 30, "the page recovering")
+            assert state_text(page) == "La connexion est mauvaise : on essaie de la rétablir…"
+            # call.js's 15 s, then it hangs up with reason "network".
+            wait_until(lambda: page_state(page) == "network_lost", 30, "the page giving up")
+            assert state_text(page) == NETWORK_SENTENCE
+            assert world.synced_call(call_id)["state"] == "ended"
+        finally:
+            tablet.process.send_signal(signal.SIGCONT)
+        # Awake again, the tablet learns that the call is over and leaves.
+        tablet.finish()
+    page.close()
+
+
 def _descendants(pid: int) -> list[int]:
     found = [pid]
     for each in found:
