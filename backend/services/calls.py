@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, event, or_, select
+from sqlalchemy.orm import Session, UOWTransaction
 
 from backend.config import Settings
 from backend.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
@@ -34,6 +34,7 @@ from backend.models import (
     Call,
     CallCaller,
     CallSignal,
+    Change,
     CircleMember,
     Device,
     User,
@@ -41,7 +42,7 @@ from backend.models import (
 from backend.policy import Permission, Role, allowed, may_call
 from backend.services import access, jobs, messages, sync, turn
 from backend.services.changes import record_change
-from backend.services.consent import PROFESSION_WORDS, RELATION_WORDS
+from backend.services.consent import CIRCLE_ENTITY, PROFESSION_WORDS, RELATION_WORDS
 from backend.text import check as check_text
 
 CALL_ENTITY = "call"
@@ -805,6 +806,25 @@ def _calls_some(
     )
     return [call_payload(session, call, now) for call in rows]
 
+
+def _journal_callers_with_circle(
+    session: Session, _context: UOWTransaction, _instances: object
+) -> None:
+    """A person journaled for the beneficiary's circle (joining, leaving, a new name: noticed
+    by `backend.services.consent` whichever path made it) is journaled as a caller too when
+    approved: someone who left the circle leaves the tablet's « Appeler » at once."""
+    journaled = {
+        (change.beneficiary_id, change.entity_id)
+        for change in session.new
+        if isinstance(change, Change) and change.entity == CIRCLE_ENTITY
+    }
+    for beneficiary_id, user_id in sorted(journaled):
+        if session.get(CallCaller, (beneficiary_id, user_id)) is not None:
+            record_change(session, beneficiary_id, CALLER_ENTITY, user_id, "upsert")
+
+
+# After consent's own listener (imported above), which adds the circle's journal rows.
+event.listen(Session, "before_flush", _journal_callers_with_circle)
 
 sync.register(sync.SyncedKind("callers", CALLER_ENTITY, _callers_all, _callers_some))
 sync.register(sync.SyncedKind("calls", CALL_ENTITY, _calls_all, _calls_some))

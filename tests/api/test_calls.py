@@ -8,11 +8,13 @@ import base64
 import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from backend.config import Settings, call_env
 from backend.models import User
 from backend.services import calls
 from tests.api.call_helpers import (
@@ -355,6 +357,46 @@ def test_a_caller_taken_off_can_no_longer_call_and_leaves_the_tablets_list(
         session.commit()
     assert world.tablet.sync(cursor=cursor)["deletes"]["callers"] == [world.paul.id]
     assert world.console(world.paul).call(world.jeanne_id).status_code == 403
+
+
+def test_an_approved_caller_who_leaves_the_circle_leaves_the_tablets_list(
+    world: CallWorld,
+) -> None:
+    cursor = world.tablet.sync()["cursor"]
+    removed = world.client.delete(
+        f"{API}/beneficiaries/{world.jeanne_id}/members/{world.paul.id}",
+        headers=world.cm.headers,
+    )
+    assert removed.status_code == 204, removed.text
+    assert world.tablet.sync(cursor=cursor)["deletes"]["callers"] == [world.paul.id]
+    assert world.tablet.post("/calls", {"user_id": world.paul.id}).status_code == 403
+
+
+def test_call_settings_come_from_the_environment(tmp_path: Path) -> None:
+    environ = {
+        "FOYER_STUN_URLS": "stun:turn.example.org:3478, stun:stun.example.net",
+        "FOYER_TURN_URLS": "turn:turn.example.org:3478?transport=udp",
+        "FOYER_TURN_SECRET": "le secret",
+        "FOYER_TURN_TTL_SECONDS": "600",
+        "FOYER_CALL_RING_SECONDS": "30",
+    }
+    settings = Settings.for_data_dir(tmp_path, environ=environ)
+    assert settings.stun_urls == ("stun:turn.example.org:3478", "stun:stun.example.net")
+    assert settings.turn_urls == ("turn:turn.example.org:3478?transport=udp",)
+    assert (settings.turn_secret, settings.turn_ttl_seconds) == ("le secret", 600)
+    assert settings.call_ring_seconds == 30
+    assert "le secret" not in repr(settings)
+    assert call_env(settings) == {**environ, "FOYER_STUN_URLS": ",".join(settings.stun_urls)}
+    defaults = Settings.for_data_dir(tmp_path, environ={})
+    assert (defaults.stun_urls, defaults.turn_secret, defaults.call_ring_seconds) == ((), None, 45)
+    for variable, bad in (
+        ("FOYER_TURN_TTL_SECONDS", "une heure"),
+        ("FOYER_TURN_TTL_SECONDS", "5"),
+        ("FOYER_CALL_RING_SECONDS", "0"),
+        ("FOYER_TURN_URLS", "https://turn.example.org"),
+    ):
+        with pytest.raises(ValueError, match=r"turn|ring|TURN"):
+            Settings.for_data_dir(tmp_path, environ={variable: bad})
 
 
 # --- auto-answer ----------------------------------------------------------------------------------
