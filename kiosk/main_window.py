@@ -16,6 +16,12 @@ interrupted (`QUIET_SCREENS`: a professional's session, maintenance, pairing, th
 while someone holds interruptions (`hold_interruptions("call")`, for a video call to come).
 `may_interrupt_changed` says when the answer changes: an overlay's owner hides it on False
 and shows it again on True.
+
+A video call coming in is the one overlay that does not ask (kiosk.features.calls): it holds
+interruptions first (`hold_interruptions("call-ringing")`: a reminder's card steps aside and
+stays away), then covers any screen, quiet ones included (a professional's session rings
+too; the night screen is woken first); while the call process runs, `"call"` is held, so
+nothing comes over the screen the call returns to.
 """
 
 from __future__ import annotations
@@ -167,7 +173,8 @@ class MainWindow(QStackedWidget):
 
     def show_overlay(self, widget: QWidget) -> None:
         """Cover the whole window with `widget`, on top of whatever screen is shown, until
-        `hide_overlay`. The caller asks `may_interrupt()` first."""
+        `hide_overlay`. The caller asks `may_interrupt()` first (a call coming in holds
+        interruptions instead: it wins over any other overlay)."""
         check_gui_thread("MainWindow.show_overlay")
         if self._overlay is not None and self._overlay is not widget:
             self._overlay.hide()

@@ -408,8 +408,21 @@ def test_the_caller_hangs_up_paul_a_raccroche(qtbot: QtBot, tablet: Tablet) -> N
     assert controller.window.overlay() is screen
     assert screen.texts() == ["Paul a raccroché."]
     assert tablet.ring.sounding is False
-    controller.calls._notice_timer.setInterval(50)
-    controller.calls._notice_timer.start()
+    assert controller.calls._notice_timer.isActive()  # it goes by itself after a moment
+    tap(screen.title)  # or at a touch
+    assert controller.window.overlay() is None and controller.window.may_interrupt()
+    tablet.deliver([call(state="ended", outcome="cancelled")])
+    assert controller.window.overlay() is None  # said once
+
+
+def test_the_notice_goes_by_itself(
+    qtbot: QtBot, tablet: Tablet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("kiosk.features.calls.NOTICE_MS", 50)  # 4 s, shortened
+    controller = tablet.start()
+    tablet.deliver([call()])
+    tablet.deliver([call(state="ended", outcome="cancelled")])
+    assert controller.window.overlay() is controller.calls.ringing_screen
     qtbot.wait_until(lambda: controller.window.overlay() is None, timeout=3000)
     assert controller.window.may_interrupt()
 

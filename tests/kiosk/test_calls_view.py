@@ -4,6 +4,8 @@ line, its JSON lines, a crash, SIGTERM, a program that cannot start."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -203,3 +205,49 @@ def test_a_program_that_cannot_start_is_a_crash(qtbot: QtBot, tmp_path: Path) ->
     launcher.start([])
     qtbot.wait_until(lambda: ends == [False], timeout=5000)
     assert not launcher.running
+
+
+START = """
+import json, sys, tempfile
+from pathlib import Path
+from PySide6.QtWidgets import QApplication
+from kiosk.controller import KioskController
+from kiosk.local_time import LocalTime
+from kiosk.main_window import MainWindow
+from provisioning import credentials
+app = QApplication([])
+data = Path(tempfile.mkdtemp())
+credentials.save(data, credentials.DeviceCredential("http://127.0.0.1:9", 1, 1, "fyd_t"))
+local_time = LocalTime()
+window = MainWindow(local_time.now)
+controller = KioskController(data, "http://127.0.0.1:9", window, local_time)
+window.show()
+app.processEvents()
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_nothing_of_a_call_loads_with_the_tablet() -> None:
+    """The call's stack (aiortc, PyAV, kiosk.call) never loads in the kiosk, and the calls'
+    screens, sounds and launcher only when a call comes (tablet start, docs/performance.md)."""
+    root = Path(__file__).resolve().parents[2]
+    answer = subprocess.run(
+        [sys.executable, "-c", START],
+        cwd=root,
+        env={"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    loaded = set(json.loads(answer.stdout.strip().splitlines()[-1]))
+    assert "kiosk.features.calls" in loaded  # the feature is there, light
+    later = [
+        m
+        for m in loaded
+        if m.split(".")[0] in ("aiortc", "av", "aioice")
+        or m.startswith("kiosk.call.")
+        or m in ("kiosk.call", "kiosk.call_launcher", "kiosk.call_service", "kiosk.chime")
+        or m.startswith("kiosk.screens.call")
+    ]
+    assert later == []
