@@ -27,9 +27,11 @@ mail clients that thread or deduplicate by Message-ID show it once (in `mail_dir
 is rewritten). That window is the only way a message goes twice. A server that refuses for now
 (connection refused, 4xx) makes the job fail and be retried with backoff
 (`backend.services.jobs`); a permanent refusal (5xx for the recipient or the sender) marks the
-e-mail "failed" with the server's answer, and nothing is retried. An e-mail whose alerts were
-all closed before it went out (e.g. a non-critical alert held through quiet hours, then closed
-in the night) is "cancelled".
+e-mail "failed" with the server's answer, and nothing is retried. When the retries run out
+(SEND_ATTEMPTS, within about four hours of backoff), the e-mail is "failed" too, with the last
+error ("envoi abandonné après 10 tentatives : …"), in the transaction that fails the job. An
+e-mail whose alerts were all closed before it went out (e.g. a non-critical alert held through
+quiet hours, then closed in the night) is "cancelled".
 
 An invitation's link may be e-mailed too (`plan_invitation`, from the circle page): one plain
 French message to the invited address, sent by the same `send_email` job.
@@ -726,6 +728,23 @@ def _send_job(session: Session, payload: dict[str, Any], now: datetime) -> None:
         )
 
 
+def _send_given_up(session: Session, payload: dict[str, Any], error: str, now: datetime) -> None:
+    """The job "send_email" failed for good: its e-mail is "failed", with the reason, rather
+    than "pending" for ever."""
+    email = session.get(OutgoingEmail, int(payload["email_id"]))
+    if email is None or email.state != PENDING:
+        return
+    email.state = FAILED
+    email.last_error = f"envoi abandonné après {SEND_ATTEMPTS} tentatives : {error}"[:2000]
+
+
+SEND_ATTEMPTS = 10
 # The lease outlasts a slow SMTP exchange (connect, STARTTLS, login, data: a timeout each).
-jobs.register(SEND_EMAIL, _send_job, lease=timedelta(minutes=5), max_attempts=10)
+jobs.register(
+    SEND_EMAIL,
+    _send_job,
+    lease=timedelta(minutes=5),
+    max_attempts=SEND_ATTEMPTS,
+    on_give_up=_send_given_up,
+)
 jobs.register(EMAIL_DIGEST, _digest_job, lease=timedelta(minutes=2))

@@ -324,6 +324,39 @@ def test_a_server_down_is_retried_later_then_the_email_is_delivered_once(
     assert email_states(app) == ["sent"]
 
 
+def test_an_email_whose_retries_run_out_is_failed_with_the_reason(
+    app: TestClient, beneficiary_id: int, smtp_server: SmtpServer, clock: Clock
+) -> None:
+    """The server stays down: after the last attempt the job is "failed", and so is its e-mail
+    (not "pending" for ever), with the last error; nothing goes out later."""
+    smtp_server.stop()
+    raise_alert(app, beneficiary_id, clock.now, key="r:1")
+    now = clock.now
+    for _ in range(mail.SEND_ATTEMPTS):
+        assert email_states(app) == ["pending"]
+        run_jobs(app, now)
+        with session_of(app) as session:
+            job = session.scalars(select(Job).where(Job.kind == "send_email")).one()
+        now = job.run_at
+    assert (job.state, job.attempts) == ("failed", mail.SEND_ATTEMPTS)
+    with session_of(app) as session:
+        email = session.scalars(select(OutgoingEmail)).one()
+        assert (email.state, email.sent_at) == ("failed", None)
+        assert email.last_error is not None
+        assert email.last_error.startswith(
+            f"envoi abandonné après {mail.SEND_ATTEMPTS} tentatives : "
+        )
+        assert "Connection refused" in email.last_error or "Errno" in email.last_error
+        # The alert's history says no e-mail went out.
+        notified = session.scalar(
+            select(func.count(AlertEvent.id)).where(AlertEvent.action == mail.NOTIFIED)
+        )
+        assert notified == 0
+    smtp_server.start()
+    assert run_jobs(app, now + timedelta(days=1)) == 0
+    assert smtp_server.messages == []
+
+
 def test_a_temporary_refusal_is_retried_and_a_permanent_one_is_not(
     app: TestClient, cm: CareManager, beneficiary_id: int, smtp_server: SmtpServer, clock: Clock
 ) -> None:
