@@ -17,8 +17,19 @@ USER_CODE_LENGTH = 8
 
 MIN_PASSWORD_LENGTH = 10
 
-# Checked against when the account does not exist, to spend the same time as a real check.
-DUMMY_HASH = _hasher.hash("no such account: this hash only burns time")
+_dummy_hashes: dict[str, str] = {}
+
+
+def dummy_hash() -> str:
+    """Checked against when the account does not exist, to spend the same time as a real check.
+
+    Made on first use, not at import: hashing costs as much as a login (64 MiB, t=3), and every
+    backend process and CLI command would pay it before doing anything. Kept per hasher
+    parameters, so it always costs what a real hash made now costs."""
+    key = repr((_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism))
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash("no such account: this hash only burns time")
+    return _dummy_hashes[key]
 
 
 def hash_password(password: str) -> str:

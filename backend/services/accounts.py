@@ -55,7 +55,7 @@ def login(
     user = session.scalar(select(User).where(User.email == email))
     # An unknown address costs a hash check too, so the answer's delay does not tell
     # which addresses have an account.
-    password_hash = user.password_hash if user is not None else security.DUMMY_HASH
+    password_hash = user.password_hash if user is not None else security.dummy_hash()
     if not security.verify_password(password_hash, password) or user is None:
         rate_limit.record_failure(session, key, LOGIN_WINDOW, now)
         return None

@@ -86,7 +86,7 @@ def _whose_pin(session: Session, beneficiary: Beneficiary, pin: str) -> list[Use
         )
     )
     if not candidates:
-        security.verify_password(security.DUMMY_HASH, pin)  # the same time as one real check
+        security.verify_password(security.dummy_hash(), pin)  # the same time as one real check
     # Every hash is checked, match or not: the delay does not tell whose PIN it was.
     matches = [u for u in candidates if security.verify_password(u.pin_hash or "", pin)]
     return [u for u in matches if access.roles_of(session, u, beneficiary)]

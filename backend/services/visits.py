@@ -75,7 +75,7 @@ def _pin_user(
         )
     user = session.get(User, user_id)
     # Always one hash check, so the delay does not tell whether the person has a PIN.
-    pin_hash = user.pin_hash if user is not None and user.pin_hash else security.DUMMY_HASH
+    pin_hash = user.pin_hash if user is not None and user.pin_hash else security.dummy_hash()
     if not security.verify_password(pin_hash, pin) or user is None or not user.pin_hash:
         rate_limit.record_failure(session, key, PIN_WINDOW, now)
         # Kept although the action is refused: device_actions rolls back a refused action.
