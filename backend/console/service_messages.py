@@ -216,6 +216,7 @@ ENGLISH: dict[str, str] = {
     "L'appel a été annulé.": "The call was cancelled.",
     "L'appel est déjà décroché : raccrochez pour y mettre fin.": "The call is already answered: hang up to end it.",
     "L'appel est terminé.": "The call has ended.",
+    "Trop de signaux pour cet appel.": "Too many signals for this call.",
     "Un appel est déjà en cours sur la tablette.": "A call is already under way on the tablet.",
     "{name} est déjà en communication.": "{name} is already in a call.",
     "Cet appel est celui d'une autre personne.": "This call is someone else's.",

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, event, or_, select
+from sqlalchemy import delete, event, func, or_, select, text
 from sqlalchemy.orm import Session, UOWTransaction
 
 from backend.config import Settings
@@ -63,6 +63,10 @@ RECENT_ENDED = timedelta(minutes=10)
 # An answered call nobody hung up (both sides gone) stops counting as "busy" after this long.
 STALE_ANSWERED = timedelta(hours=6)
 LOG_PAGE = 100
+# Each side sends one SDP (two at most with an ICE restart): more is refused, not stored.
+MAX_SIGNALS_PER_SIDE = 8
+# The advisory locks' first key for calls (any constant other modules do not use).
+_CALLS_LOCK_SPACE = 17_0017
 
 
 # --- who is acting ------------------------------------------------------------------------------
@@ -247,11 +251,15 @@ def _settle(session: Session, call: Call, now: datetime) -> None:
 
 
 def _lock_beneficiary(session: Session, beneficiary_id: int) -> None:
-    # Two calls at once for the same beneficiary: one waits for the other (PostgreSQL; SQLite
-    # writes one at a time), so the second one sees the first and is busy.
-    session.execute(
-        select(Beneficiary.id).where(Beneficiary.id == beneficiary_id).with_for_update()
-    )
+    """Two calls at once for the same beneficiary: the second waits for the first, sees it and
+    is busy. A lock of its own (PostgreSQL's advisory lock on this beneficiary's calls), not
+    the beneficiary's row: a writer holding the journal's lock may be waiting to update that
+    row, and this transaction takes the journal's lock next. SQLite writes one at a time."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, :beneficiary)"),
+            {"space": _CALLS_LOCK_SPACE, "beneficiary": beneficiary_id},
+        )
 
 
 def _active_call(session: Session, beneficiary_id: int, now: datetime) -> Call | None:
@@ -441,6 +449,13 @@ def post_signal(
     _settle(session, call, now)
     if call.state == ENDED:
         raise Conflict("L'appel est terminé.", keep_changes=True)
+    sent = session.scalar(
+        select(func.count(CallSignal.id)).where(
+            CallSignal.call_id == call.id, CallSignal.sender == party.side
+        )
+    )
+    if (sent or 0) >= MAX_SIGNALS_PER_SIDE:
+        raise Conflict("Trop de signaux pour cet appel.")
     signal = CallSignal(call_id=call.id, sender=party.side, kind=kind, sdp=sdp, created_at=now)
     session.add(signal)
     _touch(session, call)

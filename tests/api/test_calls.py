@@ -460,6 +460,12 @@ def test_bad_signals_are_refused_with_a_sentence(world: CallWorld) -> None:
     read = world.tablet.get(url)
     assert read.headers["content-type"].startswith("application/json")
     assert read.json()["signals"][0]["sdp"] == markup
+    # Each side sends one SDP, a few at most: not an unbounded store.
+    for _ in range(7):
+        _ok(paul.post(url, {"kind": "offer", "sdp": OFFER}), 201)
+    flood = paul.post(url, {"kind": "offer", "sdp": OFFER})
+    assert flood.status_code == 409
+    assert flood.json()["detail"] == "Trop de signaux pour cet appel."
     # A body that is not JSON, on the console: a sentence, not a page.
     raw = world.client.post(url, content=b"<html>", headers=paul.headers())
     assert raw.status_code == 422
