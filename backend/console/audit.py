@@ -4,16 +4,26 @@ log, on the page or as CSV, is itself logged."""
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
-from backend.console.web import SECURITY_HEADERS, ConsoleUser, beneficiary_page, language, render
+from backend.console.web import (
+    SECURITY_HEADERS,
+    ConsoleUser,
+    Page,
+    beneficiary_page,
+    language,
+    render,
+)
 from backend.errors import Invalid
+from backend.models import User
 from backend.policy import Permission
 from backend.services import audit
 from backend.text import LINE
@@ -35,8 +45,47 @@ def _day(text: str, field: str) -> date | None:
         raise Invalid("{field} : date et heure ISO 8601 illisibles.", field=field) from exc
 
 
-def _filters(person: str, kind: str, start: str, end: str) -> audit.Filters:
-    return audit.Filters(person, kind, _day(start, "start"), _day(end, "end"))
+@dataclass(frozen=True)
+class _Asked:
+    """The log of one beneficiary asked for, with its filters as typed: the page and its
+    export take the same."""
+
+    request: Request
+    user: User
+    session: Session
+    now: datetime
+    beneficiary_id: int
+    person: str
+    kind: str
+    start: str
+    end: str
+
+    def page(self) -> Page:
+        """The beneficiary, if the person may read their log (else 404 or 403)."""
+        return beneficiary_page(self.session, self.user, self.beneficiary_id, Permission.VIEW_AUDIT)
+
+    def filters(self) -> audit.Filters:
+        """Read once the rights are checked: a date that is no date is a 422 to those only."""
+        return audit.Filters(
+            self.person, self.kind, _day(self.start, "start"), _day(self.end, "end")
+        )
+
+
+def _asked(
+    beneficiary_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    person: Person = "",
+    kind: Kind = "",
+    start: Day = "",
+    end: Day = "",
+) -> _Asked:
+    return _Asked(request, user, session, now, beneficiary_id, person, kind, start, end)
+
+
+Asked = Annotated[_Asked, Depends(_asked)]
 
 
 def _query(f: audit.Filters, **more: object) -> str:
@@ -52,20 +101,12 @@ def _query(f: audit.Filters, **more: object) -> str:
 
 @router.get("/b/{beneficiary_id}/audit", response_class=HTMLResponse)
 def audit_page(
-    beneficiary_id: PathId,
-    request: Request,
-    user: ConsoleUser,
-    session: SessionDep,
-    now: NowDep,
-    person: Person = "",
-    kind: Kind = "",
-    start: Day = "",
-    end: Day = "",
-    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    asked: Asked, before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
 ) -> Response:
-    page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_AUDIT)
+    request, user, session, now = asked.request, asked.user, asked.session, asked.now
+    page = asked.page()
     audit.ensure_retention_planned(session, now)
-    filters = _filters(person, kind, start, end)
+    filters = asked.filters()
     lang = language(request)
     shown, more = audit.entries(
         session, user, page.beneficiary.id, filters, page.tz, now, before_id=before_id
@@ -101,19 +142,10 @@ def audit_page(
 
 
 @router.get("/b/{beneficiary_id}/audit.csv")
-def audit_csv(
-    beneficiary_id: PathId,
-    request: Request,
-    user: ConsoleUser,
-    session: SessionDep,
-    now: NowDep,
-    person: Person = "",
-    kind: Kind = "",
-    start: Day = "",
-    end: Day = "",
-) -> Response:
-    page = beneficiary_page(session, user, beneficiary_id, Permission.VIEW_AUDIT)
-    filters = _filters(person, kind, start, end)
+def audit_csv(asked: Asked) -> Response:
+    request, user, session, now = asked.request, asked.user, asked.session, asked.now
+    page = asked.page()
+    filters = asked.filters()
     lines = list(
         audit.export_csv(
             session, user, page.beneficiary.id, filters, page.tz, now, language(request)

@@ -192,6 +192,19 @@ def _shown(session: Session, rows: list[AuditEntry]) -> list[Shown]:
     return shown
 
 
+def _log_reading(session: Session, reader: User, beneficiary_id: int, now: datetime) -> None:
+    """Reading the log (a page of it, or its export) is itself an entry."""
+    record(
+        session,
+        action="read",
+        entity=ENTITY,
+        entity_id=None,
+        beneficiary_id=beneficiary_id,
+        user_id=reader.id,
+        at=now,
+    )
+
+
 def entries(
     session: Session,
     reader: User,
@@ -209,15 +222,7 @@ def entries(
     if before_id is not None:
         query = query.where(AuditEntry.id < before_id)
     rows = list(session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit + 1)))
-    record(
-        session,
-        action="read",
-        entity=ENTITY,
-        entity_id=None,
-        beneficiary_id=beneficiary_id,
-        user_id=reader.id,
-        at=now,
-    )
+    _log_reading(session, reader, beneficiary_id, now)
     return _shown(session, rows[:limit]), len(rows) > limit
 
 
@@ -272,15 +277,7 @@ def export_csv(
             _query(beneficiary_id, filters, tz).order_by(AuditEntry.id.desc()).limit(MAX_EXPORT)
         )
     )
-    record(
-        session,
-        action="read",
-        entity=ENTITY,
-        entity_id=None,
-        beneficiary_id=beneficiary_id,
-        user_id=reader.id,
-        at=now,
-    )
+    _log_reading(session, reader, beneficiary_id, now)
     shown = _shown(session, rows)
 
     def lines() -> Iterator[str]:
