@@ -44,6 +44,15 @@ OUTCOME_WORDS = {
     "failed": "coupé",
 }
 STATE_WORDS = {"ringing": "ça sonne", "answered": "en cours"}
+# /b/{id}/call for someone not approved (a 403, worded as the console's other refusals).
+NOT_YET = (
+    "Votre accès ne permet pas encore d'appeler {name} en vidéo : demandez à {manager} de "
+    "vous y autoriser."
+)
+NOT_YET_SELF = (
+    "Votre accès ne permet pas encore d'appeler {name} en vidéo : ajoutez-vous d'abord aux "
+    "personnes autorisées, plus bas."
+)
 NOTICES = {
     "added": "{name} peut maintenant appeler.",
     "auto_on": "Décrochage automatique activé pour {name}.",
@@ -192,7 +201,7 @@ def _page(
         **page.context("calls"),
         rows=rows,
         may_call=may_call,
-        show_not_approved="call" in page.can and not may_call,
+        show_not_approved="call" in page.can and not may_call and not error,
         manager_name=_manager_name(session, b),
         is_manager=b.care_manager_id == user.id,
         callers=callers,
@@ -322,12 +331,18 @@ def _call_page(
 def place_call_page(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
 ) -> Response:
-    """The page that places a call (call.js asks for the camera, then POST /b/{id}/calls). To
-    someone not approved, the calls page with its sentence instead: no camera asked for a call
-    the service would refuse."""
+    """The page that places a call (call.js asks for the camera, then POST /b/{id}/calls).
+    Someone not approved gets the calls page (403) saying whom to ask: no camera asked for a
+    call the service would refuse."""
     page = _calls_page(session, user, beneficiary_id)
-    if not calls.person_may_call(session, user, page.beneficiary):
-        return _page(request, session, user, page, now, status_code=403)
+    b = page.beneficiary
+    if not calls.person_may_call(session, user, b):
+        _ = i18n.translator(language(request))
+        said = _(NOT_YET_SELF if b.care_manager_id == user.id else NOT_YET)
+        refusal = said.replace("{name}", b.first_name).replace(
+            "{manager}", _manager_name(session, b)
+        )
+        return _page(request, session, user, page, now, error=refusal, status_code=403)
     return _call_page(request, session, page, role="caller", call=None)
 
 

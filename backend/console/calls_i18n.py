@@ -53,6 +53,8 @@ CALLS_ENGLISH: dict[str, str] = {
     "Décrochage automatique activé pour {name}.": "Automatic answer turned on for {name}.",
     "Décrochage automatique désactivé pour {name} : la tablette sonnera.": "Automatic answer turned off for {name}: the tablet will ring.",
     "{name} ne peut plus appeler.": "{name} may no longer call.",
+    "Votre accès ne permet pas encore d'appeler {name} en vidéo : demandez à {manager} de vous y autoriser.": "Your access does not allow video calls to {name} yet: ask {manager} to allow you.",
+    "Votre accès ne permet pas encore d'appeler {name} en vidéo : ajoutez-vous d'abord aux personnes autorisées, plus bas.": "Your access does not allow video calls to {name} yet: first add yourself to the people allowed to call, below.",
     # The call page and call.js's sentences.
     "Appel vidéo avec {name}": "Video call with {name}",
     "Préparation de la caméra…": "Getting the camera ready…",

@@ -205,11 +205,17 @@ def test_only_an_approved_caller_is_offered_the_call_and_forged_forms_are_refuse
         page.text
     )
     assert "Qui peut appeler" not in page.text and 'action="/b/' not in page.text
-    # The call page itself says the same, with a 403, and asks for no camera.
+    # The call page itself refuses with whom to ask, and asks for no camera.
     refused = daughter.get(f"/b/{jeanne}/call")
     assert refused.status_code == 403
     assert 'id="call-words"' not in refused.text and "/static/call.js" not in refused.text
-    assert "demandez à Claire Dupont de vous autoriser" in _text(refused.text)
+    assert (
+        "Votre accès ne permet pas encore d'appeler Jeanne en vidéo : demandez à Claire Dupont "
+        "de vous y autoriser."
+    ) in _text(refused.text)
+    daughter.post("/lang", {"lang": "en", "next": "/"})
+    assert "ask Claire Dupont to allow you" in _text(daughter.get(f"/b/{jeanne}/call").text)
+    daughter.post("/lang", {"lang": "fr", "next": "/"})
 
     # The family's forged forms: refused by the service, nothing stored.
     forged = daughter.post(f"/b/{jeanne}/callers", {"user_id": sophie, "auto_answer": "1"})
