@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,17 +37,23 @@ class Backend:
         return self.answers.pop(0)
 
 
+def every_five_minutes(
+    scheduler: BackgroundScheduler,
+    backend: Backend,
+    collect: Callable[[], Status],
+    now: list[datetime],
+) -> StatusReporter:
+    """A reporter to `backend` at most every 300 s, on the clock `now[0]`."""
+    return StatusReporter(collect, backend.send, scheduler, every=300, clock=lambda: now[0])
+
+
 def test_reports_at_most_once_per_period_and_retry_after_failure(
     scheduler: BackgroundScheduler, tmp_path: Path
 ) -> None:
     now = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
     backend = Backend([False, True, True])
-    reporter = StatusReporter(
-        lambda: Status("0.1.0", free_disk(tmp_path), None, 2, 3),
-        backend.send,
-        scheduler,
-        every=300,
-        clock=lambda: now[0],
+    reporter = every_five_minutes(
+        scheduler, backend, lambda: Status("0.1.0", free_disk(tmp_path), None, 2, 3), now
     )
     reporter.report_soon()
     assert backend.arrived.acquire(timeout=5)
@@ -84,12 +90,8 @@ def test_news_is_reported_now_without_waiting_for_the_period(
     now = [datetime(2026, 12, 2, 8, 0, tzinfo=UTC)]
     applied = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     backend = Backend([True, True])
-    reporter = StatusReporter(
-        lambda: Status("0.1.0", None, None, 0, 4, applied),
-        backend.send,
-        scheduler,
-        every=300,
-        clock=lambda: now[0],
+    reporter = every_five_minutes(
+        scheduler, backend, lambda: Status("0.1.0", None, None, 0, 4, applied), now
     )
     reporter.report_soon()
     assert backend.arrived.acquire(timeout=5)
