@@ -9,13 +9,14 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from backend.api.deps import LAST_SEEN_RESOLUTION, AppState, NowDep, SessionDep, StateDep, utc_now
+from backend.api.deps import LAST_SEEN_RESOLUTION, AppState, NowDep, SessionDep, StateDep
 from backend.models import Beneficiary
 from backend.services import pairing
 from backend.services import sync as sync_service
@@ -102,8 +103,11 @@ def _credential(request: Request) -> str:
     return credential.strip()
 
 
-def _read(state: AppState, credential: str, cursor: int | None) -> tuple[int, dict[str, Any]]:
-    """Authenticate the device and read what it lacks, in one short transaction."""
+def _read(
+    state: AppState, credential: str, cursor: int | None, now: datetime
+) -> tuple[int, dict[str, Any]]:
+    """Authenticate the device and read what it lacks, in one short transaction. `now`: the
+    request's clock (the `utc_now` dependency: a test's fixed clock drives "tablet offline")."""
     with state.sessions() as session, session.begin():
         device = pairing.device_for_credential(session, credential)
         if device is None:
@@ -112,7 +116,6 @@ def _read(state: AppState, credential: str, cursor: int | None) -> tuple[int, di
                 "Unknown or revoked device credential.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        now = utc_now()
         if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
             device.last_seen_at = now
         beneficiary = session.get(Beneficiary, device.beneficiary_id)
@@ -131,6 +134,7 @@ def _json(payload: dict[str, Any]) -> Response:
 async def sync(
     request: Request,
     state: StateDep,
+    now: NowDep,
     cursor: Annotated[str | None, Query(max_length=20), LINE] = None,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
 ) -> Response:
@@ -142,7 +146,9 @@ async def sync(
     """
     credential = _credential(request)
     since = sync_service.parse_cursor(cursor)
-    beneficiary_id, payload = await run_in_threadpool(_read, state, credential, since)
+    # Seen when the request came: a long-poll's later reads stamp the same instant (within
+    # LAST_SEEN_RESOLUTION, longer than the longest wait, they would not stamp anyway).
+    beneficiary_id, payload = await run_in_threadpool(_read, state, credential, since, now)
     if since is None or wait <= 0 or not _unchanged(payload, since):
         return _json(payload)
     deadline = time.monotonic() + min(wait, state.settings.max_sync_wait_seconds)
@@ -150,7 +156,7 @@ async def sync(
     try:
         while True:
             # Read again after subscribing: a change committed just before is not missed.
-            _, payload = await run_in_threadpool(_read, state, credential, since)
+            _, payload = await run_in_threadpool(_read, state, credential, since, now)
             remaining = deadline - time.monotonic()
             if not _unchanged(payload, since) or remaining <= 0:
                 return _json(payload)
