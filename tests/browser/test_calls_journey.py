@@ -3,9 +3,11 @@ the care manager approves Sophie with auto-answer; Sophie's calls page offers «
 Jeanne »; Jeanne's tablet (its device credential, over HTTP) calls Sophie and the banner
 « Jeanne vous appelle » appears on whatever console page she has open; « Refuser » ends the
 call (the tablet's side reads `refused`); a call the tablet gives up leaves the screen at once;
-one nobody answers becomes `missed`, the banner goes, and a message says Jeanne tried to call. On a 390 px phone with a fake camera:
-the calls page and the call page fit a finger, « Appeler Jeanne » rings the tablet and
-« Raccrocher » cancels the call. (The media between Chromium and the tablet's call process is
+one nobody answers becomes `missed`, the banner goes, and a message says Jeanne tried to call.
+On a 390 px phone with a fake camera: the calls page, the banner and the call page fit a
+finger; « Appeler Jeanne » rings the tablet and « Raccrocher » cancels the call; « Décrocher »
+answers a call from the tablet (which receives the console's offer) and the tablet's hang-up
+ends it on the page. (The media between Chromium and the tablet's call process is
 tests/e2e's.)"""
 
 from __future__ import annotations
@@ -263,6 +265,72 @@ def test_on_a_phone_sophie_calls_jeanne_and_hangs_up_before_she_answers(
         expect(back).to_be_visible()
         back.click()
         expect(page.locator("table.call-log tbody tr").first).to_contain_text("annulé")
+    finally:
+        manager_context.close()
+        context.close()
+
+
+def test_on_a_phone_sophie_answers_the_tablet_from_the_banner(
+    site: Site, tablet: dict[str, str], fake_media: Browser
+) -> None:
+    """« Décrocher » opens the call page, which answers the call and sends the console's offer
+    to the tablet; the tablet hanging up ends it on the page."""
+    jeanne, sophie = site.jeanne_id, site.daughter
+    manager_context, context = (
+        fake_media.new_context(viewport=PHONE, locale="fr-FR", is_mobile=True, has_touch=True)
+        for _ in range(2)
+    )
+    try:
+        manager = manager_context.new_page()
+        sign_in(manager, site, site.care_manager.email, f"/b/{jeanne}/calls")
+        if not manager.locator(".caller", has_text="Sophie Martin").count():
+            manager.get_by_label("Autoriser une personne de l'entourage").select_option(
+                label="Sophie Martin (famille)"
+            )
+            manager.get_by_role("button", name="Autoriser à appeler").click()
+        expect(manager.locator(".caller", has_text="Sophie Martin")).to_be_visible()
+
+        page = context.new_page()
+        sign_in(page, site, sophie.email, f"/b/{jeanne}/agenda")
+        call = _tablet_calls(site, tablet, sophie.id)
+        banner = page.get_by_role("alertdialog")
+        expect(banner).to_be_visible(timeout=RING_SECONDS * 1000 // 2)
+        _fits(page)  # the banner's buttons too
+        banner.get_by_role("link", name="Décrocher").tap()
+        expect(page).to_have_url(f"{site.url}/calls/{call['id']}")
+        expect(page.locator("main#call")).to_have_attribute("data-role", "callee")
+
+        # The tablet's side: answered, and the console's offer waiting for it.
+        response = requests.get(
+            f"{site.url}{API}/device/calls/{call['id']}/signals",
+            params={"after": 0, "wait": 10},
+            headers=tablet,
+            timeout=20,
+        )
+        assert response.status_code == 200, response.text
+        read = response.json()
+        if not read["signals"]:  # answered before the offer was posted: wait for it
+            response = requests.get(
+                f"{site.url}{API}/device/calls/{call['id']}/signals",
+                params={"after": read["last"], "wait": 10},
+                headers=tablet,
+                timeout=20,
+            )
+            read = response.json()
+        assert read["call"]["state"] == "answered"
+        assert [s["kind"] for s in read["signals"]] == ["offer"]
+        expect(page.get_by_role("alertdialog")).to_have_count(0)  # no banner over a call
+
+        # Jeanne hangs up: the page says the call is over and leads back.
+        hung_up = requests.post(
+            f"{site.url}{API}/device/calls/{call['id']}/hangup",
+            json={"reason": "hangup"},
+            headers=tablet,
+            timeout=10,
+        )
+        assert hung_up.json()["call"]["outcome"] == "completed"
+        expect(page.locator("#call-state")).to_contain_text("Appel terminé", timeout=15000)
+        expect(page.get_by_role("link", name="Revenir à la page de Jeanne")).to_be_visible()
     finally:
         manager_context.close()
         context.close()
