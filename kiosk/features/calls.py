@@ -266,6 +266,7 @@ class CallsFeature(Feature):
         for gone in set(self._records_seen) - set(by_id):
             self._records_seen.pop(gone, None)
             self._deadlines.pop(gone, None)
+        self._done &= set(by_id)  # a call sync no longer names will not ring again
 
     def _forget_wishes(self) -> None:
         """Her choices the backend now shows, or no longer in the outbox (delivered, or

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,8 +126,12 @@ class FakeSound:
 
 
 class Mono:
+    """The feature's monotonic clock, moved by the test only (`t += seconds`). It starts
+    where the real one is when the test hands it over: the feature was built (with the
+    controller) on the real clock just before, and both must agree."""
+
     def __init__(self) -> None:
-        self.t = 1000.0
+        self.t = time.monotonic()
 
     def __call__(self) -> float:
         return self.t
@@ -157,6 +162,7 @@ class Tablet:
         controller = KioskController(self.data_dir, self.backend.url, window, local_time)
         calls = controller.calls
         calls._ringtone, calls._tick_sound = self.ring, self.tick  # type: ignore[assignment]
+        self.mono.t = time.monotonic()
         calls._clock = self.mono
         calls._launcher = CallLauncher(
             [sys.executable, str(self.script), str(self.argv_file), mode], grace_ms=3000
@@ -518,3 +524,22 @@ def test_she_takes_a_caller_off_auto_answer_through_the_outbox(
     tablet.deliver(callers=declined)
     assert controller.calls._wishes == {}
     assert screen.row_texts() == ["Paul Martin — Vous décrochez vous-même. [Rétablir]"]
+
+
+@pytest.mark.parametrize(("ends_in", "rings"), [(30, True), (-5, False)])
+def test_a_call_kept_from_before_a_restart_rings_only_until_its_ring_until(
+    qtbot: QtBot, tablet: Tablet, ends_in: int, rings: bool
+) -> None:
+    """The tablet restarted while a call rang: the store still says "ringing" with the
+    ring_seconds_left of that old sync; only ring_until (on the tablet's clock) tells."""
+    record = call(left=41)
+    record["ring_until"] = (AFTERNOON_UTC + timedelta(seconds=ends_in)).isoformat()
+    LocalStore(tablet.data_dir).apply(
+        {"cursor": "1", "full": False, "upserts": {"calls": [record]}, "deletes": {}}
+    )
+    controller = tablet.start()
+    assert ringing_shown(controller) is rings
+    if rings:
+        tablet.mono.t += 30
+        controller.calls._on_tick()
+        assert not ringing_shown(controller)

@@ -29,6 +29,7 @@ from kiosk.calls_view import (
     to_ring,
     with_wishes,
 )
+from kiosk.chime import RATE, RING_PERIOD_S, RINGTONE, TICK, Chime
 
 NOW = datetime(2026, 12, 4, 14, 0, tzinfo=UTC)
 
@@ -251,3 +252,27 @@ def test_nothing_of_a_call_loads_with_the_tablet() -> None:
         or m.startswith("kiosk.screens.call")
     ]
     assert later == []
+
+
+def test_the_ringtone_and_the_tick_are_written_once_and_the_ring_is_cut_short(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    import wave
+
+    player = tmp_path / "player"
+    player.write_text("#!/bin/sh\nexec sleep 30\n", encoding="utf-8")
+    player.chmod(0o755)
+    ring = Chime(tmp_path, str(player), sound=RINGTONE)
+    tick = Chime(tmp_path, str(player), sound=TICK)
+    ring.play()
+    assert ring.sounding
+    ring.play()  # one at a time: not started twice
+    ring.stop()  # answered: silence at once
+    qtbot.wait_until(lambda: not ring.sounding, timeout=5000)
+    tick.play()
+    tick.shutdown()
+    with wave.open(str(tmp_path / RINGTONE.file_name)) as wav:
+        assert wav.getframerate() == RATE
+        assert wav.getnframes() == round(RATE * RING_PERIOD_S)
+    with wave.open(str(tmp_path / TICK.file_name)) as wav:
+        assert wav.getnframes() / RATE < 0.1  # a click, not a note
