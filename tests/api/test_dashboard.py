@@ -4,15 +4,11 @@ order (most urgent first)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
-from sqlalchemy.orm import Session
 
 from backend.models import (
     Alert,
@@ -28,6 +24,7 @@ from tests.api.conftest import Clock
 from tests.api.factories import API, CareManager, care_manager, create_beneficiary, create_event
 from tests.api.factories import session_of as _session_of
 from tests.api.members import add_moods, audit_entries, person, share
+from tests.api.sql_statements import statements
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
 
@@ -282,23 +279,6 @@ def test_tablets_in_trouble_come_after_alerts_and_say_why(app: TestClient, cm: C
     assert english["Disque"][0].headline == "Storage almost full (92%)"
 
 
-@contextmanager
-def _statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements `session` sends inside the block (on its own connection: the
-    application's jobs worker polls the same database meanwhile)."""
-    sent: list[str] = []
-    connection = session.connection()
-
-    def before(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        sent.append(statement)
-
-    event.listen(connection, "before_cursor_execute", before)
-    try:
-        yield sent
-    finally:
-        event.remove(connection, "before_cursor_execute", before)
-
-
 def test_the_tablets_health_costs_no_statement_per_person(app: TestClient, cm: CareManager) -> None:
     """50 people: their tablets and what each last reported are read in one statement, so the
     dashboard sends as many statements with a tablet per person as with none (455 for 50
@@ -307,19 +287,20 @@ def test_the_tablets_health_costs_no_statement_per_person(app: TestClient, cm: C
     row by row sent 504)."""
     ids = [_beneficiary(app, cm, "Personne", f"Numéro {n:02d}") for n in range(50)]
 
-    def sent() -> list[str]:
-        with _session_of(app) as session, _statements(session) as statements:
+    def sent_by_the_dashboard() -> list[str]:
+        # Its own session's connection: the application's jobs worker polls meanwhile.
+        with _session_of(app) as session, statements(session.connection()) as sent:
             user = session.get(User, cm.id)
             assert user is not None
             rows = dashboard.dashboard(session, user, None, NOW)
         assert len(rows) == 50
-        return statements
+        return sent
 
-    without_tablets = sent()
+    without_tablets = sent_by_the_dashboard()
     for n, beneficiary_id in enumerate(ids):
         _device(app, beneficiary_id, seen_ago=60 * n, free_disk_bytes=10**9 * (n % 4),
                 disk_total_bytes=4 * 10**9, restarts_today=n % 3)  # fmt: skip
-    with_tablets = sent()
+    with_tablets = sent_by_the_dashboard()
 
     assert len(with_tablets) == len(without_tablets)
     tablet_reads = [s for s in with_tablets if "device_statuses" in s or "FROM devices" in s]
