@@ -197,13 +197,19 @@ class RetryingJob:
     # -- worker side ------------------------------------------------------------------------
     def _run(self, job_id: str) -> None:
         with self._lock:
-            if self._stopped.is_set():
-                return  # stopped after APScheduler had taken the job: nothing runs
-            self._running = True
             if self._pending is not None and self._pending.id == job_id:
                 # This job is running, not pending: APScheduler removes it from its store
                 # itself, and removing it here too would race with that.
                 self._pending = None
+            if self._stopped.is_set():
+                return  # stopped after APScheduler had taken the job: nothing runs
+            if self._running:
+                # A wake came as another run had been handed to a thread but had not yet
+                # taken this lock (too late to remove it), so it planned this one: never two
+                # at once; this one becomes "once more, right after".
+                self._rerun = True
+                return
+            self._running = True
         result = FAILED
         try:
             result = self._step()

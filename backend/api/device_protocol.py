@@ -146,8 +146,8 @@ async def sync(
     """
     credential = _credential(request)
     since = sync_service.parse_cursor(cursor)
-    # Seen when the request came: a long-poll's later reads stamp the same instant (within
-    # LAST_SEEN_RESOLUTION, longer than the longest wait, they would not stamp anyway).
+    # Seen when it asked: a long-poll's later reads note the same instant, which its first
+    # read has noted already (the next poll notes its own).
     beneficiary_id, payload = await run_in_threadpool(_read, state, credential, since, now)
     if since is None or wait <= 0 or not _unchanged(payload, since):
         return _json(payload)

@@ -159,6 +159,46 @@ def test_wake_during_a_run_runs_once_more_right_after_never_at_the_same_time(
     job.stop()
 
 
+def test_a_wake_as_a_run_is_starting_never_starts_a_second_run_alongside(
+    scheduler: Any,
+) -> None:
+    """The window: APScheduler has handed run A to a pool thread, which has not yet marked the
+    job running, when wake() comes. A can no longer be removed, so wake plans run B; both
+    start. B must see A running and leave it to run once more after A, not run beside it.
+
+    The window is held open by holding the job's lock (an RLock: this thread may still call
+    start and wake) until both runs wait for it."""
+    gate = threading.Event()
+    running = 0
+    most = 0
+    runs = 0
+    count = threading.Lock()
+
+    def step() -> JobResult:
+        nonlocal running, most, runs
+        with count:
+            running += 1
+            runs += 1
+            most = max(most, running)
+        gate.wait(5)
+        with count:
+            running -= 1
+        return SUCCEEDED
+
+    job = RetryingJob("t", step, scheduler, interval=None)
+    with job._lock:
+        job.start()  # run A, due now
+        wait_for(lambda: scheduler.get_jobs() == [])  # handed to a thread, waiting for the lock
+        job.wake()  # A is not running yet, and can no longer be removed: run B
+        wait_for(lambda: scheduler.get_jobs() == [])  # B waits for the lock too
+    time.sleep(0.3)  # both take the lock now: one runs, the other finds it running
+    gate.set()
+    wait_for(lambda: runs == 2 and job.idle)
+    time.sleep(0.1)
+    assert (runs, most) == (2, 1)  # A, then once more right after; never two at once
+    job.stop()
+
+
 def test_wake_can_reset_the_backoff(scheduler: Any) -> None:
     job = RetryingJob("t", Steps(FAILED, FAILED), scheduler, interval=None, rng=Highest())
     job.start()
