@@ -43,6 +43,7 @@ CALLS_ENGLISH: dict[str, str] = {
     "Désactiver le décrochage automatique": "Turn automatic answer off",
     "Activer le décrochage automatique": "Turn automatic answer on",
     "Retirer {name}": "Remove {name}",
+    "Ne peut plus appeler : cette personne n'est plus dans l'entourage de {name}, ou son rôle ne le permet plus.": "Can no longer call: this person is no longer in {name}'s circle, or their role no longer allows it.",
     "Personne n'est encore autorisé à appeler.": "Nobody is allowed to call yet.",
     "Autoriser une personne de l'entourage": "Allow someone of the circle",
     "Décrochage automatique (après 10 secondes)": "Automatic answer (after 10 seconds)",

@@ -183,11 +183,24 @@ def test_the_care_manager_approves_switches_auto_answer_and_removes_a_caller(
     text = _text(cm.get(f"/b/{jeanne}/calls").text)
     assert "Jeanne a choisi de décrocher elle-même. (depuis le jeudi 3 décembre)" in text
 
+    # An approved neighbour who left the circle stays listed, and the page says she cannot call.
+    _approve(app_client, jeanne, circle.neighbour.id)
+    gone = app_client.delete(
+        f"{API}/beneficiaries/{jeanne}/members/{circle.neighbour.id}",
+        headers=circle.care_manager.headers,
+    )
+    assert gone.status_code == 204, gone.text
+    text = _text(cm.get(f"/b/{jeanne}/calls").text)
+    assert (
+        "Marc Petit Ne peut plus appeler : cette personne n'est plus dans l'entourage de Jeanne"
+    ) in text
+    assert "Retirer Sophie Martin" in text and "Sophie Martin Ne peut plus" not in text
+
     removed = cm.post(f"/b/{jeanne}/callers/{sophie}/remove")
     assert removed.status_code == 303
     text = _text(cm.get(removed.headers["location"]).text)
     assert "Sophie Martin ne peut plus appeler." in text
-    assert "Personne n'est encore autorisé à appeler." in text
+    assert "Retirer Sophie Martin" not in text and "Retirer Marc Petit" in text
     with session_of(app_client) as session:
         assert session.get(CallCaller, (jeanne, sophie)) is None
 
