@@ -18,7 +18,9 @@ The controller keeps only the shell's own screens (pairing, night, maintenance) 
 
 Once a second `tick()` asks `kiosk.idle.decide` whether the tablet should change screen by
 itself (night, photo frame, back home, mood check-in: `MoodFeature.due_slot`); while home
-asks "Tout va bien aujourd'hui ?" it stays in front (no photo frame).
+asks "Tout va bien aujourd'hui ?" it stays in front (no photo frame), and while a call rings
+or runs (`kiosk.features.calls`) nothing changes by itself; a call ringing at night wakes
+the screen (`wake_screen`).
 
 For the signs of life, every press in the window is counted per local hour
 (`kiosk.touch_counter`: counts only), and the status report says how the tablet is: screen on
@@ -672,7 +674,10 @@ class KioskController(QObject):
         if self._device_id is None or screen == "pairing":
             return
         if self.calls.active:
-            return  # ringing or in a call: no night, no photo frame, no mood under it
+            # Ringing or in a call: no night, no photo frame, no mood under it; and the idle
+            # timers count from its end (a call is someone there).
+            self._last_touch = self.now()
+            return
         now = self.now()
         self._refresh_reminders(now)  # "1 fait" as soon as "C'est fait" is tapped
         if self.checkin.asking and screen == idle.PHOTO_FRAME:

@@ -291,8 +291,12 @@ def test_decrocher_starts_the_call_process_with_the_contracts_arguments_then_hom
     assert not ringing_shown(controller)
     qtbot.wait_until(lambda: len(tablet.backend.refusals()) == 1, timeout=5000)
     assert tablet.backend.refusals() == [("/api/v1/device/calls/13/refuse", {"reason": "busy"})]
+    tablet.clock.now += timedelta(minutes=30)  # a long call: nothing changed by itself
+    controller.tick()
+    assert controller.window.current_screen_name() == "agenda"
     tablet.argv_file.with_suffix(".json.stop").touch()  # the call ends
     qtbot.wait_until(lambda: not controller.calls.in_call, timeout=10_000)
+    controller.tick()  # the idle timers count from the call's end: no photo frame at once
     assert controller.window.current_screen_name() == "home"
     assert controller.window.may_interrupt()
     assert controller.window.overlay() is None  # a normal end: nothing more to say
