@@ -32,7 +32,14 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    Route,
+    sync_playwright,
+)
 
 from provisioning import credentials
 from tests.browser.site import CHROMIUM, CHROMIUM_ARGS, PASSWORD, Site, seed
@@ -212,13 +219,17 @@ def sign_in(context: BrowserContext, url: str, email: str) -> None:
 
 def approve(context: BrowserContext, world_url: str, jeanne: int, user_id: int, auto: bool) -> None:
     """The care manager's form on the call log page (backend/console/calls.py)."""
+    manage(context, f"{world_url}/b/{jeanne}", "/callers", user_id=str(user_id),
+           auto_answer="1" if auto else "")  # fmt: skip
+
+
+def manage(context: BrowserContext, beneficiary_url: str, path: str, **form: str) -> None:
+    """A plain form of the care manager's on the call log page, with its CSRF token."""
     page = context.new_page()
-    page.goto(f"{world_url}/b/{jeanne}/calls")
-    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    page.goto(beneficiary_url + "/calls")
+    csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
     answer = context.request.post(
-        f"{world_url}/b/{jeanne}/callers",
-        form={"csrf": csrf or "", "user_id": str(user_id), "auto_answer": "1" if auto else ""},
-        max_redirects=0,
+        beneficiary_url + path, form={"csrf": csrf, **form}, max_redirects=0
     )
     assert answer.status == 303, answer.text()
     page.close()
@@ -511,10 +522,7 @@ def test_an_unapproved_caller_is_refused_by_the_backend(world: World) -> None:
     shown = page.goto(f"{world.url}/b/{world.jeanne}/call")
     assert shown is not None and shown.status == 403
     assert page.locator("#call").count() == 0
-    assert (
-        "demandez à Claire Dubois de vous autoriser"
-        in page.locator(".call-not-approved").inner_text()
-    )
+    assert "demandez à Claire Dubois" in page.locator("main").inner_text()
     # A request made anyway (a script, or a page opened before the approval was removed) is
     # refused by the service with a sentence, which call.js shows.
     csrf = page.locator('meta[name="csrf-token"]').get_attribute("content") or ""
@@ -527,6 +535,35 @@ def test_an_unapproved_caller_is_refused_by_the_backend(world: World) -> None:
     detail = refused.json()["detail"]
     assert isinstance(detail, str) and detail.endswith(".") and "appel" in detail.lower()
     assert {c["id"] for c in world.synced("calls")} == before  # nothing rang
+    page.close()
+
+
+def test_a_caller_removed_while_the_page_opens_is_told_why(world: World) -> None:
+    """The page was allowed when it opened; the care manager removes Inès before call.js
+    places the call: the service refuses, and the page says the service's sentence."""
+    held: list[Route] = []
+    page = world.contexts["ines"].new_page()
+    page.route(f"{world.url}/b/{world.jeanne}/calls", lambda route: held.append(route))
+    page.goto(f"{world.url}/b/{world.jeanne}/call")
+
+    # Playwright hands routes over while it runs: let it run while waiting.
+    def placing() -> bool:
+        page.wait_for_timeout(50)
+        return bool(held)
+
+    wait_until(placing, 20, "call.js placing the call")
+    beneficiary = f"{world.url}/b/{world.jeanne}"
+    claire = world.contexts["claire"]
+    manage(claire, beneficiary, f"/callers/{world.site.nurse.id}/remove")
+    try:
+        held[0].continue_()
+        wait_until(lambda: page_state(page) == "not_approved", 20, "the page refused")
+        sentence = state_text(page)
+        assert sentence.endswith(".") and "appel" in sentence.lower()
+        assert page.locator("#hangup").is_hidden()
+        assert page.locator("#call-back").is_visible()
+    finally:
+        approve(claire, world.url, world.jeanne, world.site.nurse.id, False)
     page.close()
 
 
