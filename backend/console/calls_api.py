@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from backend.api.calls import signals_answer, wait_for_signals
@@ -27,6 +27,7 @@ from backend.console.web import (
     CsrfHeader,
     OptionalConsoleUser,
     error_text,
+    login_redirect,
     undo,
 )
 from backend.errors import Invalid, ServiceError
@@ -35,7 +36,13 @@ from backend.services import accounts, calls
 
 router = APIRouter(include_in_schema=False)
 
-NO_STORE = {"Cache-Control": "no-store"}
+# Not cached; and, opened in a tab rather than fetched, saved rather than shown (what people
+# typed is data here, never a page: the same rule as the console's other downloads).
+NO_STORE = {
+    "Cache-Control": "no-store",
+    "Content-Disposition": "attachment",
+    "X-Content-Type-Options": "nosniff",
+}
 # The longest /calls/incoming is held (every console page keeps one open).
 MAX_INCOMING_WAIT = 30.0
 
@@ -48,8 +55,12 @@ def _json(payload: Any, status_code: int = 200) -> JSONResponse:
     return JSONResponse(payload, status_code=status_code, headers=NO_STORE)
 
 
-def _signed_out() -> JSONResponse:
-    return _json({"detail": "Connexion requise."}, 401)
+def _signed_out(request: Request) -> Response:
+    """A script (Accept: application/json) gets a 401 it can read; a person who opened the
+    address in a tab is sent to sign in, as by every console page."""
+    if "application/json" in request.headers.get("accept", ""):
+        return _json({"detail": "Connexion requise."}, 401)
+    return login_redirect(request, expired=bool(request.cookies.get(SESSION_COOKIE)))
 
 
 def _refused(request: Request, exc: ServiceError) -> JSONResponse:
@@ -84,9 +95,9 @@ def _run(
     body: dict[str, Any] | ServiceError,
     action: Callable[[User, dict[str, Any]], dict[str, Any]],
     status_code: int = 200,
-) -> JSONResponse:
+) -> Response:
     if user is None:
-        return _signed_out()
+        return _signed_out(request)
     try:
         if isinstance(body, ServiceError):
             raise body
@@ -106,7 +117,7 @@ def start_call(
     user: OptionalConsoleUser,
     body: Body,
     now: NowDep,
-) -> JSONResponse:
+) -> Response:
     """« Appeler Jeanne »: 201 with the call and the ICE servers; 403 not approved; 409 busy."""
     return _run(
         request,
@@ -127,7 +138,7 @@ def answer_call(
     user: OptionalConsoleUser,
     body: Body,
     now: NowDep,
-) -> JSONResponse:
+) -> Response:
     """« Décrocher » on a call from the tablet (only the person called)."""
     return _run(
         request,
@@ -146,7 +157,7 @@ def refuse_call(
     user: OptionalConsoleUser,
     body: Body,
     now: NowDep,
-) -> JSONResponse:
+) -> Response:
     return _run(
         request,
         session,
@@ -166,7 +177,7 @@ def hang_up(
     user: OptionalConsoleUser,
     body: Body,
     now: NowDep,
-) -> JSONResponse:
+) -> Response:
     return _run(
         request,
         session,
@@ -186,7 +197,7 @@ def post_signal(
     user: OptionalConsoleUser,
     body: Body,
     now: NowDep,
-) -> JSONResponse:
+) -> Response:
     """The console's SDP offer (with all its ICE candidates)."""
 
     def action(u: User, b: dict[str, Any]) -> dict[str, Any]:
@@ -225,7 +236,7 @@ async def incoming(
     state: StateDep,
     now: NowDep,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
-) -> JSONResponse:
+) -> Response:
     """Tablet→console calls ringing for the signed-in person; with `wait`, held until one
     comes (every console page keeps this open to show « Jeanne vous appelle »)."""
 
@@ -265,7 +276,7 @@ async def incoming(
             for beneficiary_id, token in tokens:
                 state.hub.unsubscribe(beneficiary_id, token)
     except _SignedOut:
-        return _signed_out()
+        return _signed_out(request)
 
 
 @router.get("/calls/{call_id}/signals")
@@ -276,7 +287,7 @@ async def get_signals(
     now: NowDep,
     after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
-) -> JSONResponse:
+) -> Response:
     """The tablet's signals after `after`, and the call; with `wait` (≤ 30 s), held until a
     signal comes or the call's state changes."""
     try:
@@ -284,7 +295,7 @@ async def get_signals(
             state, lambda: _person_read(state, request, call_id, after, now), wait
         )
     except _SignedOut:
-        return _signed_out()
+        return _signed_out(request)
     except ServiceError as exc:
         return _refused(request, exc)
     return _json(signals_answer(read))

@@ -51,7 +51,7 @@ class Console:
         self.csrf = hmac.new(secret, f"session:{self.token}".encode(), hashlib.sha256).hexdigest()
 
     def headers(self, *, csrf: bool = True) -> dict[str, str]:
-        found = {"Cookie": f"{SESSION_COOKIE}={self.token}"}
+        found = {"Cookie": f"{SESSION_COOKIE}={self.token}", "Accept": "application/json"}
         if csrf:
             found["X-CSRF-Token"] = self.csrf
         return found

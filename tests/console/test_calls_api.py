@@ -28,8 +28,11 @@ def _signed_in(new_browser: NewBrowser, email: str, lang: str | None = None) -> 
     return browser
 
 
+JSON = {"Accept": "application/json"}  # as the call scripts ask
+
+
 def _post(browser: Browser, path: str, body: Any = None, token: str | None = None) -> Any:
-    headers = {"X-CSRF-Token": browser.csrf if token is None else token}
+    headers = {**JSON, "X-CSRF-Token": browser.csrf if token is None else token}
     return browser.http.post(path, json=body, headers=headers)
 
 
@@ -81,19 +84,37 @@ def test_refusals_are_json_sentences_in_the_consoles_language(
     assert busy.json() == {"detail": "Jeanne est déjà en communication."}
 
 
-def test_without_a_session_the_routes_answer_401_not_the_login_page(
+def test_without_a_session_scripts_get_401_and_people_the_login_page(
     world: CallWorld, new_browser: NewBrowser
 ) -> None:
     anonymous = new_browser()
     anonymous.get("/login")  # a CSRF token of a signed-out page
     for response in (
-        anonymous.http.get("/calls/incoming"),
-        anonymous.http.get("/calls/1/signals"),
+        anonymous.http.get("/calls/incoming", headers=JSON),
+        anonymous.http.get("/calls/1/signals", headers=JSON),
         _post(anonymous, f"/b/{world.jeanne_id}/calls"),
         _post(anonymous, "/calls/1/hangup"),
     ):
         assert response.status_code == 401, response.text
         assert response.json() == {"detail": "Connexion requise."}
+    # The address opened in a tab: signing in first, as for every console page.
+    opened = anonymous.http.get("/calls/incoming?wait=5")
+    assert opened.status_code == 303
+    assert opened.headers["location"] == "/login?next=%2Fcalls%2Fincoming%3Fwait%3D5"
+
+
+def test_an_answer_opened_in_a_tab_is_saved_not_shown(
+    world: CallWorld, new_browser: NewBrowser
+) -> None:
+    paul = _signed_in(new_browser, world.paul.email)
+    call_id = _post(paul, f"/b/{world.jeanne_id}/calls").json()["call"]["id"]
+    _post(paul, f"/calls/{call_id}/signals", {"kind": "offer", "sdp": "<script>alert(1)</script>"})
+    opened = world.tablet.get(f"/calls/{call_id}/signals")  # the tablet's copy holds the markup
+    assert opened.json()["signals"][0]["sdp"] == "<script>alert(1)</script>"
+    page = paul.http.get("/calls/incoming")
+    assert page.headers["content-type"].startswith("application/json")
+    assert page.headers["content-disposition"] == "attachment"
+    assert page.headers["x-content-type-options"] == "nosniff"
 
 
 def test_incoming_waits_for_the_tablets_call_then_the_browser_answers_it(
