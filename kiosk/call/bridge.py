@@ -1,11 +1,14 @@
 """From the engine's thread to the window's: queued Qt signals. Video frames are turned into
-QImages here, on the engine's thread (QImage may be used off the GUI thread), already at the
-size they will be drawn, so that the GUI thread only paints; a frame arriving while the
-previous one is not painted yet is dropped rather than queued."""
+QImages by a converter thread per view (QImage may be used off the GUI thread), already at the
+size they will be drawn, so that neither the engine's loop nor the GUI thread spends time on
+them: the loop only leaves the newest frame in a one-place mailbox (older ones are dropped,
+never queued: a backlog would be seconds late and hundreds of megabytes), and a frame arriving
+while the previous image is not painted yet is dropped too."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import av
 from PySide6.QtCore import QObject, Signal
@@ -48,6 +51,32 @@ class FrameSlot:
             self._busy = False
 
 
+class Converter:
+    """The newest frame, converted for its view in a daemon thread of its own."""
+
+    def __init__(self, slot: FrameSlot, deliver: Callable[[QImage], None], name: str) -> None:
+        self._slot = slot
+        self._deliver = deliver
+        self._ready = threading.Condition()
+        self._frame: av.VideoFrame | None = None
+        threading.Thread(target=self._run, name=name, daemon=True).start()
+
+    def offer(self, frame: av.VideoFrame) -> None:
+        with self._ready:
+            self._frame = frame  # replaces one not converted yet
+            self._ready.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._ready:
+                while self._frame is None:
+                    self._ready.wait()
+                frame, self._frame = self._frame, None
+            box = self._slot.take()
+            if box is not None:
+                self._deliver(to_image(frame, box))
+
+
 class Bridge(QObject):
     """The engine's `Listener`; lives on the GUI thread, called from the engine's."""
 
@@ -62,6 +91,8 @@ class Bridge(QObject):
         super().__init__()
         self.remote_slot = FrameSlot()
         self.local_slot = FrameSlot()
+        self._remote = Converter(self.remote_slot, self.remote_image.emit, "call-remote-video")
+        self._local = Converter(self.local_slot, self.local_image.emit, "call-self-video")
 
     def state(self, state: str, text: str) -> None:
         self.state_changed.emit(state, text)
@@ -70,17 +101,13 @@ class Bridge(QObject):
         self.noted.emit(text)
 
     def remote_frame(self, frame: av.VideoFrame) -> None:
-        box = self.remote_slot.take()
-        if box is not None:
-            self.remote_image.emit(to_image(frame, box))
+        self._remote.offer(frame)
 
     def local_frame(self, frame: av.VideoFrame | None) -> None:
         if frame is None:
             self.local_image.emit(None)
-            return
-        box = self.local_slot.take()
-        if box is not None:
-            self.local_image.emit(to_image(frame, box))
+        else:
+            self._local.offer(frame)
 
     def volume(self, percent: int) -> None:
         self.volume_changed.emit(percent)

@@ -108,8 +108,10 @@ def open_local_media(fake: bool) -> LocalMedia:
     audio = audio_player.audio if audio_player is not None else None
     video = preview = camera = None
     if video_player is not None and video_player.video is not None:
-        # One camera, two readers: the sender and the self view.
+        # One camera, two readers: the sender and the self view. Unbuffered: each reads the
+        # newest picture. (Buffered, the sender's queue would fill with every picture the
+        # self view showed while the call rang: 460 KB each, 30 a second.)
         relay = MediaRelay()
-        camera = CameraSwitch(relay.subscribe(video_player.video))
-        video, preview = camera, relay.subscribe(video_player.video)
+        camera = CameraSwitch(relay.subscribe(video_player.video, buffered=False))
+        video, preview = camera, relay.subscribe(video_player.video, buffered=False)
     return LocalMedia(audio=audio, video=video, preview=preview, camera=camera, players=players)

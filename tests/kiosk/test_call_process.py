@@ -112,6 +112,7 @@ class ConsolePeer:
     pc: RTCPeerConnection | None = None
     players: list[MediaPlayer] = field(default_factory=list)
     tasks: list[asyncio.Future[None]] = field(default_factory=list)
+    vanished: bool = False
 
     def __post_init__(self) -> None:
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -180,11 +181,14 @@ class ConsolePeer:
                 for protocol in ice._connection._protocols:
                     protocol.transport.close()
 
+        self.vanished = True
         self.loop.call_soon_threadsafe(cut)
 
     def close(self) -> None:
         async def stop() -> None:
-            if self.pc is not None:
+            for task in self.tasks:
+                task.cancel()
+            if self.pc is not None and not self.vanished:  # a vanished browser says nothing
                 await self.pc.close()
             for player in self.players:
                 for track in (player.audio, player.video):
@@ -321,15 +325,20 @@ def connected_call(setup: Setup) -> tuple[int, CallProcess, ConsolePeer]:
     """The console calls, the tablet answers (« Décrocher »), media flows both ways."""
     call_id = setup.call_the_tablet()
     tablet = setup.start("--answer", str(call_id))
-    tablet.wait_for(lambda e: e == {"event": "call", "call_id": call_id}, "call id")
-    setup.console.wait_for_state(call_id, "answered")
     peer = ConsolePeer(setup.console, call_id)
-    peer.offer()
-    tablet.state("connected")
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline and (peer.video_frames < 20 or peer.audio_frames < 50):
-        time.sleep(0.1)
-    assert "connected" in peer.states
+    try:
+        tablet.wait_for(lambda e: e == {"event": "call", "call_id": call_id}, "call id")
+        setup.console.wait_for_state(call_id, "answered")
+        peer.offer()
+        tablet.state("connected")
+        deadline = time.monotonic() + PATIENCE
+        while time.monotonic() < deadline and (peer.video_frames < 20 or peer.audio_frames < 50):
+            time.sleep(0.1)
+        assert "connected" in peer.states
+    except BaseException:
+        tablet.stop()
+        peer.close()
+        raise
     return call_id, tablet, peer
 
 
@@ -358,8 +367,8 @@ def test_answered_call_connects_both_ways_and_the_tablet_hangs_up(approved: Setu
         states = [e["state"] for e in tablet.events if e["event"] == "state"]
         assert states == ["connecting", "connected"]
     finally:
-        peer.close()
         tablet.stop()
+        peer.close()
 
 
 def test_the_console_hanging_up_ends_the_tablets_call(approved: Setup) -> None:
@@ -373,8 +382,8 @@ def test_the_console_hanging_up_ends_the_tablets_call(approved: Setup) -> None:
         stats = tablet.stats()
         assert stats["frames_decoded"] > 0 and stats["audio_frames_received"] > 0
     finally:
-        peer.close()
         tablet.stop()
+        peer.close()
 
 
 def test_the_console_vanishing_ends_the_call_with_the_network_sentence(approved: Setup) -> None:
@@ -393,8 +402,8 @@ def test_the_console_vanishing_ends_the_call_with_the_network_sentence(approved:
         recovering = next(i for i, e in enumerate(tablet.events) if e.get("state") == "recovering")
         assert tablet.events[recovering + 1]["event"] == "ended"  # never back to connected
     finally:
-        peer.close()
         tablet.stop()
+        peer.close()
 
 
 def test_a_call_cancelled_before_the_answer_says_so(approved: Setup) -> None:
@@ -434,9 +443,9 @@ def test_a_call_placed_from_the_tablet_rings_until_the_console_answers(approved:
         assert states == ["ringing", "connecting", "connected"]
         assert tablet.stats()["first_frame_at"] > tablet.stats()["answered_at"] > 0
     finally:
+        tablet.stop()
         if peer is not None:
             peer.close()
-        tablet.stop()
 
 
 def test_the_tablet_hanging_up_while_it_rings_cancels_the_call(approved: Setup) -> None:
