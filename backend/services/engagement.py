@@ -21,7 +21,6 @@ how long, never anything of their health.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -68,7 +67,15 @@ class Contact:
         return max(found) if found else None
 
 
-def _latest(rows: Sequence[Any]) -> dict[int, datetime]:
+def _latest(
+    session: Session, who: Any, when: Any, *where: Any, join: tuple[Any, Any] | None = None
+) -> dict[int, datetime]:
+    """The latest `when` of each `who` among the rows `where` holds (`join`: a table and its
+    condition, when `where` needs it)."""
+    query = select(who, func.max(when))
+    if join is not None:
+        query = query.join(*join)
+    rows = session.execute(query.where(*where).group_by(who)).all()
     return {user_id: at for user_id, at in rows if user_id is not None and at is not None}
 
 
@@ -83,41 +90,28 @@ def contacts(session: Session, beneficiary: Beneficiary) -> list[Contact]:
     if not members:
         return []
     ids = [user.id for user, _ in members]
-    messages = _latest(
-        session.execute(
-            select(Message.author_user_id, func.max(Message.created_at))
-            .where(
-                Message.beneficiary_id == beneficiary.id,
-                Message.author_user_id.in_(ids),
-                Message.deleted_at.is_(None),
-            )
-            .group_by(Message.author_user_id)
-        ).all()
+    written = (
+        Message.beneficiary_id == beneficiary.id,
+        Message.author_user_id.in_(ids),
+        Message.deleted_at.is_(None),
     )
+    messages = _latest(session, Message.author_user_id, Message.created_at, *written)
     photos = _latest(
-        session.execute(
-            select(Photo.sender_user_id, func.max(Photo.created_at))
-            .where(
-                Photo.beneficiary_id == beneficiary.id,
-                Photo.sender_user_id.in_(ids),
-                Photo.deleted_at.is_(None),
-            )
-            .group_by(Photo.sender_user_id)
-        ).all()
+        session,
+        Photo.sender_user_id,
+        Photo.created_at,
+        Photo.beneficiary_id == beneficiary.id,
+        Photo.sender_user_id.in_(ids),
+        Photo.deleted_at.is_(None),
     )
-    answered = aliased(Message)
+    answered = aliased(Message)  # an answer: a message replying to one the tablet wrote
     answers = _latest(
-        session.execute(
-            select(Message.author_user_id, func.max(Message.created_at))
-            .join(answered, answered.id == Message.reply_to_id)
-            .where(
-                Message.beneficiary_id == beneficiary.id,
-                Message.author_user_id.in_(ids),
-                Message.deleted_at.is_(None),
-                answered.author_device_id.is_not(None),
-            )
-            .group_by(Message.author_user_id)
-        ).all()
+        session,
+        Message.author_user_id,
+        Message.created_at,
+        *written,
+        answered.author_device_id.is_not(None),
+        join=(answered, answered.id == Message.reply_to_id),
     )
     nudges = {
         n.user_id: n
