@@ -64,8 +64,7 @@ CHROMIUM_ARGS = [
     "--use-fake-device-for-media-stream",
     "--autoplay-policy=no-user-gesture-required",
 ]
-# What aiortc brings into the tablet's environment (its dependencies the project does not
-# otherwise need).
+# What aiortc brings into the tablet's environment (constraints.txt lists them under it).
 AIORTC_DISTRIBUTIONS = (
     "aiortc",
     "aioice",
@@ -76,6 +75,7 @@ AIORTC_DISTRIBUTIONS = (
     "dnspython",
     "ifaddr",
     "pyOpenSSL",
+    "cryptography",
 )
 
 _REPORT = """
