@@ -296,7 +296,8 @@ def one_call(
         text=True,
         start_new_session=True,
     )
-    threading.Thread(target=_read_lines, args=(process, exchange), daemon=True).start()
+    reader = threading.Thread(target=_read_lines, args=(process, exchange), daemon=True)
+    reader.start()
     try:
         tablet_at = exchange.wait_event("tablet", "first_frame")
         family_at = exchange.wait_event("family", "first_frame")
@@ -331,6 +332,9 @@ def one_call(
         )
     finally:
         _stop_session(process)
+        reader.join(timeout=10)
+        if process.stdout is not None:
+            process.stdout.close()
         log.close()
         context.close()
 

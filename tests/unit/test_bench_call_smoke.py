@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import call_start
+from bench import call_stack_choice, call_start
 from tests.browser.site import CHROMIUM
 
 
@@ -33,3 +33,17 @@ def test_call_start_measures_a_real_call(tmp_path: Path) -> None:
     assert call["rss_mib"] > 60 and call["cpu_percent"] > 0
     during = kiosk["rss_mib"] + call["rss_mib"]
     assert found["rss_ratio"] == round(during / idle["rss_mib"], 2)
+
+
+@pytest.mark.e2e
+def test_call_stack_choice_measures_the_aiortc_candidate(tmp_path: Path) -> None:
+    """The aiortc side of the stack comparison in a one-second call (QtWebEngine is never in
+    the project's environment: its side runs only where `--webengine-path` is given)."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup (it installs Debian's chromium).")
+    (found,) = call_stack_choice.run(["aiortc"], 1, 1, None, tmp_path)
+    assert found.stack == "aiortc"
+    assert 0 < found.tablet_first_frame_s < 60 and 0 < found.family_first_frame_s < 60
+    assert found.family_frames_decoded > 0  # the candidate's pattern reached Chromium
+    assert found.pss_mib > 30 and found.rss_mib >= found.pss_mib and found.cpu_percent > 0
+    assert call_stack_choice.summary([found])["aiortc"]["pss_mib"] == round(found.pss_mib, 2)
