@@ -14,7 +14,7 @@ page's language with the form kept, before anything reaches the service.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Annotated, Any
@@ -600,6 +600,37 @@ def _form(
     )
 
 
+def _form_refused(
+    request: Request,
+    session: Session,
+    page: Page,
+    values: Values,
+    problem: FormError | ServiceError,
+    *,
+    info: reminders.ReminderInfo | None = None,
+    reread: Callable[[], reminders.ReminderInfo] | None = None,
+) -> Response:
+    """The form again, what was typed kept, with why it was refused: the console's own reading
+    (422), or the service's refusal, which keeps nothing (`reread`: the reminder as it stays,
+    read again once the change is undone)."""
+    if isinstance(problem, FormError):
+        return _form(
+            request, session, page, values=values, info=info, status_code=422, error=problem.error
+        )
+    undo(session, problem)
+    if reread is not None:
+        info = reread()
+    return _form(
+        request,
+        session,
+        page,
+        values=values,
+        info=info,
+        status_code=problem.status_code,
+        error=error_text(request, problem),
+    )
+
+
 @router.get("/b/{beneficiary_id}/reminders/new", response_class=HTMLResponse)
 def new_reminder(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
@@ -621,20 +652,8 @@ def create(
     page = _managed_page(session, user, beneficiary_id)
     try:
         info = reminders.create_reminder(session, user, beneficiary_id, now=now, **form.fields())
-    except FormError as problem:
-        return _form(
-            request, session, page, values=form.values, status_code=422, error=problem.error
-        )
-    except ServiceError as exc:
-        undo(session, exc)
-        return _form(
-            request,
-            session,
-            page,
-            values=form.values,
-            status_code=exc.status_code,
-            error=error_text(request, exc),
-        )
+    except (FormError, ServiceError) as problem:
+        return _form_refused(request, session, page, form.values, problem)
     return redirect(f"/b/{beneficiary_id}/reminders?done=created&which={info.reminder.id}")
 
 
@@ -666,27 +685,15 @@ def update(
     info = reminders.get_reminder(session, user, beneficiary_id, reminder_id, now)
     try:
         reminders.update_reminder(session, user, beneficiary_id, reminder_id, form.fields(), now)
-    except FormError as problem:
-        return _form(
+    except (FormError, ServiceError) as problem:
+        return _form_refused(
             request,
             session,
             page,
-            values=form.values,
+            form.values,
+            problem,
             info=info,
-            status_code=422,
-            error=problem.error,
-        )
-    except ServiceError as exc:
-        undo(session, exc)
-        info = reminders.get_reminder(session, user, beneficiary_id, reminder_id, now)
-        return _form(
-            request,
-            session,
-            page,
-            values=form.values,
-            info=info,
-            status_code=exc.status_code,
-            error=error_text(request, exc),
+            reread=lambda: reminders.get_reminder(session, user, beneficiary_id, reminder_id, now),
         )
     return redirect(f"/b/{beneficiary_id}/reminders?done=updated&which={reminder_id}")
 
