@@ -134,6 +134,26 @@ def test_the_command_line_of_the_contract(tmp_path: Path) -> None:
         call_arguments(backend_url="x", data_dir=tmp_path, answer=1, place=2)
 
 
+def test_the_call_process_takes_the_kiosks_command_line(tmp_path: Path) -> None:
+    """What the kiosk builds is what `python -m kiosk.call` parses (its options alone: no
+    call stack is loaded)."""
+    from kiosk.call.options import parse
+
+    answered = parse(
+        call_arguments(
+            backend_url="https://foyer.example.fr", data_dir=tmp_path, answer=12,
+            caller_name="Paul Martin", language="en", font_scale=1.6,
+        )
+    )  # fmt: skip
+    assert (answered.backend, answered.data, answered.answer, answered.place) == (
+        "https://foyer.example.fr", tmp_path, 12, None,
+    )  # fmt: skip
+    assert (answered.caller_name, answered.lang, answered.font_scale) == ("Paul Martin", "en", 1.6)
+    assert not answered.fake_media and not answered.windowed  # the real devices, full screen
+    placed = parse(call_arguments(backend_url="http://b", data_dir=tmp_path, place=3))
+    assert (placed.answer, placed.place, placed.lang, placed.font_scale) == (None, 3, "fr", 1.0)
+
+
 FAKE = """
 import json, signal, sys, time
 mode = sys.argv[1]
