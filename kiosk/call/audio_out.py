@@ -88,5 +88,7 @@ def _scaled(frame: av.AudioFrame, gain: float) -> av.AudioFrame:
         samples[i] = max(-32768, min(32767, int(value * gain)))
     out = av.AudioFrame(format="s16", layout="stereo", samples=frame.samples)
     out.planes[0].update(samples.tobytes().ljust(out.planes[0].buffer_size, b"\0"))
-    out.sample_rate, out.pts, out.time_base = frame.sample_rate, frame.pts, frame.time_base
+    out.sample_rate, out.pts = frame.sample_rate, frame.pts
+    if frame.time_base is not None:
+        out.time_base = frame.time_base
     return out

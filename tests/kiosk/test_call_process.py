@@ -301,6 +301,19 @@ class Setup:
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
+    yield from _setup(tmp_path)
+
+
+@pytest.fixture
+def quick_ring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+    """A backend whose calls ring 5 s (its shortest) instead of 45."""
+    monkeypatch.setenv("FOYER_CALL_RING_SECONDS", "5")
+    for ready in _setup(tmp_path):
+        ready.approve_care_manager()
+        yield ready
+
+
+def _setup(tmp_path: Path) -> Iterator[Setup]:
     with paired_backend(tmp_path / "backend", requests.Session()) as paired:
         me = requests.get(paired.backend.url + "/api/v1/me", headers=paired.headers, timeout=10)
         assert me.status_code == 200, me.text
@@ -468,5 +481,29 @@ def test_an_unapproved_person_cannot_be_called_and_the_backend_says_why(setup: S
         assert ended["outcome"] == "refused"
         assert ended["sentence"] and "call" not in ended["sentence"].lower()  # French, not a code
         assert not any(e["event"] == "call" for e in tablet.events)
+    finally:
+        tablet.stop()
+
+
+def test_a_call_nobody_answers_says_a_message_will_tell_them(quick_ring: Setup) -> None:
+    tablet = quick_ring.start("--place", str(quick_ring.care_manager_id))
+    try:
+        tablet.state("ringing")
+        assert tablet.ended() == {
+            "event": "ended",
+            "outcome": "missed",
+            "sentence": "Claire n'a pas répondu. Un message lui dira que vous avez appelé.",
+        }
+        assert tablet.stats()["answered_at"] is None
+    finally:
+        tablet.stop()
+
+
+def test_the_call_process_speaks_english_with_lang_en(approved: Setup) -> None:
+    call_id = approved.call_the_tablet()
+    approved.console.post(f"/calls/{call_id}/hangup", {"reason": "hangup"})
+    tablet = approved.start("--answer", str(call_id), "--lang", "en")
+    try:
+        assert tablet.ended()["sentence"] == "The call was cancelled."
     finally:
         tablet.stop()

@@ -11,6 +11,7 @@ writes docs/screenshots/tablet-call-*.png.
 from __future__ import annotations
 
 import os
+from array import array
 from pathlib import Path
 
 import av
@@ -20,6 +21,7 @@ from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QLabel, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from kiosk.call.audio_out import Volume, _scaled
 from kiosk.call.bridge import FrameSlot, to_image
 from kiosk.call.window import CallWindow
 from kiosk.call.words import Words
@@ -127,11 +129,13 @@ def test_in_a_call_the_other_person_is_large_oneself_small(
     _save(window, "ended", size)
 
 
-def test_the_camera_switch_and_the_volume_say_what_they_do(qtbot: QtBot) -> None:
+def test_the_buttons_hang_up_switch_the_camera_and_change_the_volume(qtbot: QtBot) -> None:
     switched: list[bool] = []
+    volume: list[int] = []
+    hung_up: list[bool] = []
     window = CallWindow(
-        Words("fr", "Paul"), FrameSlot(), FrameSlot(), lambda: None, switched.append,
-        lambda _d: None,
+        Words("fr", "Paul"), FrameSlot(), FrameSlot(), lambda: hung_up.append(True),
+        switched.append, volume.append,
     )  # fmt: skip
     qtbot.addWidget(window)
     window.resize(1280, 800)
@@ -143,9 +147,15 @@ def test_the_camera_switch_and_the_volume_say_what_they_do(qtbot: QtBot) -> None
     qtbot.wait(450)  # BigButton ignores a second tap within 400 ms
     window.camera.click()
     assert switched == [False, True] and window.camera.text() == "Couper la caméra"
+    window.louder.click()
+    qtbot.wait(450)
+    window.quieter.click()
+    assert volume == [1, -1]
     window.show_volume(130)
     assert window.status.text() == "Volume : 130 %"
     qtbot.waitUntil(lambda: window.status.text() == "En communication avec Paul", timeout=5000)
+    window.hangup.click()
+    assert hung_up == [True]
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -182,3 +192,19 @@ def test_aiortc_is_loaded_by_the_call_process_only_and_it_stays_apart() -> None:
             m for m in imported if m.startswith("kiosk.") and not m.startswith("kiosk.call")
         }
         assert kiosk_side <= {"kiosk.gui_thread"}, (module, kiosk_side)
+
+
+def test_the_volume_steps_and_scales_the_voice_without_wrapping_round() -> None:
+    volume = Volume()
+    assert volume.percent == 100
+    for _ in range(20):
+        volume.change(+1)
+    assert volume.percent == 200  # the top step, however often « Plus fort » is touched
+    frame = av.AudioFrame(format="s16", layout="stereo", samples=4)
+    frame.planes[0].update(array("h", [1000, -1000, 30000, -30000] * 2).tobytes())
+    frame.sample_rate = 48000
+    louder = array("h", bytes(_scaled(frame, volume.gain).planes[0])[: 4 * 4])
+    assert list(louder) == [2000, -2000, 32767, -32768] * 2  # clipped, not wrapped
+    for _ in range(20):
+        volume.change(-1)
+    assert volume.percent == 25
