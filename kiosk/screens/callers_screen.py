@@ -139,15 +139,21 @@ class AutoAnswerRow(QFrame):
         self.name.setWordWrap(True)
         self.state = plain_label(self, "autoAnswerState")
         self.state.setWordWrap(True)
-        self.button = BigButton(parent=self)
+        # The button in a slot of one width for « Arrêter » and « Rétablir » (`set_button_
+        # width`): it does not jump when tapped (a BigButton sets its own minimum size).
+        self.slot = QWidget(self)
+        self.button = BigButton(parent=self.slot)
         self.button.setObjectName("autoAnswerButton")
+        slot_layout = QHBoxLayout(self.slot)
+        slot_layout.setContentsMargins(0, 0, 0, 0)
+        slot_layout.addWidget(self.button)
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.name)
         words.addWidget(self.state)
         layout = QHBoxLayout(self)
         layout.addLayout(words, 1)
-        layout.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        layout.addWidget(self.slot, 0, Qt.AlignmentFlag.AlignVCenter)
         self._layout = layout
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
 
@@ -307,9 +313,9 @@ class CallersScreen(ScreenFrame):
         # One width for « Arrêter » and « Rétablir »: the button does not jump when tapped.
         fm = QFontMetrics(theme.font(self._px, bold=True))
         words = (self.tr("Arrêter"), self.tr("Rétablir"))
-        button_w = max(fm.horizontalAdvance(w) for w in words) + 2 * 24 + 6 + 8
+        button_w = max(fm.horizontalAdvance(w) for w in words) + 2 * 24 + 6 + 24
         for row in self._rows:
-            row.button.setMinimumWidth(button_w)
+            row.slot.setFixedWidth(button_w)
         self._pending_label.setVisible(self._pending)
         if not auto and self.pages.currentIndex() == 1:
             self.show_people()
