@@ -84,7 +84,6 @@ DONE_KEPT = timedelta(days=7)
 FAILED_KEPT = timedelta(days=30)
 PURGE_EVERY = timedelta(hours=1)
 PURGE_BATCH = 1000  # rows per DELETE: short transactions, never a long lock on the table
-ENQUEUE_CHUNK = 500  # rows per INSERT (7 parameters each: far below SQLite's 32,766)
 
 
 def register(
@@ -162,15 +161,13 @@ def enqueue_many(session: Session, planned: list[Planned]) -> int:
     # escalation's time: bench/reminder_escalation.py). Losing the race undoes nothing else.
     dialect = session.get_bind().dialect.name
     insert_ = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    planned_count = 0
-    for start in range(0, len(values), ENQUEUE_CHUNK):
-        statement = (
-            insert_(Job)
-            .values(values[start : start + ENQUEUE_CHUNK])
-            .on_conflict_do_nothing(index_elements=["dedupe_key"])
-            .returning(Job.id)
-        )
-        planned_count += len(session.execute(statement).all())
+    table = Job.metadata.tables[Job.__tablename__]
+    statement = (
+        insert_(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.id)
+    )
+    # A list of rows: SQLAlchemy's "insertmanyvalues" sends them as multi-row INSERTs of one
+    # cached statement (`values([...])` would compile a new statement for every list).
+    planned_count = len(session.connection().execute(statement, values).all())
     return planned_count
 
 
