@@ -31,7 +31,7 @@ from backend.api.deps import (
 )
 from backend.api.device_actions import register_action
 from backend.services import calls, pairing
-from backend.text import LINE
+from backend.text import LINE, MULTILINE
 
 router = APIRouter(prefix="/api/v1/device", tags=["video calls"])
 
@@ -62,8 +62,9 @@ class HangupIn(BaseModel):
 class SignalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: Annotated[str, Field(max_length=40), LINE]
-    # Its size and text are checked by the service, which says why in French.
-    sdp: str
+    # Line breaks (SDP's CRLF) and text only; its size is checked by the service, which says
+    # why in French.
+    sdp: Annotated[str, MULTILINE]
 
 
 @router.post(
