@@ -184,6 +184,22 @@ class ConsolePeer:
         self.vanished = True
         self.loop.call_soon_threadsafe(cut)
 
+    def drop_outgoing(self, dropping: bool) -> None:
+        """A network blip: what the console sends is lost (or, again, delivered)."""
+
+        def switch() -> None:
+            assert self.pc is not None
+            for transceiver in self.pc.getTransceivers():
+                ice = transceiver.receiver.transport.transport
+                for protocol in ice._connection._protocols:
+                    transport = protocol.transport
+                    if dropping:
+                        transport.sendto = lambda *_args, **_kwargs: None
+                    else:
+                        vars(transport).pop("sendto", None)  # the class's own again
+
+        self.loop.call_soon_threadsafe(switch)
+
     def close(self) -> None:
         async def stop() -> None:
             for task in self.tasks:
@@ -269,13 +285,13 @@ class Setup:
     def url(self) -> str:
         return self.paired.backend.url
 
-    def start(self, *which: str) -> CallProcess:
+    def start(self, *which: str, recover_seconds: float = RECOVER_SECONDS) -> CallProcess:
         stats = self.tmp / f"stats-{time.monotonic_ns()}.json"
         stderr = self.tmp / f"call-{time.monotonic_ns()}.log"
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
-            "FOYER_CALL_RECOVER_SECONDS": str(RECOVER_SECONDS),
+            "FOYER_CALL_RECOVER_SECONDS": str(recover_seconds),
             "FOYER_CALL_SENTENCE_SECONDS": "0.2",
         }
         with stderr.open("w") as log:
@@ -334,10 +350,12 @@ def approved(setup: Setup) -> Setup:
     return setup
 
 
-def connected_call(setup: Setup) -> tuple[int, CallProcess, ConsolePeer]:
+def connected_call(
+    setup: Setup, recover_seconds: float = RECOVER_SECONDS
+) -> tuple[int, CallProcess, ConsolePeer]:
     """The console calls, the tablet answers (« Décrocher »), media flows both ways."""
     call_id = setup.call_the_tablet()
-    tablet = setup.start("--answer", str(call_id))
+    tablet = setup.start("--answer", str(call_id), recover_seconds=recover_seconds)
     peer = ConsolePeer(setup.console, call_id)
     try:
         tablet.wait_for(lambda e: e == {"event": "call", "call_id": call_id}, "call id")
@@ -414,6 +432,25 @@ def test_the_console_vanishing_ends_the_call_with_the_network_sentence(approved:
         assert (call["ended_by"], call["end_reason"]) == ("tablet", "network")
         recovering = next(i for i, e in enumerate(tablet.events) if e.get("state") == "recovering")
         assert tablet.events[recovering + 1]["event"] == "ended"  # never back to connected
+    finally:
+        tablet.stop()
+        peer.close()
+
+
+def test_a_network_blip_is_recovered_and_the_call_goes_on(approved: Setup) -> None:
+    call_id, tablet, peer = connected_call(approved, recover_seconds=PATIENCE)
+    try:
+        peer.drop_outgoing(True)
+        tablet.state("recovering")
+        peer.drop_outgoing(False)
+        tablet.wait_for(
+            lambda _e: [e.get("state") for e in tablet.events].count("connected") == 2,
+            "connected again",
+        )
+        states = [e["state"] for e in tablet.events if e["event"] == "state"]
+        assert states == ["connecting", "connected", "recovering", "connected"]
+        approved.console.post(f"/calls/{call_id}/hangup", {"reason": "hangup"})
+        assert tablet.ended()["outcome"] == "completed"
     finally:
         tablet.stop()
         peer.close()
