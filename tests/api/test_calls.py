@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from tests.api.call_helpers import (
     ANSWER,
     OFFER,
     CallWorld,
+    Console,
+    InThread,
     build,
     long_poll,
 )
@@ -524,3 +527,27 @@ def test_no_turn_server_is_handed_out_without_a_secret(
     )
     world = build(client, clock)
     assert _ok(world.console(world.paul).call(world.jeanne_id), 201)["ice_servers"] == []
+
+
+def test_two_calls_at_the_same_moment_ring_once(world: CallWorld, is_postgres: bool) -> None:
+    """Two people call at the very same moment (PostgreSQL, several requests in parallel): one
+    rings, the other is busy; never two calls ringing at once."""
+    if not is_postgres:
+        pytest.skip("SQLite writes one at a time: there is no race to lose")
+    world.approve(world.marc)
+    consoles = [world.console(world.paul), world.console(world.marc)]
+    for _round in range(6):
+        barrier = threading.Barrier(2)
+
+        def call(console: Console, barrier: threading.Barrier = barrier) -> Any:
+            barrier.wait()
+            return console.call(world.jeanne_id)
+
+        polls = [InThread(lambda c=c: call(c)) for c in consoles]
+        for poll in polls:
+            poll.start()
+        statuses = sorted(poll.result().status_code for poll in polls)
+        assert statuses == [201, 409], statuses
+        for row in _log(world):
+            if row["state"] != "ended":
+                _ok(world.tablet.post(f"/calls/{row['id']}/refuse", {"reason": "refused"}))
