@@ -17,6 +17,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -252,9 +253,9 @@ class CallProcess:
     def state(self, state: str) -> None:
         self.wait_for(lambda e: e == {"event": "state", "state": state}, f"state {state}")
 
-    def ended(self) -> dict[str, Any]:
+    def ended(self, status: int = 0) -> dict[str, Any]:
         event = self.wait_for(lambda e: e["event"] == "ended", "end")
-        assert self.process.wait(PATIENCE) == 0, self.log()
+        assert self.process.wait(PATIENCE) == status, self.log()
         return event
 
     def stats(self) -> dict[str, Any]:
@@ -544,3 +545,46 @@ def test_the_call_process_speaks_english_with_lang_en(approved: Setup) -> None:
         assert tablet.ended()["sentence"] == "The call was cancelled."
     finally:
         tablet.stop()
+
+
+def test_an_offer_the_tablet_cannot_read_ends_the_call_as_a_failure(approved: Setup) -> None:
+    """What the kiosk calls a crash: status 1 (it then says « L'appel s'est interrompu. »),
+    the call hung up for the console all the same."""
+    call_id = approved.call_the_tablet()
+    posted = approved.console.post(
+        f"/calls/{call_id}/signals", {"kind": "offer", "sdp": "v=0\r\nnot an offer\r\n"}
+    )
+    assert posted.status_code == 201, posted.text
+    tablet = approved.start("--answer", str(call_id))
+    try:
+        assert tablet.ended(status=1) == {
+            "event": "ended", "outcome": "failed", "sentence": "L'appel s'est interrompu.",
+        }  # fmt: skip
+        call = approved.console.wait_for_state(call_id, "ended")
+        assert (call["ended_by"], call["end_reason"]) == ("tablet", "network")
+        assert tablet.stats()["outcome"] == "failed"
+    finally:
+        tablet.stop()
+
+
+def test_without_the_backend_the_call_says_the_service_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    data = tmp_path / "tablet"
+    credentials.save(data, credentials.DeviceCredential(url, 0, 1, "fyd_nobody"))
+    stats = tmp_path / "stats.json"
+    answer = subprocess.run(
+        [sys.executable, "-m", "kiosk.call", "--backend", url, "--data", str(data),
+         "--answer", "7", "--fake-media", "--stats", str(stats), "--windowed"],
+        cwd=ROOT, capture_output=True, text=True, timeout=PATIENCE,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "FOYER_CALL_SENTENCE_SECONDS": "0"},
+    )  # fmt: skip
+    assert answer.returncode == 0, answer.stderr
+    events = [json.loads(line) for line in answer.stdout.splitlines()]
+    assert events[-1] == {
+        "event": "ended",
+        "outcome": "failed",
+        "sentence": "Le service d'appel ne répond pas. Réessayez dans un moment.",
+    }
+    assert json.loads(stats.read_text())["answered_at"] is None
