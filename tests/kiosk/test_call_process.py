@@ -195,7 +195,7 @@ class ConsolePeer:
                 for protocol in ice._connection._protocols:
                     transport = protocol.transport
                     if dropping:
-                        transport.sendto = lambda *_args, **_kwargs: None
+                        vars(transport)["sendto"] = lambda *_args, **_kwargs: None
                     else:
                         vars(transport).pop("sendto", None)  # the class's own again
 
