@@ -196,13 +196,13 @@ def _run_jobs(settings: Settings, sessions: sessionmaker[Session], *, once: bool
     """A dedicated jobs worker: every job kind the service knows, on the system clock, until
     SIGTERM or Ctrl-C (the job under way finishes first)."""
     from backend.api.deps import utc_now
-    from backend.app import api_routers, configure_jobs
-    from backend.services import devices_offline, jobs
+    from backend.app import api_routers, configure_jobs, plan_periodic_jobs
+    from backend.services import jobs
 
     api_routers()  # imports every service, and so every job handler they register
     configure_jobs(settings)
     with db.session_scope(sessions) as session:
-        devices_offline.ensure_planned(session, utc_now())
+        plan_periodic_jobs(session, utc_now())
     if once:
         done = jobs.run_due(sessions, jobs.default_worker_id(), utc_now())
         print(f"{done} job(s) done", flush=True)

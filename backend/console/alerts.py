@@ -332,4 +332,4 @@ def alerts_menu(user: User | None) -> int | None:
     return dashboard.alert_menu(session, user)
 
 
-web._env.globals["alerts_menu"] = alerts_menu
+web.template_global("alerts_menu", alerts_menu)

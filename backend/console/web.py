@@ -76,6 +76,13 @@ _env.globals["describe_rrule"] = jinja2.pass_context(
 )
 _env.globals["zone"] = ZoneInfo
 
+
+def template_global(name: str, value: Any) -> None:
+    """`value` as `name` in every console template (an area's helper that base.html calls)."""
+    if name in _env.globals:
+        raise ValueError(f"template global {name!r} already set")
+    _env.globals[name] = value
+
 # Pages hold personal data: not cached, not framed, no third-party anything.
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
