@@ -26,6 +26,15 @@ NOT_BEFORE_THE_FIRST_PICTURE = (
     "kiosk.screens.messages_screen",
     "kiosk.screens.photos_screen",
     "kiosk.screens.pairing_screen",
+    # Video calls: the call itself is another process; its launcher and screens load when a
+    # call comes.
+    "aiortc",
+    "av",
+    "kiosk.call",
+    "kiosk.call_launcher",
+    "kiosk.call_service",
+    "kiosk.screens.call_ringing_screen",
+    "kiosk.screens.callers_screen",
 )
 
 PROGRAM = """
