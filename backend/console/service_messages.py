@@ -219,7 +219,7 @@ ENGLISH: dict[str, str] = {
     "Trop de signaux pour cet appel.": "Too many signals for this call.",
     "Un appel est déjà en cours sur la tablette.": "A call is already under way on the tablet.",
     "{name} est déjà en communication.": "{name} is already in a call.",
-    "Cet appel est celui d'une autre personne.": "This call is someone else's.",
+    "Votre place dans l'entourage ne permet pas d'ouvrir l'appel d'une autre personne.": "Your place in the circle does not allow opening someone else's call.",
     "Cette personne ne fait pas partie des personnes à appeler.": "This person is not among the people to call.",
     "Cette tablette ne peut pas passer d'appel.": "This tablet cannot place calls.",
     "Seule la personne appelée peut décrocher.": "Only the person called can answer.",

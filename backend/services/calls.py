@@ -134,7 +134,9 @@ def _call_for(session: Session, party: Party, call_id: int, *, lock: bool = Fals
     if not access.roles_of(session, party.user, beneficiary):
         raise NotFound("Appel introuvable.")
     if call.user_id != party.user.id:
-        raise Forbidden("Cet appel est celui d'une autre personne.")
+        raise Forbidden(
+            "Votre place dans l'entourage ne permet pas d'ouvrir l'appel d'une autre personne."
+        )
     return call
 
 

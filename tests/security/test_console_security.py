@@ -27,7 +27,7 @@ from backend.config import Settings
 from backend.console.web import SESSION_COOKIE
 from backend.models import Base
 from tests.api.circle_fixtures import CircleSetup, Person, build_circle, care_manager_of
-from tests.api.factories import API, pair_device, session_of
+from tests.api.factories import API, device_headers, pair_device, session_of
 from tests.console.conftest import Browser
 from tests.security import hostile
 
@@ -128,8 +128,20 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
                 f"{API}/beneficiaries/{jeanne}/reminders/editors/{c.daughter.id}",
                 headers=cm.headers,
             )
+            # A call: the daughter approved as a caller, then Jeanne's tablet calling her.
+            approved = client.put(
+                f"{API}/beneficiaries/{jeanne}/callers/{c.daughter.id}", headers=cm.headers
+            )
+            assert approved.status_code == 200, approved.text
+            call = client.post(
+                f"{API}/device/calls",
+                json={"user_id": c.daughter.id},
+                headers=device_headers(device["access_token"]),
+            )
+            assert call.status_code == 201, call.text
             ids = {
                 "beneficiary_id": jeanne,
+                "call_id": call.json()["call"]["id"],
                 "event_id": event["id"],
                 "message_id": message["id"],
                 "health_message_id": health["id"],
