@@ -261,12 +261,14 @@ class CallEngine:
         console answers) or the call ends."""
         failures = 0
         while True:
-            if self.stats.answered_at is not None and (
-                self._clock.now() - self.stats.answered_at > self._timings.offer
-            ):
-                return await self._hang_up("network")
+            wait = LONG_POLL_SECONDS
+            if self.stats.answered_at is not None:
+                left = self.stats.answered_at + self._timings.offer - self._clock.now()
+                if left <= 0:
+                    return await self._hang_up("network")
+                wait = min(wait, max(0.5, left))  # back in time to give up
             try:
-                body = await self._until_hangup(self._poll())
+                body = await self._until_hangup(self._poll(wait))
             except Unreachable:
                 failures += 1
                 await self._until_hangup(asyncio.sleep(min(5.0, 0.5 * failures)))

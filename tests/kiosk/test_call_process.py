@@ -286,13 +286,16 @@ class Setup:
     def url(self) -> str:
         return self.paired.backend.url
 
-    def start(self, *which: str, recover_seconds: float = RECOVER_SECONDS) -> CallProcess:
+    def start(
+        self, *which: str, recover_seconds: float = RECOVER_SECONDS, offer_seconds: float = 30
+    ) -> CallProcess:
         stats = self.tmp / f"stats-{time.monotonic_ns()}.json"
         stderr = self.tmp / f"call-{time.monotonic_ns()}.log"
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
             "FOYER_CALL_RECOVER_SECONDS": str(recover_seconds),
+            "FOYER_CALL_OFFER_SECONDS": str(offer_seconds),
             "FOYER_CALL_SENTENCE_SECONDS": "0.2",
         }
         with stderr.open("w") as log:
@@ -455,6 +458,21 @@ def test_a_network_blip_is_recovered_and_the_call_goes_on(approved: Setup) -> No
     finally:
         tablet.stop()
         peer.close()
+
+
+def test_an_answered_call_whose_offer_never_comes_is_given_up(approved: Setup) -> None:
+    """The console's page closed right after « Appeler »: the tablet does not wait forever."""
+    call_id = approved.call_the_tablet()
+    tablet = approved.start("--answer", str(call_id), offer_seconds=2)
+    try:
+        ended = tablet.ended()
+        assert ended["outcome"] == "failed"
+        assert ended["sentence"] == "L'appel a été coupé : la connexion s'est interrompue."
+        call = approved.console.wait_for_state(call_id, "ended")
+        assert (call["ended_by"], call["end_reason"]) == ("tablet", "network")
+        assert tablet.stats()["answered_at"] is not None
+    finally:
+        tablet.stop()
 
 
 def test_a_call_cancelled_before_the_answer_says_so(approved: Setup) -> None:
