@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from backend.api.deps import MAX_ID, NowDep, PathId, SessionDep
@@ -31,6 +31,7 @@ from backend.models import Beneficiary, Call, User
 from backend.policy import Permission, allowed
 from backend.services import access, calls, circle
 from backend.services.consent import PROFESSION_WORDS, RELATION_WORDS
+from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
 
@@ -219,7 +220,7 @@ def calls_page(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    done: str | None = None,
+    done: Annotated[str, Query(max_length=10), LINE] = "",
     who: int | None = None,
 ) -> Response:
     page = _calls_page(session, user, beneficiary_id)
@@ -257,7 +258,7 @@ def add_caller(
     session: SessionDep,
     now: NowDep,
     user_id: Annotated[int, Form(ge=1, le=MAX_ID)],
-    auto_answer: Annotated[str, Form(max_length=5)] = "",
+    auto_answer: Annotated[str, Form(max_length=5), LINE] = "",
 ) -> Response:
     try:
         calls.approve_caller(
@@ -276,7 +277,7 @@ def switch_auto_answer(
     user: ConsoleUser,
     session: SessionDep,
     now: NowDep,
-    auto_answer: Annotated[str, Form(max_length=5)],
+    auto_answer: Annotated[str, Form(max_length=5), LINE],
 ) -> Response:
     on = auto_answer == "1"
     try:

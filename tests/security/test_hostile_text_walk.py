@@ -38,11 +38,13 @@ from argon2 import PasswordHasher
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from backend import security
 from backend.app import create_app
 from backend.config import Settings
-from backend.services import alerts
+from backend.models import Call, Device, User
+from backend.services import alerts, calls
 from backend.text import LINE, MULTILINE
 from tests.api.circle_fixtures import CircleSetup, build_circle, care_manager_of, invite, token_of
 from tests.api.conftest import _PgServer, pg_server  # noqa: F401 - the session's PostgreSQL
@@ -250,6 +252,41 @@ class World:
         )
         return sophie
 
+    def free_caller(self) -> int:
+        """Sophie, approved to call Jeanne, with Jeanne in no call (she would be busy)."""
+        cm = self.circle.care_manager
+        sophie = self.circle.daughter.id
+        approved = self.client.put(
+            f"{API}/beneficiaries/{self.jeanne}/callers/{sophie}", headers=cm.headers
+        )
+        assert approved.status_code == 200, approved.text
+        with self.client.app.state.foyer.sessions() as session:  # type: ignore[attr-defined]
+            device = session.get(Device, self.device_id)
+            assert device is not None
+            open_calls = session.scalars(
+                select(Call.id).where(
+                    Call.beneficiary_id == self.jeanne,
+                    Call.state.in_((calls.RINGING, calls.ANSWERED)),
+                )
+            ).all()
+            for call_id in open_calls:
+                calls.hang_up(session, calls.tablet(device), call_id, "hangup", datetime.now(UTC))
+            session.commit()
+        return sophie
+
+    def call_id(self) -> int:
+        """A new call from Sophie, ringing on Jeanne's tablet (ending one uses it up)."""
+        sophie_id = self.free_caller()
+        state = self.client.app.state.foyer  # type: ignore[attr-defined]
+        with state.sessions() as session:
+            sophie = session.get(User, sophie_id)
+            assert sophie is not None
+            started = calls.start_from_console(
+                session, state.settings, sophie, self.jeanne, datetime.now(UTC)
+            )
+            session.commit()
+        return int(started["call"]["id"])
+
 
 Value = Callable[[World], Any]
 
@@ -265,6 +302,7 @@ PATH_VALUES: dict[str, Value] = {
     "reminder_id": lambda w: w.reminder_id(),
     "alert_id": lambda w: w.alert_id(),
     "user_id": lambda w: w.reminder_editor(),
+    "call_id": lambda w: w.call_id(),
 }
 
 # A valid value for a field, by name; VALUES_FOR[(METHOD, path)] wins over it.
@@ -313,6 +351,10 @@ VALUES_FOR: dict[tuple[str, str], dict[str, Value]] = {
     },
     ("POST", f"{API}/device/actions"): {
         "data": lambda w: {"score": 4, "recorded_at": datetime.now(UTC).isoformat()},
+    },
+    ("POST", f"{API}/device/calls/{{call_id}}/signals"): {
+        "kind": lambda w: "answer",
+        "sdp": lambda w: "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n",
     },
     ("POST", f"{API}/beneficiaries/{{beneficiary_id}}/photos"): {
         "files": lambda w: ("walk.jpg", jpeg((64, 48)), "image/jpeg"),
