@@ -286,6 +286,10 @@ class Setup:
     def url(self) -> str:
         return self.paired.backend.url
 
+    @property
+    def device_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.paired.access_token}"}
+
     def start(
         self, *which: str, recover_seconds: float = RECOVER_SECONDS, offer_seconds: float = 30
     ) -> CallProcess:
@@ -319,18 +323,57 @@ class Setup:
         return int(created.json()["call"]["id"])
 
 
-@pytest.fixture
-def setup(tmp_path: Path) -> Iterator[Setup]:
-    yield from _setup(tmp_path)
+# One backend (and one for calls that ring 5 s) for the whole module: starting and pairing one
+# costs more than most tests here. Each test gets its own data directory for the process, and
+# leaves no call open behind it (`_hang_up_open_calls`), so the next one is never "busy".
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
+    yield from _setup(tmp_path_factory.mktemp("calls"))
 
 
-@pytest.fixture
-def quick_ring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
+@pytest.fixture(scope="module")
+def shared_quick_ring(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setup]:
     """A backend whose calls ring 5 s (its shortest) instead of 45."""
-    monkeypatch.setenv("FOYER_CALL_RING_SECONDS", "5")
-    for ready in _setup(tmp_path):
-        ready.approve_care_manager()
-        yield ready
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FOYER_CALL_RING_SECONDS", "5")
+        yield from _setup(tmp_path_factory.mktemp("quick"))
+
+
+def _for_this_test(module: Setup, tmp_path: Path) -> Iterator[Setup]:
+    data = tmp_path / "tablet"
+    credentials.save(data, credentials.load(module.data))  # type: ignore[arg-type]
+    yield Setup(module.paired, module.console, module.care_manager_id, data, tmp_path)
+    _hang_up_open_calls(module)
+
+
+def _hang_up_open_calls(module: Setup) -> None:
+    answer = requests.get(
+        module.url + "/api/v1/device/sync", headers=module.device_headers, timeout=10
+    )
+    for call in answer.json()["upserts"].get("calls", []):
+        if call["state"] != "ended":
+            requests.post(
+                f"{module.url}/api/v1/device/calls/{call['id']}/hangup",
+                json={"reason": "hangup"},
+                headers=module.device_headers,
+                timeout=10,
+            )
+
+
+@pytest.fixture
+def setup(shared: Setup, tmp_path: Path) -> Iterator[Setup]:
+    """Nobody approved to call."""
+    removed = shared.console.form(
+        f"/b/{shared.paired.beneficiary_id}/callers/{shared.care_manager_id}/remove", {}
+    )
+    assert removed.status_code == 303, removed.text[:800]
+    yield from _for_this_test(shared, tmp_path)
+
+
+@pytest.fixture
+def quick_ring(shared_quick_ring: Setup, tmp_path: Path) -> Iterator[Setup]:
+    shared_quick_ring.approve_care_manager()
+    yield from _for_this_test(shared_quick_ring, tmp_path)
 
 
 def _setup(tmp_path: Path) -> Iterator[Setup]:
@@ -349,9 +392,9 @@ def _setup(tmp_path: Path) -> Iterator[Setup]:
 
 
 @pytest.fixture
-def approved(setup: Setup) -> Setup:
-    setup.approve_care_manager()
-    return setup
+def approved(shared: Setup, tmp_path: Path) -> Iterator[Setup]:
+    shared.approve_care_manager()
+    yield from _for_this_test(shared, tmp_path)
 
 
 def connected_call(
