@@ -210,6 +210,11 @@ def run_demo(data_dir: Path, screenshot: Path | None, port: int | None) -> int:
         send_family_photos(http, url)
         print(f"Backend: {url}  (log: {backend_log})")
         print(f"Care manager login: {DEMO_EMAIL} / {DEMO_PASSWORD}")
+        if screenshot is None:  # a window: someone can try a video call (docs/calls.md)
+            print(
+                f"Video call: open {url} here, log in as {DEMO_FAMILY_EMAIL} / "
+                f"{DEMO_FAMILY_PASSWORD}, then Jeanne's « Appels » tab, « Appeler Jeanne »."
+            )
         kiosk = [sys.executable, "-m", "kiosk.cli", "--backend", url, "--data", str(tablet_dir)]
         if screenshot is not None:
             kiosk += ["--screenshot", str(screenshot.resolve()), "--after", "3"]
