@@ -23,6 +23,7 @@ import pytest
 import requests
 from playwright.sync_api import Browser, Page, expect
 
+from backend.console import formatting
 from tests.browser.conftest import DESKTOP, PHONE, sign_in
 from tests.browser.site import API, PARIS, Site, _join, seed, start
 
@@ -55,6 +56,10 @@ def _action(site: Site, tablet: dict[str, str], kind: str, data: dict[str, objec
         timeout=10,
     )
     assert response.ok, response.text
+
+
+# When the bedroom's tablet was last seen (set by `site`, read by the tablets' test).
+QUIET_SINCE: list[datetime] = [datetime.now(UTC)]
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +115,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             two_days = (now - timedelta(days=2)).replace(tzinfo=None).isoformat(" ")
             database.execute("UPDATE messages SET created_at = ? WHERE author_user_id = ?",
                              (two_days, site.daughter.id))  # fmt: skip
-            quiet_since = (now - timedelta(hours=3)).replace(tzinfo=None).isoformat(" ")
+            QUIET_SINCE[0] = now - timedelta(hours=3)
+            quiet_since = QUIET_SINCE[0].replace(tzinfo=None).isoformat(" ")
             database.execute("UPDATE devices SET last_seen_at = ?, name = ? WHERE id = ?",
                              (quiet_since, "Chambre", chambre))  # fmt: skip
             database.execute("UPDATE devices SET name = ? WHERE id = ?", ("Salon", salon))
@@ -154,7 +160,8 @@ def test_the_tablets_say_how_they_are_worst_first(site: Site, page: Page) -> Non
     sign_in(page, site, site.care_manager.email, f"/b/{site.jeanne_id}/tablets")
     rows = page.locator("ul.rows > li.row")
     expect(rows.first.locator("h3")).to_have_text("Chambre")  # offline for 3 h: first
-    seen = (datetime.now(UTC) - timedelta(hours=3)).astimezone(PARIS).strftime("%-H\u00a0h\u00a0%M")
+    # The console's own words for that hour: « 2 h » on the hour, « 2 h 05 » otherwise.
+    seen = formatting.hour(QUIET_SINCE[0], PARIS)
     expect(rows.first.locator(".facts.health li").first).to_have_text(
         re.compile(rf"Tablette hors ligne depuis 3 h \(dernier contact (hier à )?{seen}\)")
     )
