@@ -29,11 +29,18 @@ COLLECT_ANYWHERE = "FOYER_TEST_GC_ANY_THREAD"
 
 
 @contextmanager
-def gui_thread_only() -> Iterator[None]:
+def gui_thread_only(*, thaw: bool = True) -> Iterator[None]:
+    """`thaw`: first give the collector back what an earlier test froze (below). Without it,
+    what was alive then stays out of its sight: fine within a test module, whose fixtures live
+    on; but a module's fixtures, once torn down, are garbage only a full collection can free
+    (with the Qt objects they hold: a tablet of the last module firing its timers at a window
+    deleted since)."""
     if os.environ.get(COLLECT_ANYWHERE):  # scripts/fault_loop --unguarded: the crash as it was
         yield
         return
     clear_violations()
+    if thaw:
+        gc.unfreeze()
     gc.collect()
     # What is alive now outlives the test: out of the collector's sight (gc.freeze), so the
     # collection below scans only what the test made. Without it, each collection walks every
@@ -58,9 +65,17 @@ def gui_thread_only() -> Iterator[None]:
     assert not found, "Qt touched off the GUI thread:\n" + "\n".join(found)
 
 
+_last_module: list[str] = [""]
+
+
 @pytest.fixture(autouse=True)
-def qt_on_the_gui_thread_only() -> Iterator[None]:
+def qt_on_the_gui_thread_only(request: pytest.FixtureRequest) -> Iterator[None]:
     """Every test of a folder whose conftest imports this: garbage collected on the main thread
-    only, and no screen touched from a worker (a run once segfaulted inside Qt)."""
-    with gui_thread_only():
+    only, and no screen touched from a worker (a run once segfaulted inside Qt). Everything is
+    collected at each new module (its predecessor's fixtures are gone); in between, only what
+    each test made."""
+    module = request.node.nodeid.split("::")[0]
+    new_module = module != _last_module[0]
+    _last_module[0] = module
+    with gui_thread_only(thaw=new_module):
         yield
