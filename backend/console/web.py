@@ -83,6 +83,7 @@ def template_global(name: str, value: Any) -> None:
         raise ValueError(f"template global {name!r} already set")
     _env.globals[name] = value
 
+
 # Pages hold personal data: not cached, not framed, no third-party anything.
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
