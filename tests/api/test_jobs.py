@@ -237,16 +237,9 @@ def test_a_job_of_a_kind_this_process_cannot_run_is_left_for_one_that_can(
     assert marks(sessions) == [1]
 
 
-def test_two_workers_claiming_at_once_share_the_jobs(
-    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, is_postgres: bool
-) -> None:
-    if not is_postgres:
-        pytest.skip("several workers at once are several processes on PostgreSQL")
-    name = kind(monkeypatch, "test-share", lambda s, p, now: mark(s, p))
-    with sessions() as session:
-        for n in range(120):
-            jobs.enqueue(session, name, {"n": n}, T0)
-        session.commit()
+def two_workers_at_once(sessions: sessionmaker[Session]) -> dict[str, int]:
+    """Workers "a" and "b" run what is due at the same instant, each in its own thread: how
+    many jobs each did."""
     start = threading.Barrier(2)
     done: dict[str, int] = {}
 
@@ -259,6 +252,20 @@ def test_two_workers_claiming_at_once_share_the_jobs(
         thread.start()
     for thread in threads:
         thread.join(60)
+    return done
+
+
+def test_two_workers_claiming_at_once_share_the_jobs(
+    sessions: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("several workers at once are several processes on PostgreSQL")
+    name = kind(monkeypatch, "test-share", lambda s, p, now: mark(s, p))
+    with sessions() as session:
+        for n in range(120):
+            jobs.enqueue(session, name, {"n": n}, T0)
+        session.commit()
+    done = two_workers_at_once(sessions)
     assert sum(done.values()) == 120
     assert sorted(marks(sessions)) == list(range(120))
 
@@ -386,18 +393,7 @@ def test_two_workers_share_batches_and_run_each_job_once(
         for n in range(300):
             jobs.enqueue(session, name, {"n": n}, T0)
         session.commit()
-    start = threading.Barrier(2)
-    done: dict[str, int] = {}
-
-    def work(worker: str) -> None:
-        start.wait(30)
-        done[worker] = jobs.run_due(sessions, worker, T0)
-
-    threads = [threading.Thread(target=work, args=(w,)) for w in ("a", "b")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    done = two_workers_at_once(sessions)
     assert sum(done.values()) == 300
     assert sorted(marks(sessions)) == list(range(300))
     assert sorted(n for batch in batches for n in batch) == list(range(300))
