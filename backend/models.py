@@ -162,6 +162,14 @@ class Device(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Updates (docs/updates.md): "stable" tablets get stable rollouts only, "beta" ones beta
+    # rollouts too. Quiet hours "HH:MM" in the beneficiary's time zone (both or neither; may
+    # wrap midnight): the tablet installs nothing between them.
+    update_channel: Mapped[str] = mapped_column(
+        String(10), default="stable", server_default="stable"
+    )
+    update_quiet_start: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    update_quiet_end: Mapped[str | None] = mapped_column(String(5), nullable=True)
 
 
 class DeviceAuthorization(Base):
@@ -930,3 +938,68 @@ class CallSignal(Base):
     kind: Mapped[str] = mapped_column(String(10))  # offer, answer
     sdp: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- signed releases and rollouts (issue 18, docs/updates.md) ----------------------------------
+
+
+class Release(Base):
+    """A version of Foyer signed by the release key: one file (a wheel or a .tar of wheels),
+    stored under the data directory as releases/<sha256>. The backend checks the signature
+    when the release is added; the tablet checks it again (it does not trust the backend)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[str] = mapped_column(String(200))  # base64 ed25519 over the manifest
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Rollout(Base):
+    """A release offered to an organisation's tablets (or every organisation's: None, operator
+    only) on a channel, by stages of percentages of the tablets ("5,25,100")."""
+
+    __tablename__ = "rollouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    release_id: Mapped[int] = mapped_column(
+        ForeignKey("releases.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(10))  # stable, beta
+    stages: Mapped[str] = mapped_column(String(100))  # "5,25,100"
+    stage_index: Mapped[int] = mapped_column(Integer, default=0)
+    state: Mapped[str] = mapped_column(String(10))  # active, paused, halted, done
+    halted_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    failure_threshold_percent: Mapped[int] = mapped_column(Integer, default=20)
+    failure_min_count: Mapped[int] = mapped_column(Integer, default=2)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class DeviceUpdate(Base):
+    """What one tablet did with one rollout: offered (it was its target), then installed,
+    failed or rolled_back as the tablet reported."""
+
+    __tablename__ = "device_updates"
+
+    device_id: Mapped[int] = mapped_column(
+        ForeignKey("devices.id", ondelete="CASCADE"), primary_key=True
+    )
+    rollout_id: Mapped[int] = mapped_column(
+        ForeignKey("rollouts.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    state: Mapped[str] = mapped_column(String(12))  # offered, installed, failed, rolled_back
+    from_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
