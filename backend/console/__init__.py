@@ -30,6 +30,7 @@ from backend.console import (
     circle,
     dashboard,
     engagement,
+    fleet,
     messages,
     notifications,
     pairing,
@@ -77,6 +78,7 @@ ROUTERS = (
     notifications.router,
     calls_api.router,
     calls.router,
+    fleet.router,
 )
 NOT_CONSOLE = ("/api/", "/healthz", "/docs", "/redoc", "/openapi.json", "/static/")
 
