@@ -15,7 +15,6 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 SRC="$(dirname "$HERE")"
 PI_GEN="$(realpath -m "${1:-$SRC/var/pi-gen}")"
 STAGE="$HERE/stage-foyer"
-FILES="$STAGE/00-foyer/files"
 
 if [ -z "${FOYER_ADMIN_PASSWORD:-}" ]; then
   echo "build: set FOYER_ADMIN_PASSWORD (the password of the maintenance account foyer-admin)" >&2
@@ -26,26 +25,13 @@ if [ ! -d "$PI_GEN" ]; then
   git clone --depth 1 --branch arm64 https://github.com/RPi-Distro/pi-gen.git "$PI_GEN"
 fi
 
-# What the stage installs: Foyer's wheel and version, and the files install-appliance.sh lays out.
-rm -rf "$FILES"
-mkdir -p "$FILES/foyer-src/images" "$FILES/foyer-src/docs"
-VERSION="$(python3 -c 'import sys, tomllib; print(tomllib.load(open(sys.argv[1], "rb"))["project"]["version"])' "$SRC/pyproject.toml")"
-python3 -m pip wheel --no-deps --wheel-dir "$FILES" "$SRC"
-echo "$VERSION" > "$FILES/VERSION"
-# The versions the test suite ran with, not whatever is newest on the day of the build.
-cp "$SRC/constraints.txt" "$FILES/constraints.txt"
+# What the stage installs (the wheel, its version, the files install-appliance.sh lays out).
+images_files_args=()
 if [ -n "${FOYER_SETTINGS:-}" ]; then
-  PYTHONPATH="$SRC" python3 -c 'import sys; from pathlib import Path
-from appliance.firstboot import SettingsError, read_settings
-try:
-    read_settings(Path(sys.argv[1]))
-except SettingsError as exc:
-    sys.exit(f"build: {exc}")' "$FOYER_SETTINGS"
-  cp "$FOYER_SETTINGS" "$FILES/foyer.toml"
+  images_files_args=("$FOYER_SETTINGS")
 fi
-cp -a "$HERE/install-appliance.sh" "$HERE/files" "$FILES/foyer-src/images/"
-cp -a "$SRC/systemd" "$FILES/foyer-src/"
-cp -a "$SRC/docs/appliance.md" "$FILES/foyer-src/docs/"
+"$HERE/stage-files.sh" "${images_files_args[@]}"
+VERSION="$(cat "$STAGE/00-foyer/files/VERSION")"
 
 # Inside the pi-gen folder, so that build-docker.sh (which sees only that folder) finds it too.
 rm -rf "$PI_GEN/stage-foyer"

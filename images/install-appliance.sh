@@ -40,11 +40,33 @@ MANIFEST_REL=usr/share/foyer/install-manifest
 mkdir -p "$ROOT/usr/share/foyer"
 : > "$ROOT/$MANIFEST_REL"
 
+# systemd-sysusers and systemctl: the target's own when ROOT is a system that has them (the
+# image's rootfs: pi-gen's Docker container has no systemd, and the target's version is the one
+# the device will run), run inside it with chroot (as pi-gen's on_chroot does, through
+# qemu-user for an arm64 rootfs); else the host's with --root (a bare folder: the tests).
+target_systemd() {
+  [ "$(id -u)" -eq 0 ] && [ -x "$ROOT/usr/bin/systemd-sysusers" ] && [ -x "$ROOT/usr/bin/systemctl" ]
+}
+sysusers() {
+  if target_systemd; then
+    chroot "$ROOT" /usr/bin/systemd-sysusers "/$1"
+  else
+    systemd-sysusers --root="$ROOT" "$ROOT/$1"
+  fi
+}
+enable_units() {
+  if target_systemd; then
+    chroot "$ROOT" /usr/bin/systemctl enable "$@"
+  else
+    systemctl --root="$ROOT" enable "$@"
+  fi
+}
+
 # The kiosk user, made the systemd way: sysusers.d in the image (so a later
 # `systemd-sysusers` on the device agrees), applied to ROOT's /etc/passwd now.
 install -D -m 0644 "$FILES/sysusers-foyer.conf" "$ROOT/usr/lib/sysusers.d/foyer.conf"
 mkdir -p "$ROOT/etc"
-systemd-sysusers --root="$ROOT" "$ROOT/usr/lib/sysusers.d/foyer.conf"
+sysusers usr/lib/sysusers.d/foyer.conf
 
 # uid:gid of a user in ROOT's own /etc/passwd (the host's may differ, or lack it).
 ids_of() {
@@ -75,6 +97,10 @@ place 0644 root:root "$SRC/systemd/system.conf.d/foyer-watchdog.conf" \
   etc/systemd/system.conf.d/foyer-watchdog.conf
 place 0644 root:root "$FILES/pam-foyer-kiosk" etc/pam.d/foyer-kiosk
 place 0644 root:root "$FILES/70-foyer-backlight.rules" etc/udev/rules.d/70-foyer-backlight.rules
+# DDC/CI (night mode on HDMI monitors): the i2c character devices for the `i2c` group,
+# loaded at boot (docs/appliance.md, "Users and groups").
+place 0644 root:root "$FILES/71-foyer-i2c.rules" etc/udev/rules.d/71-foyer-i2c.rules
+place 0644 root:root "$FILES/modules-load-foyer-i2c.conf" etc/modules-load.d/foyer-i2c.conf
 place 0755 root:root "$FILES/foyer-factory-reset" usr/local/sbin/foyer-factory-reset
 place 0644 root:root "$SRC/docs/appliance.md" usr/share/doc/foyer/appliance.md
 # A commented example where whoever prepares the card will see it.
@@ -100,5 +126,5 @@ fi
 
 # Enabled the way `systemctl enable` does it on a running system: symlinks in *.wants/.
 # The backend stays disabled: a tablet talks to a remote one.
-systemctl --root="$ROOT" enable foyer-firstboot.service foyer-kiosk.service
+enable_units foyer-firstboot.service foyer-kiosk.service
 echo "install-appliance: Foyer laid out in $ROOT"

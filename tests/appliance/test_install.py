@@ -51,6 +51,8 @@ def test_files_modes_and_owners(appliance_root: Path) -> None:
         "/etc/systemd/journald.conf.d/foyer.conf": "0644",
         "/etc/systemd/system.conf.d/foyer-watchdog.conf": "0644",
         "/etc/udev/rules.d/70-foyer-backlight.rules": "0644",
+        "/etc/udev/rules.d/71-foyer-i2c.rules": "0644",
+        "/etc/modules-load.d/foyer-i2c.conf": "0644",
         "/usr/local/sbin/foyer-factory-reset": "0755",
         "/usr/share/doc/foyer/appliance.md": "0644",
         "/boot/firmware/foyer.toml.example": "0644",
@@ -78,8 +80,19 @@ def test_the_kiosk_user(appliance_root: Path) -> None:
         line.split(":")[0]: line.strip().split(":")[3].split(",")
         for line in (appliance_root / "etc/group").read_text().splitlines()
     }
-    for group in ("video", "render", "input"):
+    # Display and camera, GPU, touch screen; DDC/CI (night mode on HDMI); sound for the chime
+    # and calls whichever VT is in front.
+    for group in ("video", "render", "input", "i2c", "audio"):
         assert "foyer" in groups[group], group
+    assert "foyer" not in groups.get("sudo", []) and "foyer" not in groups.get("root", [])
+
+
+def test_the_i2c_devices_are_opened_to_their_group(appliance_root: Path) -> None:
+    """ddcutil's own rule opens only PCI graphics adapters; the Pi's HDMI ones need ours."""
+    rule = (appliance_root / "etc/udev/rules.d/71-foyer-i2c.rules").read_text()
+    assert 'SUBSYSTEM=="i2c-dev", GROUP="i2c", MODE="0660"' in rule
+    modules = (appliance_root / "etc/modules-load.d/foyer-i2c.conf").read_text().split()
+    assert "i2c-dev" in modules
 
 
 def test_enabled_units(appliance_root: Path) -> None:
@@ -148,6 +161,44 @@ def test_the_organisations_settings_go_on_the_boot_partition(tmp_path: Path) -> 
     assert run_firstboot(root / "boot/firmware", root / "var/lib/foyer").settings.backend_url == (
         "https://foyer.example.org"
     )
+
+
+def with_libraries(root: Path, program: str) -> None:
+    """Copy a host program and the shared libraries it loads into root, same paths."""
+    listed = subprocess.run(["ldd", program], capture_output=True, text=True, check=True).stdout
+    paths = [program] + [w for w in listed.split() if w.startswith("/")]
+    for path in paths:
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(Path(path).resolve(), target)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chroot needs root")
+def test_a_root_with_systemd_uses_its_own_sysusers_and_systemctl(tmp_path: Path) -> None:
+    """pi-gen's Docker container has no systemd: on a rootfs that has it, the installer runs
+    the target's own systemd-sysusers and systemctl inside it (chroot), never the host's."""
+    root = tmp_path / "root"
+    fake_slot(root)
+    with_libraries(root, "/bin/sh")
+    calls = root / "calls"
+    # Stand-ins that say how they were called, and make the user as sysusers would.
+    (root / "usr/bin").mkdir(parents=True, exist_ok=True)
+    sysusers = root / "usr/bin/systemd-sysusers"
+    sysusers.write_text(
+        '#!/bin/sh\necho "sysusers $*" >> /calls\n'
+        'echo "foyer:x:990:990:Foyer tablet:/var/lib/foyer:/usr/sbin/nologin" > /etc/passwd\n'
+    )
+    systemctl = root / "usr/bin/systemctl"
+    systemctl.write_text('#!/bin/sh\necho "systemctl $*" >> /calls\n')
+    sysusers.chmod(0o755)
+    systemctl.chmod(0o755)
+    done = run_installer(root, "--slot", VERSION)
+    assert done.returncode == 0, done.stderr
+    assert calls.read_text().splitlines() == [
+        "sysusers /usr/lib/sysusers.d/foyer.conf",
+        "systemctl enable foyer-firstboot.service foyer-kiosk.service",
+    ]
+    assert manifest(root)["/var/lib/foyer"][2] == "990:990"
 
 
 def test_the_installer_refuses_what_would_break_a_machine(tmp_path: Path) -> None:
