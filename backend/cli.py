@@ -106,7 +106,57 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
     migrate = sub.add_parser("migrate", help="bring the schema up to date")
     _common(migrate)
+    _release_parsers(sub)
     return parser
+
+
+def _release_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`release add|list` and `rollout create|list|advance|pause|resume|halt` (docs/updates.md)."""
+    release = sub.add_parser("release", help="signed releases of Foyer (docs/updates.md)")
+    release_sub = release.add_subparsers(dest="release_command", required=True)
+    add = release_sub.add_parser("add", help="keep a signed release for the tablets")
+    _common(add)
+    add.add_argument("file", type=Path, help="the wheel, or a .tar of wheels")
+    add.add_argument("--version", required=True, help="its version, e.g. 0.2.0")
+    signature = add.add_mutually_exclusive_group(required=True)
+    signature.add_argument("--signature", help="base64 signature (scripts/release.py sign)")
+    signature.add_argument("--signature-file", type=Path, help="file holding the signature")
+    add.add_argument("--notes", default="", help="what changes, in a few words")
+    add.add_argument(
+        "--keys-dir",
+        type=Path,
+        help="trusted public keys (*.pub); default FOYER_RELEASE_KEYS_DIR or the project's key",
+    )
+    _common(release_sub.add_parser("list", help="the releases kept, newest first"))
+
+    rollout = sub.add_parser("rollout", help="offer a release to tablets by stages")
+    rollout_sub = rollout.add_subparsers(dest="rollout_command", required=True)
+    create = rollout_sub.add_parser("create", help="start a rollout (active at its first stage)")
+    _common(create)
+    create.add_argument("--version", required=True, help="a release's version")
+    create.add_argument(
+        "--organisation", type=int, help="organisation id (default: every organisation)"
+    )
+    create.add_argument("--channel", default="stable", choices=["stable", "beta"])
+    create.add_argument("--stages", default="5,25,100", help="percentages (default 5,25,100)")
+    create.add_argument(
+        "--failure-threshold", type=int, default=20, help="halt above this %% of failures (20)"
+    )
+    create.add_argument(
+        "--failure-min-count", type=int, default=2, help="…and at least this many failures (2)"
+    )
+    _common(rollout_sub.add_parser("list", help="every rollout with its progress"))
+    for action, words in (
+        ("advance", "to its next stage (from the last one: done)"),
+        ("pause", "offered to no more tablets until resumed"),
+        ("resume", "offered again (a paused or halted rollout)"),
+        ("halt", "stopped, withdrawn from tablets that have not installed it"),
+    ):
+        command = rollout_sub.add_parser(action, help=words)
+        _common(command)
+        command.add_argument("id", type=int, help="the rollout's id")
+        if action == "halt":
+            command.add_argument("--reason", default="Arrêté par l'exploitant.")
 
 
 def _mail_options(args: argparse.Namespace) -> dict[str, object]:
@@ -184,12 +234,97 @@ def main(argv: list[str] | None = None) -> int:
                 today = datetime.now(ZoneInfo("Europe/Paris")).date()
                 user, beneficiary = demo_data.seed(session, today)
                 print(f"demo care manager {user.email}, beneficiary {beneficiary.id}")
+            elif args.command == "release":
+                _release_command(session, settings, args)
+            elif args.command == "rollout":
+                _rollout_command(session, args)
     except ServiceError as exc:
         print(f"foyer-backend: {exc.message}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file named on the command line (release add)
+        print(f"foyer-backend: {exc}", file=sys.stderr)
         return 2
     finally:
         engine.dispose()
     return 0
+
+
+def _release_command(session: Session, settings: Settings, args: argparse.Namespace) -> None:
+    from backend.api.deps import utc_now
+    from backend.services import releases
+    from common.release_signature import load_public_keys
+
+    if args.release_command == "list":
+        for release in releases.list_releases(session):
+            print(
+                f"{release.version}\t{release.filename}\t{release.size} bytes\t"
+                f"sha256 {release.sha256}\t{release.created_at:%Y-%m-%d %H:%M} UTC"
+            )
+        return
+    signature = args.signature
+    if args.signature_file is not None:
+        signature = args.signature_file.read_text(encoding="ascii").strip()
+    keys_dir = args.keys_dir or settings.release_keys_dir
+    release = releases.add_release(
+        session,
+        source=args.file,
+        version=args.version,
+        signature_b64=signature,
+        trusted_keys=load_public_keys(keys_dir),
+        data_dir=settings.data_dir,
+        notes=args.notes,
+        now=utc_now(),
+    )
+    print(f"release {release.id}: {release.version} ({release.size} bytes, {release.sha256})")
+
+
+def _rollout_command(session: Session, args: argparse.Namespace) -> None:
+    from backend.api.deps import utc_now
+    from backend.services import releases, rollouts
+
+    now = utc_now()
+    if args.rollout_command == "create":
+        release = releases.by_version(session, args.version)
+        rollout = rollouts.create_rollout(
+            session,
+            organisation_id=args.organisation,
+            release_id=release.id,
+            channel=args.channel,
+            stages=rollouts.parse_stages(args.stages),
+            created_by_id=None,
+            now=now,
+            failure_threshold_percent=args.failure_threshold,
+            failure_min_count=args.failure_min_count,
+        )
+        print(f"rollout {rollout.id}: {release.version} on {rollout.channel}, {rollout.stages}")
+        return
+    if args.rollout_command == "list":
+        from sqlalchemy import select
+
+        from backend.models import Release, Rollout
+
+        for rollout in session.scalars(select(Rollout).order_by(Rollout.id.desc())).all():
+            kept = session.get(Release, rollout.release_id)
+            p = rollouts.progress(session, rollout)
+            where = rollout.organisation_id or "all"
+            print(
+                f"{rollout.id}\t{kept.version if kept else '?'}\torg {where}\t"
+                f"{rollout.channel}\t{rollout.state}\t{p.stage_percent} %\t"
+                f"targeted {p.targeted}, pending {p.offered}, installed {p.installed}, "
+                f"failed {p.failed}, rolled back {p.rolled_back}"
+                + (f"\t{rollout.halted_reason}" if rollout.halted_reason else "")
+            )
+        return
+    rollout = rollouts.get_rollout(session, args.id)
+    if args.rollout_command == "advance":
+        rollouts.advance(session, rollout, now)
+    elif args.rollout_command == "pause":
+        rollouts.pause(session, rollout, now)
+    elif args.rollout_command == "resume":
+        rollouts.resume(session, rollout, now)
+    else:
+        rollouts.halt(session, rollout, args.reason, now)
+    print(f"rollout {rollout.id}: {rollout.state}, stage {rollouts.stage_percent(rollout)} %")
 
 
 def _run_jobs(settings: Settings, sessions: sessionmaker[Session], *, once: bool) -> int:

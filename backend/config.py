@@ -8,6 +8,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SMTP_SECURITY = ("starttls", "ssl", "none")
+# Where the appliance keeps the public release keys it trusts (images/install-appliance.sh).
+SYSTEM_RELEASE_KEYS_DIR = Path("/usr/share/foyer/release-keys")
+RELEASE_KEYS_ENV = "FOYER_RELEASE_KEYS_DIR"
+
+
+def default_release_keys_dir() -> Path:
+    """The public release keys a release must be signed with (docs/updates.md): from a
+    checkout, the repository's images/files (foyer-release-key.pub); installed, the
+    appliance's directory. FOYER_RELEASE_KEYS_DIR overrides both (`Settings.for_data_dir`)."""
+    checkout = Path(__file__).resolve().parents[1] / "images" / "files"
+    if (checkout / "foyer-release-key.pub").is_file():
+        return checkout
+    return SYSTEM_RELEASE_KEYS_DIR
+
+
 # The port each kind of connection uses when none is given.
 SMTP_DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -67,6 +82,9 @@ class Settings:
     turn_secret: str | None = field(default=None, repr=False)
     turn_ttl_seconds: int = 3600
     call_ring_seconds: int = 45
+    # Signed releases (docs/updates.md): every *.pub file of this directory is a trusted
+    # release key; a release is added only if one of them verifies its signature.
+    release_keys_dir: Path = field(default_factory=default_release_keys_dir)
 
     @property
     def smtp_port_or_default(self) -> int:
@@ -75,6 +93,11 @@ class Settings:
     @property
     def photo_dir(self) -> Path:
         return self.data_dir / "photos"
+
+    @property
+    def release_dir(self) -> Path:
+        """Where release files are kept, each under its SHA-256."""
+        return self.data_dir / "releases"
 
     @classmethod
     def for_data_dir(
@@ -101,6 +124,9 @@ class Settings:
         options.update({k: v for k, v in (mail or {}).items() if v is not None})
         check_mail_options(options)
         check_call_options(options)
+        keys = (os.environ if environ is None else environ).get(RELEASE_KEYS_ENV, "").strip()
+        if keys:
+            options["release_keys_dir"] = Path(keys).expanduser()
         return cls(
             data_dir=data_dir,
             database_url=url,
