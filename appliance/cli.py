@@ -5,8 +5,12 @@
     foyer update [--root DIR] --version V --source WHEEL_OR_DIR [--find-links DIR] [--unit U]…
                  [--health-url URL] [--settle SECONDS]
     foyer rollback [--root DIR] [--unit U]…
+    foyer apply-update --data DIR [--root DIR] [--trusted-keys DIR] [--state DIR]
+                       [--wheelhouse DIR] [--unit U]… [--settle SECONDS]
 
 Messages for whoever runs them go to stderr and the journal; exit status 0 means done.
+`apply-update` (systemd/foyer-update.service) exits 75 when it must try later (the tablet is
+in a call, the network is down) and 1 when the update was refused or rolled back.
 """
 
 from __future__ import annotations
@@ -59,6 +63,36 @@ def add_commands(sub: Any) -> None:
     back = sub.add_parser("rollback", help="go back to the previous version")
     back.add_argument("--root", type=Path, default=Path("/opt/foyer"), help="install root")
     back.add_argument("--unit", action="append", help="unit to restart")
+    agent = sub.add_parser(
+        "apply-update",
+        help="install the release the tablet asked for (update-request.json), signed and checked",
+    )
+    agent.add_argument("--data", type=Path, required=True, help="the tablet's data directory")
+    agent.add_argument("--root", type=Path, default=Path("/opt/foyer"), help="install root")
+    agent.add_argument(
+        "--trusted-keys",
+        type=Path,
+        default=Path("/usr/share/foyer/release-keys"),
+        help="folder of the release public keys (*.pub) a release must be signed by",
+    )
+    agent.add_argument(
+        "--state",
+        type=Path,
+        default=Path("/var/lib/foyer-update"),
+        help="the updater's own folder (downloads, reports to send), root only",
+    )
+    agent.add_argument(
+        "--wheelhouse",
+        type=Path,
+        default=Path("/opt/foyer/wheels"),
+        help="the wheels laid out at image build (a tablet has no PyPI)",
+    )
+    agent.add_argument(
+        "--unit", action="append", help="unit to restart and watch (default foyer-kiosk.service)"
+    )
+    agent.add_argument(
+        "--settle", type=float, default=60.0, help="seconds the units must stay up (default 60)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.command in ("update", "rollback"):
         return _update(args)
+    if args.command == "apply-update":
+        return _apply_update(args)
     return 2
 
 
@@ -132,6 +168,29 @@ def _update(args: argparse.Namespace) -> int:
         return 1
     print(f"foyer update: {result.version} installed and healthy")
     return 0
+
+
+def _apply_update(args: argparse.Namespace) -> int:
+    from appliance import update, update_agent
+
+    units = args.unit or DEFAULT_UNITS
+    agent = update_agent.Agent(
+        data_dir=args.data,
+        root=args.root,
+        trusted_keys=args.trusted_keys,
+        state_dir=args.state,
+        restart=update.systemctl_restart(units),
+        healthy=update.units_stay_up(units, args.settle),
+        make_installer=lambda wheels: update_agent.wheelhouse_installer(args.wheelhouse, wheels),
+        wheelhouse=args.wheelhouse,
+    )
+    try:
+        outcome = agent.run()
+    except update.UpdateError as exc:
+        print(f"foyer apply-update: {exc}", file=sys.stderr)
+        return update_agent.EXIT_LATER
+    print(f"foyer apply-update: {outcome.value}", file=sys.stderr)
+    return update_agent.EXIT_CODES[outcome]
 
 
 if __name__ == "__main__":

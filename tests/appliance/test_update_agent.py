@@ -1,0 +1,562 @@
+"""The updater (appliance/update_agent.py) against a real HTTP server on loopback standing for
+the backend: the release file with `Range`, a connection cut halfway, the outcome reports.
+
+Slots are made by a fake installer (a venv's `foyer-kiosk` as a shell script saying whether
+it is healthy); the real venv build from a wheel is tested in test_update.py and end to end in
+tests/e2e/test_updates_end_to_end.py.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import logging
+import os
+import subprocess
+import threading
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from appliance import update, update_agent
+from appliance.update_agent import Agent, Outcome
+from common import release_signature
+from kiosk.update_window import (
+    BUSY_FILE,
+    BUSY_STALE_SECONDS,
+    OUTCOME_FILE,
+    REQUEST_FILE,
+    handled_offers,
+)
+from provisioning import credentials
+
+TOKEN = "fyd_secret-device-token-1234567890"
+FILE_PATH = "/api/v1/device/releases/3/file"
+REPORT_PATH = "/api/v1/device/updates/report"
+
+
+def foyer_wheel(folder: Path, version: str, padding: int = 300_000) -> Path:
+    """A real wheel named as Foyer's, big enough for a cut halfway to mean something
+    (incompressible padding)."""
+    name = f"foyer-{version}"
+    files = {
+        "foyer_probe.py": f"VERSION = {version!r}\n",
+        "foyer_probe_padding.txt": base64.b64encode(os.urandom(padding)).decode(),
+        f"{name}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: foyer\nVersion: {version}\n",
+        f"{name}.dist-info/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
+    }
+    record = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
+        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
+    record.append(f"{name}.dist-info/RECORD,,")
+    files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
+    wheel = folder / f"{name}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        for path, text in files.items():
+            zf.writestr(path, text)
+    return wheel
+
+
+@dataclass
+class Backend:
+    """What the updater sees of the backend: the file (Range, cuts) and the report endpoint."""
+
+    body: bytes = b""
+    cuts: int = 0  # this many downloads are cut halfway
+    ignore_ranges: bool = False  # answer 200 with the whole file to a Range request
+    reports_down: bool = False  # the report endpoint answers 503
+    etag: str | None = None  # what the ETag says (by default the digest of what is served)
+    ranges: list[str | None] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
+    authorizations: set[str] = field(default_factory=set)
+
+
+@pytest.fixture
+def backend() -> Iterator[tuple[Backend, str]]:
+    state = Backend()
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            state.authorizations.add(self.headers.get("Authorization", ""))
+            if self.path != FILE_PATH:
+                self.send_error(404)
+                return
+            wanted = self.headers.get("Range")
+            state.ranges.append(wanted)
+            body, start = state.body, 0
+            if wanted and not state.ignore_ranges:
+                start = int(wanted.removeprefix("bytes=").rstrip("-"))
+                if start >= len(body):
+                    self.send_response(416)
+                    self.send_header("Content-Range", f"bytes */{len(body)}")
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(206)
+                self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+            else:
+                self.send_response(200)
+            chunk = body[start:]
+            self.send_header("Content-Length", str(len(chunk)))
+            self.send_header("ETag", f'"{state.etag or hashlib.sha256(body).hexdigest()}"')
+            self.end_headers()
+            if state.cuts > 0:
+                state.cuts -= 1
+                self.wfile.write(chunk[: len(chunk) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(2)  # the cable pulled mid-file
+                return
+            self.wfile.write(chunk)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            report = json.loads(self.rfile.read(length))
+            state.authorizations.add(self.headers.get("Authorization", ""))
+            if self.path != REPORT_PATH or state.reports_down:
+                self.send_response(503)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            state.reports.append(report)
+            answer = b'{"recorded": true}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield state, f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+HEALTHY = {"1.0": True, "2.0": True, "3.0": False}
+
+
+class Slots:
+    """The fake installer and services (as in test_update.py): a slot's kiosk says its version
+    and exits 1 when that version is broken."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.builds: list[tuple[str, str]] = []
+        self.started: list[str] = []
+        self.last_code = 0
+        self.during_build: Any = None
+
+    def installer(self, wheels: Path) -> update.Installer:
+        def install(slot: Path, source: str) -> None:
+            assert Path(source).parent == wheels and Path(source).name.startswith("foyer-")
+            self.builds.append((slot.name, Path(source).name))
+            (slot / "bin").mkdir(parents=True)
+            kiosk = slot / "bin" / "foyer-kiosk"
+            code = 0 if HEALTHY[slot.name] else 1
+            kiosk.write_text(f"#!/bin/sh\necho {slot.name}\nexit {code}\n")
+            kiosk.chmod(0o755)
+            if self.during_build is not None:
+                self.during_build()
+
+        return install
+
+    def restart(self) -> None:
+        done = subprocess.run(
+            [str(self.root / "current" / "bin" / "foyer-kiosk")], capture_output=True, text=True
+        )
+        self.started.append(done.stdout.strip())
+        self.last_code = done.returncode
+
+    def healthy(self) -> bool:
+        return self.last_code == 0
+
+
+@dataclass
+class Tablet:
+    data: Path
+    root: Path
+    state: Path
+    keys: Path
+    private_pem: bytes
+    slots: Slots
+    backend_url: str
+    releases: Path
+
+    def agent(self, **kwargs: Any) -> Agent:
+        return Agent(
+            data_dir=self.data,
+            root=self.root,
+            trusted_keys=self.keys,
+            state_dir=self.state,
+            restart=self.slots.restart,
+            healthy=self.slots.healthy,
+            make_installer=self.slots.installer,
+            sleep=lambda _: None,
+            **kwargs,
+        )
+
+    def offer(
+        self,
+        version: str,
+        server: Backend,
+        *,
+        key: bytes | None = None,
+        served: bytes | None = None,
+    ) -> dict[str, Any]:
+        """A release signed by `key` (the trusted one by default), asked for by the tablet;
+        the server serves `served` (the release itself by default)."""
+        wheel = foyer_wheel(self.releases, version)
+        sha, size = release_signature.file_digest(wheel)
+        signature = release_signature.sign(key or self.private_pem, version, sha, size)
+        server.body = wheel.read_bytes() if served is None else served
+        request = {
+            "rollout_id": 7,
+            "version": version,
+            "filename": wheel.name,
+            "size": size,
+            "sha256": sha,
+            "signature": signature,
+            "download": FILE_PATH,
+            "quiet_hours": None,
+            "backend_url": self.backend_url,
+        }
+        (self.data / REQUEST_FILE).write_text(json.dumps(request))
+        return request
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        items: list[dict[str, Any]] = json.loads((self.data / OUTCOME_FILE).read_text())["outcomes"]
+        return items
+
+    def leftovers(self) -> list[str]:
+        downloads = self.state / "downloads"
+        return sorted(p.name for p in downloads.iterdir()) if downloads.exists() else []
+
+
+@pytest.fixture
+def tablet(tmp_path: Path, backend: tuple[Backend, str]) -> Tablet:
+    _, url = backend
+    data, root, state, keys, releases = (tmp_path / n for n in ("data", "opt", "st", "k", "r"))
+    for folder in (data, keys, releases):
+        folder.mkdir()
+    private_pem, public_pem = release_signature.generate_keypair()
+    (keys / "foyer-release-key.pub").write_bytes(public_pem)
+    credentials.save(data, credentials.DeviceCredential(url, 4, 1, TOKEN))
+    slots = Slots(root)
+    first = root / "slots" / "1.0"
+    (first / "bin").mkdir(parents=True)
+    (first / "bin" / "foyer-kiosk").write_text("#!/bin/sh\necho 1.0\n")
+    (first / "bin" / "foyer-kiosk").chmod(0o755)
+    (first / update.COMPLETE_MARK).write_text("1.0\n")
+    update.point(root, update.CURRENT, "1.0")
+    return Tablet(data, root, state, keys, private_pem, slots, url, releases)
+
+
+def test_a_download_cut_halfway_is_resumed_and_the_update_installed(
+    tablet: Tablet, backend: tuple[Backend, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    server.cuts = 1
+    with caplog.at_level(logging.DEBUG):
+        assert tablet.agent().run() is Outcome.INSTALLED
+    first, second = server.ranges
+    assert first is None
+    kept = int(second.removeprefix("bytes=").rstrip("-"))  # what reached the disk before the cut
+    assert 0 < kept <= request["size"] // 2, "the second request continues the first"
+    assert tablet.slots.builds == [("2.0", "foyer-2.0-py3-none-any.whl")]
+    assert update.current_version(tablet.root) == "2.0"
+    assert update.previous_version(tablet.root) == "1.0"
+    assert server.reports == [
+        {"rollout_id": 7, "version": "2.0", "from_version": "1.0", "outcome": "installed"}
+    ]
+    assert not (tablet.data / REQUEST_FILE).exists()
+    assert handled_offers({"outcomes": tablet.outcomes()}) == {(7, "2.0")}
+    assert tablet.leftovers() == [], "the download is not kept once installed"
+    assert not list((tablet.state / "reports").iterdir())
+    assert server.authorizations == {f"Bearer {TOKEN}"}
+    assert TOKEN not in caplog.text
+
+
+def test_a_download_cut_is_resumed_by_the_next_run(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """The network stays down: the part kept, the request too; the next run (the timer's, or
+    after a reboot) continues where it stopped."""
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    server.cuts = 1
+    assert tablet.agent(download_attempts=1).run() is Outcome.LATER
+    part = tablet.state / "downloads" / f"{request['sha256']}.part"
+    kept = part.stat().st_size
+    assert 0 < kept <= request["size"] // 2
+    assert (tablet.data / REQUEST_FILE).exists()
+    assert update.current_version(tablet.root) == "1.0"
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert server.ranges == [None, f"bytes={kept}-"]
+
+
+def test_bytes_kept_from_another_file_start_the_download_again(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """What a .part holds is not the server's file (the release was replaced under the same
+    digest's name, a disk error): the resumed file has the wrong digest, so once, from zero."""
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    downloads = tablet.state / "downloads"
+    downloads.mkdir(parents=True)
+    (downloads / f"{request['sha256']}.part").write_bytes(b"x" * 1000)
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert server.ranges == ["bytes=1000-", None]
+
+
+def test_a_server_that_ignores_the_range_or_answers_416_starts_from_zero(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    downloads = tablet.state / "downloads"
+    downloads.mkdir(parents=True)
+    part = downloads / f"{request['sha256']}.part"
+    part.write_bytes(server.body[:5000])
+    server.ignore_ranges = True
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert server.ranges == ["bytes=5000-"], "the whole file came in the one answer"
+
+    server.ignore_ranges = False
+    second = tablet.offer("3.0", server)
+    smaller = server.body
+    part = downloads / f"{second['sha256']}.part"
+    part.write_bytes(smaller[:100])
+    server.body = smaller[:50]  # the server's file is now shorter than what we kept: 416
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.ranges[-2:] == ["bytes=100-", None]
+
+
+def test_a_forged_signature_is_refused_before_any_download(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    forger, _ = release_signature.generate_keypair()
+    request = tablet.offer("2.0", server, key=forger)
+    downloads = tablet.state / "downloads"
+    downloads.mkdir(parents=True)
+    (downloads / f"{request['sha256']}.part").write_bytes(server.body[:100])
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.ranges == [], "not one byte of a forged release is fetched"
+    assert tablet.leftovers() == [], "what an earlier run fetched for it is deleted"
+    assert update.current_version(tablet.root) == "1.0"
+    assert tablet.slots.builds == []
+    (report,) = server.reports
+    assert report["outcome"] == "failed"
+    assert report["reason"].startswith("Signature invalide")
+    assert not (tablet.data / REQUEST_FILE).exists()
+    assert handled_offers({"outcomes": tablet.outcomes()}) == {(7, "2.0")}
+
+
+def test_no_trusted_key_refuses_everything(tablet: Tablet, backend: tuple[Backend, str]) -> None:
+    server, _ = backend
+    tablet.offer("2.0", server)
+    for key in tablet.keys.iterdir():
+        key.unlink()
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.reports[0]["reason"] == "Aucune clé de publication de confiance sur la tablette."
+
+
+def test_a_file_other_than_the_signed_one_is_refused_and_deleted(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """The backend serves other bytes than the signed digest (tampered with on the server, a
+    damaged disk): refused whether its ETag says so or not, and nothing of it kept."""
+    server, _ = backend
+    other = foyer_wheel(tablet.releases, "2.0").read_bytes()  # same size, other padding
+    tablet.offer("2.0", server, served=other)
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.reports[-1]["reason"] == "Le serveur propose un autre fichier que celui annoncé."
+    request = tablet.offer("2.0", server, served=other)
+    server.etag = request["sha256"]  # it even claims to be the signed file
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.reports[-1]["outcome"] == "failed"
+    assert server.reports[-1]["reason"] == (
+        "Fichier reçu différent de celui annoncé (SHA-256 ou taille)."
+    )
+    assert tablet.slots.builds == []
+    assert tablet.leftovers() == []
+    assert update.current_version(tablet.root) == "1.0"
+
+
+def test_busy_tablet_is_not_updated(tablet: Tablet, backend: tuple[Backend, str]) -> None:
+    server, _ = backend
+    tablet.offer("2.0", server)
+    busy = tablet.data / BUSY_FILE
+    busy.write_text("123\n")
+    assert tablet.agent().run() is Outcome.BUSY
+    assert server.ranges == [] and tablet.slots.started == []
+    assert (tablet.data / REQUEST_FILE).exists(), "kept: the tablet writes it again once free"
+    assert update.current_version(tablet.root) == "1.0"
+    # A busy file the tablet stopped refreshing was left by a dead tablet: it does not count.
+    old = time.time() - BUSY_STALE_SECONDS - 10
+    os.utime(busy, (old, old))
+    assert tablet.agent().run() is Outcome.INSTALLED
+
+
+def test_a_call_starting_during_the_build_delays_the_switch(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    tablet.offer("2.0", server)
+    tablet.slots.during_build = lambda: (tablet.data / BUSY_FILE).write_text("1\n")
+    assert tablet.agent().run() is Outcome.BUSY
+    assert update.current_version(tablet.root) == "1.0" and tablet.slots.started == []
+    (tablet.data / BUSY_FILE).unlink()
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert len(tablet.slots.builds) == 1, "the complete slot was kept, not built again"
+    assert tablet.slots.started == ["2.0"]
+
+
+def test_an_unhealthy_version_is_rolled_back_and_said(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    tablet.offer("3.0", server)
+    assert tablet.agent().run() is Outcome.ROLLED_BACK
+    assert tablet.slots.started == ["3.0", "1.0"]
+    assert update.current_version(tablet.root) == "1.0"
+    (report,) = server.reports
+    assert report == {
+        "rollout_id": 7,
+        "version": "3.0",
+        "from_version": "1.0",
+        "outcome": "rolled_back",
+        "reason": "La version 3.0 n'a pas démarré correctement ; retour à la version 1.0.",
+    }
+    assert handled_offers({"outcomes": tablet.outcomes()}) == {(7, "3.0")}
+
+
+def test_a_report_is_kept_until_the_backend_takes_it(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    tablet.offer("2.0", server)
+    server.reports_down = True
+    assert tablet.agent().run() is Outcome.INSTALLED
+    kept = list((tablet.state / "reports").iterdir())
+    assert len(kept) == 1 and server.reports == []
+    assert TOKEN not in kept[0].read_text(), "the credential is read when sending, never kept"
+    assert kept[0].stat().st_mode & 0o777 == 0o600
+    # Later (the timer, or after a reboot: a new process), the backend answers again.
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert server.reports == []
+    server.reports_down = False
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert [r["outcome"] for r in server.reports] == ["installed"]
+    assert list((tablet.state / "reports").iterdir()) == []
+
+
+def test_an_update_interrupted_after_the_switch_is_finished(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """A power cut between the switch and the verdict: the next run checks the new version's
+    health and keeps it (or goes back)."""
+    server, _ = backend
+    tablet.offer("2.0", server)
+
+    def power_cut() -> None:
+        raise KeyboardInterrupt  # the run dies in the restart; nothing after it happens
+
+    agent = tablet.agent()
+    agent.restart = power_cut
+    with pytest.raises(KeyboardInterrupt):
+        agent.run()
+    assert update.current_version(tablet.root) == "2.0"
+    assert server.reports == []
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["2.0"]
+    assert update.previous_version(tablet.root) == "1.0"
+    assert [r["outcome"] for r in server.reports] == ["installed"]
+    assert not (tablet.data / REQUEST_FILE).exists()
+
+
+def test_malformed_requests_are_removed(tablet: Tablet) -> None:
+    path = tablet.data / REQUEST_FILE
+    for bad in (
+        "{not json",
+        json.dumps({"version": "2.0"}),
+        json.dumps({**_valid(), "backend_url": "file:///etc"}),
+        json.dumps({**_valid(), "download": "//evil.example/x"}),
+        json.dumps({**_valid(), "version": "../../etc"}),
+        json.dumps({**_valid(), "filename": "../x.whl"}),
+    ):
+        path.write_text(bad)
+        assert tablet.agent().run() is Outcome.NOTHING
+        assert not path.exists(), bad
+
+
+def _valid() -> dict[str, Any]:
+    return {
+        "rollout_id": 1,
+        "version": "2.0",
+        "filename": "foyer-2.0-py3-none-any.whl",
+        "size": 10,
+        "sha256": "0" * 64,
+        "signature": "AAAA",
+        "download": FILE_PATH,
+        "quiet_hours": None,
+        "backend_url": "http://127.0.0.1:9",
+    }
+
+
+def test_a_wheel_set_is_unpacked_safely(tmp_path: Path) -> None:
+    import io
+    import tarfile
+
+    wheel = foyer_wheel(tmp_path, "2.0", padding=10)
+    release = tmp_path / "foyer-2.0.tar"
+    with tarfile.open(release, "w") as tar:
+        tar.add(wheel, arcname="wheels/foyer-2.0-py3-none-any.whl")
+        for name, data in (("../../evil-1.0-py3-none-any.whl", b"x"), ("notes.txt", b"y")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+        link = tarfile.TarInfo("link-1.0-py3-none-any.whl")
+        link.type = tarfile.SYMTYPE
+        link.linkname = "/etc/passwd"
+        tar.addfile(link)
+    into = tmp_path / "out"
+    own = update_agent.unpack_wheels(release, into)
+    assert own == into / "foyer-2.0-py3-none-any.whl"
+    assert sorted(p.name for p in into.iterdir()) == [
+        "evil-1.0-py3-none-any.whl",
+        "foyer-2.0-py3-none-any.whl",
+    ]
+    assert not (tmp_path.parent / "evil-1.0-py3-none-any.whl").exists()
+    with pytest.raises(update_agent.Refused):
+        update_agent.unpack_wheels(tmp_path / "notes.zip", tmp_path / "x")
+
+
+def test_foyer_apply_update_with_nothing_to_do(tmp_path: Path) -> None:
+    from appliance.cli import main as foyer
+
+    data = tmp_path / "data"
+    data.mkdir()
+    args = ["apply-update", "--data", str(data), "--root", str(tmp_path / "opt")]
+    args += ["--state", str(tmp_path / "state"), "--trusted-keys", str(tmp_path / "keys")]
+    assert foyer(args) == 0
