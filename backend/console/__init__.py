@@ -38,6 +38,7 @@ from backend.console import (
     reminders,
     signs_of_life,
     tablets,
+    updates,
     visits,
     wellbeing,
 )
@@ -79,6 +80,7 @@ ROUTERS = (
     calls_api.router,
     calls.router,
     fleet.router,
+    updates.router,
 )
 NOT_CONSOLE = ("/api/", "/healthz", "/docs", "/redoc", "/openapi.json", "/static/")
 

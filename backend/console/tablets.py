@@ -17,11 +17,13 @@ it; the form only shows each key's reason next to its field.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from backend.api.deps import NowDep, PathId, SessionDep
@@ -39,7 +41,7 @@ from backend.console.web import (
 from backend.errors import Invalid, NotFound, ServiceError
 from backend.models import Device, User
 from backend.policy import Permission
-from backend.services import consent, dashboard, device_config, device_health, pairing
+from backend.services import consent, dashboard, device_config, device_health, pairing, rollouts
 from backend.text import LINE
 from common import tablet_config as schema
 from common.tablet_config import Kind
@@ -70,6 +72,22 @@ def tablets_page(
     beneficiary_id: PathId, request: Request, user: ConsoleUser, session: SessionDep, now: NowDep
 ) -> Response:
     page = beneficiary_page(session, user, beneficiary_id, Permission.MANAGE_DEVICES)
+    notice = "Réglages de mise à jour enregistrés." if request.query_params.get("updates") else None
+    return _tablets(request, session, page, now, notice=notice)
+
+
+def _tablets(
+    request: Request,
+    session: Session,
+    page: Page,
+    now: datetime,
+    status_code: int = 200,
+    *,
+    error: str | None = None,
+    notice: str | None = None,
+    draft: dict[str, Any] | None = None,
+) -> Response:
+    beneficiary_id = page.beneficiary.id
     lang = language(request)
     rows: list[dict[str, Any]] = []
     for device in pairing.devices_of(session, beneficiary_id):
@@ -86,6 +104,7 @@ def tablets_page(
                 "applied": device_config.applied(session, device, status, online),
                 "pin_set": device_config.read(session, device).pin_set,
                 "health": device_health.describe(session, device, now, lang),
+                "quiet": quiet_words(device, lang),
                 # The last error said from its code (an older tablet's text is shown as it was).
                 "error_text": (
                     device_health.error_words(status.last_error_code, lang)[1]
@@ -99,12 +118,73 @@ def tablets_page(
     return render(
         request,
         "tablets.html",
+        status_code,
         **page.context("tablets"),
         section="tablets",
         rows=rows,
         now=now,
         mood=consent.mood_sharing(page.beneficiary),
+        error=error,
+        notice=notice,
+        draft=draft or {},
     )
+
+
+# --- updates: the tablet's channel and quiet hours (issue 18) ---------------------------------
+
+
+def quiet_words(device: Device, lang: str) -> str:
+    """ "Pas de mise à jour entre 21 h et 8 h" / "No update between 21:00 and 8:00"; without
+    quiet hours, "Mises à jour à toute heure"."""
+    start, end = device.update_quiet_start, device.update_quiet_end
+    if not start or not end:
+        return "Updates at any time" if lang == "en" else "Mises à jour à toute heure"
+
+    def said(value: str) -> str:
+        hours, minutes = (int(part) for part in value.split(":"))
+        if lang == "en":
+            return f"{hours}:{minutes:02d}"
+        return f"{hours}\u00a0h" + (f"\u00a0{minutes:02d}" if minutes else "")
+
+    if lang == "en":
+        return f"No update between {said(start)} and {said(end)}"
+    return f"Pas de mise à jour entre {said(start)} et {said(end)}"
+
+
+@router.post("/devices/{device_id}/updates", dependencies=[Csrf])
+def update_preferences(
+    device_id: PathId,
+    request: Request,
+    user: ConsoleUser,
+    session: SessionDep,
+    now: NowDep,
+    channel: Annotated[str, Form(max_length=10), LINE] = "stable",
+    quiet_start: Annotated[str, Form(max_length=8), LINE] = "",
+    quiet_end: Annotated[str, Form(max_length=8), LINE] = "",
+) -> Response:
+    """The care manager chooses the tablet's channel and the hours it installs nothing
+    (the rollouts service checks them and wakes the tablet's long-poll)."""
+    device, page = _managed(session, user, device_id)
+    if device.revoked_at is not None:
+        raise Invalid("Cette tablette est révoquée.")
+    try:
+        rollouts.set_device_preferences(
+            session,
+            device,
+            channel=channel,
+            quiet_start=quiet_start or None,
+            quiet_end=quiet_end or None,
+            now=now,
+        )
+    except ServiceError as exc:
+        undo(session, exc)
+        return _tablets(
+            request, session, page, now, exc.status_code,
+            error=error_text(request, exc),
+            draft={"device_id": device.id, "channel": channel, "quiet_start": quiet_start,
+                   "quiet_end": quiet_end},
+        )  # fmt: skip
+    return redirect(f"/b/{device.beneficiary_id}/tablets?updates={device.id}#tablet-{device.id}")
 
 
 @router.get("/devices/{device_id}/revoke", response_class=HTMLResponse)

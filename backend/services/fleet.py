@@ -150,14 +150,14 @@ def old_versions(counts: list[VersionCount], expected: str | None) -> list[str]:
 
 
 def expected_version(session: Session, organisation_id: int) -> str | None:
-    """The version of the newest active stable rollout that reaches the organisation's
-    tablets (its own or every organisation's), if any."""
+    """The version of the newest stable rollout still offered (active, or done: every stage
+    reached) that reaches the organisation's tablets (its own or every organisation's)."""
     return session.scalar(
         select(Release.version)
         .join(Rollout, Rollout.release_id == Release.id)
         .where(
             or_(Rollout.organisation_id == organisation_id, Rollout.organisation_id.is_(None)),
-            Rollout.state == "active",
+            Rollout.state.in_(("active", "done")),
             Rollout.channel == "stable",
         )
         .order_by(Rollout.id.desc())

@@ -189,7 +189,7 @@ def test_the_filters_and_the_update_failures(
     page = manager.get(f"/o/{saad}/fleet")
     said = words(page.text)
     # The active rollout's 0.5.0 is what tablets should run: every other version is old.
-    assert "Version attendue : 0.5.0 (déploiement en cours)" in said
+    assert "Version attendue (dernier déploiement) : 0.5.0" in said
     assert "6 en version ancienne" in said
     assert "2 en échec de mise à jour" in said
 
