@@ -26,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "var" / "reliability" / "results.json"
 AUDIT = ROOT / "var" / "reliability" / "audit.json"  # scripts/audit_dependencies.py
 DOC = ROOT / "docs" / "reliability.md"
+# Written by `bench.soak --doc docs/soak-results.md` (or `--report samples.json --doc ...`):
+# a soak's figures come from its run, not from the tests, and are included as they are.
+SOAK = ROOT / "docs" / "soak-results.md"
 
 OUTCOME_WORDS = {
     "passed": "✔ holds",
@@ -93,14 +96,41 @@ def audit_line(previous: str = "") -> str:
     )
 
 
+SOAK_METHOD = """## Soak: weeks alone, sped up (issue 19)
+
+`nice -n 5 .venv/bin/python -m bench.soak --duration 7200 --doc docs/soak-results.md` starts a
+real backend (SQLite) and the real tablet app (offscreen, paired, long-polling through a TCP
+proxy that the soak cuts), then, sped up: a message posted every ~10 s and a photo every ~30 s
+(the oldest deleted, so the live data stays the same size and whatever grows is a leak, not
+data; the photo cache downloads and forgets), a configuration change every ~60 s (slideshow
+pace, photo frame after a minute, night mode on and off around the current hour: the night
+screen and the screen power off, then back), a network cut (RST) or black-hole of 15 s every
+~2 min, and the backend stopped with SIGTERM and started again every ~5 min, every third time
+killed with SIGKILL instead. Every 20 s it reads /proc (RSS, PSS, open files, threads of both
+processes) and the disk (photo cache, SQLite files and WAL on both sides, the tablet's log as
+the journal's stand-in). Verdict per metric: the growth per hour (least squares over the second
+half of the run; for the restarting backend, within each process life) against a stated bound.
+Samples: `var/soak/<stamp>/samples.csv` and `samples.json`. Last run:
+"""
+
+
+def soak_section() -> str:
+    try:
+        results = SOAK.read_text(encoding="utf-8").strip()
+    except OSError:
+        results = f"No soak run recorded here yet (`{SOAK.relative_to(ROOT)}` is missing)."
+    return SOAK_METHOD + "\n" + results + "\n"
+
+
 def render(results: dict[str, dict[str, Any]], previous: str = "") -> str:
-    lines = [HEADER, audit_line(previous), FOUND]
+    lines = [HEADER, audit_line(previous), FOUND, soak_section()]
     counts: dict[str, int] = {}
     for entry in results.values():
         counts[entry["outcome"]] = counts.get(entry["outcome"], 0) + 1
     summary = ", ".join(f"{n} {OUTCOME_WORDS.get(k, k)}" for k, n in sorted(counts.items()))
     # No times or durations here (they are in var/reliability/results.json): the file changes
     # only when a test or an outcome does, not at every run.
+    lines.append("## Every fault and attack test\n")
     lines.append(f"{len(results)} tests: {summary}.\n")
     lines.append("| area | fault or attack, and what must hold | case | outcome | test |")
     lines.append("|---|---|---|---|---|")
