@@ -13,6 +13,7 @@ through each page.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -29,8 +31,18 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from backend import db  # noqa: E402
-from backend.models import Call, MoodCheckin, User  # noqa: E402
-from backend.services import alerts, calls  # noqa: E402
+from backend.models import (  # noqa: E402
+    Beneficiary,
+    Call,
+    Device,
+    DeviceStatus,
+    Membership,
+    MoodCheckin,
+    Organisation,
+    Release,
+    User,
+)
+from backend.services import accounts, alerts, calls, rollouts  # noqa: E402
 from tests.browser.site import (  # noqa: E402
     API,
     CHROMIUM,
@@ -241,6 +253,139 @@ def enrich(site: Site, work: Path) -> dict[str, Any]:
     }
 
 
+# A fleet for the organisation's pages (issue 18): care managers of the SAAD with their
+# people's tablets, several versions, a rollout at 25 % with a few failures.
+FLEET_MANAGERS = ("Nadia Leclerc", "Julien Girard", "Awa Diallo")
+FLEET_PER_MANAGER = 140
+FIRST_NAMES = (
+    "Marcel",
+    "Yvette",
+    "Lucien",
+    "Odette",
+    "René",
+    "Simone",
+    "Gilbert",
+    "Paulette",
+    "Roger",
+    "Germaine",
+    "André",
+    "Josette",
+    "Henri",
+    "Raymonde",
+    "Fernand",
+)
+LAST_NAMES = ("Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau",
+              "Laurent", "Simon", "Michel", "Lefebvre", "Leroy", "Roux", "David", "Bertrand",
+              "Morel", "Fournier", "Girard", "Bonnet", "Dupont", "Lambert", "Fontaine")  # fmt: skip
+FAILURE_REASONS = (
+    "Le kiosque n'a pas démarré après la mise à jour : retour à 0.4.1",
+    "Téléchargement interrompu trois fois (réseau trop lent)",
+    "Espace disque insuffisant pour installer la nouvelle version",
+)
+
+
+def enrich_fleet(site: Site) -> int:
+    """The SAAD's fleet: 420 more tablets; the SAAD's id."""
+    engine = db.make_engine(f"sqlite:///{site.backend.data_dir / 'foyer.sqlite3'}")
+    sessions = db.make_session_factory(engine)
+    now = datetime.now(UTC)
+    with db.session_scope(sessions) as session:
+        saad = session.scalars(
+            select(Organisation).where(Organisation.name == "SAAD Bien chez soi")
+        ).one()
+        saad_id = saad.id
+        n = 0
+        for name in FLEET_MANAGERS:
+            email = name.lower().replace(" ", ".") + "@saad.test"
+            manager = accounts.create_user(session, email, PASSWORD, name, "care_manager")
+            session.add(Membership(user_id=manager.id, organisation_id=saad_id, role="staff"))
+            for _ in range(FLEET_PER_MANAGER):
+                n += 1
+                person = Beneficiary(
+                    first_name=FIRST_NAMES[n % len(FIRST_NAMES)],
+                    last_name=LAST_NAMES[(n * 7) % len(LAST_NAMES)],
+                    care_manager_id=manager.id,
+                )
+                session.add(person)
+                session.flush()
+                # Most seen within the minute; some gone quiet for hours or days.
+                quiet = [30, 45, 20, 60, 50, 3 * 3600, 40, 35, 2 * 86400, 25][n % 10]
+                seen = now - timedelta(seconds=quiet + n % 20)
+                device = Device(
+                    beneficiary_id=person.id,
+                    name="Tablette salon" if n % 4 else "Tablette chambre",
+                    credential_hash=hashlib.sha256(f"fleet-{n}".encode()).hexdigest(),
+                    created_at=now - timedelta(days=90),
+                    last_seen_at=None if n % 97 == 0 else seen,
+                    update_channel="beta" if n % 23 == 0 else "stable",
+                )
+                session.add(device)
+                session.flush()
+                if n % 97 == 0:
+                    continue  # never connected
+                version = "0.4.0" if n % 9 == 0 else "0.3.9" if n % 31 == 0 else "0.4.1"
+                status = DeviceStatus(
+                    device_id=device.id,
+                    app_version=version,
+                    outbox_pending=0,
+                    reported_at=seen,
+                    free_disk_bytes=(400 if n % 41 == 0 else 9000) * 10**6,
+                    disk_total_bytes=16 * 10**9,
+                    screen_on=True,
+                    started_at=seen - timedelta(days=3),
+                    last_touch_at=seen - timedelta(minutes=40),
+                    restarts_today=4 if n % 53 == 0 else 0,
+                )
+                session.add(status)
+        release = Release(
+            version="0.5.0",
+            filename="foyer-0.5.0-py3-none-any.whl",
+            size=4_812_345,
+            sha256="5" * 64,
+            signature="c2lnbmF0dXJl",
+            notes="Agenda plus lisible ; appels plus stables",
+            created_at=now - timedelta(days=2),
+        )
+        session.add(release)
+        session.flush()
+        claire = session.get(User, site.care_manager.id)
+        assert claire is not None
+        rollout = rollouts.create_rollout(
+            session, organisation_id=saad_id, release_id=release.id, channel="stable",
+            stages=[5, 25, 100], created_by_id=claire.id, now=now - timedelta(days=1, hours=3),
+        )  # fmt: skip
+        rollouts.advance(session, rollout, now - timedelta(hours=20))
+        # The stage's tablets that were online installed it; three failed, each its reason
+        # (reported last: early failures among few reports would halt it, as they should).
+        failures = 0
+        stage = rollouts.in_stage_tablets(session, rollout)
+        for tablet in sorted(stage, key=lambda t: t.device_id % 7 == 0):
+            member = session.get(Device, tablet.device_id)
+            reported = session.get(DeviceStatus, tablet.device_id)
+            if member is None or reported is None or member.last_seen_at is None:
+                continue
+            if now - member.last_seen_at > timedelta(hours=1) or member.id % 3 == 0:
+                continue  # offline, or not yet past its quiet hours: still waiting
+            device, status = member, reported
+            failed = failures < len(FAILURE_REASONS) and device.id % 7 == 0
+            rollouts.report(
+                session, device, rollout_id=rollout.id, version="0.5.0",
+                outcome=("rolled_back" if failures != 1 else "failed") if failed else "installed",
+                from_version=status.app_version,
+                reason=FAILURE_REASONS[failures] if failed else None,
+                now=now - timedelta(hours=19 - failures * 3),
+            )  # fmt: skip
+            if failed:
+                failures += 1
+                status.last_error_code = "update_failed"
+            else:
+                status.previous_app_version = status.app_version
+                status.app_version = "0.5.0"
+                status.app_version_since = now - timedelta(hours=18)
+    engine.dispose()
+    return saad_id
+
+
 def shoot_calls(page: Page, site: Site, extra: dict[str, Any], out: Path, suffix: str) -> None:
     """Sophie's call page while it rings at Jeanne's (then hung up), and the banner of a call
     from the tablet over her messages (then given up by the tablet)."""
@@ -282,6 +427,9 @@ def sign_in(page: Page, site: Site, email: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument(
+        "--only", default="", help="these pages only, by name (fleet,updates): no form pages"
+    )
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -293,6 +441,7 @@ def main() -> int:
         try:
             site = seed(backend)
             extra = enrich(site, work)
+            saad = enrich_fleet(site)
             jeanne = site.jeanne_id
             pages: list[tuple[str, str, str | None]] = [
                 ("login", "/login", None),
@@ -326,7 +475,12 @@ def main() -> int:
                 ("calls", f"/b/{jeanne}/calls", site.care_manager.email),
                 ("calls-family", f"/b/{jeanne}/calls", site.daughter.email),
                 ("calls-not-approved", f"/b/{jeanne}/calls", site.home_aide.email),
+                ("fleet", f"/o/{saad}/fleet", site.care_manager.email),
+                ("fleet-failed", f"/o/{saad}/fleet?show=failed", site.care_manager.email),
+                ("updates", f"/o/{saad}/updates", site.care_manager.email),
             ]
+            if args.only:
+                pages = [p for p in pages if p[0] in args.only.split(",")]
             with sync_playwright() as playwright:
                 # A fake camera and microphone, granted without asking, for the call page.
                 browser = playwright.chromium.launch(
@@ -348,6 +502,8 @@ def main() -> int:
                         target = args.out / f"console-{name}{suffix}.png"
                         page.screenshot(path=str(target), full_page=True)
                         print(target.relative_to(ROOT) if target.is_relative_to(ROOT) else target)
+                    if args.only:
+                        continue
                     # Pages that answer a form: a pairing approved (the tablet's own PIN shown
                     # once), an invitation created (its link, copy button and expiry).
                     page = contexts[site.care_manager.email]

@@ -165,22 +165,35 @@ def expected_version(session: Session, organisation_id: int) -> str | None:
     )
 
 
-def _last_update_failed() -> ColumnElement[bool]:
-    """The tablet's latest update (its newest rollout) failed or was rolled back."""
+def _newest_rollout() -> ColumnElement[int]:
+    """The id of the tablet's newest rollout (its latest update), for a query over Device."""
     latest = aliased(DeviceUpdate)
-    newest_rollout = (
+    return (
         select(func.max(latest.rollout_id))
         .where(latest.device_id == Device.id)
         .correlate(Device)
         .scalar_subquery()
     )
-    return exists(
-        select(DeviceUpdate.device_id).where(
-            DeviceUpdate.device_id == Device.id,
-            DeviceUpdate.rollout_id == newest_rollout,
-            DeviceUpdate.state.in_(FAILED_STATES),
-        )
+
+
+def _latest_failure() -> Select[Any]:
+    return select(DeviceUpdate.device_id).where(
+        DeviceUpdate.device_id == Device.id,
+        DeviceUpdate.rollout_id == _newest_rollout(),
+        DeviceUpdate.state.in_(FAILED_STATES),
     )
+
+
+def _last_update_failed() -> ColumnElement[bool]:
+    """The tablet's latest update (its newest rollout) failed or was rolled back."""
+    return exists(_latest_failure())
+
+
+def _failure_reason() -> ColumnElement[str | None]:
+    """The reason the tablet gave for its latest update's failure ("" when it gave none);
+    None when that update did not fail."""
+    query = _latest_failure().with_only_columns(func.coalesce(DeviceUpdate.reason, ""))
+    return query.correlate(Device).scalar_subquery()
 
 
 def _offline_long(now: datetime) -> ColumnElement[bool]:
@@ -224,7 +237,11 @@ class Row:
     beneficiary: Beneficiary
     version: str | None
     health: list[device_health.Item]  # most severe first
-    update_failed: bool
+    failure_reason: str | None  # its latest update failed: why ("" unsaid); else None
+
+    @property
+    def update_failed(self) -> bool:
+        return self.failure_reason is not None
 
     @property
     def severity(self) -> int:
@@ -279,9 +296,8 @@ def tablets(
         order = [Beneficiary.last_name, Beneficiary.first_name, Beneficiary.id, Device.id]
     else:  # the longest silent first: never seen, then the oldest contact
         order = [never, Device.last_seen_at, Device.id]
-    failed = _last_update_failed().label("update_failed")
     found = session.execute(
-        _fleet(organisation_id, Device, DeviceStatus, Beneficiary, failed)
+        _fleet(organisation_id, Device, DeviceStatus, Beneficiary, _failure_reason())
         .where(*conditions)
         .order_by(*order)
         .limit(PAGE_SIZE)
@@ -289,9 +305,9 @@ def tablets(
     ).all()
     rows = []
     zones: dict[str, ZoneInfo] = {}
-    for device, status, beneficiary, update_failed in found:
+    for device, status, beneficiary, failure_reason in found:
         tz = zones.setdefault(beneficiary.timezone, ZoneInfo(beneficiary.timezone))
         items = device_health.assess(device, status, tz, utc_now, lang)
         version = status.app_version if status is not None else None
-        rows.append(Row(device, beneficiary, version, items, bool(update_failed)))
+        rows.append(Row(device, beneficiary, version, items, failure_reason))
     return FleetPage(rows, matching, page, pages)

@@ -197,7 +197,7 @@ def test_the_filters_and_the_update_failures(
     assert [r.split(" ")[0] for r in offline] == ["Louis", "Louis"]
     failing = rows(manager.get(f"/o/{saad}/fleet?show=failed").text)
     assert sorted(r.split(" ")[0] for r in failing) == ["Paul", "Rose"]
-    assert all("mise à jour en échec" in r for r in failing)
+    assert all("mise à jour en échec La tablette n'a pas redémarré" in r for r in failing)
     assert "Hors ligne depuis plus de 24 h : 2 tablettes" in words(
         manager.get(f"/o/{saad}/fleet?show=offline").text
     )
