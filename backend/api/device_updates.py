@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from backend.api.deps import MAX_ID, CurrentDevice, NowDep, PathId, SessionDep, StateDep
 from backend.errors import NotFound, ServiceError
 from backend.services import releases, rollouts
+from backend.text import LINE, MULTILINE
 
 router = APIRouter(prefix="/api/v1/device", tags=["device"])
 
@@ -30,7 +31,13 @@ CHUNK = 256 * 1024
 # One range from N to the end, or from N to M: what a resuming download sends.
 RANGE = re.compile(r"^\s*bytes\s*=\s*(\d{1,19})\s*-\s*(\d{0,19})\s*$")
 
-Version = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+Version = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), LINE
+]
+Outcome = Annotated[str, StringConstraints(max_length=40), LINE]
+# Line breaks and tabs are accepted (an error message often has them) and kept as one line;
+# other control characters are refused, as everywhere (backend/text.py).
+Reason = Annotated[str, StringConstraints(max_length=500), MULTILINE]
 
 
 class RangeNotSatisfiable(ServiceError):
@@ -40,9 +47,9 @@ class RangeNotSatisfiable(ServiceError):
 class ReportIn(BaseModel):
     rollout_id: int = Field(ge=1, le=MAX_ID, examples=[7])
     version: Version = Field(examples=["0.2.0"])
-    outcome: str = Field(max_length=40, examples=["installed"])
+    outcome: Outcome = Field(examples=["installed"])
     from_version: Version | None = Field(default=None, examples=["0.1.0"])
-    reason: str | None = Field(default=None, max_length=500, examples=["santé non confirmée"])
+    reason: Reason | None = Field(default=None, examples=["santé non confirmée"])
 
 
 class ReportOut(BaseModel):

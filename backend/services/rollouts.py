@@ -491,8 +491,8 @@ def report(
 
 
 def _one_line(text: str) -> str:
-    """What a tablet wrote (an error message, a version), kept as one printable line: never
-    refused for a stray control character, since losing a failure report is worse."""
+    """What a tablet wrote (an error message with its line breaks, a version), kept as one
+    printable line: the console shows it in a table cell."""
     return " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
 
 

@@ -173,3 +173,42 @@ def report(client: TestClient, tablet: Tablet, rollout_id: int, version: str, **
         json={"rollout_id": rollout_id, "version": version, "outcome": "installed", **body},
         headers=tablet.headers,
     )
+
+
+def a_rollout(client: TestClient, version: str = "0.2.0") -> int:
+    """The operator's rollout of `version` to every tablet at 100 %, made once (its release
+    signed with a key of its own): for walks and fuzzers that need a valid rollout id and a
+    downloadable release. Its release id: `release_of(client, rollout_id)`."""
+    from sqlalchemy import select
+
+    from backend.models import Release, Rollout
+    from backend.services import rollouts
+
+    with service(client) as session:
+        found = session.scalar(
+            select(Rollout.id)
+            .join(Release, Release.id == Rollout.release_id)
+            .where(Release.version == version, Rollout.organisation_id.is_(None))
+        )
+        if found is not None:
+            return found
+    release_id = add_release(client, ReleaseKeys.new(), version)
+    with service(client) as session:
+        return rollouts.create_rollout(
+            session,
+            organisation_id=None,
+            release_id=release_id,
+            channel="stable",
+            stages=[100],
+            created_by_id=None,
+            now=datetime.now(UTC),
+        ).id
+
+
+def release_of(client: TestClient, rollout_id: int) -> int:
+    from backend.models import Rollout
+
+    with service(client) as session:
+        rollout = session.get(Rollout, rollout_id)
+        assert rollout is not None
+        return rollout.release_id

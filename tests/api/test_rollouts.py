@@ -426,8 +426,12 @@ def test_bad_reports_get_a_french_4xx(client: TestClient, world: World) -> None:
     foreign = world.rollout([100], organisation_id=other_org)
     hidden = report(client, tablet, foreign, "0.2.0")
     assert hidden.status_code == 404
-    odd = report(client, tablet, rollout_id, "0.2.0", outcome="failed", reason="ligne\x00\nsuite")
-    assert odd.status_code == 200
+    nul = report(client, tablet, rollout_id, "0.2.0", outcome="failed", reason="a\x00b")
+    assert nul.status_code == 422
+    multiline = report(
+        client, tablet, rollout_id, "0.2.0", outcome="failed", reason="ligne\n\tsuite"
+    )
+    assert multiline.status_code == 200
     with service(client) as session:
         row = session.get(DeviceUpdate, (tablet.device_id, rollout_id))
         assert row is not None and row.reason == "ligne suite"
