@@ -409,11 +409,11 @@ class Agent:
 
     def run(self) -> Outcome:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with self._locked():
-            session = self.session or _new_session()
+        with self._locked(), contextlib.ExitStack() as stack:
+            session = self.session or stack.enter_context(_new_session())
             credential = credentials.load(self.data_dir)
             token = credential.access_token if credential is not None else None
-            self._finish_interrupted(token)
+            self._finish_interrupted()
             send_reports(session, self.state_dir, token)
             outcome = self._apply(session, credential)
             send_reports(session, self.state_dir, token)
@@ -559,7 +559,7 @@ class Agent:
         body = {"report": report, "backend_url": request.backend_url}
         write_atomically(self.state_dir / _APPLYING, json.dumps(body).encode(), mode=0o600)
 
-    def _finish_interrupted(self, token: str | None) -> None:
+    def _finish_interrupted(self) -> None:
         """A power cut (or a kill) after the switch, before the verdict: `current` may name a
         version whose health nobody checked. Check it now; keep it or go back."""
         path = self.state_dir / _APPLYING
