@@ -340,10 +340,16 @@ def create_rollout(
 
 
 def _require_state(rollout: Rollout, allowed: tuple[str, ...]) -> None:
-    if rollout.state not in allowed:
-        raise Conflict(
-            "Action impossible : ce déploiement est {state}.", state=STATE_WORDS[rollout.state]
-        )
+    # One whole sentence per state: the console's English catalogue translates each.
+    if rollout.state in allowed:
+        return
+    if rollout.state == "active":
+        raise Conflict("Action impossible : ce déploiement est en cours.")
+    if rollout.state == "paused":
+        raise Conflict("Action impossible : ce déploiement est en pause.")
+    if rollout.state == "halted":
+        raise Conflict("Action impossible : ce déploiement est arrêté.")
+    raise Conflict("Action impossible : ce déploiement est terminé.")
 
 
 STATE_WORDS = {"active": "en cours", "paused": "en pause", "halted": "arrêté", "done": "terminé"}
