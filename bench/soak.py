@@ -321,6 +321,12 @@ class Tablet:
                 answer: dict[str, Any] = json.loads(line)
                 return answer
 
+    def screen(self, png: Path) -> str:
+        """The screen shown (night, home, photo frame…): the driver answers it with a grab."""
+        self._in.write(f"grab {png}\n".encode())
+        self._in.flush()
+        return str(self.read()["screen"])
+
     def syncs_changed(self) -> int:
         self._in.write(b"syncs\n")
         self._in.flush()
@@ -492,8 +498,19 @@ def run(args: argparse.Namespace) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     work = (args.out or ROOT / "var" / "soak") / stamp
     work.mkdir(parents=True)
-    with contextlib.ExitStack() as stack:  # whatever was started is stopped, even on a failure
-        return soak(args, stamp, work, stack)
+
+    def interrupted(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    # Stopped early (SIGTERM, or SIGINT, which a shell's background job ignores otherwise):
+    # everything started is stopped and the samples so far are summed up.
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        with contextlib.ExitStack() as stack:  # whatever was started is stopped, even on a failure
+            return soak(args, stamp, work, stack)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def soak(args: argparse.Namespace, stamp: str, work: Path, stack: contextlib.ExitStack) -> int:
@@ -554,6 +571,7 @@ def soak(args: argparse.Namespace, stamp: str, work: Path, stack: contextlib.Exi
         row["backend_log_mib"] = backend.log.stat().st_size / MIB
         try:
             row["tablet_syncs_changed"] = tablet.syncs_changed()
+            row["screen"] = tablet.screen(work / "screen.png")
         except (OSError, RuntimeError) as exc:
             counters.errors.append(f"tablet driver: {exc}")
         row |= {k: v for k, v in vars(counters).items() if isinstance(v, int)}
@@ -621,12 +639,15 @@ def soak(args: argparse.Namespace, stamp: str, work: Path, stack: contextlib.Exi
                     counters.error(name, exc)
             time.sleep(0.2)
         sample()
+    except KeyboardInterrupt as stopped:
+        print(f"soak stopped early ({stopped})", flush=True)
     finally:
         tablet.close()
         proxy.close()
         backend.stop()
         results = {
             "started": stamp,
+            "configs_applied": configs_applied(tablet_log_path),
             "asked_s": args.duration,
             "duration_s": samples[-1]["t"] if samples else 0,
             "periods": vars(periods),
@@ -656,6 +677,27 @@ def _line(row: dict[str, Any]) -> str:
         f"cuts {row['cuts'] + row['blackholes']} restarts {row['restarts'] + row['kills']} "
         f"errors {row['api_errors']}"
     )
+
+
+def screens_seen(samples: list[dict[str, Any]]) -> str:
+    """How many samples found each screen shown (night: the night mode really came)."""
+    counts: dict[str, int] = {}
+    for row in samples:
+        if "screen" in row:
+            counts[row["screen"]] = counts.get(row["screen"], 0) + 1
+    if not counts:
+        return "screens not sampled in this run"
+    return "screen at the samples: " + ", ".join(
+        f"{name} {n}" for name, n in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+
+
+def configs_applied(log: Path) -> int:
+    try:
+        text = log.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return 0
+    return sum(1 for line in text.splitlines() if "configuration version" in line)
 
 
 def write_csv(path: Path, samples: list[dict[str, Any]]) -> None:
@@ -688,6 +730,9 @@ def render_summary(results: dict[str, Any]) -> str:
         f"black-holes of {p['cut_length']:g} s, {c['restarts']} backend restarts (SIGTERM) and "
         f"{c['kills']} SIGKILLs. API calls that failed (backend down or restarting): "
         f"{c['api_errors']}. Tablet process restarts needed: {c['tablet_restarts']}.",
+        "",
+        f"Seen on the tablet: {screens_seen(results['samples'])}; configuration versions "
+        f"applied (its log): {results.get('configs_applied', '?')}.",
         "",
         "| metric | start | middle | end | max | slope, 2nd half | bound | verdict |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
@@ -745,6 +790,7 @@ def report(args: argparse.Namespace) -> int:
     results["duration_s"] = samples[-1]["t"] if samples else 0
     results.setdefault("asked_s", results["duration_s"])
     results["verdicts"] = verdicts(samples)
+    results.setdefault("configs_applied", configs_applied(args.report.parent / "tablet.log"))
     summary = render_summary(results)
     if args.doc:
         args.doc.write_text(summary)

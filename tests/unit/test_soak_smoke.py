@@ -113,6 +113,10 @@ def test_a_short_soak_drives_everything_and_stops_everything(tmp_path: Path) -> 
     assert last["tablet_rss_mib"] > 10 and last["tablet_fds"] > 0
     assert last["tablet_photo_cache_files"] >= 1  # photos reached the tablet through the proxy
     assert last["tablet_syncs_changed"] >= 2
+    assert {s["screen"] for s in results["samples"] if "screen" in s} <= {
+        "home", "night", "photos_frame"
+    }  # fmt: skip
+    assert results["configs_applied"] >= 2  # as the tablet's log says
     assert (run / "samples.csv").read_text().startswith("t,")
     assert (tmp_path / "summary.md").read_text() == (run / "summary.md").read_text()
     # Nothing left running: the tablet and every backend started.
