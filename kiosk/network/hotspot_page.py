@@ -1,0 +1,210 @@
+"""The page a family member's phone opens on the tablet's temporary hotspot: choose the home's
+Wi-Fi (from the list the tablet scanned, or typed) and type its password.
+
+A tiny HTTP server, run only while the hotspot is up and bound to the hotspot's own address
+(never to every interface). The QR code carries a one-time token: without it every request is
+403, so a neighbour on the hotspot cannot use the form, and the page's form carries it back
+(it doubles as the CSRF token: another site cannot know it). Requests are rate limited; the
+password goes to `on_submit` and nowhere else: not in a log line, not in the page sent back.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+log = logging.getLogger(__name__)
+
+MAX_BODY = 4096
+MAX_REQUESTS_PER_MINUTE = 30
+MAX_SSID_BYTES = 32  # IEEE 802.11
+PSK_LENGTHS = range(8, 64)  # WPA2-PSK passphrase: 8 to 63 characters
+
+PAGE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Foyer : connexion à Internet</title>
+<style>
+body {{ font-family: sans-serif; font-size: 20px; margin: 16px; background: #FFF8EE; color: #111; }}
+h1 {{ font-size: 26px; }}
+label {{ display: block; margin-top: 18px; font-weight: bold; }}
+select, input, button {{ font-size: 22px; width: 100%; box-sizing: border-box; padding: 12px;
+  margin-top: 6px; border: 2px solid #4D4D4D; border-radius: 10px; }}
+button {{ background: #0B4F8A; color: #fff; border-color: #0B4F8A; margin-top: 24px; }}
+.error {{ color: #8A0B0B; font-weight: bold; }}
+</style></head>
+<body>
+<h1>Connecter la tablette Foyer à Internet</h1>
+{message}
+<form method="post" action="/?t={token}">
+<input type="hidden" name="t" value="{token}">
+<label for="choice">Réseau Wi-Fi de la maison</label>
+<select id="choice" name="choice">{options}
+<option value="">Autre (saisir le nom ci-dessous)</option></select>
+<label for="ssid">Autre nom de réseau</label>
+<input id="ssid" name="ssid" maxlength="32" autocomplete="off" autocapitalize="none">
+<label for="password">Mot de passe du Wi-Fi</label>
+<input id="password" name="password" type="password" autocomplete="off" autocapitalize="none">
+<button type="submit">Connecter la tablette</button>
+</form>
+<p>La tablette quitte ce réseau provisoire et essaie de se connecter : regardez son écran.</p>
+</body></html>
+"""
+
+DONE = """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Foyer</title></head>
+<body style="font-family: sans-serif; font-size: 22px; margin: 16px;">
+<h1>C'est envoyé.</h1>
+<p>La tablette se connecte à « {ssid} ». Regardez son écran ; ce réseau provisoire va
+disparaître.</p></body></html>
+"""
+
+
+class HotspotPage:
+    """Serve the form on `host`:`port` (port 0: any free one) until `close()`.
+
+    `on_submit(ssid, password)` is called once, from the server's thread, with what the family
+    typed; the page then stops accepting anything (one shot)."""
+
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        networks: Sequence[str],
+        on_submit: Callable[[str, str], None],
+        *,
+        token: str | None = None,
+    ) -> None:
+        self.token = token or secrets.token_urlsafe(16)
+        self._networks = list(networks)
+        self._on_submit = on_submit
+        self._used = False
+        self._lock = threading.Lock()
+        self._hits: list[float] = []
+        page = self
+
+        class Handler(BaseHTTPRequestHandler):
+            server_version = "Foyer"
+            sys_version = ""
+
+            def log_message(self, format: str, *args: object) -> None:
+                # The default logs the request line, token included: only method and result.
+                log.info("hotspot page: %s %s", self.command, args[1] if len(args) > 1 else "")
+
+            def do_GET(self) -> None:
+                page._answer(self, None)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                if length > MAX_BODY:
+                    self._plain(413, "Trop long.")
+                    return
+                page._answer(self, self.rfile.read(length).decode("utf-8", "replace"))
+
+            def _plain(self, status: int, text: str) -> None:
+                page._send(self, status, text)
+
+        self._server = ThreadingHTTPServer((host, port), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="hotspot-page", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def url(self, host: str) -> str:
+        return f"http://{host}:{self.port}/?t={self.token}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(5)
+
+    # -- requests ----------------------------------------------------------------------------
+    def _limited(self) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            self._hits = [t for t in self._hits if now - t < 60]
+            self._hits.append(now)
+            return len(self._hits) > MAX_REQUESTS_PER_MINUTE
+
+    def _answer(self, handler: BaseHTTPRequestHandler, body: str | None) -> None:
+        if self._limited():
+            self._send(handler, 429, "Trop de demandes. Réessayez dans une minute.")
+            return
+        query = parse_qs(urlsplit(handler.path).query)
+        form = parse_qs(body or "", keep_blank_values=True)
+        token = (form.get("t") or query.get("t") or [""])[0]
+        if urlsplit(handler.path).path != "/":
+            self._send(handler, 404, "Page inconnue.")
+            return
+        if not secrets.compare_digest(token.encode(), self.token.encode()):
+            self._send(handler, 403, "Ce lien n'est pas valable : scannez le code de la tablette.")
+            return
+        if self._used:
+            self._send(handler, 410, "La tablette a déjà reçu le réseau à utiliser.")
+            return
+        if body is None:
+            self._send(handler, 200, self._form(""), html_page=True)
+            return
+        ssid = ((form.get("choice") or [""])[0] or (form.get("ssid") or [""])[0]).strip()
+        password = (form.get("password") or [""])[0]
+        problem = _problem(ssid, password)
+        if problem:
+            self._send(handler, 400, self._form(problem), html_page=True)
+            return
+        with self._lock:
+            if self._used:
+                self._send(handler, 410, "La tablette a déjà reçu le réseau à utiliser.")
+                return
+            self._used = True
+        log.info("hotspot page: a network was chosen (%d characters of password)", len(password))
+        self._send(handler, 200, DONE.format(ssid=html.escape(ssid)), html_page=True)
+        self._on_submit(ssid, password)
+
+    def _form(self, problem: str) -> str:
+        options = "".join(
+            f'<option value="{html.escape(n)}">{html.escape(n)}</option>' for n in self._networks
+        )
+        message = f'<p class="error">{html.escape(problem)}</p>' if problem else ""
+        return PAGE.format(message=message, token=html.escape(self.token), options=options)
+
+    def _send(
+        self, handler: BaseHTTPRequestHandler, status: int, text: str, *, html_page: bool = False
+    ) -> None:
+        data = text.encode("utf-8")
+        handler.send_response(status)
+        kind = "text/html" if html_page else "text/plain"
+        handler.send_header("Content-Type", f"{kind}; charset=utf-8")
+        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("Cache-Control", "no-store")
+        handler.send_header("Referrer-Policy", "no-referrer")
+        handler.send_header("X-Frame-Options", "DENY")
+        handler.send_header(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+        )
+        handler.end_headers()
+        handler.wfile.write(data)
+
+
+def _problem(ssid: str, password: str) -> str:
+    """What is wrong with the form, in French, or ""."""
+    if not ssid:
+        return "Choisissez le réseau Wi-Fi de la maison, ou écrivez son nom."
+    if len(ssid.encode("utf-8")) > MAX_SSID_BYTES:
+        return "Ce nom de réseau est trop long (32 caractères au plus)."
+    if password and len(password) not in PSK_LENGTHS:
+        return "Un mot de passe Wi-Fi a entre 8 et 63 caractères."
+    return ""
