@@ -55,6 +55,10 @@ class UpdateError(RuntimeError):
     pass
 
 
+class UpdateLocked(UpdateError):
+    """Another update (or rollback) holds the install root: nothing wrong, try later."""
+
+
 @dataclass(frozen=True)
 class UpdateResult:
     version: str  # what runs now
@@ -137,7 +141,7 @@ def _locked(root: Path) -> Iterator[None]:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
-            raise UpdateError("another update is running") from exc
+            raise UpdateLocked("another update is running") from exc
         yield
 
 

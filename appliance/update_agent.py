@@ -37,6 +37,7 @@ import logging
 import os
 import re
 import shutil
+import stat
 import tarfile
 import time
 from collections.abc import Callable, Iterator
@@ -76,6 +77,7 @@ MAX_REASON = 500
 KEEP_OUTCOMES = 20
 _WHEEL = re.compile(r"^[A-Za-z0-9_.+-]+\.whl$")
 _APPLYING = "applying.json"  # the switch may have happened: what to finish after a power cut
+MAX_SMALL_FILE = 64 * 1024  # a request or an outcome file is a few hundred bytes
 
 Installer = update.Installer
 
@@ -108,11 +110,27 @@ class Request:
         return self.backend_url + self.target.download
 
 
+def read_small(path: Path) -> bytes:
+    """A small regular file in the kiosk user's folder, read as root without trusting it: not
+    through a symbolic link, never blocking on a FIFO put there, at most MAX_SMALL_FILE bytes.
+    FileNotFoundError when absent; OSError (ELOOP, EFBIG…) when it is not such a file."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        if info.st_size > MAX_SMALL_FILE:
+            raise OSError(f"{path.name} is too big ({info.st_size} bytes)")
+        return os.read(fd, MAX_SMALL_FILE + 1)[:MAX_SMALL_FILE]
+    finally:
+        os.close(fd)
+
+
 def read_request(path: Path) -> Request | None:
     """The tablet's request, validated (it comes from the unprivileged kiosk user); None when
     there is none or it is unusable (then it is removed: nothing can come of it)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        raw = json.loads(read_small(path).decode("utf-8"))
     except FileNotFoundError:
         return None
     except (OSError, ValueError) as exc:
@@ -381,7 +399,7 @@ def note_outcome(data_dir: Path, report: dict[str, Any], now: datetime) -> None:
     """The tablet's copy (<data>/update-outcome.json): it will not ask for this offer again."""
     path = data_dir / OUTCOME_FILE
     try:
-        old = json.loads(path.read_text(encoding="utf-8"))
+        old = json.loads(read_small(path).decode("utf-8"))
         items = [i for i in old.get("outcomes", []) if isinstance(i, dict)]
     except (OSError, ValueError, AttributeError):
         items = []
@@ -521,6 +539,8 @@ class Agent:
         target = request.target
         try:
             update.install_slot(self.root, target.version, source, self.make_installer(wheels))
+        except update.UpdateLocked as exc:
+            raise TryLater(str(exc)) from exc
         except update.UpdateError as exc:
             raise Refused(f"Installation impossible : {exc}") from exc
         if self.busy():  # a call began during the build: the slot waits, complete
@@ -536,6 +556,9 @@ class Agent:
                 self.restart,
                 self.healthy,
             )
+        except update.UpdateLocked as exc:
+            _unlink(self.state_dir / _APPLYING)
+            raise TryLater(str(exc)) from exc
         except update.UpdateError as exc:
             _unlink(self.state_dir / _APPLYING)
             raise Refused(f"Installation impossible : {exc}") from exc

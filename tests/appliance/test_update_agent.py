@@ -560,3 +560,36 @@ def test_foyer_apply_update_with_nothing_to_do(tmp_path: Path) -> None:
     args = ["apply-update", "--data", str(data), "--root", str(tmp_path / "opt")]
     args += ["--state", str(tmp_path / "state"), "--trusted-keys", str(tmp_path / "keys")]
     assert foyer(args) == 0
+
+
+def test_what_the_kiosk_user_leaves_in_its_folder_cannot_hang_or_fool_root(
+    tablet: Tablet, tmp_path: Path
+) -> None:
+    """The request comes from the unprivileged user's folder: a FIFO would block a plain read
+    for ever, a link would make root read another file."""
+    path = tablet.data / REQUEST_FILE
+    os.mkfifo(path)
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert not path.exists()
+    secret = tmp_path / "root-only"
+    secret.write_text(json.dumps(_valid()))
+    path.symlink_to(secret)
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert not path.is_symlink() and secret.exists(), "the link removed, not what it names"
+    path.write_text(json.dumps(_valid()) + " " * 70_000)
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert not path.exists()
+
+
+def test_an_update_by_hand_under_way_means_later(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    import fcntl
+
+    server, _ = backend
+    tablet.offer("2.0", server)
+    with open(tablet.root / update.LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # `foyer update` run by a technician
+        assert tablet.agent().run() is Outcome.LATER
+    assert server.reports == [] and (tablet.data / REQUEST_FILE).exists()
+    assert tablet.agent().run() is Outcome.INSTALLED
