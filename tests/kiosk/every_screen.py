@@ -6,6 +6,7 @@ screen comes from the tablet's words."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,7 @@ from kiosk.screens.home_screen import HomeScreen
 from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
 from kiosk.screens.messages_screen import MessagesScreen
 from kiosk.screens.mood_screen import MoodScreen
+from kiosk.screens.network_screen import CONNECTING, WRONG_PASSWORD, NetworkScreen
 from kiosk.screens.night_screen import NightScreen
 from kiosk.screens.pairing_screen import PairingScreen
 from kiosk.screens.photos_screen import PhotoFrameScreen, PhotosScreen
@@ -45,6 +47,15 @@ from kiosk.weather_view import build_weather_view, glance
 from tests.kiosk.screen_checks import PARIS, event
 
 NOW = datetime(2026, 11, 22, 11, 20, tzinfo=PARIS)  # a Sunday in Paris
+
+
+@dataclass(frozen=True)
+class NetworkSeen:
+    ssid: str
+    strength: int
+    secured: bool
+
+
 NIGHT = datetime(2026, 11, 22, 23, 5, tzinfo=PARIS)
 
 
@@ -426,6 +437,42 @@ def _callers(page: str = "people") -> Callable[[], QWidget]:
     return build
 
 
+# The networks around a flat in town, as NetworkManager lists them (strongest first).
+NETWORKS = [
+    NetworkSeen("Maison", 81, True),
+    NetworkSeen("Livebox-7F3A-et-un-nom-bien-trop-long-pour-un-bouton", 55, True),
+    NetworkSeen("Voisin", 32, True),
+    NetworkSeen("Café libre", 20, False),
+]
+
+
+def _network(page: str = "list") -> Callable[[], QWidget]:
+    """« Connexion à Internet »: the "list", the password typed on the "keyboard" (shown),
+    the "hotspot" for a phone, "connecting" to « Maison », and its password "refused"."""
+
+    def build() -> QWidget:
+        screen = NetworkScreen()
+        screen.show_networks(NETWORKS)
+        if page == "keyboard":
+            screen.choose("Maison")
+            screen.keyboard.type_text("soleil 2")
+            screen.keyboard.press("show")
+        elif page == "hotspot":
+            screen.show_hotspot(
+                "Foyer-K7QM",
+                "mhx4tq8wzp",
+                "WIFI:T:WPA;S:Foyer-K7QM;P:mhx4tq8wzp;;",
+                "http://10.42.0.1:8080/?t=Xq3v9LrT0aBcDeFgHiJkLm",
+            )
+        elif page == "connecting":
+            screen.show_join("Maison", CONNECTING)
+        elif page == "refused":
+            screen.show_join("Maison", WRONG_PASSWORD)
+        return screen
+
+    return build
+
+
 # name → a function building the screen afresh (in the language and font scale in force)
 SCREENS: dict[str, Callable[[], QWidget]] = {
     "pairing": _pairing(),
@@ -472,4 +519,9 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "call-notice": _ringing("notice"),
     "callers": _callers(),
     "callers-auto-answer": _callers("auto"),
+    "network-list": _network(),
+    "network-keyboard": _network("keyboard"),
+    "network-hotspot": _network("hotspot"),
+    "network-connecting": _network("connecting"),
+    "network-refused": _network("refused"),
 }

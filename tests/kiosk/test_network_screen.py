@@ -1,0 +1,161 @@
+"""« Connexion à Internet » on the tablet: the keyboard types what a finger presses, the screen
+asks for what it should (intents only), says how a join goes in words, and fits both sizes.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python -m tests.kiosk.test_network_screen
+
+renders its pages to docs/screenshots/network-*.png."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from kiosk.screens.network_screen import CONNECTED, NetworkScreen
+from tests.kiosk.every_screen import SCREENS
+from tests.kiosk.layout_checks import assert_buttons_fit, assert_touch_targets
+from tests.kiosk.screen_checks import SIZES, assert_labels_whole, floor_problems, settle
+from widgets.onscreen_keyboard import OnScreenKeyboard
+
+PAGES = [
+    "network-list",
+    "network-keyboard",
+    "network-hotspot",
+    "network-connecting",
+    "network-refused",
+]
+
+
+def build(qtbot: QtBot, name: str) -> NetworkScreen:
+    screen = SCREENS[name]()
+    qtbot.addWidget(screen)
+    assert isinstance(screen, NetworkScreen)
+    return screen
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_every_page_fits_both_sizes(qtbot: QtBot, name: str) -> None:
+    screen = build(qtbot, name)
+    for size in SIZES:
+        settle(screen, size, qtbot)
+        assert_labels_whole(screen)
+        assert_buttons_fit(screen)
+        assert_touch_targets(screen)
+        assert floor_problems(screen, size[1]) == []
+
+
+def test_keys_are_90_px_at_1280x800(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-keyboard")
+    settle(screen, SIZES[0], qtbot)
+    keys = [
+        b
+        for b in screen.keyboard.findChildren(QWidget)
+        if b.isVisible() and b.objectName().startswith("key")
+    ]
+    assert len(keys) >= 30
+    assert min(k.height() for k in keys) >= 90 and min(k.width() for k in keys) >= 90
+
+
+def test_the_keyboard_types_what_is_pressed(qtbot: QtBot) -> None:
+    keyboard = OnScreenKeyboard(secret=True)
+    qtbot.addWidget(keyboard)
+    for key in ("shift", "s", "o", "l", "l", "symbols", "2", "@", "letters", "space", "x"):
+        keyboard.press(key)
+    assert keyboard.text() == "Soll2@ x"  # shift for one letter only
+    assert keyboard.shown_text() == "•" * 8  # a password is hidden at first
+    keyboard.press("show")
+    assert keyboard.shown_text() == "Soll2@ x"
+    keyboard.press("backspace")
+    assert keyboard.text() == "Soll2@ "
+    with qtbot.waitSignal(keyboard.submitted) as sent:
+        keyboard.press("ok")
+    assert sent.args == ["Soll2@ "]
+
+
+def test_a_key_pressed_twice_on_purpose_types_twice(qtbot: QtBot) -> None:
+    """No double tap is ever needed, and "ll" typed at a normal pace gives two letters."""
+    keyboard = OnScreenKeyboard()
+    qtbot.addWidget(keyboard)
+    settle(keyboard, SIZES[0], qtbot)
+    key = next(b for n, b in keyboard._pages[False] if n == "l")
+    qtbot.mouseClick(key, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton)
+    qtbot.wait(200)
+    qtbot.mouseClick(key, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton)
+    assert keyboard.text() == "ll"
+
+
+def test_choosing_a_network_asks_its_password_then_the_join(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-list")
+    settle(screen, SIZES[0], qtbot)
+    assert screen.network_buttons[0].text().startswith("Maison")
+    screen.network_buttons[0].click()
+    assert screen.page() == "keyboard"
+    assert screen.title.text() == "Mot de passe de « Maison »"
+    screen.keyboard.type_text("soleil")
+    with qtbot.waitSignal(screen.join_requested) as asked:
+        screen.keyboard.press("ok")
+    assert asked.args == ["Maison", "soleil", False]
+
+
+def test_an_open_network_is_joined_without_a_password(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-list")
+    with qtbot.waitSignal(screen.join_requested) as asked:
+        screen.choose("Café libre")
+    assert asked.args == ["Café libre", "", False]
+
+
+def test_a_network_not_listed_is_typed_by_name(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-list")
+    screen.other_button.click()
+    screen.keyboard.type_text("Grenier")
+    screen.keyboard.press("ok")
+    assert screen.title.text() == "Mot de passe de « Grenier »"
+    screen.keyboard.type_text("motdepasse")
+    with qtbot.waitSignal(screen.join_requested) as asked:
+        screen.keyboard.press("ok")
+    assert asked.args == ["Grenier", "motdepasse", True]  # hidden: NetworkManager probes it
+
+
+def test_the_join_is_told_in_words(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-refused")
+    assert screen.status_text() == "Mot de passe refusé par « Maison ». Vérifiez-le et réessayez."
+    screen.retry_button.click()
+    assert screen.page() == "keyboard"
+    screen.show_join("Maison", "connecting")
+    assert screen.status_text() == "Connexion à « Maison »…"
+    assert not screen.retry_button.isVisibleTo(screen)
+    screen.show_join("Maison", CONNECTED)
+    assert screen.status_text() == "La tablette est connectée à « Maison »."
+
+
+def test_the_hotspot_shows_two_codes_and_can_be_cancelled(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-hotspot")
+    assert screen.join_qr.text().startswith("WIFI:T:WPA;S:Foyer-K7QM;")
+    assert screen.page_qr.text().startswith("http://10.42.0.1:8080/?t=")
+    with qtbot.waitSignal(screen.hotspot_cancelled):
+        screen.stop_button.click()
+    assert screen.page() == "list"
+
+
+def render(out: Path) -> None:
+    """Every page at both sizes, as PNG files in `out`."""
+    for name in PAGES:
+        screen = SCREENS[name]()
+        for width, height in SIZES:
+            screen.resize(width, height)
+            screen.show()
+            for _ in range(5):
+                QApplication.processEvents()
+            screen.grab().save(str(out / f"{name}-{width}x{height}.png"))
+        screen.close()
+
+
+if __name__ == "__main__":
+    import os
+
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication(sys.argv)
+    render(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/screenshots"))
