@@ -41,7 +41,7 @@ import stat
 import tarfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
@@ -334,17 +334,25 @@ def keep_in_wheelhouse(wheels: Path, wheelhouse: Path) -> None:
 
 
 # -- reports -------------------------------------------------------------------------------------
-def queue_report(state_dir: Path, backend_url: str, report: dict[str, Any]) -> Path:
+def queue_report(
+    state_dir: Path, backend_url: str, device_id: int | None, report: dict[str, Any]
+) -> Path:
+    """Kept until the backend takes it, with the tablet it is about (not its credential: that
+    is read when sending)."""
     folder = state_dir / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{int(report['rollout_id'])}.json"
-    body = {"backend_url": backend_url, "report": report}
+    body = {"backend_url": backend_url, "device_id": device_id, "report": report}
     write_atomically(path, json.dumps(body).encode(), mode=0o600)
     return path
 
 
-def send_reports(session: requests.Session, state_dir: Path, token: str | None) -> int:
-    """Every kept report the backend takes is deleted; returns how many are still kept."""
+def send_reports(
+    session: requests.Session, state_dir: Path, credential: credentials.DeviceCredential | None
+) -> int:
+    """Every kept report the backend takes is deleted; returns how many are still kept. A
+    report about another pairing (a factory reset, paired again since) is dropped: the new
+    tablet record did not do what it says."""
     folder = state_dir / "reports"
     if not folder.is_dir():
         return 0
@@ -353,13 +361,19 @@ def send_reports(session: requests.Session, state_dir: Path, token: str | None) 
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
             backend_url, report = str(body["backend_url"]), dict(body["report"])
+            device_id = body.get("device_id")
         except (OSError, ValueError, KeyError, TypeError):
             log.error("update report %s unreadable: removed", path.name)
             _unlink(path)
             continue
-        if token is None:
+        if credential is None:
             left += 1
             continue
+        if device_id is not None and device_id != credential.device_id:
+            log.info("update report for device %s dropped: paired again since", device_id)
+            _unlink(path)
+            continue
+        token = credential.access_token
         try:
             response = session.post(
                 backend_url + REPORT_PATH,
@@ -424,17 +438,18 @@ class Agent:
     sleep: Callable[[float], None] = time.sleep
     download_attempts: int = 3
     wall: Callable[[], float] = time.time  # for the busy file's age
+    _device_id: int | None = field(default=None, init=False)  # whom this run reports for
 
     def run(self) -> Outcome:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self._locked(), contextlib.ExitStack() as stack:
             session = self.session or stack.enter_context(_new_session())
             credential = credentials.load(self.data_dir)
-            token = credential.access_token if credential is not None else None
+            self._device_id = credential.device_id if credential is not None else None
             self._finish_interrupted()
-            send_reports(session, self.state_dir, token)
+            send_reports(session, self.state_dir, credential)
             outcome = self._apply(session, credential)
-            send_reports(session, self.state_dir, token)
+            send_reports(session, self.state_dir, credential)
             return outcome
 
     @contextlib.contextmanager
@@ -458,7 +473,9 @@ class Agent:
             return False
         return True
 
-    def _apply(self, session: requests.Session, credential: Any) -> Outcome:
+    def _apply(
+        self, session: requests.Session, credential: credentials.DeviceCredential | None
+    ) -> Outcome:
         request_path = self.data_dir / REQUEST_FILE
         request = read_request(request_path)
         if request is None:
@@ -618,7 +635,7 @@ class Agent:
         else:
             final = {**report, "outcome": "failed", "reason": "Version en panne, sans retour."}
         if backend_url:
-            queue_report(self.state_dir, backend_url, final)
+            queue_report(self.state_dir, backend_url, self._device_id, final)
         note_outcome(self.data_dir, final, self.clock())
         _unlink(self.data_dir / REQUEST_FILE)
         _unlink(path)
@@ -626,7 +643,7 @@ class Agent:
     def _conclude(self, request: Request, report: dict[str, Any]) -> None:
         """Kept for the backend first, told to the tablet, then the request goes: a power cut
         anywhere leaves either the request (done again) or the report (sent later)."""
-        queue_report(self.state_dir, request.backend_url, report)
+        queue_report(self.state_dir, request.backend_url, self._device_id, report)
         note_outcome(self.data_dir, report, self.clock())
         _unlink(self.data_dir / REQUEST_FILE)
 

@@ -593,3 +593,19 @@ def test_an_update_by_hand_under_way_means_later(
         assert tablet.agent().run() is Outcome.LATER
     assert server.reports == [] and (tablet.data / REQUEST_FILE).exists()
     assert tablet.agent().run() is Outcome.INSTALLED
+
+
+def test_a_report_kept_from_before_a_new_pairing_is_dropped(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """Reset and paired again (another device record) while a report waited: it is not the
+    new record's to say."""
+    server, url = backend
+    tablet.offer("2.0", server)
+    server.reports_down = True
+    assert tablet.agent().run() is Outcome.INSTALLED
+    credentials.save(tablet.data, credentials.DeviceCredential(url, 5, 1, "fyd_new"))
+    server.reports_down = False
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert server.reports == []
+    assert list((tablet.state / "reports").iterdir()) == []
