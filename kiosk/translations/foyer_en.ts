@@ -161,53 +161,55 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>CallersScreen</name>
     <message>
-        <location filename="../screens/callers_screen.py" line="299"/>
+        <location filename="../screens/callers_screen.py" line="305"/>
         <source>Vous décrochez vous-même.</source>
         <translation>You answer yourself.</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="300"/>
+        <location filename="../screens/callers_screen.py" line="306"/>
+        <location filename="../screens/callers_screen.py" line="315"/>
         <source>Rétablir</source>
         <translation>Allow again</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="302"/>
+        <location filename="../screens/callers_screen.py" line="308"/>
         <source>L&apos;appel s&apos;ouvre tout seul.</source>
         <translation>The call opens by itself.</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="303"/>
+        <location filename="../screens/callers_screen.py" line="309"/>
+        <location filename="../screens/callers_screen.py" line="315"/>
         <source>Arrêter</source>
         <translation>Stop</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="313"/>
+        <location filename="../screens/callers_screen.py" line="325"/>
         <source>Appeler</source>
         <translation>Call</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="314"/>
-        <location filename="../screens/callers_screen.py" line="316"/>
+        <location filename="../screens/callers_screen.py" line="326"/>
+        <location filename="../screens/callers_screen.py" line="328"/>
         <source>Qui peut décrocher tout seul</source>
         <translation>Who can answer by themselves</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="315"/>
+        <location filename="../screens/callers_screen.py" line="327"/>
         <source>Personne ne peut encore être appelé.</source>
         <translation>There is nobody to call yet.</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="319"/>
+        <location filename="../screens/callers_screen.py" line="331"/>
         <source>Quand ces personnes appellent, l&apos;appel s&apos;ouvre tout seul après 10 secondes, sauf la nuit.</source>
         <translation>When these people call, the call opens by itself after 10 seconds, except at night.</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="324"/>
+        <location filename="../screens/callers_screen.py" line="336"/>
         <source>Votre choix sera transmis dès que la tablette sera connectée.</source>
         <translation>Your choice will be sent as soon as the tablet is connected.</translation>
     </message>
     <message>
-        <location filename="../screens/callers_screen.py" line="326"/>
+        <location filename="../screens/callers_screen.py" line="338"/>
         <source>Retour</source>
         <translation>Back</translation>
     </message>
@@ -215,12 +217,12 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>CallsFeature</name>
     <message>
-        <location filename="../features/calls.py" line="307"/>
+        <location filename="../features/calls.py" line="308"/>
         <source>{name} a raccroché.</source>
         <translation>{name} hung up.</translation>
     </message>
     <message>
-        <location filename="../features/calls.py" line="491"/>
+        <location filename="../features/calls.py" line="492"/>
         <source>L&apos;appel s&apos;est interrompu.</source>
         <translation>The call broke off.</translation>
     </message>
@@ -599,13 +601,13 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="242"/>
-        <location filename="../controller.py" line="296"/>
+        <location filename="../controller.py" line="244"/>
+        <location filename="../controller.py" line="298"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="397"/>
+        <location filename="../controller.py" line="399"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -613,7 +615,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="399"/>
+        <location filename="../controller.py" line="401"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -628,7 +630,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="404"/>
+        <location filename="../controller.py" line="406"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -935,6 +937,145 @@ Photos sent by your family and friends will appear here.</translation>
         <location filename="../screens/mood_screen.py" line="205"/>
         <source>Merci !</source>
         <translation>Thank you!</translation>
+    </message>
+</context>
+<context>
+    <name>NetworkScreen</name>
+    <message>
+        <location filename="../screens/network_screen.py" line="228"/>
+        <location filename="../screens/network_screen.py" line="250"/>
+        <location filename="../screens/network_screen.py" line="351"/>
+        <source>Connexion à Internet</source>
+        <translation>Connecting to the Internet</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="237"/>
+        <source>Avec un téléphone</source>
+        <translation>With a phone</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="277"/>
+        <source>Mot de passe de « {name} »</source>
+        <translation>Password for “{name}”</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="288"/>
+        <source>Nom du réseau Wi-Fi</source>
+        <translation>Wi-Fi network name</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="317"/>
+        <source>La tablette n&apos;est pas connectée. Touchez le Wi-Fi de la maison :</source>
+        <translation>The tablet is not connected. Touch the home Wi-Fi:</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="319"/>
+        <source>La tablette n&apos;est pas connectée. Recherche des réseaux Wi-Fi…</source>
+        <translation>The tablet is not connected. Looking for Wi-Fi networks…</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="323"/>
+        <source>1. Avec un téléphone, scannez ce code.</source>
+        <translation>1. With a phone, scan this code.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="324"/>
+        <source>2. Puis celui-ci : une page s&apos;ouvre.</source>
+        <translation>2. Then this one: a page opens.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="328"/>
+        <source>Wi-Fi « {ssid} », mot de passe {password}</source>
+        <translation>Wi-Fi “{ssid}”, password {password}</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="337"/>
+        <source>Connexion à « {name} »…</source>
+        <translation>Connecting to “{name}”…</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="339"/>
+        <source>La tablette est connectée à « {name} ».</source>
+        <translation>The tablet is connected to “{name}”.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="341"/>
+        <source>Mot de passe refusé par « {name} ». Vérifiez-le et réessayez.</source>
+        <translation>Password refused by “{name}”. Check it and try again.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="345"/>
+        <source>La connexion à « {name} » n&apos;a pas abouti.</source>
+        <translation>Could not connect to “{name}”.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="352"/>
+        <source>Autre réseau</source>
+        <translation>Other network</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="353"/>
+        <source>Par téléphone</source>
+        <translation>By phone</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="354"/>
+        <source>Actualiser</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="355"/>
+        <source>Retour</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="356"/>
+        <source>Annuler</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="357"/>
+        <source>Réessayer</source>
+        <translation>Try again</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="358"/>
+        <source>Autres réseaux</source>
+        <translation>Other networks</translation>
+    </message>
+</context>
+<context>
+    <name>OnScreenKeyboard</name>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="178"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="200"/>
+        <source>Maj</source>
+        <translation>Shift</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="182"/>
+        <source>Espace</source>
+        <translation>Space</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="183"/>
+        <source>Valider</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="200"/>
+        <source>MAJ</source>
+        <translation>SHIFT</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="205"/>
+        <source>Masquer</source>
+        <translation>Hide</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/onscreen_keyboard.py" line="205"/>
+        <source>Afficher</source>
+        <translation>Show</translation>
     </message>
 </context>
 <context>
