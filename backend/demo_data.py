@@ -1,6 +1,7 @@
 """Demo data: a care manager and Jeanne Martin with a real-looking week of visits, her
 daughter Marie and grandson Thomas (both approved to call her tablet, Marie with auto-answer),
-Claire her nurse, the messages they left, and her morning medication reminder."""
+Claire her nurse, the messages they left, and her morning medication reminder; the care
+manager's own service, which she manages (its tablets and their updates)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ DEMO_NAME = "Claire Dubois"
 DEMO_FAMILY_EMAIL = "marie.martin@foyer.example"
 DEMO_FAMILY_PASSWORD = "demo-marie-2026"  # noqa: S105 (demo databases only)
 DEMO_FAMILY_NAME = "Marie Martin"
+DEMO_ORGANISATION = "Service autonomie de Lyon"
 
 
 def seed(session: Session, today: date, now: datetime | None = None) -> tuple[User, Beneficiary]:
@@ -89,6 +91,9 @@ def seed(session: Session, today: date, now: datetime | None = None) -> tuple[Us
         exdates=[],
     )
     now = now or datetime.now(UTC)
+    # Claire's service, which she manages: its « Parc de tablettes » and « Mises à jour »
+    # pages show Jeanne's tablet once the demo pairs it (docs/console.md).
+    circle.create_organisation(session, user, DEMO_ORGANISATION, "care_management")
     _seed_circle(session, user, jeanne, now)
     _seed_reminders(session, user, jeanne, monday, now)
     return user, jeanne
