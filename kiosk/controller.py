@@ -62,6 +62,7 @@ from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_home_view, finished_occurrences, reminder_summary
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow, ScreenSource
+from kiosk.network.link import NetworkLink
 from kiosk.outbox import Outbox
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
 from kiosk.sync import LONG_POLL_SECONDS
@@ -170,6 +171,8 @@ class KioskController(QObject):
         self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
         self.circle = self._add_feature(CircleFeature(self, self._data_dir))
         self.calls = self._add_feature(CallsFeature(self, self._data_dir, wake=self.wake_screen))
+        # « Connexion à Internet » (kiosk.network.link: its service starts with start()).
+        self.network = NetworkLink(self.window, lambda: self._device_id is not None)
 
     @property
     def night(self) -> NightScreen:
@@ -259,11 +262,13 @@ class KioskController(QObject):
             self._enter_pairing()
         else:
             self._enter_paired(credential)
+        self.network.start()
         self._tick.start()
 
     def shutdown(self) -> None:
         self._tick.stop()
         self.touches.save()
+        self.network.stop()
         self._stop_paired_services()
         for feature in self._features:
             feature.shutdown()
@@ -393,6 +398,8 @@ class KioskController(QObject):
         )
 
     def _on_pairing_problem(self, _reason: str, retry_in: float) -> None:
+        if self.network.offer():
+            return  # no network at all: « Connexion à Internet » rather than a dead end
         n = max(1, round(retry_in))
         # French is the source language: its plural (2 and more) is chosen here.
         if n < 2:

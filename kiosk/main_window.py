@@ -47,9 +47,10 @@ LONG_PRESS_MS = 3000
 HIGH_CONTRAST_BACKGROUND = "#FFFFFF"
 
 # Screens nothing covers by itself (an overlay waits until they are left): a professional's
-# session (their PIN, the key-box code), the technician's maintenance, pairing, and the night
+# session (their PIN, the key-box code), the technician's maintenance, pairing, a Wi-Fi
+# password being typed (« Connexion à Internet »), and the night
 # (the panel may be off: a touch meant to wake the tablet must never answer a card).
-QUIET_SCREENS = frozenset({PAIRING, "professional", "maintenance", "night"})
+QUIET_SCREENS = frozenset({PAIRING, "professional", "maintenance", "night", "network"})
 
 # A screen, or what builds it when it is first needed.
 ScreenSource = QWidget | Callable[[], QWidget]

@@ -1,0 +1,81 @@
+"""Where « Connexion à Internet » appears: an unpaired tablet that NetworkManager says is
+offline gets it instead of the pairing screen; once a join succeeds, the outcome is read and
+the pairing screen comes back (its flow carries on). Without NetworkManager nothing changes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from kiosk.main_window import MainWindow
+from kiosk.network import link
+from kiosk.network.link import NetworkLink
+from kiosk.screens.network_screen import NetworkScreen
+from tests.kiosk.fake_network_manager import fake_network_manager, private_bus
+from tests.kiosk.test_network_service import control
+
+WAIT_MS = 20_000
+
+
+@pytest.fixture
+def bus() -> Iterator[str]:
+    with private_bus() as address, fake_network_manager(address):
+        yield address
+
+
+@pytest.fixture
+def window(qtbot: QtBot) -> MainWindow:
+    window = MainWindow(datetime.now)
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show_pairing()
+    return window
+
+
+def test_offline_pairing_gives_the_network_screen_then_pairing_again(
+    qtbot: QtBot, window: MainWindow, bus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(link, "BACK_AFTER_MS", 50)
+    network = NetworkLink(window, is_paired=lambda: False)
+    network.start(bus)
+    qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
+    assert network.offline() and network.offer()  # a pairing problem keeps it there
+    screen = window.screen_named("network")
+    assert isinstance(screen, NetworkScreen)
+    qtbot.waitUntil(
+        lambda: screen.network_buttons[0].full_text().startswith("Maison"), timeout=WAIT_MS
+    )
+
+    control(bus, "SetPassword", "ss", "Livebox-7F3A", "le-bon-mot-de-passe")
+    screen.choose("Livebox-7F3A")
+    screen.keyboard.type_text("pas-le-bon")
+    screen.keyboard.press("ok")
+    qtbot.waitUntil(lambda: "Mot de passe refusé" in screen.status_text(), timeout=WAIT_MS)
+    assert window.current_screen_name() == "network"
+
+    screen.retry_button.click()
+    screen.keyboard.type_text("le-bon-mot-de-passe")
+    screen.keyboard.press("ok")
+    qtbot.waitUntil(lambda: window.current_screen_name() == "pairing", timeout=WAIT_MS)
+    assert not network.offline()
+    assert network.offer() is False  # online: « Le service Foyer ne répond pas » is the truth
+    network.stop()
+
+
+def test_without_network_manager_nothing_changes(
+    qtbot: QtBot, window: MainWindow, tmp_path: Any
+) -> None:
+    network = NetworkLink(window, is_paired=lambda: False)
+    network.start(f"unix:path={tmp_path}/nobody")
+    assert network.service is not None
+    with qtbot.waitSignal(network.service.available_changed, timeout=WAIT_MS) as available:
+        pass
+    assert available.args == [False]
+    assert network.offer() is False
+    assert window.current_screen_name() == "pairing"
+    assert not window.is_built("network")
+    network.stop()
