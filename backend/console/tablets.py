@@ -1,7 +1,8 @@
 """A beneficiary's tablets: how each is doing (in words, what needs a person first:
 `backend.services.device_health`; and the figures: last seen, version, free disk, writes still
-queued), whether the person paused the sharing of their mood, revoking one, and its remote
-configuration.
+queued), whether the person paused the sharing of their mood, revoking one, its remote
+configuration, and its updates: its channel and the hours it installs nothing
+(`rollouts.set_device_preferences`, issue 18).
 
 The care manager's other pages of issue 16 sit next to it (a second row of links): signs of
 life, news from the relatives, who read what. Their routers are included in this one (merge:
