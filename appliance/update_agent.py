@@ -59,6 +59,7 @@ from kiosk.update_window import (
     OUTCOME_FILE,
     REQUEST_FILE,
     Target,
+    handled_offers,
     parse_target,
 )
 from provisioning import credentials
@@ -481,6 +482,12 @@ class Agent:
         if request is None:
             return Outcome.NOTHING
         target = request.target
+        if (target.rollout_id, target.version) in self._failed_here():
+            # Rolled back or refused here already: a request the tablet wrote before it read
+            # the outcome (it does not ask again after). Never a loop of restarts into it.
+            log.info("update to %s: already failed here; request removed", target.version)
+            _unlink(request_path)
+            return Outcome.NOTHING
         running = update.current_version(self.root)
         if target.version == running:
             # Installed by an earlier run whose end a power cut took: say so (the backend takes
@@ -594,6 +601,17 @@ class Agent:
         _unlink(self.state_dir / _APPLYING)
         log.info("update to %s: %s", target.version, outcome.value)
         return outcome
+
+    def _failed_here(self) -> set[tuple[int, str]]:
+        try:
+            outcomes = json.loads(read_small(self.data_dir / OUTCOME_FILE).decode("utf-8"))
+        except (OSError, ValueError):
+            return set()
+        if not isinstance(outcomes, dict) or not isinstance(outcomes.get("outcomes"), list):
+            return set()
+        items = [i for i in outcomes["outcomes"] if isinstance(i, dict)]
+        failed = [i for i in items if i.get("outcome") in ("failed", "rolled_back")]
+        return handled_offers({"outcomes": failed})
 
     def _mark_applying(self, request: Request, report: dict[str, Any]) -> None:
         body = {"report": report, "backend_url": request.backend_url}

@@ -221,6 +221,7 @@ class Tablet:
         *,
         key: bytes | None = None,
         served: bytes | None = None,
+        rollout_id: int = 7,
     ) -> dict[str, Any]:
         """A release signed by `key` (the trusted one by default), asked for by the tablet;
         the server serves `served` (the release itself by default)."""
@@ -229,7 +230,7 @@ class Tablet:
         signature = release_signature.sign(key or self.private_pem, version, sha, size)
         server.body = wheel.read_bytes() if served is None else served
         request = {
-            "rollout_id": 7,
+            "rollout_id": rollout_id,
             "version": version,
             "filename": wheel.name,
             "size": size,
@@ -391,7 +392,7 @@ def test_a_file_other_than_the_signed_one_is_refused_and_deleted(
     tablet.offer("2.0", server, served=other)
     assert tablet.agent().run() is Outcome.FAILED
     assert server.reports[-1]["reason"] == "Le serveur propose un autre fichier que celui annoncé."
-    request = tablet.offer("2.0", server, served=other)
+    request = tablet.offer("2.0", server, served=other, rollout_id=8)  # the operator tries again
     server.etag = request["sha256"]  # it even claims to be the signed file
     assert tablet.agent().run() is Outcome.FAILED
     assert server.reports[-1]["outcome"] == "failed"
@@ -449,6 +450,11 @@ def test_an_unhealthy_version_is_rolled_back_and_said(
         "reason": "La version 3.0 n'a pas démarré correctement ; retour à la version 1.0.",
     }
     assert handled_offers({"outcomes": tablet.outcomes()}) == {(7, "3.0")}
+    # The tablet, restarted on 1.0 before it could read that outcome, asked again: not retried.
+    tablet.offer("3.0", server)
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["3.0", "1.0"] and len(server.reports) == 1
+    assert not (tablet.data / REQUEST_FILE).exists()
 
 
 def test_a_report_is_kept_until_the_backend_takes_it(
