@@ -15,6 +15,7 @@ from appliance.firstboot import (
     SettingsError,
     apply_to_system,
     ensure_device_id,
+    parse_file,
     parse_settings,
     read_settings,
     run_firstboot,
@@ -211,6 +212,7 @@ def test_every_settings_key_is_documented_where_people_look() -> None:
     for key in KEYS:
         assert f"{key} = " in docs, key
         assert f"#{key} = " in example, key
+    assert "#wifi = " in example and "[[wifi]]" in (repo / "docs/network.md").read_text()
     # The example, once its lines are uncommented, is a valid file.
     uncommented = "\n".join(
         line.removeprefix("#")
@@ -218,3 +220,95 @@ def test_every_settings_key_is_documented_where_people_look() -> None:
         if line.startswith("#") and " = " in line
     )
     assert parse_settings(uncommented).backend_url == "https://foyer.example.org"
+    assert [n.ssid for n in parse_file(uncommented)[1]] == ["Maison"]
+
+
+# -- the home's Wi-Fi, written by the care manager before shipping ---------------------------
+
+WIFI = """
+backend_url = "https://foyer.example.org"
+
+[[wifi]]
+ssid = "Maison; salon"
+password = "correct horse battery"
+
+[[wifi]]
+ssid = "Box de secours"
+hidden = true
+"""
+
+
+def test_wifi_networks_are_read_one_or_several() -> None:
+    settings, wifi = parse_file(WIFI)
+    assert settings.backend_url == "https://foyer.example.org"
+    assert [(n.ssid, n.password, n.hidden) for n in wifi] == [
+        ("Maison; salon", "correct horse battery", False),
+        ("Box de secours", "", True),
+    ]
+    single = parse_file('[wifi]\nssid = "Maison"\npassword = "12345678"')[1]
+    assert [n.ssid for n in single] == ["Maison"]
+    assert "correct horse" not in repr(wifi)  # a password never reaches a log through repr
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('[wifi]\npassword = "12345678"', "« ssid » (le nom du réseau) est obligatoire"),
+        ('[wifi]\nssid = "M"\npassword = "court77"', "de 8 à 63 caractères"),
+        ('[wifi]\nssid = "M"\npassword = "' + "x" * 64 + '"', "de 8 à 63 caractères"),
+        ('[wifi]\nssid = "M"\npassword = "mot de passé"', "de 8 à 63 caractères"),
+        ('[wifi]\nssid = "' + "é" * 17 + '"', "32 octets au plus"),
+        ('[wifi]\nssid = "M"\nhidden = "oui"', "« hidden » vaut true ou false"),
+        ('[wifi]\nssid = "M"\npsk = "12345678"', "clé inconnue « psk »"),
+        ('wifi = "Maison"', "section [wifi]"),
+        ('wiif = "Maison"', "clés possibles : backend_url, timezone, locale, wifi"),
+    ],
+)
+def test_bad_wifi_is_refused_in_french_without_repeating_the_password(text: str, says: str) -> None:
+    with pytest.raises(SettingsError) as refused:
+        parse_file(text)
+    assert says in str(refused.value)
+    assert "court77" not in str(refused.value) and "passé" not in str(refused.value)
+
+
+def test_firstboot_writes_wifi_for_network_manager_and_keeps_no_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    boot, data, nm = tmp_path / "boot", tmp_path / "data", tmp_path / "system-connections"
+    boot.mkdir()
+    nm.mkdir()
+    (nm / "foyer-toml-7.nmconnection").write_text("an older file's network")
+    (nm / "foyer-Maison.nmconnection").write_text("joined on the tablet: not ours to remove")
+    (boot / "foyer.toml").write_text(WIFI)
+    caplog.set_level("DEBUG")
+    ran: list[Sequence[str]] = []
+    result = run_firstboot(
+        boot, data, apply_system=True, run=lambda argv: ran.append(argv) or True, nm_connections=nm
+    )
+    assert result.settings_error is None
+    assert sorted(p.name for p in nm.iterdir()) == [
+        "foyer-Maison.nmconnection",
+        "foyer-toml-1.nmconnection",
+        "foyer-toml-2.nmconnection",
+    ]
+    first = (nm / "foyer-toml-1.nmconnection").read_text()
+    assert stat.S_IMODE((nm / "foyer-toml-1.nmconnection").stat().st_mode) == 0o600
+    assert "type=wifi" in first and "key-mgmt=wpa-psk" in first
+    assert "psk=correct horse battery" in first
+    assert "ssid=" + "".join(f"{b};" for b in b"Maison; salon") in first
+    assert "autoconnect-priority=2" in first  # the first listed is preferred
+    second = (nm / "foyer-toml-2.nmconnection").read_text()
+    assert "hidden=true" in second and "wifi-security" not in second
+    assert "correct horse" not in (data / "settings.json").read_text()
+    assert "correct horse" not in caplog.text
+    # Without a [wifi] section the networks written before stay.
+    (boot / "foyer.toml").write_text('timezone = "Europe/Paris"')
+    run_firstboot(boot, data, apply_system=True, run=lambda argv: True, nm_connections=nm)
+    assert (nm / "foyer-toml-2.nmconnection").exists()
+
+
+def test_a_password_with_escapes_reads_back() -> None:
+    from appliance.firstboot import WifiNetwork, keyfile
+
+    text = keyfile(WifiNetwork("M", " a\\b\tc d!"), priority=1)
+    assert "psk=\\sa\\\\b\\tc d!" in text
