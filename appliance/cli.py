@@ -186,7 +186,7 @@ def _apply_update(args: argparse.Namespace) -> int:
     )
     try:
         outcome = agent.run()
-    except update.UpdateError as exc:
+    except (update.UpdateError, OSError) as exc:  # another run, an unwritable state folder
         print(f"foyer apply-update: {exc}", file=sys.stderr)
         return update_agent.EXIT_LATER
     print(f"foyer apply-update: {outcome.value}", file=sys.stderr)
