@@ -579,7 +579,7 @@ class FailureLine:
 class RolloutProgress:
     stage_percent: int
     targeted: int  # tablets in the current stage now
-    offered: int  # told, no report yet
+    offered: int  # in the current stage, no report yet (tablets paired since included)
     installed: int
     failed: int
     rolled_back: int
@@ -605,10 +605,18 @@ def progress(session: Session, rollout: Rollout) -> RolloutProgress:
         )
         for row, first, last in rows
     ]
+    stage = {t.device_id for t in in_stage_tablets(session, rollout)}
+    reported = set(
+        session.scalars(
+            select(DeviceUpdate.device_id).where(
+                DeviceUpdate.rollout_id == rollout.id, DeviceUpdate.state.in_(OUTCOMES)
+            )
+        ).all()
+    )
     return RolloutProgress(
         stage_percent=stage_percent(rollout),
-        targeted=len(in_stage_tablets(session, rollout)),
-        offered=counts.get("offered", 0),
+        targeted=len(stage),
+        offered=len(stage - reported),
         installed=counts.get("installed", 0),
         failed=counts.get("failed", 0),
         rolled_back=counts.get("rolled_back", 0),

@@ -506,3 +506,19 @@ def test_for_organisation_lists_its_own_and_the_operators(client: TestClient, wo
         listed = [r.id for r in rollouts.for_organisation(session, world.organisation)]
     assert listed == [operators, own]
     assert other not in listed
+
+
+def test_a_tablet_paired_later_gets_the_rollout_and_counts_as_pending(
+    client: TestClient, world: World
+) -> None:
+    rollout_id = world.rollout([100])
+    world.act(rollout_id, "advance")  # done: still offered
+    late = world.tablets(1)[0]
+    assert [r["rollout_id"] for r in updates_of(client, late)] == [rollout_id]
+    with service(client) as session:
+        progress = rollouts.progress(session, rollouts.get_rollout(session, rollout_id))
+    assert (progress.stage_percent, progress.targeted, progress.offered) == (100, 1, 1)
+    assert report(client, late, rollout_id, "0.2.0").status_code == 200
+    with service(client) as session:
+        progress = rollouts.progress(session, rollouts.get_rollout(session, rollout_id))
+    assert (progress.targeted, progress.offered, progress.installed) == (1, 0, 1)
