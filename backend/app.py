@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
 import pkgutil
+import signal
+import threading
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
@@ -18,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 import backend.api
 from backend import console, database_errors, db
+from backend.api import device_protocol
 from backend.api.deps import AppState, utc_now
 from backend.config import Settings
 from backend.errors import ServiceError
@@ -102,6 +107,41 @@ def start_jobs(
     return worker
 
 
+def answer_long_polls_on_stop(hub: ChangeHub) -> Callable[[], None]:
+    """On SIGTERM or SIGINT, answer every held long-poll at once, then let the server stop.
+
+    uvicorn's graceful stop waits `timeout_graceful_shutdown` (5 s) for open requests, then
+    cancels them: a poll held for up to 30 s was cut with a 500 and a traceback. Its signal
+    handlers are in place when the application starts (Server.capture_signals); ours runs
+    first, schedules `hub.stop()` on the loop (never from the handler: it takes a lock the
+    interrupted code may hold), then calls uvicorn's. Each held poll answers its empty delta
+    with the same cursor, which the tablet reads as "nothing new" and polls again — another
+    backend behind the proxy, or this one once restarted. Returns the undo (at shutdown)."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signals go to the main thread only (a test client's portal)
+    loop = asyncio.get_running_loop()
+    installed: dict[int, tuple[Any, Any]] = {}
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        previous = signal.getsignal(signum)
+        if not callable(previous):
+            continue  # no server handler to chain to: leave the default behaviour alone
+
+        def stop_then(sig: int, frame: Any, previous: Callable[..., Any] = previous) -> None:
+            with contextlib.suppress(RuntimeError):  # the loop has closed
+                loop.call_soon_threadsafe(hub.stop)
+            previous(sig, frame)
+
+        signal.signal(signum, stop_then)
+        installed[signum] = (previous, stop_then)
+
+    def undo() -> None:
+        for signum, (previous, ours) in installed.items():
+            if signal.getsignal(signum) is ours:
+                signal.signal(signum, previous)
+
+    return undo
+
+
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     engine = db.make_engine(settings.database_url, settings.database_connections, settings.workers)
     if migrate:
@@ -121,9 +161,13 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         worker = start_jobs(
             settings, sessions, lambda: app.dependency_overrides.get(utc_now, utc_now)()
         )
+        undo_signals = answer_long_polls_on_stop(hub)
         try:
             yield
         finally:
+            hub.stop()  # a poll still held (no signal came: a test, an embedding) answers now
+            undo_signals()
+            app.state.foyer.close()
             if worker is not None:
                 worker.stop()
             if listener is not None:
@@ -138,7 +182,11 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     )
     app.state.foyer = AppState(settings=settings, sessions=sessions, hub=hub)
     app.state.pg_listener = listener
-    for router in api_routers():
+    # The tablets' polls are most of the traffic (each tablet every 25 s): their router is
+    # matched first. FastAPI tries the routers in order, at a cost each (docs/performance.md).
+    routers = api_routers()
+    routers.sort(key=lambda router: router is not device_protocol.router)
+    for router in routers:
         app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
@@ -219,6 +267,8 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
 
     # The web console's pages, static files, and HTML errors for its paths (/api keeps JSON).
     console.install(app, settings)
+    # The tablets' idle polls past the framework (innermost: the headers below still apply).
+    app.add_middleware(device_protocol.SyncFastLane)
     # Security headers on every answer; the schema's 422 as really sent (tests/security/).
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestIdMiddleware)

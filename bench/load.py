@@ -25,6 +25,7 @@ import random
 import resource
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bench.backend import encode_request, exchange
@@ -44,6 +45,18 @@ class LoadResult:
     posted: int = 0  # messages posted
     errors: Counter[str] = field(default_factory=Counter)
     connected_peak: int = 0
+    requests: int = 0  # every answer: polls, probes, posts
+    # The steady window (after every tablet's first poll is out, to the end): the backend's CPU
+    # seconds (the `cpu` callable of run_load) and the answers counted over it.
+    window_seconds: float = 0.0
+    window_cpu: float = 0.0
+    window_polls: int = 0
+    window_requests: int = 0
+
+    @property
+    def cpu_per_poll_ms(self) -> float:
+        """Backend CPU over the steady window per long-poll answered in it (ms)."""
+        return self.window_cpu / self.window_polls * 1000 if self.window_polls else 0.0
 
     @property
     def error_count(self) -> int:
@@ -71,8 +84,10 @@ class _Run:
         duration: float,
         probes: int,
         change_every: float,
+        cpu: Callable[[], float] | None = None,
     ) -> None:
         self.port = port
+        self.cpu = cpu
         self.wait = wait
         self.duration = duration
         self.change_every = change_every
@@ -123,6 +138,7 @@ class _Run:
                         )
                     finally:
                         self.waiting.discard(beneficiary_id)
+                    self.result.requests += 1
                     if answer.status != 200:
                         self.result.errors[f"HTTP {answer.status}"] += 1
                         await asyncio.sleep(1 + random.random())
@@ -151,6 +167,7 @@ class _Run:
         try:
             while self.running():
                 answer = await asyncio.wait_for(exchange(reader, writer, raw), GRACE)
+                self.result.requests += 1
                 if answer.status == 200:
                     self.result.probe.append(answer.seconds)
                 else:
@@ -183,6 +200,7 @@ class _Run:
                 )
                 self.posted_at[beneficiary_id] = time.perf_counter()
                 answer = await asyncio.wait_for(exchange(reader, writer, raw), GRACE)
+                self.result.requests += 1
                 if answer.status == 201:
                     self.result.posted += 1
                 else:
@@ -203,7 +221,18 @@ class _Run:
         ]
         tasks += [asyncio.create_task(self.probe(c)) for c in self.probe_credentials]
         tasks.append(asyncio.create_task(self.changes()))
-        await asyncio.sleep(self.duration)
+        # The steady window starts once every tablet has sent its first poll and the first
+        # answers come back at the fleet's rate (wait + ramp spread), if the run is long enough.
+        settle = min(self.wait + 2.0, self.duration / 2)
+        await asyncio.sleep(settle)
+        cpu_start = self.cpu() if self.cpu else 0.0
+        polls_start, requests_start = self.result.polls, self.result.requests
+        window_start = time.perf_counter()
+        await asyncio.sleep(max(0.0, self.stop_at - time.perf_counter()))
+        self.result.window_seconds = time.perf_counter() - window_start
+        self.result.window_cpu = (self.cpu() if self.cpu else 0.0) - cpu_start
+        self.result.window_polls = self.result.polls - polls_start
+        self.result.window_requests = self.result.requests - requests_start
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -220,8 +249,14 @@ def run_load(
     duration: float = 30.0,
     probes: int = 4,
     change_every: float = 1.0,
+    cpu: Callable[[], float] | None = None,
 ) -> LoadResult:
-    """Simulate `len(credentials) - probes` long-polling tablets for `duration` seconds."""
+    """Simulate `len(credentials) - probes` long-polling tablets for `duration` seconds.
+
+    `cpu`: the backend's CPU seconds so far (bench.measure.tree_cpu_seconds of its pid), read at
+    both ends of the steady window. `change_every` 0 and `probes` 0: an idle fleet only."""
     raise_fd_limit(len(credentials) + 64)
-    run = _Run(port, credentials, beneficiary_ids, cm_headers, wait, duration, probes, change_every)
+    run = _Run(
+        port, credentials, beneficiary_ids, cm_headers, wait, duration, probes, change_every, cpu
+    )
     return asyncio.run(run.run())

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from backend.config import Settings
@@ -16,6 +17,7 @@ from backend.errors import ServiceError
 from backend.models import Device, User
 from backend.services import accounts, pairing
 from backend.services.changes import ChangeHub
+from backend.services.sync import QuickChecks
 
 
 @dataclass
@@ -24,13 +26,35 @@ class AppState:
     sessions: sessionmaker[Session]
     hub: ChangeHub
 
+    _quick_checks: QuickChecks | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine behind `sessions`, for the few reads that need no ORM session."""
+        bind: Engine = self.sessions.kw["bind"]
+        return bind
+
+    @property
+    def quick_checks(self) -> QuickChecks:
+        """The tablets' idle-poll checks, with their own connections (opened on first use)."""
+        if self._quick_checks is None:
+            self._quick_checks = QuickChecks(self.engine)
+        return self._quick_checks
+
+    def close(self) -> None:
+        """At shutdown: the connections this state holds outside the pool's checkouts."""
+        if self._quick_checks is not None:
+            self._quick_checks.close()
+
 
 # Ids are 32-bit on PostgreSQL: a larger one is refused as invalid, never a database error.
 MAX_ID = 2_147_483_647
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: FastAPI runs a plain `def` dependency in the thread pool, a hop per request for
+    # a dictionary lookup (docs/performance.md, backend scale).
     state: AppState = request.app.state.foyer
     return state
 
@@ -60,10 +84,22 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def utc_now() -> datetime:
+    """The application's clock. Tests replace it with `app.dependency_overrides[utc_now]`."""
     return datetime.now(UTC)
 
 
-NowDep = Annotated[datetime, Depends(utc_now)]
+def clock_now(request: Request) -> datetime:
+    """The application's clock (`utc_now` or its override) for this request."""
+    clock: Callable[[], datetime] = request.app.dependency_overrides.get(utc_now, utc_now)
+    return clock()
+
+
+async def request_now(request: Request) -> datetime:
+    # async: as a dependency `utc_now` itself, a plain `def`, would cost a thread-pool hop.
+    return clock_now(request)
+
+
+NowDep = Annotated[datetime, Depends(request_now)]
 
 _user_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 

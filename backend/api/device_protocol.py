@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from datetime import datetime
 from typing import Annotated, Any
@@ -15,8 +16,18 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from backend.api.deps import LAST_SEEN_RESOLUTION, AppState, NowDep, SessionDep, StateDep
+from backend import security
+from backend.api.deps import (
+    LAST_SEEN_RESOLUTION,
+    AppState,
+    NowDep,
+    SessionDep,
+    StateDep,
+    clock_now,
+    utc_now,
+)
 from backend.models import Beneficiary
 from backend.services import pairing
 from backend.services import sync as sync_service
@@ -103,6 +114,14 @@ def _credential(request: Request) -> str:
     return credential.strip()
 
 
+def _unknown_device() -> HTTPException:
+    return HTTPException(
+        status.HTTP_401_UNAUTHORIZED,
+        "Unknown or revoked device credential.",
+        headers={"WWW-Authenticate": "Bearer"},
+    )
+
+
 def _read(
     state: AppState, credential: str, cursor: int | None, now: datetime
 ) -> tuple[int, dict[str, Any]]:
@@ -111,11 +130,7 @@ def _read(
     with state.sessions() as session, session.begin():
         device = pairing.device_for_credential(session, credential)
         if device is None:
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED,
-                "Unknown or revoked device credential.",
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+            raise _unknown_device()
         if device.last_seen_at is None or now - device.last_seen_at >= LAST_SEEN_RESOLUTION:
             device.last_seen_at = now
         beneficiary = session.get(Beneficiary, device.beneficiary_id)
@@ -125,16 +140,31 @@ def _read(
         return beneficiary.id, sync_service.delta(session, beneficiary, device, cursor)
 
 
+async def _quick(
+    state: AppState, credential: str, cursor: int, now: datetime
+) -> sync_service.QuickCheck:
+    """The lean check of a poll with a cursor: one indexed query on a connection of its own
+    (no ORM, no transaction to open and close), plus the last-seen note when it is due."""
+    digest = security.secret_digest(credential)
+    check = await state.quick_checks.check(digest, cursor, now, LAST_SEEN_RESOLUTION)
+    if check is None:
+        raise _unknown_device()
+    return check
+
+
+def _body(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def _json(payload: dict[str, Any]) -> Response:
-    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-    return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
+    return Response(
+        _body(payload), media_type="application/json", headers={"Cache-Control": "no-store"}
+    )
 
 
 @router.get("/sync")
 async def sync(
     request: Request,
-    state: StateDep,
-    now: NowDep,
     cursor: Annotated[str | None, Query(max_length=20), LINE] = None,
     wait: Annotated[float, Query(ge=0, le=300)] = 0,
 ) -> Response:
@@ -142,37 +172,144 @@ async def sync(
 
     With `wait`, an unchanged state holds the request up to that many seconds (capped by the
     server) and answers as soon as a change is committed, through any worker. An empty delta
-    keeps the same cursor. 410 means the cursor is unknown here: sync again without one.
+    keeps the same cursor; so does a held poll answered early because the server is stopping.
+    410 means the cursor is unknown here: sync again without one.
     """
+    # The state and the clock without dependencies: each costs FastAPI a resolution, and this
+    # route is most of the traffic (docs/performance.md, backend scale).
+    state: AppState = request.app.state.foyer
+    now = clock_now(request)
     credential = _credential(request)
     since = sync_service.parse_cursor(cursor)
-    # Seen when it asked: a long-poll's later reads note the same instant, which its first
-    # read has noted already (the next poll notes its own).
-    beneficiary_id, payload = await run_in_threadpool(_read, state, credential, since, now)
-    if since is None or wait <= 0 or not _unchanged(payload, since):
+    if since is None:
+        _, payload = await run_in_threadpool(_read, state, credential, None, now)
         return _json(payload)
+    return _json(await poll(state, credential, since, wait, now))
+
+
+async def poll(
+    state: AppState, credential: str, since: int, wait: float, now: datetime
+) -> dict[str, Any]:
+    """The answer to a sync with a cursor, held up to `wait` seconds while nothing changes.
+
+    The common case — nothing new — costs one indexed query (`sync_service.quick_check`),
+    then nothing until the wait ends; a change wakes the poll through the hub and the full
+    read answers it (authenticating the device again). Raises what the full read raises."""
+    hub = state.hub
+    # Read before the check: if it has not moved once we are subscribed, nothing was
+    # committed (and published) between the two, and the check still holds.
+    published = hub.publications
+    # Seen when it asked: the check notes it (when due); the later full reads of a long-poll
+    # note the same instant, already noted.
+    check = await _quick(state, credential, since, now)
+    if not check.unchanged:
+        _, payload = await run_in_threadpool(_read, state, credential, since, now)
+        if not _unchanged(payload, since):
+            return payload
+    if wait <= 0 or hub.stopping:
+        return sync_service.empty_delta(since)
     deadline = time.monotonic() + min(wait, state.settings.max_sync_wait_seconds)
-    token = state.hub.subscribe(beneficiary_id)
+    token = hub.subscribe(check.beneficiary_id)
+    _loop, woken = token
     try:
-        while True:
-            # Read again after subscribing: a change committed just before is not missed.
-            _, payload = await run_in_threadpool(_read, state, credential, since, now)
+        if hub.publications != published:
+            woken.set()  # something was published meanwhile, maybe for us: read again
+        while not hub.stopping:
             remaining = deadline - time.monotonic()
-            if not _unchanged(payload, since) or remaining <= 0:
-                return _json(payload)
-            _loop, woken = token
+            if remaining <= 0:
+                break
             try:
                 await asyncio.wait_for(woken.wait(), timeout=remaining)
             except TimeoutError:
-                # Nothing was published for this beneficiary while we waited: the empty delta
-                # just read still holds. Reading it again would cost a third transaction per
-                # unchanged poll (bench/scale.py); a change the hub missed is read at once by
-                # the tablet's next sync.
-                return _json(payload)
+                # Nothing was published for this beneficiary while we waited: the check still
+                # holds, and costs nothing more (a change the hub missed, say while the
+                # PostgreSQL listener reconnected, is read at once by the tablet's next poll).
+                break
             woken.clear()
+            if hub.stopping:
+                break
+            # Woken by a change: the full read, which authenticates the device again.
+            _, payload = await run_in_threadpool(_read, state, credential, since, now)
+            if not _unchanged(payload, since):
+                return payload
     finally:
-        state.hub.unsubscribe(beneficiary_id, token)
+        hub.unsubscribe(check.beneficiary_id, token)
+    # Nothing new; or the server is stopping (SIGTERM, a restart): the held poll gets its
+    # ordinary answer now rather than being cut when the graceful stop runs out of time.
+    return sync_service.empty_delta(since)
 
 
 def _unchanged(payload: dict[str, Any], since: int) -> bool:
     return payload["cursor"] == str(since) and sync_service.is_empty(payload)
+
+
+SYNC_PATH = "/api/v1/device/sync"
+_WAIT = re.compile(r"\d{1,3}(\.\d{1,6})?")
+
+
+def _lane_request(scope: Scope) -> tuple[str, int, float] | None:
+    """(credential, cursor, wait) of a well-formed `GET /sync?cursor=C[&wait=W]` with a bearer
+    credential; None for anything else, which the route itself answers (its 4xx included)."""
+    if scope["method"] != "GET" or scope["path"] != SYNC_PATH:
+        return None
+    params: dict[str, str] = {}
+    for part in scope["query_string"].decode("latin-1").split("&"):
+        name, _, value = part.partition("=")
+        if name not in ("cursor", "wait") or name in params:
+            return None
+        params[name] = value
+    raw_cursor, raw_wait = params.get("cursor", ""), params.get("wait", "0")
+    if not (raw_cursor.isascii() and raw_cursor.isdigit() and len(raw_cursor) <= 18):
+        return None
+    if not _WAIT.fullmatch(raw_wait) or float(raw_wait) > 300:
+        return None
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme, _, credential = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and credential.strip():
+                return credential.strip(), int(raw_cursor), float(raw_wait)
+            return None
+    return None
+
+
+class SyncFastLane:
+    """Polls with a cursor answered without FastAPI's routing and dependency resolution.
+
+    Ten thousand tablets poll 400 times a second, nearly always for "nothing new": through
+    the framework that cost more than the answer (docs/performance.md, backend scale). This
+    pure ASGI middleware, inside the request-id and security-header ones (so the answer
+    carries the same headers), runs `poll` — the route's own code — for a well-formed poll
+    and sends its JSON. Anything else, and any error (an unknown credential, a cursor from the
+    future, a database error), goes to the application untouched, which answers it as ever:
+    nothing has been sent by then, and a GET has no body to replay."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        lane = _lane_request(scope) if scope["type"] == "http" else None
+        if lane is None:
+            await self.app(scope, receive, send)
+            return
+        credential, since, wait = lane
+        application = scope["app"]
+        state: AppState = application.state.foyer
+        clock = application.dependency_overrides.get(utc_now, utc_now)
+        try:
+            payload = await poll(state, credential, since, wait, clock())
+        except Exception:  # the application answers it, errors included
+            await self.app(scope, receive, send)
+            return
+        body = _body(payload)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [
+                    (b"content-length", str(len(body)).encode()),
+                    (b"content-type", b"application/json"),
+                    (b"cache-control", b"no-store"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

@@ -30,14 +30,22 @@ _JOURNAL_LOCK = 862_8001
 
 
 class ChangeHub:
-    """Lets coroutines wait until a given beneficiary's data changes. Thread-safe publish."""
+    """Lets coroutines wait until a given beneficiary's data changes. Thread-safe publish.
+
+    `publications` counts every publish: a long-poll reads it before checking the journal and
+    again once subscribed; unchanged, nothing committed in between can have been missed, so
+    the check needs no second read. `stop()` (the server is stopping) wakes every waiter and
+    tells them, and the later ones, to answer at once."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._waiters: dict[int, set[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+        self.publications = 0
+        self.stopping = False
 
     def publish(self, beneficiary_id: int) -> None:
         with self._lock:
+            self.publications += 1
             waiters = list(self._waiters.get(beneficiary_id, ()))
         for loop, ev in waiters:
             # RuntimeError: that loop has closed, and its waiter is gone with it.
@@ -64,6 +72,17 @@ class ChangeHub:
     def waiting_count(self) -> int:
         with self._lock:
             return sum(len(w) for w in self._waiters.values())
+
+    def stop(self) -> None:
+        """Answer every held long-poll now: the server is stopping (never from a signal
+        handler, which could interrupt a holder of the lock: schedule it on the loop)."""
+        with self._lock:
+            self.stopping = True
+            self.publications += 1
+            waiters = [token for tokens in self._waiters.values() for token in tokens]
+        for loop, ev in waiters:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(ev.set)
 
 
 def record_change(
