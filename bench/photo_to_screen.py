@@ -333,7 +333,8 @@ def main(argv: list[str] | None = None) -> int:
     ratio = statistics.median(screens) / statistics.median(messages)
     print(
         f"photo to screen: median {statistics.median(screens):.2f} s "
-        f"(max {max(screens):.2f} s), {ratio:.1f}x a message's time to screen; "
+        f"(max {max(screens):.2f} s), {ratio:.1f}x a message's time to screen, "
+        f"{statistics.median(screens) / statistics.median(apis):.2f}x the upload's API call; "
         f"peak RSS during the uploads: backend {found['backend_hwm_after']:.0f} MiB "
         f"(+{found['backend_hwm_after'] - found['backend_hwm_before']:.0f}), "
         f"tablet {found['tablet_hwm_after']:.0f} MiB "
