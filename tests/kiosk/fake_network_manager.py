@@ -100,6 +100,25 @@ def fake_network_manager(address: str, *, version: str = "1.52.0") -> Iterator[N
             process.stdout.close()
 
 
+def control(address: str, method: str, signature: str = "", *body: Any) -> Any:
+    """Drive the fake through its test-only org.foyer.Test interface (jeepney, as the tablet)."""
+    from jeepney import DBusAddress, new_method_call
+    from jeepney.io.blocking import open_dbus_connection
+
+    conn = open_dbus_connection(bus=address)
+    try:
+        target = DBusAddress("/org/foyer/Test", "org.freedesktop.NetworkManager", "org.foyer.Test")
+        reply = conn.send_and_get_reply(new_method_call(target, method, signature, body))
+        return reply.body[0] if reply.body else None
+    finally:
+        conn.close()
+
+
+def report(address: str) -> dict[str, Any]:
+    """What the fake was asked: connections added (secrets included), scans, deletions."""
+    return dict(json.loads(control(address, "Report")))
+
+
 def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its own process)
     from dbus_fast.aio import MessageBus
     from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method, signal

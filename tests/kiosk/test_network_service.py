@@ -3,7 +3,6 @@ bus (tests/kiosk/fake_network_manager.py), the real wire in between."""
 
 from __future__ import annotations
 
-import json
 import logging
 import urllib.error
 import urllib.parse
@@ -12,12 +11,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from jeepney import DBusAddress, new_method_call
-from jeepney.io.blocking import open_dbus_connection
 from pytestqt.qtbot import QtBot
 
 from kiosk.network.service import CONNECTED, CONNECTING, WRONG_PASSWORD, Hotspot, NetworkService
-from tests.kiosk.fake_network_manager import fake_network_manager, private_bus
+from tests.kiosk.fake_network_manager import control, fake_network_manager, private_bus, report
 
 WAIT_MS = 20_000
 
@@ -26,21 +23,6 @@ WAIT_MS = 20_000
 def bus() -> Iterator[str]:
     with private_bus() as address, fake_network_manager(address):
         yield address
-
-
-def control(address: str, method: str, signature: str = "", *body: Any) -> Any:
-    """Drive the fake (the test-only org.foyer.Test interface)."""
-    conn = open_dbus_connection(bus=address)
-    try:
-        target = DBusAddress("/org/foyer/Test", "org.freedesktop.NetworkManager", "org.foyer.Test")
-        reply = conn.send_and_get_reply(new_method_call(target, method, signature, body))
-        return reply.body[0] if reply.body else None
-    finally:
-        conn.close()
-
-
-def report(address: str) -> dict[str, Any]:
-    return json.loads(control(address, "Report"))
 
 
 @pytest.fixture

@@ -15,8 +15,7 @@ from kiosk.main_window import MainWindow
 from kiosk.network import link
 from kiosk.network.link import NetworkLink
 from kiosk.screens.network_screen import NetworkScreen
-from tests.kiosk.fake_network_manager import fake_network_manager, private_bus
-from tests.kiosk.test_network_service import control
+from tests.kiosk.fake_network_manager import control, fake_network_manager, private_bus
 
 WAIT_MS = 20_000
 
