@@ -60,6 +60,7 @@ from tests.api.factories import (
     device_headers,
     pair_device,
 )
+from tests.api.rollout_helpers import a_rollout, release_of
 from tests.security.hostile import TEXTS, jpeg
 
 ONE_MEGABYTE = "é" * (1 << 19)  # 2 bytes each in UTF-8: 1 MiB
@@ -384,6 +385,12 @@ VALUES_FOR[("DELETE", ABSENCE)] = {
     "event_id": _reason_given,
     "occurrence_start": lambda w: SECOND_DAY,
 }
+VALUES_FOR[("POST", f"{API}/device/updates/report")] = {
+    "rollout_id": lambda w: a_rollout(w.client),
+    "version": lambda w: "0.2.0",
+    "outcome": lambda w: "installed",
+}
+PATH_VALUES["release_id"] = lambda w: release_of(w.client, a_rollout(w.client))
 # Optional fields that a valid request of this operation needs all the same.
 ALSO_SEND: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", f"{API}/device/authorize"): ("client_id",),
