@@ -40,6 +40,8 @@ log = logging.getLogger(__name__)
 HOTSPOT_HOST = "10.42.0.1"  # NetworkManager's "shared" address for the first shared device
 HOTSPOT_PORT = 8080
 JOIN_TIMEOUT = 45.0
+HOTSPOT_START_TIMEOUT = 20.0
+HOTSPOT_UP_FOR = 15 * 60.0
 RECHECK_EVERY = 5.0
 # Letters and digits nobody mixes up when copying them from the screen.
 _HOTSPOT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -78,6 +80,7 @@ class _HotspotUp:
     page: HotspotPage
     settings_path: str
     active: str
+    until: float  # monotonic: a hotspot nobody used does not stay up
 
 
 class NetworkService(QObject):
@@ -215,6 +218,9 @@ class NetworkService(QObject):
                     self._safely(self._try_modems, nm)
                 if self._joining is not None and time.monotonic() > self._joining.deadline:
                     self._safely(lambda nm: self._join_ended(nm, nm_bus_failed=True), nm)
+                if self._hotspot is not None and time.monotonic() > self._hotspot.until:
+                    log.info("hotspot unused for %d minutes: stopped", HOTSPOT_UP_FOR // 60)
+                    self._safely(self._stop_hotspot, nm)
                 if time.monotonic() - checked > RECHECK_EVERY:
                     checked = time.monotonic()
                     self._safely(lambda nm: self._set_online(nm.online()), nm)
@@ -284,26 +290,43 @@ class NetworkService(QObject):
     def _start_hotspot(self, nm: NetworkManagerBus) -> None:
         if self._wifi is None or self._hotspot is not None:
             return
-        networks = [n.ssid for n in nm.networks(self._wifi)]  # the device cannot scan as an AP
+        try:
+            self._hotspot = self._bring_hotspot_up(nm, self._wifi)
+        except Exception:
+            log.exception("the hotspot could not be started")
+            self._hotspot = None
+        if self._hotspot is None:
+            self._emit(lambda: self.hotspot_changed.emit(None))  # the screen goes back
+            return
+        info = self._hotspot.info
+        log.info("hotspot %s up, its page on port %d", info.ssid, self._hotspot.page.port)
+        self._emit(lambda: self.hotspot_changed.emit(info))
+
+    def _bring_hotspot_up(self, nm: NetworkManagerBus, wifi: str) -> _HotspotUp | None:
+        networks = [n.ssid for n in nm.networks(wifi)]  # the device cannot scan as an AP
         ssid = "Foyer-" + "".join(
             secrets.choice("ABCDEFGHJKMNPQRSTUVWXYZ23456789") for _ in range(4)
         )
         password = "".join(secrets.choice(_HOTSPOT_ALPHABET) for _ in range(10))
-        settings_path, active = nm.add_and_activate(
-            nm_bus.hotspot_settings(ssid, password), self._wifi
-        )
-        deadline = time.monotonic() + 20
-        while nm.device_state(self._wifi) != nm_bus.DEVICE_ACTIVATED:
+        settings_path, active = nm.add_and_activate(nm_bus.hotspot_settings(ssid, password), wifi)
+        deadline = time.monotonic() + HOTSPOT_START_TIMEOUT
+        page: HotspotPage | None = None
+        while page is None:
             if time.monotonic() > deadline:
                 log.error("the hotspot did not come up")
                 nm.delete_connection(settings_path)
-                return
-            nm.pump(0.2)
-        page = HotspotPage(self._page_host, self._page_port, networks, self._chosen_on_phone)
+                return None
+            if nm.device_state(wifi) != nm_bus.DEVICE_ACTIVATED:
+                nm.pump(0.2)
+                continue
+            try:
+                page = HotspotPage(
+                    self._page_host, self._page_port, networks, self._chosen_on_phone
+                )
+            except OSError:  # the shared address is not on the interface yet
+                nm.pump(0.2)
         info = Hotspot(ssid, password, page.url(self._page_host))
-        self._hotspot = _HotspotUp(info, page, settings_path, active)
-        log.info("hotspot %s up, its page on port %d", ssid, page.port)
-        self._emit(lambda: self.hotspot_changed.emit(info))
+        return _HotspotUp(info, page, settings_path, active, time.monotonic() + HOTSPOT_UP_FOR)
 
     def _chosen_on_phone(self, ssid: str, password: str) -> None:
         """From the page's thread: join what the family chose (the hotspot stops first)."""

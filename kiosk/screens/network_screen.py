@@ -42,6 +42,7 @@ MAX_LISTED = 4
 # The service's words for how a join went (kiosk.network.service), as plain strings here so
 # that the screen does not import the service.
 CONNECTING, CONNECTED, WRONG_PASSWORD = "connecting", "connected", "wrong_password"
+PREPARING = "preparing"  # the hotspot asked for, not up yet (the screen's own state)
 
 
 class Network(Protocol):
@@ -138,7 +139,7 @@ class NetworkScreen(ScreenFrame):
             action.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             actions.addWidget(action, 1)
         self.other_button.clicked.connect(self._type_name)
-        self.phone_button.clicked.connect(self.hotspot_requested)
+        self.phone_button.clicked.connect(self._ask_hotspot)
         self.refresh_button.clicked.connect(self.scan_requested)
         page = QVBoxLayout(self._list_page)
         page.setContentsMargins(0, 0, 0, 0)
@@ -238,7 +239,9 @@ class NetworkScreen(ScreenFrame):
         self.pages.setCurrentWidget(self._phone_page)
 
     def hotspot_stopped(self) -> None:
-        if self.pages.currentWidget() is self._phone_page:
+        """The hotspot is down (or could not start): back to the list if it was shown."""
+        preparing = self._outcome == PREPARING and self.pages.currentWidget() is self._status_page
+        if self.pages.currentWidget() is self._phone_page or preparing:
             self.show_list()
 
     def show_join(self, ssid: str, outcome: str) -> None:
@@ -303,8 +306,17 @@ class NetworkScreen(ScreenFrame):
         self.choose(self._chosen)
 
     def _back_to_list(self) -> None:
+        if self._outcome == PREPARING:
+            self.hotspot_cancelled.emit()
         self.show_list()
         self.scan_requested.emit()
+
+    def _ask_hotspot(self) -> None:
+        self._outcome = PREPARING
+        self._render_status()
+        self.set_title(self.tr("Avec un téléphone"))
+        self.pages.setCurrentWidget(self._status_page)
+        self.hotspot_requested.emit()
 
     def _cancel_hotspot(self) -> None:
         self.hotspot_cancelled.emit()
@@ -332,8 +344,10 @@ class NetworkScreen(ScreenFrame):
 
     def _render_status(self) -> None:
         name = self._chosen
-        failed = self._outcome not in ("", CONNECTING, CONNECTED)
-        if self._outcome == CONNECTING:
+        failed = self._outcome not in ("", CONNECTING, CONNECTED, PREPARING)
+        if self._outcome == PREPARING:
+            text = self.tr("La tablette prépare son Wi-Fi provisoire…")
+        elif self._outcome == CONNECTING:
             text = self.tr("Connexion à « {name} »…").format(name=name)
         elif self._outcome == CONNECTED:
             text = self.tr("La tablette est connectée à « {name} ».").format(name=name)
@@ -345,7 +359,7 @@ class NetworkScreen(ScreenFrame):
             text = self.tr("La connexion à « {name} » n'a pas abouti.").format(name=name)
         self._status.setText(text)
         self.retry_button.setVisible(failed)
-        self.list_button.setVisible(failed)
+        self.list_button.setVisible(failed or self._outcome == PREPARING)
 
     def _retranslate(self) -> None:
         self.set_title(self.tr("Connexion à Internet"))

@@ -601,13 +601,13 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="244"/>
-        <location filename="../controller.py" line="298"/>
+        <location filename="../controller.py" line="247"/>
+        <location filename="../controller.py" line="303"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="399"/>
+        <location filename="../controller.py" line="406"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -615,7 +615,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="401"/>
+        <location filename="../controller.py" line="408"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -630,7 +630,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="406"/>
+        <location filename="../controller.py" line="413"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -942,104 +942,110 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>NetworkScreen</name>
     <message>
-        <location filename="../screens/network_screen.py" line="228"/>
-        <location filename="../screens/network_screen.py" line="250"/>
-        <location filename="../screens/network_screen.py" line="351"/>
+        <location filename="../screens/network_screen.py" line="229"/>
+        <location filename="../screens/network_screen.py" line="253"/>
+        <location filename="../screens/network_screen.py" line="365"/>
         <source>Connexion à Internet</source>
         <translation>Connecting to the Internet</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="237"/>
+        <location filename="../screens/network_screen.py" line="238"/>
+        <location filename="../screens/network_screen.py" line="317"/>
         <source>Avec un téléphone</source>
         <translation>With a phone</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="277"/>
+        <location filename="../screens/network_screen.py" line="280"/>
         <source>Mot de passe de « {name} »</source>
         <translation>Password for “{name}”</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="288"/>
+        <location filename="../screens/network_screen.py" line="291"/>
         <source>Nom du réseau Wi-Fi</source>
         <translation>Wi-Fi network name</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="317"/>
+        <location filename="../screens/network_screen.py" line="329"/>
         <source>La tablette n&apos;est pas connectée. Touchez le Wi-Fi de la maison :</source>
         <translation>The tablet is not connected. Touch the home Wi-Fi:</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="319"/>
+        <location filename="../screens/network_screen.py" line="331"/>
         <source>La tablette n&apos;est pas connectée. Recherche des réseaux Wi-Fi…</source>
         <translation>The tablet is not connected. Looking for Wi-Fi networks…</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="323"/>
+        <location filename="../screens/network_screen.py" line="335"/>
         <source>1. Avec un téléphone, scannez ce code.</source>
         <translation>1. With a phone, scan this code.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="324"/>
+        <location filename="../screens/network_screen.py" line="336"/>
         <source>2. Puis celui-ci : une page s&apos;ouvre.</source>
         <translation>2. Then this one: a page opens.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="328"/>
+        <location filename="../screens/network_screen.py" line="340"/>
         <source>Wi-Fi « {ssid} », mot de passe {password}</source>
         <translation>Wi-Fi “{ssid}”, password {password}</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="337"/>
+        <location filename="../screens/network_screen.py" line="349"/>
+        <source>La tablette prépare son Wi-Fi provisoire…</source>
+        <translation>The tablet is preparing its temporary Wi-Fi…</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="351"/>
         <source>Connexion à « {name} »…</source>
         <translation>Connecting to “{name}”…</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="339"/>
+        <location filename="../screens/network_screen.py" line="353"/>
         <source>La tablette est connectée à « {name} ».</source>
         <translation>The tablet is connected to “{name}”.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="341"/>
+        <location filename="../screens/network_screen.py" line="355"/>
         <source>Mot de passe refusé par « {name} ». Vérifiez-le et réessayez.</source>
         <translation>Password refused by “{name}”. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="345"/>
+        <location filename="../screens/network_screen.py" line="359"/>
         <source>La connexion à « {name} » n&apos;a pas abouti.</source>
         <translation>Could not connect to “{name}”.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="352"/>
+        <location filename="../screens/network_screen.py" line="366"/>
         <source>Autre réseau</source>
         <translation>Other network</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="353"/>
+        <location filename="../screens/network_screen.py" line="367"/>
         <source>Par téléphone</source>
         <translation>By phone</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="354"/>
+        <location filename="../screens/network_screen.py" line="368"/>
         <source>Actualiser</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="355"/>
+        <location filename="../screens/network_screen.py" line="369"/>
         <source>Retour</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="356"/>
+        <location filename="../screens/network_screen.py" line="370"/>
         <source>Annuler</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="357"/>
+        <location filename="../screens/network_screen.py" line="371"/>
         <source>Réessayer</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="358"/>
+        <location filename="../screens/network_screen.py" line="372"/>
         <source>Autres réseaux</source>
         <translation>Other networks</translation>
     </message>

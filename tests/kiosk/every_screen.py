@@ -448,7 +448,8 @@ NETWORKS = [
 
 def _network(page: str = "list") -> Callable[[], QWidget]:
     """« Connexion à Internet »: the "list", the password typed on the "keyboard" (shown),
-    the "hotspot" for a phone, "connecting" to « Maison », and its password "refused"."""
+    the hotspot "preparing" then up ("hotspot") for a phone, "connecting" to « Maison »,
+    and its password "refused"."""
 
     def build() -> QWidget:
         screen = NetworkScreen()
@@ -466,6 +467,8 @@ def _network(page: str = "list") -> Callable[[], QWidget]:
             )
         elif page == "connecting":
             screen.show_join("Maison", CONNECTING)
+        elif page == "preparing":
+            screen.phone_button.click()
         elif page == "refused":
             screen.show_join("Maison", WRONG_PASSWORD)
         return screen
@@ -523,5 +526,6 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "network-keyboard": _network("keyboard"),
     "network-hotspot": _network("hotspot"),
     "network-connecting": _network("connecting"),
+    "network-preparing": _network("preparing"),
     "network-refused": _network("refused"),
 }

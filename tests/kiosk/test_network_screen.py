@@ -25,6 +25,7 @@ PAGES = [
     "network-keyboard",
     "network-hotspot",
     "network-connecting",
+    "network-preparing",
     "network-refused",
 ]
 
@@ -129,6 +130,15 @@ def test_the_join_is_told_in_words(qtbot: QtBot) -> None:
     assert not screen.retry_button.isVisibleTo(screen)
     screen.show_join("Maison", CONNECTED)
     assert screen.status_text() == "La tablette est connectée à « Maison »."
+
+
+def test_the_hotspot_is_prepared_then_given_up_if_it_cannot_start(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-list")
+    with qtbot.waitSignal(screen.hotspot_requested):
+        screen.phone_button.click()
+    assert screen.status_text() == "La tablette prépare son Wi-Fi provisoire…"
+    screen.hotspot_stopped()  # the service could not start it
+    assert screen.page() == "list"
 
 
 def test_the_hotspot_shows_two_codes_and_can_be_cancelled(qtbot: QtBot) -> None:
