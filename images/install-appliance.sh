@@ -89,9 +89,12 @@ place() {
   echo "/$target $mode $owner $ids" >> "$ROOT/$MANIFEST_REL"
 }
 
-for unit in foyer-kiosk.service foyer-firstboot.service foyer-backend.service; do
+for unit in foyer-kiosk.service foyer-firstboot.service foyer-backend.service \
+  foyer-update.path foyer-update.service foyer-update.timer; do
   place 0644 root:root "$SRC/systemd/$unit" "etc/systemd/system/$unit"
 done
+# The keys a release must be signed with to be installed (common/release_signature.py).
+place 0644 root:root "$FILES/foyer-release-key.pub" usr/share/foyer/release-keys/foyer-release-key.pub
 place 0644 root:root "$SRC/systemd/journald.conf.d/foyer.conf" etc/systemd/journald.conf.d/foyer.conf
 place 0644 root:root "$SRC/systemd/system.conf.d/foyer-watchdog.conf" \
   etc/systemd/system.conf.d/foyer-watchdog.conf
@@ -103,6 +106,7 @@ place 0644 root:root "$FILES/71-foyer-i2c.rules" etc/udev/rules.d/71-foyer-i2c.r
 place 0644 root:root "$FILES/modules-load-foyer-i2c.conf" etc/modules-load.d/foyer-i2c.conf
 place 0755 root:root "$FILES/foyer-factory-reset" usr/local/sbin/foyer-factory-reset
 place 0644 root:root "$SRC/docs/appliance.md" usr/share/doc/foyer/appliance.md
+place 0644 root:root "$SRC/docs/updates-tablet.md" usr/share/doc/foyer/updates-tablet.md
 # A commented example where whoever prepares the card will see it.
 place 0644 root:root "$FILES/foyer.toml.example" boot/firmware/foyer.toml.example
 if [ -n "$SETTINGS" ]; then
@@ -111,6 +115,8 @@ fi
 # The tablet's data: credential (0600 inside), store, outbox. Only the kiosk user enters.
 place 0700 foyer:foyer - var/lib/foyer
 place 0755 root:root - opt/foyer/slots
+# The wheelhouse updates install from (filled by 01-run-chroot.sh; docs/updates-tablet.md).
+place 0755 root:root - opt/foyer/wheels
 
 if [ -n "$SLOT" ]; then
   slot_dir="$ROOT/opt/foyer/slots/$SLOT"
@@ -126,5 +132,7 @@ fi
 
 # Enabled the way `systemctl enable` does it on a running system: symlinks in *.wants/.
 # The backend stays disabled: a tablet talks to a remote one.
-enable_units foyer-firstboot.service foyer-kiosk.service
+# The updater is started by the tablet's request (the .path unit) and now and then (the
+# timer), never by itself at boot.
+enable_units foyer-firstboot.service foyer-kiosk.service foyer-update.path foyer-update.timer
 echo "install-appliance: Foyer laid out in $ROOT"

@@ -34,5 +34,5 @@ except SettingsError as exc:
 fi
 cp -a "$HERE/install-appliance.sh" "$HERE/files" "$FILES/foyer-src/images/"
 cp -a "$SRC/systemd" "$FILES/foyer-src/"
-cp -a "$SRC/docs/appliance.md" "$FILES/foyer-src/docs/"
+cp -a "$SRC/docs/appliance.md" "$SRC/docs/updates-tablet.md" "$FILES/foyer-src/docs/"
 echo "stage-files: Foyer $VERSION in $FILES"

@@ -47,6 +47,10 @@ def test_files_modes_and_owners(appliance_root: Path) -> None:
         "/etc/systemd/system/foyer-kiosk.service": "0644",
         "/etc/systemd/system/foyer-firstboot.service": "0644",
         "/etc/systemd/system/foyer-backend.service": "0644",
+        "/etc/systemd/system/foyer-update.path": "0644",
+        "/etc/systemd/system/foyer-update.service": "0644",
+        "/etc/systemd/system/foyer-update.timer": "0644",
+        "/usr/share/foyer/release-keys/foyer-release-key.pub": "0644",
         "/etc/pam.d/foyer-kiosk": "0644",
         "/etc/systemd/journald.conf.d/foyer.conf": "0644",
         "/etc/systemd/system.conf.d/foyer-watchdog.conf": "0644",
@@ -55,9 +59,11 @@ def test_files_modes_and_owners(appliance_root: Path) -> None:
         "/etc/modules-load.d/foyer-i2c.conf": "0644",
         "/usr/local/sbin/foyer-factory-reset": "0755",
         "/usr/share/doc/foyer/appliance.md": "0644",
+        "/usr/share/doc/foyer/updates-tablet.md": "0644",
         "/boot/firmware/foyer.toml.example": "0644",
         "/var/lib/foyer": "0700",
         "/opt/foyer/slots": "0755",
+        "/opt/foyer/wheels": "0755",
     }
     assert {path: mode for path, (mode, _, _) in rows.items()} == expected
     for path, (mode, _owner, ids) in rows.items():
@@ -65,9 +71,10 @@ def test_files_modes_and_owners(appliance_root: Path) -> None:
         assert f"{stat.S_IMODE(st.st_mode):04o}" == mode, path
         if os.geteuid() == 0:  # only root can give files away; the manifest says it anyway
             assert f"{st.st_uid}:{st.st_gid}" == ids, path
-    assert (appliance_root / "usr/share/doc/foyer/appliance.md").read_bytes() == (
-        REPO / "docs/appliance.md"
-    ).read_bytes()
+    for doc in ("appliance.md", "updates-tablet.md"):  # the units' Documentation=
+        assert (appliance_root / "usr/share/doc/foyer" / doc).read_bytes() == (
+            REPO / "docs" / doc
+        ).read_bytes()
 
 
 def test_the_kiosk_user(appliance_root: Path) -> None:
@@ -96,10 +103,26 @@ def test_the_i2c_devices_are_opened_to_their_group(appliance_root: Path) -> None
 
 
 def test_enabled_units(appliance_root: Path) -> None:
-    wants = appliance_root / "etc/systemd/system/multi-user.target.wants"
+    system = appliance_root / "etc/systemd/system"
+    wants = system / "multi-user.target.wants"
     for unit in ("foyer-kiosk.service", "foyer-firstboot.service"):
         assert os.readlink(wants / unit) == f"/etc/systemd/system/{unit}"
     assert not (wants / "foyer-backend.service").exists(), "a tablet uses a remote backend"
+    # The updater runs when the tablet asks (path) and now and then (timer), not at boot.
+    assert os.readlink(system / "paths.target.wants/foyer-update.path") == (
+        "/etc/systemd/system/foyer-update.path"
+    )
+    assert os.readlink(system / "timers.target.wants/foyer-update.timer") == (
+        "/etc/systemd/system/foyer-update.timer"
+    )
+    assert not (wants / "foyer-update.service").exists()
+
+
+def test_the_release_key_is_where_the_updater_looks(appliance_root: Path) -> None:
+    installed = appliance_root / "usr/share/foyer/release-keys/foyer-release-key.pub"
+    assert installed.read_bytes() == (REPO / "images/files/foyer-release-key.pub").read_bytes()
+    service = (appliance_root / "etc/systemd/system/foyer-update.service").read_text()
+    assert "--trusted-keys /usr/share/foyer/release-keys" in service
 
 
 def test_the_first_slot_is_what_the_updater_expects(appliance_root: Path) -> None:
@@ -196,7 +219,8 @@ def test_a_root_with_systemd_uses_its_own_sysusers_and_systemctl(tmp_path: Path)
     assert done.returncode == 0, done.stderr
     assert calls.read_text().splitlines() == [
         "sysusers /usr/lib/sysusers.d/foyer.conf",
-        "systemctl enable foyer-firstboot.service foyer-kiosk.service",
+        "systemctl enable foyer-firstboot.service foyer-kiosk.service foyer-update.path "
+        "foyer-update.timer",
     ]
     assert manifest(root)["/var/lib/foyer"][2] == "990:990"
 

@@ -17,7 +17,9 @@ from kiosk import cli as kiosk_cli
 from tests.appliance.conftest import REPO
 
 BACKEND = "foyer-backend.service"
-UNITS = sorted(p.name for p in (REPO / "systemd").glob("*.service"))
+UNITS = sorted(
+    p.name for p in (REPO / "systemd").iterdir() if p.suffix in (".service", ".path", ".timer")
+)
 
 
 def verify(root: Path, unit: str) -> subprocess.CompletedProcess[str]:
@@ -48,7 +50,14 @@ def directives(unit: str) -> dict[str, dict[str, list[str]]]:
 
 
 def test_the_units_we_ship() -> None:
-    assert UNITS == ["foyer-backend.service", "foyer-firstboot.service", "foyer-kiosk.service"]
+    assert UNITS == [
+        "foyer-backend.service",
+        "foyer-firstboot.service",
+        "foyer-kiosk.service",
+        "foyer-update.path",
+        "foyer-update.service",
+        "foyer-update.timer",
+    ]
 
 
 @pytest.mark.parametrize("unit", UNITS)
