@@ -1,0 +1,65 @@
+"""The phone's one-time page on its own: the token, one use, bad forms in French, rate limit,
+and a request log that never holds the token or the password."""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk.network import hotspot_page
+from kiosk.network.hotspot_page import HotspotPage
+
+
+@pytest.fixture
+def chosen() -> list[tuple[str, str]]:
+    return []
+
+
+@pytest.fixture
+def page(chosen: list[tuple[str, str]]) -> Iterator[HotspotPage]:
+    served = HotspotPage("127.0.0.1", 0, ["Maison", "Voisin"], lambda s, p: chosen.append((s, p)))
+    yield served
+    served.close()
+
+
+def ask(url: str, form: dict[str, str] | None = None) -> tuple[int, str]:
+    data = None if form is None else urllib.parse.urlencode(form).encode()
+    try:
+        with urllib.request.urlopen(url, data, timeout=10) as response:
+            return int(response.status), response.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+
+
+def test_a_bad_form_is_told_in_french_and_the_good_one_is_taken_once(
+    page: HotspotPage, chosen: list[tuple[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    url = page.url("127.0.0.1")
+    base = url.split("?")[0]
+    assert ask(base + "ailleurs?t=" + page.token)[0] == 404
+    status, text = ask(base, {"t": page.token, "choice": "", "ssid": "", "password": ""})
+    assert status == 400 and "Choisissez le réseau Wi-Fi de la maison" in text
+    status, text = ask(base, {"t": page.token, "choice": "Maison", "password": "court"})
+    assert status == 400 and "entre 8 et 63 caractères" in text
+    assert chosen == []
+    form = {"t": page.token, "choice": "", "ssid": "Grenier", "password": "s3cret-du-grenier"}
+    assert ask(base, form)[0] == 200
+    assert chosen == [("Grenier", "s3cret-du-grenier")]
+    assert ask(base, form)[0] == 410  # one shot
+    assert ask(url)[0] == 410
+    assert chosen == [("Grenier", "s3cret-du-grenier")]
+    assert "s3cret" not in caplog.text and page.token not in caplog.text
+
+
+def test_guessing_is_rate_limited(page: HotspotPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(hotspot_page, "MAX_REQUESTS_PER_MINUTE", 5)
+    base = page.url("127.0.0.1").split("?")[0]
+    answers = [ask(f"{base}?t=guess{i}")[0] for i in range(7)]
+    assert answers[:5] == [403] * 5 and answers[5:] == [429, 429]
+    assert ask(page.url("127.0.0.1"))[0] == 429  # even the right token waits a minute
