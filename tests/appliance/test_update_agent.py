@@ -42,14 +42,24 @@ FILE_PATH = "/api/v1/device/releases/3/file"
 REPORT_PATH = "/api/v1/device/updates/report"
 
 
-def foyer_wheel(folder: Path, version: str, padding: int = 300_000) -> Path:
-    """A real wheel named as Foyer's, big enough for a cut halfway to mean something
-    (incompressible padding)."""
-    name = f"foyer-{version}"
+def foyer_wheel(
+    folder: Path,
+    version: str,
+    padding: int = 300_000,
+    *,
+    dist: str = "foyer",
+    requires: tuple[str, ...] = (),
+) -> Path:
+    """A real wheel named as Foyer's (or `dist`), big enough for a cut halfway to mean
+    something (incompressible padding); `requires`: its Requires-Dist lines."""
+    module = dist.replace("-", "_")
+    name = f"{module}-{version}"
+    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
+    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
     files = {
-        "foyer_probe.py": f"VERSION = {version!r}\n",
-        "foyer_probe_padding.txt": base64.b64encode(os.urandom(padding)).decode(),
-        f"{name}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: foyer\nVersion: {version}\n",
+        f"{module}_probe.py": f"VERSION = {version!r}\n",
+        f"{module}_probe_padding.txt": base64.b64encode(os.urandom(padding)).decode(),
+        f"{name}.dist-info/METADATA": metadata,
         f"{name}.dist-info/WHEEL": (
             "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
         ),
@@ -615,3 +625,48 @@ def test_a_report_kept_from_before_a_new_pairing_is_dropped(
     assert tablet.agent().run() is Outcome.NOTHING
     assert server.reports == []
     assert list((tablet.state / "reports").iterdir()) == []
+
+
+def test_a_wheel_set_brings_a_newer_dependency_offline(tmp_path: Path) -> None:
+    """The appliance's own installer, for real: a venv built by pip with `--no-index` from the
+    release's wheels and the wheelhouse only. A release needing a newer dependency than the
+    wheelhouse has fails as a lone wheel (nothing switched) and installs as a wheel set, whose
+    wheels then join the wheelhouse."""
+    import tarfile
+
+    wheelhouse, built = tmp_path / "wheels", tmp_path / "built"
+    wheelhouse.mkdir()
+    built.mkdir()
+    foyer_wheel(wheelhouse, "1.0", padding=10, dist="foyer-dep")  # laid out at image build
+    needs = ("foyer-dep>=1.1",)
+    lone = foyer_wheel(built, "2.0", padding=10, requires=needs)
+    root = tmp_path / "opt"
+    installer = update_agent.wheelhouse_installer(wheelhouse, tmp_path / "release-wheels")
+
+    def install(release: Path) -> Path:
+        own = update_agent.unpack_wheels(release, tmp_path / "release-wheels")
+        return update.install_slot(root, "2.0", str(own), installer)
+
+    with pytest.raises(update.UpdateError, match="foyer-dep"):
+        install(lone)
+    assert not (root / "slots" / "2.0").exists()
+
+    newer = foyer_wheel(built, "1.1", padding=10, dist="foyer-dep")
+    wheel_set = tmp_path / "foyer-2.0.tar"
+    with tarfile.open(wheel_set, "w") as tar:
+        tar.add(lone, arcname=lone.name)
+        tar.add(newer, arcname=newer.name)
+    slot = install(wheel_set)
+    probe = (
+        "import foyer_probe, foyer_dep_probe; print(foyer_probe.VERSION, foyer_dep_probe.VERSION)"
+    )
+    done = subprocess.run(
+        [str(slot / "bin" / "python"), "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["2.0", "1.1"]
+    update_agent.keep_in_wheelhouse(tmp_path / "release-wheels", wheelhouse)
+    assert sorted(p.name for p in wheelhouse.iterdir()) == [
+        "foyer-2.0-py3-none-any.whl",
+        "foyer_dep-1.0-py3-none-any.whl",
+        "foyer_dep-1.1-py3-none-any.whl",
+    ]
