@@ -53,11 +53,8 @@ class RolloutView:
 
     @property
     def pending(self) -> int:
-        """In the current stage, no report yet."""
-        if self.progress is None:
-            return 0
-        p = self.progress
-        return max(0, p.targeted - p.installed - p.failed - p.rolled_back)
+        """In the current stage, no report yet (the service's count)."""
+        return 0 if self.progress is None else self.progress.offered
 
 
 def _views(session: Session, user: User, organisation_id: int) -> list[RolloutView]:
