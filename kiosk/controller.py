@@ -50,7 +50,7 @@ from common.atomic_file import write_atomically
 from kiosk import i18n, idle
 from kiosk.features.agenda import AgendaFeature
 from kiosk.features.base import Feature, Link
-from kiosk.features.calls import CallsFeature
+from kiosk.features.calls import PROFESSIONAL_SCREENS, CallsFeature
 from kiosk.features.checkin import CheckinFeature
 from kiosk.features.circle import CircleFeature
 from kiosk.features.messages import MessagesFeature
@@ -58,6 +58,7 @@ from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.reminders import RemindersFeature
+from kiosk.features.updates import UpdatesFeature
 from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_home_view, finished_occurrences, reminder_summary
 from kiosk.local_time import LocalTime
@@ -171,6 +172,17 @@ class KioskController(QObject):
         self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
         self.circle = self._add_feature(CircleFeature(self, self._data_dir))
         self.calls = self._add_feature(CallsFeature(self, self._data_dir, wake=self.wake_screen))
+        # Updates from afar (docs/updates-tablet.md): asked for only while nobody is busy with
+        # the tablet — a call, or a professional's session.
+        self.updates = self._add_feature(
+            UpdatesFeature(
+                self,
+                self._data_dir,
+                busy=lambda: (
+                    self.calls.active or self.window.current_screen_name() in PROFESSIONAL_SCREENS
+                ),
+            )
+        )
         # « Connexion à Internet » (kiosk.network.link: its service starts with start()).
         self.network = NetworkLink(self.window, lambda: self._device_id is not None)
 
@@ -189,6 +201,7 @@ class KioskController(QObject):
 
             self._maintenance = MaintenanceScreen(self._check_maintenance_pin, self.now)
             self._maintenance.repair_requested.connect(self.repair)
+            self._maintenance.network_requested.connect(self.network.open)
         return self._maintenance
 
     def _add_feature(self, feature: F) -> F:

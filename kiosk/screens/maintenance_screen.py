@@ -43,6 +43,7 @@ class MaintenanceInfo:
 
 class MaintenanceScreen(ScreenFrame):
     repair_requested = Signal()  # confirmed: wipe the credential and local data, pair again
+    network_requested = Signal()  # the Wi-Fi screen (kiosk/network/link.py)
 
     def __init__(
         self,
@@ -92,10 +93,16 @@ class MaintenanceScreen(ScreenFrame):
         self._info_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.repair_button = BigButton(parent=self._info_page)
         self.repair_button.setObjectName("repair")
+        self.network_button = BigButton(parent=self._info_page)
+        self.network_button.setObjectName("openNetwork")
+        actions = QHBoxLayout()
+        actions.addWidget(self.network_button)
+        actions.addWidget(self.repair_button)
+        actions.addStretch(1)
         info = QVBoxLayout(self._info_page)
         info.setContentsMargins(0, 0, 0, 0)
         info.addWidget(self._info_label, 1)
-        info.addWidget(self.repair_button, 0, Qt.AlignmentFlag.AlignLeft)
+        info.addLayout(actions)
         self.pages.addWidget(self._info_page)
 
         # 3. are you sure?
@@ -117,6 +124,7 @@ class MaintenanceScreen(ScreenFrame):
         self.repair_button.clicked.connect(lambda: self.pages.setCurrentWidget(self._confirm_page))
         self.cancel_button.clicked.connect(lambda: self.pages.setCurrentWidget(self._info_page))
         self.confirm_button.clicked.connect(self.repair_requested)
+        self.network_button.clicked.connect(self.network_requested)
         self._retranslate()
 
     # -- API ---------------------------------------------------------------------------------
@@ -233,6 +241,7 @@ class MaintenanceScreen(ScreenFrame):
         self.keys["C"].setText(self.tr("Effacer"))
         self.keys["OK"].setText(self.tr("Valider"))
         self.repair_button.setText(self.tr("Ré-associer"))
+        self.network_button.setText(self.tr("Réseau Wi-Fi"))
         self._confirm_label.setText(
             self.tr(
                 "Ré-associer efface les données de la tablette et affiche un nouveau code "
@@ -257,7 +266,8 @@ class MaintenanceScreen(ScreenFrame):
         for key, button in self.keys.items():
             # Digits as large as the professionals' pad's; "Effacer" fits a third of a half.
             button.set_font_px(round(px * 1.3) if key.isdigit() else small)
-        for button in (self.repair_button, self.confirm_button, self.cancel_button):
+        buttons = (self.network_button, self.repair_button, self.confirm_button, self.cancel_button)
+        for button in buttons:
             button.set_font_px(small)
 
     def _label(self, name: str, parent: QWidget) -> QLabel:

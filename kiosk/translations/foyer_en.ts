@@ -601,13 +601,13 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>KioskController</name>
     <message>
-        <location filename="../controller.py" line="247"/>
-        <location filename="../controller.py" line="303"/>
+        <location filename="../controller.py" line="260"/>
+        <location filename="../controller.py" line="316"/>
         <source>Connexion au service Foyer…</source>
         <translation>Connecting to the Foyer service…</translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="406"/>
+        <location filename="../controller.py" line="419"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n seconde.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -615,7 +615,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../controller.py" line="408"/>
+        <location filename="../controller.py" line="421"/>
         <source>Le service Foyer ne répond pas. Nouvel essai dans %n secondes.</source>
         <translation>
             <numerusform>The Foyer service does not answer. Trying again in %n second.</numerusform>
@@ -630,7 +630,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../controller.py" line="413"/>
+        <location filename="../controller.py" line="426"/>
         <source>L&apos;association a été refusée. Un nouveau code va s&apos;afficher.</source>
         <translation>Pairing was refused. A new code will appear.</translation>
     </message>
@@ -638,7 +638,7 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>MaintenanceScreen</name>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="182"/>
+        <location filename="../screens/maintenance_screen.py" line="190"/>
         <source>Code incorrect.</source>
         <translation>Wrong code.</translation>
     </message>
@@ -650,7 +650,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../screens/maintenance_screen.py" line="188"/>
+        <location filename="../screens/maintenance_screen.py" line="196"/>
         <source>Trop d&apos;essais. Réessayez dans %n seconde.</source>
         <translation>
             <numerusform>Too many tries. Try again in %n second.</numerusform>
@@ -658,7 +658,7 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message numerus="yes">
-        <location filename="../screens/maintenance_screen.py" line="189"/>
+        <location filename="../screens/maintenance_screen.py" line="197"/>
         <source>Trop d&apos;essais. Réessayez dans %n secondes.</source>
         <translation>
             <numerusform>Too many tries. Try again in %n second.</numerusform>
@@ -666,102 +666,107 @@ Photos sent by your family and friends will appear here.</translation>
         </translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="194"/>
+        <location filename="../screens/maintenance_screen.py" line="202"/>
         <source>le service Foyer ne répondait pas.</source>
         <translation>the Foyer service did not answer.</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="196"/>
+        <location filename="../screens/maintenance_screen.py" line="204"/>
         <source>une configuration reçue a été refusée (elle est gardée telle quelle).</source>
         <translation>a configuration received was refused (the previous one is kept).</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="210"/>
+        <location filename="../screens/maintenance_screen.py" line="218"/>
         <source>jamais</source>
         <translation>never</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="213"/>
+        <location filename="../screens/maintenance_screen.py" line="221"/>
         <source>Réseau : {state}</source>
         <translation>Network: {state}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="214"/>
+        <location filename="../screens/maintenance_screen.py" line="222"/>
         <source>connecté</source>
         <translation>connected</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="214"/>
+        <location filename="../screens/maintenance_screen.py" line="222"/>
         <source>hors connexion</source>
         <translation>offline</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="216"/>
+        <location filename="../screens/maintenance_screen.py" line="224"/>
         <source>Service : {url}</source>
         <translation>Service: {url}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="217"/>
+        <location filename="../screens/maintenance_screen.py" line="225"/>
         <source>Tablette n° {id}</source>
         <translation>Tablet no. {id}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="220"/>
+        <location filename="../screens/maintenance_screen.py" line="228"/>
         <source>Version : {version}</source>
         <translation>Version: {version}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="221"/>
+        <location filename="../screens/maintenance_screen.py" line="229"/>
         <source>Dernière synchronisation : {when}</source>
         <translation>Last sync: {when}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="222"/>
+        <location filename="../screens/maintenance_screen.py" line="230"/>
         <source>Envois en attente : {count}</source>
         <translation>Waiting to be sent: {count}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="226"/>
+        <location filename="../screens/maintenance_screen.py" line="234"/>
         <source>Dernier problème : {what}</source>
         <translation>Last problem: {what}</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="231"/>
+        <location filename="../screens/maintenance_screen.py" line="239"/>
         <source>Maintenance</source>
         <translation>Maintenance</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="232"/>
+        <location filename="../screens/maintenance_screen.py" line="240"/>
         <source>Code de maintenance</source>
         <translation>Maintenance code</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="233"/>
+        <location filename="../screens/maintenance_screen.py" line="241"/>
         <source>Effacer</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="234"/>
+        <location filename="../screens/maintenance_screen.py" line="242"/>
         <source>Valider</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="235"/>
+        <location filename="../screens/maintenance_screen.py" line="243"/>
         <source>Ré-associer</source>
         <translation>Pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="238"/>
+        <location filename="../screens/maintenance_screen.py" line="244"/>
+        <source>Réseau Wi-Fi</source>
+        <translation>Wi-Fi network</translation>
+    </message>
+    <message>
+        <location filename="../screens/maintenance_screen.py" line="247"/>
         <source>Ré-associer efface les données de la tablette et affiche un nouveau code d&apos;association. Continuer ?</source>
         <translation>Pairing again erases the data on this tablet and shows a new pairing code. Continue?</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="242"/>
+        <location filename="../screens/maintenance_screen.py" line="251"/>
         <source>Oui, ré-associer</source>
         <translation>Yes, pair again</translation>
     </message>
     <message>
-        <location filename="../screens/maintenance_screen.py" line="243"/>
+        <location filename="../screens/maintenance_screen.py" line="252"/>
         <source>Annuler</source>
         <translation>Cancel</translation>
     </message>

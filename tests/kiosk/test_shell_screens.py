@@ -245,6 +245,10 @@ def test_maintenance_pin_then_info(qtbot: QtBot) -> None:
     screen.repair_button.click()
     screen.cancel_button.click()
     assert screen.page() == "info"  # nothing wiped without saying yes
+    # The technician reaches the Wi-Fi screen from here (kiosk/network/link.py opens it).
+    with qtbot.waitSignal(screen.network_requested, timeout=1000):
+        qtbot.mouseClick(screen.network_button, Qt.MouseButton.LeftButton)
+    assert screen.network_button.height() >= 90
 
 
 def test_maintenance_locks_a_minute_after_five_wrong_pins(qtbot: QtBot) -> None:
