@@ -18,8 +18,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import object_session
 
 from backend.api.deps import NowDep, PathId, SessionDep
-from backend.console import i18n, web
-from backend.console.fleet_i18n import FLEET_ENGLISH
+from backend.console import web
 from backend.console.web import ConsoleUser, language, redirect, render
 from backend.errors import NotFound
 from backend.models import User
@@ -27,11 +26,6 @@ from backend.services import fleet
 from backend.text import LINE
 
 router = APIRouter(include_in_schema=False)
-
-# The pages' English, kept beside them (backend/console/fleet_i18n.py) and merged into the
-# console's catalogue as the other areas' are: i18n.py imports the other areas' tables; this
-# one adds its own here so that the catalogue is whole whichever module is imported first.
-i18n.ENGLISH.update(FLEET_ENGLISH)
 
 FILTER_LABELS = {
     "": "Toutes les tablettes",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from backend.console import service_messages
 from backend.console.calls_i18n import CALLS_ENGLISH
+from backend.console.fleet_i18n import FLEET_ENGLISH
 from backend.console.health_i18n import HEALTH_ENGLISH
 from backend.console.reminders_i18n import REMINDERS_ENGLISH
 from backend.errors import ServiceError
@@ -529,6 +530,8 @@ ENGLISH: dict[str, str] = {
     **HEALTH_ENGLISH,
     # Issue 17's pages (video calls), their English beside them (backend/console/calls_i18n.py).
     **CALLS_ENGLISH,
+    # Issue 18's pages (an organisation's fleet and its updates): backend/console/fleet_i18n.py.
+    **FLEET_ENGLISH,
 }
 
 

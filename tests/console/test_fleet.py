@@ -6,19 +6,14 @@ statements for 12 tablets as for 130."""
 
 from __future__ import annotations
 
-import html
 import re
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from backend.models import (
-    Beneficiary,
-    Device,
-    DeviceStatus,
     DeviceUpdate,
     Membership,
     Organisation,
@@ -30,6 +25,8 @@ from tests.api.conftest import Clock
 from tests.api.factories import session_of, state_of
 from tests.api.sql_statements import statements
 from tests.console.conftest import BOTH_DATABASES, NewBrowser
+from tests.console.fleet_helpers import add_tablets as add_tablets_at
+from tests.console.fleet_helpers import words
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # Monday 11:00 in Paris
 
@@ -39,9 +36,8 @@ def clock() -> Clock:
     return Clock(NOW)
 
 
-def words(page: str) -> str:
-    """What a person reads, on one line (tags left out, no-break spaces as spaces)."""
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).replace("\u00a0", " ").split())
+def add_tablets(app: TestClient, care_manager_id: int, count: int, **kw: Any) -> list[int]:
+    return add_tablets_at(app, care_manager_id, count, now=NOW, **kw)
 
 
 def rows(page: str) -> list[str]:
@@ -50,45 +46,6 @@ def rows(page: str) -> list[str]:
     return (
         [] if body is None else [words(r) for r in re.findall(r"<tr.*?</tr>", body.group(1), re.S)]
     )
-
-
-def add_tablets(
-    app: TestClient,
-    care_manager_id: int,
-    count: int,
-    *,
-    first: str = "Personne",
-    seen_hours_ago: float = 0,
-    version: str | None = "0.4.1",
-) -> list[int]:
-    """`count` people followed by `care_manager_id`, each with a tablet last seen
-    `seen_hours_ago` before NOW that reports `version` (None: no report yet)."""
-    ids = []
-    with session_of(app) as session:
-        for n in range(count):
-            person = Beneficiary(
-                first_name=first, last_name=f"Numéro {n:03d}", care_manager_id=care_manager_id
-            )
-            session.add(person)
-            session.flush()
-            seen = NOW - timedelta(hours=seen_hours_ago, minutes=n)
-            device = Device(
-                beneficiary_id=person.id,
-                name="Tablette salon",
-                credential_hash=secrets.token_hex(32),
-                last_seen_at=seen,
-            )
-            session.add(device)
-            session.flush()
-            if version is not None:
-                session.add(
-                    DeviceStatus(
-                        device_id=device.id, app_version=version, outbox_pending=0, reported_at=seen
-                    )
-                )
-            ids.append(device.id)
-        session.commit()
-    return ids
 
 
 def failed_update(app: TestClient, organisation_id: int, device_ids: list[int], **kw: Any) -> int:

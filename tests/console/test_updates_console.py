@@ -18,7 +18,7 @@ from tests.api.circle_fixtures import CircleSetup, create_organisation, new_care
 from tests.api.conftest import Clock
 from tests.api.factories import session_of
 from tests.console.conftest import BOTH_DATABASES, NewBrowser
-from tests.console.test_fleet import add_tablets, words
+from tests.console.fleet_helpers import add_tablets, words
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 
@@ -64,8 +64,8 @@ def test_a_rollout_started_followed_and_halted_from_the_page(
 ) -> None:
     saad = circle.saad["id"]
     cm = circle.care_manager.id
-    devices = add_tablets(app_client, cm, 30, first="Rose", version="0.4.1")
-    devices += add_tablets(app_client, cm, 10, first="Louis", version="0.4.0")
+    devices = add_tablets(app_client, cm, 30, now=NOW, first="Rose", version="0.4.1")
+    devices += add_tablets(app_client, cm, 10, now=NOW, first="Louis", version="0.4.0")
     release_id = add_release(app_client, "0.5.0", "Agenda plus lisible")
     claire = manager(app_client, circle, new_browser)
 
@@ -149,7 +149,7 @@ def test_only_the_managers_change_rollouts(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
 ) -> None:
     saad = circle.saad["id"]
-    add_tablets(app_client, circle.care_manager.id, 3)
+    add_tablets(app_client, circle.care_manager.id, 3, now=NOW)
     release_id = add_release(app_client, "0.5.0")
     claire = manager(app_client, circle, new_browser)
     claire.get(f"/o/{saad}/updates")
@@ -193,7 +193,7 @@ def test_the_operators_rollout_is_shown_without_its_buttons(
     app_client: TestClient, circle: CircleSetup, new_browser: NewBrowser
 ) -> None:
     saad = circle.saad["id"]
-    add_tablets(app_client, circle.care_manager.id, 3)
+    add_tablets(app_client, circle.care_manager.id, 3, now=NOW)
     release_id = add_release(app_client, "0.6.0")
     with session_of(app_client) as session:
         everyone = rollouts.create_rollout(session, organisation_id=None, release_id=release_id,
