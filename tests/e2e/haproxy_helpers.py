@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,7 +138,10 @@ class Haproxy:
         self.directory = directory
         self.pem, self.certificate = make_certificate(directory / "tls")
         self.ports = Ports()
-        self.stats_socket = directory / "admin.sock"
+        # A short path: a Unix socket's address is at most 107 bytes, and pytest's temporary
+        # directories can come close.
+        self.socket_dir = Path(tempfile.mkdtemp(prefix="foyer-haproxy-"))
+        self.stats_socket = self.socket_dir / "admin.sock"
         self.config = directory / "haproxy.cfg"
         self.config.write_text(
             loopback_config(
@@ -187,6 +191,7 @@ class Haproxy:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        shutil.rmtree(self.socket_dir, ignore_errors=True)
 
     def command(self, line: str) -> str:
         """One command on the admin socket (what `socat stdio /run/haproxy/admin.sock` does)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import io
 import re
 import secrets
 import signal
@@ -25,6 +26,7 @@ from typing import Any
 
 import pytest
 import requests
+from PIL import Image
 
 from kiosk.device_client import DeviceClient
 from kiosk.outbox import FlushOutcome, Outbox, flush
@@ -103,6 +105,13 @@ def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cluster
             tmp_path / "haproxy", {name: f"127.0.0.1:{port}" for name, port in ports.items()}
         )
         servers: dict[str, RunningBackend] = {}
+        # One photo directory for all, as a shared mount would be (docs/deployment.md): the
+        # rest of each data directory is the server's own.
+        shared_photos = tmp_path / "shared-photos"
+        shared_photos.mkdir()
+        for name in SERVERS:
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "photos").symlink_to(shared_photos, target_is_directory=True)
         try:
             for name, port in ports.items():
                 servers[name] = start_backend(
@@ -363,3 +372,25 @@ def test_e_console_form_from_one_server_is_accepted_by_another(cluster: Cluster)
     )
     assert signed_in.status_code in (302, 303), signed_in.text[:500]
     assert "foyer_session" in signed_in.cookies
+
+
+def test_f_photo_uploaded_through_one_server_is_served_by_another(cluster: Cluster) -> None:
+    """With the photo directory shared (one mount on every machine), a photo Marie uploads
+    through app1 reaches the tablet through app3: its record from the database, its file from
+    the shared directory."""
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 120, 40)).save(picture, "JPEG")
+    cluster.only("app1")
+    uploaded = cluster.session().post(
+        cluster.proxy.url + f"{API}/beneficiaries/{cluster.account.beneficiary_id}/photos",
+        files=[("files", ("coucher.jpg", picture.getvalue(), "image/jpeg"))],
+        headers=cluster.account.headers,
+        timeout=30,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    cluster.only("app3")
+    client = cluster.device_client()
+    photos = client.sync(None, 0)["upserts"]["photos"]
+    assert len(photos) == 1
+    display = client.photo_file(int(photos[0]["id"]), "display")
+    assert Image.open(io.BytesIO(display)).format == "JPEG"
