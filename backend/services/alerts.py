@@ -336,8 +336,10 @@ def list_for_user(
         partial = [] if sees else [beneficiary_id]
     else:
         whole, partial = [], []
-        for b in access.visible_beneficiaries(session, user):
-            (whole if _sees_all(session, user, b) else partial).append(b.id)
+        visible = access.visible_beneficiaries(session, user)
+        roles = access.roles_for_many(session, user, visible)
+        for b in visible:
+            (whole if allowed(roles[b.id], Permission.VIEW_ALERTS) else partial).append(b.id)
     if not whole and not partial:
         return []
     named = exists().where(AlertRecipient.alert_id == Alert.id, AlertRecipient.user_id == user.id)

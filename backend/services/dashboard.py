@@ -94,8 +94,10 @@ def followed(session: Session, user: User, q: str | None) -> list[Beneficiary]:
     """The beneficiaries `user` follows as care manager (MANAGE_DEVICES), matching `q`."""
     found = []
     words = _folded(q or "").split()
-    for b in access.visible_beneficiaries(session, user):
-        if not allowed(access.roles_of(session, user, b), Permission.MANAGE_DEVICES):
+    visible = access.visible_beneficiaries(session, user)
+    roles = access.roles_for_many(session, user, visible)
+    for b in visible:
+        if not allowed(roles[b.id], Permission.MANAGE_DEVICES):
             continue
         name = _folded(f"{b.first_name} {b.last_name}")
         if all(word in name for word in words):
@@ -200,10 +202,10 @@ def alert_menu(session: Session, user: User) -> int | None:
     are open and not taken on yet. Counting reads nothing of an alert: nothing is audited."""
     whole: list[int] = []
     partial: list[int] = []
-    for b in access.visible_beneficiaries(session, user):
-        sees_all = b.care_manager_id == user.id or allowed(
-            access.roles_of(session, user, b), Permission.VIEW_ALERTS
-        )
+    visible = access.visible_beneficiaries(session, user)
+    roles = access.roles_for_many(session, user, visible)
+    for b in visible:
+        sees_all = b.care_manager_id == user.id or allowed(roles[b.id], Permission.VIEW_ALERTS)
         (whole if sees_all else partial).append(b.id)
     named = 0
     if partial:

@@ -56,6 +56,7 @@ from tests.api.factories import (
     session_of,
     state_of,
 )
+from tests.api.rollout_helpers import a_rollout, release_of
 
 P = Permission
 Headers = dict[str, str]
@@ -1545,6 +1546,22 @@ CASES: list[Case] = [
         _get(lambda w: f"{API}/device/weather"),
         device_only(),
         check_weather,
+    ),
+    # Updates (issue 18): a signed release is no secret, but only live tablets fetch it; a
+    # tablet reports on a rollout that targets it (the operator's, to every tablet).
+    Case(
+        "GET /device/releases/{id}/file",
+        _get(lambda w: f"{API}/device/releases/{release_of(w.client, a_rollout(w.client))}/file"),
+        device_only(),
+    ),
+    Case(
+        "POST /device/updates/report",
+        lambda w, h: w.client.post(
+            f"{API}/device/updates/report",
+            json={"rollout_id": a_rollout(w.client), "version": "0.2.0", "outcome": "installed"},
+            headers=h,
+        ),
+        device_only(),
     ),
     Case(
         "POST /device/actions mood",
