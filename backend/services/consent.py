@@ -107,8 +107,12 @@ def mood_sharing_action(
         raise Invalid("« paused » doit valoir true ou false.")
     at = wellbeing.check_recent(wellbeing.parse_instant(data.get("at"), "at"), now, "at")
     # Serialise two switches at once (PostgreSQL; SQLite writes one at a time).
+    # FOR NO KEY UPDATE, as wellbeing.check_alert: a mood another tablet of the same person
+    # inserts meanwhile holds KEY SHARE on this row, and FOR UPDATE would deadlock with it.
     session.execute(
-        select(Beneficiary.id).where(Beneficiary.id == beneficiary.id).with_for_update()
+        select(Beneficiary.id)
+        .where(Beneficiary.id == beneficiary.id)
+        .with_for_update(key_share=True)
     )
     session.refresh(beneficiary, ["mood_sharing_paused_at"])
     was = beneficiary.mood_sharing_paused_at

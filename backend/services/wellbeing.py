@@ -252,8 +252,13 @@ def check_alert(session: Session, beneficiary: Beneficiary, now: datetime) -> Al
     """Apply the rule after a new mood or reading; at most one open alert per beneficiary."""
     # Serialise concurrent writers for this beneficiary (PostgreSQL; SQLite writes one at a time)
     # so that two check-ins at once cannot open two alerts.
+    # FOR NO KEY UPDATE: the row inserted just before (a mood, a reading) holds KEY SHARE on
+    # the beneficiary; FOR UPDATE would wait on the other writer's KEY SHARE, and it on ours:
+    # two tablets of one person writing at once deadlocked (tests/e2e/test_haproxy.py).
     session.execute(
-        select(Beneficiary.id).where(Beneficiary.id == beneficiary.id).with_for_update()
+        select(Beneficiary.id)
+        .where(Beneficiary.id == beneficiary.id)
+        .with_for_update(key_share=True)
     )
     since = now - RECENT_WINDOW - PREVIOUS_WINDOW
     message = alert_reason(_scores_since(session, beneficiary.id, since), now)
