@@ -95,6 +95,10 @@ def upgrade_to_head(engine: Engine) -> None:
     migrate(engine, "head")
 
 
+# Any constant will do, as long as nothing else takes it (changes.py has its own).
+_MIGRATION_LOCK = 862_8002
+
+
 def migrate(engine: Engine, target: str, *, downgrade: bool = False) -> None:
     """Run migrations up (or down) to `target`.
 
@@ -111,6 +115,11 @@ def migrate(engine: Engine, target: str, *, downgrade: bool = False) -> None:
             connection.commit()
         try:
             with connection.begin():
+                if engine.dialect.name == "postgresql":
+                    # Several servers started at once on one database (behind HAProxy,
+                    # docs/deployment.md): one migrates, the others wait for its commit and
+                    # then find nothing left to do. Held until this transaction ends.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
                 config.attributes["connection"] = connection
                 (command.downgrade if downgrade else command.upgrade)(config, target)
                 if sqlite:

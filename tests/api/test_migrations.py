@@ -107,3 +107,36 @@ def test_migrations_produce_exactly_the_models(empty_engine: Engine) -> None:
     with empty_engine.connect() as conn:
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert differences == []
+
+
+def test_servers_started_together_migrate_once(empty_engine: Engine) -> None:
+    """Several servers behind HAProxy start at once on one new database (docs/deployment.md):
+    each runs the migrations at start. On PostgreSQL one migrates and the others wait for it,
+    then find nothing to do; without the lock they raced to create the same tables. (SQLite
+    serves one machine; its writers queue anyway.)"""
+    import threading
+
+    if empty_engine.dialect.name != "postgresql":
+        pytest.skip("SQLite is one server's database")
+    others = [db.make_engine(empty_engine.url.render_as_string(hide_password=False)) for _ in "ab"]
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(others))
+
+    def serve_starts(engine: Engine) -> None:
+        try:
+            start.wait(timeout=30)
+            db.migrate(engine, "head")
+        except BaseException as exc:  # reported below, whatever it is
+            failures.append(exc)
+
+    threads = [threading.Thread(target=serve_starts, args=(e,)) for e in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    for engine in others:
+        engine.dispose()
+    assert failures == []
+    with empty_engine.connect() as connection:
+        heads = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    assert [h for (h,) in heads] == [revisions()[-1]]
