@@ -357,13 +357,16 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
     import uvicorn
 
     from backend.app import create_app
+    from backend.console.secret import load_or_create
 
-    if not db.is_sqlite(settings.database_url):
-        try:
+    try:
+        # Here rather than in each worker: a FOYER_CONSOLE_SECRET too short is said in one line.
+        load_or_create(settings.data_dir / "console-secret")
+        if not db.is_sqlite(settings.database_url):
             db.pool_for(settings.database_connections, workers)
-        except ValueError as exc:
-            print(f"foyer-backend: {exc}", file=sys.stderr)
-            return 2
+    except (ValueError, OSError) as exc:
+        print(f"foyer-backend: {exc}", file=sys.stderr)
+        return 2
     if workers > 1:
         if db.is_sqlite(settings.database_url):
             print("foyer-backend: several workers need PostgreSQL", file=sys.stderr)

@@ -263,6 +263,20 @@ def test_the_secret_comes_from_the_environment_when_set(
     assert secret.load_or_create(tmp_path / "console-secret") == first  # kept across restarts
 
 
+def test_serve_refuses_a_short_shared_secret_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Several servers share FOYER_CONSOLE_SECRET (docs/deployment.md): one too short stops
+    `serve` before it listens, with the reason, not a traceback from each worker."""
+    from backend import cli
+
+    monkeypatch.setenv(secret.ENV_VAR, "too short")
+    assert cli.main(["serve", "--data", str(tmp_path), "--port", "9"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "foyer-backend: FOYER_CONSOLE_SECRET must hold at least 32 characters."
+    )
+
+
 def test_repeated_wrong_passwords_are_limited_with_a_readable_page(
     app_client: TestClient, new_browser: NewBrowser
 ) -> None:
