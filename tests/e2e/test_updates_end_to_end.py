@@ -12,9 +12,8 @@ check that waits for its READY=1 on a notify socket, as systemd does for Type=no
 - 0.4.0, signed by another key than the tablet trusts (a backend that was made to accept it):
   refused before any download, reported failed; the tablet runs on untouched.
 
-Who writes the request: the tablet itself when its controller has the update feature
-(kiosk/features/updates.py, wired in KioskController._build_screens); otherwise this test,
-from the device's own sync and the feature's own functions (kiosk.update_window).
+Who writes the request: the tablet itself (kiosk/features/updates.py, wired in
+KioskController._build_screens), from what its own sync received.
 
 The wheels are made by hand (a zip with its dist-info, as pip itself expects: entry points,
 RECORD) from the checkout's packages: the test venv's setuptools has no `bdist_wheel` (no
@@ -31,7 +30,6 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
-import inspect
 import json
 import logging
 import os
@@ -54,8 +52,7 @@ import requests
 from appliance import update
 from appliance.update_agent import Agent, Outcome
 from common import release_signature
-from common.atomic_file import write_atomically
-from kiosk.update_window import REQUEST_FILE, target_of
+from kiosk.update_window import REQUEST_FILE
 from provisioning import credentials
 from tests.e2e.conftest import CareManager, RunningBackend
 from tests.quiet_tablet import write_quiet_config
@@ -87,9 +84,9 @@ def build_wheel(out: Path, version: str, broken: bool = False) -> Path:
     )
     assert f'"{version}"'.encode() in files["common/version.py"]
     if broken:
-        head = b"def main(argv: list[str] | None = None) -> int:\n"
-        assert head in files["kiosk/cli.py"]
-        files["kiosk/cli.py"] = files["kiosk/cli.py"].replace(head, head + BROKEN.encode(), 1)
+        entry = b"def main(argv: list[str] | None = None) -> int:\n"
+        assert entry in files["kiosk/cli.py"]
+        files["kiosk/cli.py"] = files["kiosk/cli.py"].replace(entry, entry + BROKEN.encode(), 1)
     head = ["Metadata-Version: 2.1", "Name: foyer", f"Version: {version}"]
     requires = [f"Requires-Dist: {r}" for r in project["dependencies"]]
     requires += ["Provides-Extra: tablet"]
@@ -302,12 +299,6 @@ def pair(backend: RunningBackend, cm: CareManager) -> dict[str, object]:
     return answer
 
 
-def feature_wired() -> bool:
-    from kiosk import controller
-
-    return "UpdatesFeature(" in inspect.getsource(controller)
-
-
 def wait_for(what: Callable[[], object], seconds: float, describe: str) -> object:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -366,7 +357,6 @@ def test_a_tablet_updated_rolled_back_and_protected_by_its_backend(
         healthy=kiosk.healthy,
         make_installer=lambda _wheels: slot_installer,
     )
-    wired = feature_wired()
 
     def release(version: str, *, broken: bool = False, key: str = "release") -> int:
         wheel = build_wheel(wheels, version, broken)
@@ -380,24 +370,13 @@ def test_a_tablet_updated_rolled_back_and_protected_by_its_backend(
         return size
 
     def asked(version: str) -> None:
-        """The request the tablet writes for `version` (module doc: by itself when wired)."""
+        """The tablet asks for `version` by itself: its sync brought the target."""
         path = data / REQUEST_FILE
-        if wired:
-            wait_for(
-                lambda: path.exists() and json.loads(path.read_text())["version"] == version,
-                60,
-                f"the tablet asking for {version}",
-            )
-            return
-        answer = requests.get(
-            backend.url + "/api/v1/device/sync",
-            headers={"Authorization": f"Bearer {token}"},
-            timeout=30,
+        wait_for(
+            lambda: path.exists() and json.loads(path.read_text())["version"] == version,
+            60,
+            f"the tablet asking for {version}",
         )
-        assert answer.status_code == 200, answer.text
-        target = target_of(answer.json()["upserts"].get("updates", []))
-        assert target is not None and target.version == version
-        write_atomically(path, json.dumps(target.as_request(proxy.url)).encode())
 
     def rollouts() -> str:
         return backend.cli("rollout", "list")
