@@ -58,16 +58,10 @@ REQUEST_REFRESH_SECONDS = 15 * 60
 
 
 def running_version() -> str:
-    """The version of Foyer this process runs: the installed distribution's (a slot's wheel),
-    else the source tree's."""
-    from importlib import metadata
+    """The version of Foyer this process runs (a slot's wheel's: common.version)."""
+    from common.version import __version__
 
-    try:
-        return metadata.version("foyer")
-    except metadata.PackageNotFoundError:
-        from common.version import __version__
-
-        return __version__
+    return __version__
 
 
 class UpdatesFeature(Feature):

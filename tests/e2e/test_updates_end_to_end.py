@@ -69,8 +69,9 @@ BROKEN = '    raise SystemExit("foyer-kiosk: this build is broken on purpose (te
 
 # -- Foyer's wheels ------------------------------------------------------------------------------
 def build_wheel(out: Path, version: str, broken: bool = False) -> Path:
-    """A real wheel of this checkout named `version` (its common/version.py says it too, so
-    the status report does); `broken`: its foyer-kiosk exits at start."""
+    """A real wheel of this checkout named `version` (its metadata says so, and common.version
+    reads it from there: the status report says it too); `broken`: its foyer-kiosk exits at
+    start."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
     dist = f"foyer-{version}.dist-info"
     files: dict[str, bytes] = {}
@@ -79,10 +80,6 @@ def build_wheel(out: Path, version: str, broken: bool = False) -> Path:
             if path.is_dir() or "__pycache__" in path.parts or path.suffix in (".pyc", ".pyo"):
                 continue
             files[path.relative_to(REPO).as_posix()] = path.read_bytes()
-    files["common/version.py"] = files["common/version.py"].replace(
-        b'__version__ = "0.1.0"', f'__version__ = "{version}"'.encode()
-    )
-    assert f'"{version}"'.encode() in files["common/version.py"]
     if broken:
         entry = b"def main(argv: list[str] | None = None) -> int:\n"
         assert entry in files["kiosk/cli.py"]
