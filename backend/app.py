@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import importlib
 import logging
 import pkgutil
@@ -142,6 +143,18 @@ def answer_long_polls_on_stop(hub: ChangeHub) -> Callable[[], None]:
     return undo
 
 
+def freeze_startup_objects() -> None:
+    """In a server process, move what the start left alive (the framework, the routes, the
+    models: hundreds of thousands of objects) out of the garbage collector's sight: a full
+    collection then scans only what requests made, and thousands of held long-polls no longer
+    pause the loop for as long (bench.scale at 10,000 tablets: probe p99 653 → 425 ms, push
+    p99 810 → 405 ms, docs/performance.md). Not in a test's client thread: each test's app
+    would stay in memory for good."""
+    if threading.current_thread() is threading.main_thread():
+        gc.collect()
+        gc.freeze()
+
+
 def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
     engine = db.make_engine(settings.database_url, settings.database_connections, settings.workers)
     if migrate:
@@ -162,6 +175,7 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
             settings, sessions, lambda: app.dependency_overrides.get(utc_now, utc_now)()
         )
         undo_signals = answer_long_polls_on_stop(hub)
+        freeze_startup_objects()
         try:
             yield
         finally:
