@@ -75,12 +75,17 @@ class Serial:
         self.lock = threading.Lock()
         self.log = log.open("a", encoding="utf-8", errors="replace")
         self.count = 1000
+        self.closed = False
         threading.Thread(target=self._read, daemon=True).start()
 
     def _read(self) -> None:
         while True:
-            data = self.sock.recv(65536)
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                data = b""
             if not data:
+                self.closed = True  # the VM is gone
                 return
             chunk = data.decode("utf-8", errors="replace")
             with self.lock:
@@ -99,10 +104,14 @@ class Serial:
                 found = re.search(pattern, self.text[since:])
             if found:
                 return found
+            if self.closed:
+                return None
             time.sleep(0.5)
         return None
 
     def run(self, command: str, timeout: float = 300) -> tuple[int | None, str]:
+        if self.closed:
+            return None, ""
         self.count += 1
         n = self.count
         since = self.mark()
@@ -156,7 +165,7 @@ class Run:
             *("-device", "virtio-blk-pci,drive=disk"),
             *("-device", "virtio-gpu-pci", "-display", "none"),
             *("-device", "virtio-keyboard-pci", "-device", "virtio-tablet-pci"),
-            *("-netdev", "user,id=net", "-device", "virtio-net-pci,netdev=net"),
+            *("-netdev", "user,id=net", "-device", "virtio-net-pci,netdev=net,romfile="),
             # A hardware watchdog for systemd's RuntimeWatchdogSec (a Pi has its own).
             *("-device", "i6300esb", "-action", "watchdog=reset"),
             *("-chardev", f"socket,id=ser,path={serial_sock},server=on,wait=off"),
@@ -344,7 +353,7 @@ def main() -> int:
                 run.check_rollback(serial)
             if "start-limit" in checks:
                 run.check_start_limit(serial, monitor)
-        else:
+        elif vm.poll() is None:
             run.screendump(monitor, "appliance-vm-stuck")
     finally:
         serial.run("systemctl poweroff", timeout=5)
