@@ -1,7 +1,7 @@
 """Backend scale: 1,000 / 5,000 / 10,000 simulated tablets long-polling, SQLite and PostgreSQL.
 
     .venv/bin/python -m bench.scale [--sizes 1000,5000,10000] [--configs sqlite:1,postgresql:2]
-                                    [--duration 30] [--wait 25] [--idle]
+                                    [--duration 60] [--wait 25] [--idle]
 
 For each configuration (database : uvicorn workers) a fresh database gets a fleet of paired
 tablets (bulk rows, see `bench.backend.make_fleet`); PostgreSQL gets a new database
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench.scale", description=__doc__)
     parser.add_argument("--sizes", default="1000,5000,10000")
     parser.add_argument("--configs", default="sqlite:1,postgresql:1,postgresql:2,postgresql:4")
-    parser.add_argument("--duration", type=float, default=30.0)
+    parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--wait", type=float, default=25.0)
     parser.add_argument(
         "--idle",

@@ -122,8 +122,14 @@ def test_load_generator_polls_probes_and_pushes(running: Running) -> None:
         duration=2.5,
         probes=1,
         change_every=0.3,
+        cpu=lambda: measure.tree_cpu_seconds(server.pid),
     )
     assert result.tablets == 5 and result.error_count == 0, result.errors
+    # The steady window (second half here) counts the polls answered in it and the backend's
+    # CPU over it: what bench.scale divides into CPU per poll.
+    assert 0 < result.window_polls <= result.polls
+    assert result.window_requests >= result.window_polls
+    assert result.window_cpu > 0 and 0 < result.window_seconds <= 2.5
     assert result.polls >= 5 and result.probe
     assert result.posted >= 2 and len(result.push) >= result.posted - 1
     assert result.lateness and all(-0.1 < s < 2 for s in result.lateness)
