@@ -25,6 +25,7 @@ MAX_BODY = 4096
 MAX_REQUESTS_PER_MINUTE = 30
 MAX_SSID_BYTES = 32  # IEEE 802.11
 PSK_LENGTHS = range(8, 64)  # WPA2-PSK passphrase: 8 to 63 characters
+HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
 
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8">
@@ -47,7 +48,7 @@ button {{ background: #0B4F8A; color: #fff; border-color: #0B4F8A; margin-top: 2
 <label for="choice">Réseau Wi-Fi de la maison</label>
 <select id="choice" name="choice">{options}
 <option value="">Autre (saisir le nom ci-dessous)</option></select>
-<label for="ssid">Autre nom de réseau</label>
+<label for="ssid">Ou le nom du réseau, s'il n'est pas dans la liste</label>
 <input id="ssid" name="ssid" maxlength="32" autocomplete="off" autocapitalize="none">
 <label for="password">Mot de passe du Wi-Fi</label>
 <input id="password" name="password" type="password" autocomplete="off" autocapitalize="none">
@@ -71,15 +72,16 @@ disparaître.</p></body></html>
 class HotspotPage:
     """Serve the form on `host`:`port` (port 0: any free one) until `close()`.
 
-    `on_submit(ssid, password)` is called once, from the server's thread, with what the family
-    typed; the page then stops accepting anything (one shot)."""
+    `on_submit(ssid, password, hidden)` is called once, from the server's thread, with what the
+    family typed (`hidden`: a name typed that the tablet did not see in its scan); the page
+    then stops accepting anything (one shot)."""
 
     def __init__(
         self,
         host: str,
         port: int,
         networks: Sequence[str],
-        on_submit: Callable[[str, str], None],
+        on_submit: Callable[[str, str, bool], None],
         *,
         token: str | None = None,
     ) -> None:
@@ -158,7 +160,10 @@ class HotspotPage:
         if body is None:
             self._send(handler, 200, self._form(""), html_page=True)
             return
-        ssid = ((form.get("choice") or [""])[0] or (form.get("ssid") or [""])[0]).strip()
+        # A browser always sends the list's selected entry, so a name typed by hand wins.
+        typed = (form.get("ssid") or [""])[0].strip()
+        ssid = typed or (form.get("choice") or [""])[0].strip()
+        hidden = ssid not in self._networks
         password = (form.get("password") or [""])[0]
         problem = _problem(ssid, password)
         if problem:
@@ -171,7 +176,7 @@ class HotspotPage:
             self._used = True
         log.info("hotspot page: a network was chosen (%d characters of password)", len(password))
         self._send(handler, 200, DONE.format(ssid=html.escape(ssid)), html_page=True)
-        self._on_submit(ssid, password)
+        self._on_submit(ssid, password, hidden)
 
     def _form(self, problem: str) -> str:
         options = "".join(
@@ -205,6 +210,14 @@ def _problem(ssid: str, password: str) -> str:
         return "Choisissez le réseau Wi-Fi de la maison, ou écrivez son nom."
     if len(ssid.encode("utf-8")) > MAX_SSID_BYTES:
         return "Ce nom de réseau est trop long (32 caractères au plus)."
-    if password and len(password) not in PSK_LENGTHS:
-        return "Un mot de passe Wi-Fi a entre 8 et 63 caractères."
+    if password and not valid_psk(password):
+        return "Un mot de passe Wi-Fi a entre 8 et 63 caractères (ou 64 chiffres hexadécimaux)."
     return ""
+
+
+def valid_psk(password: str) -> bool:
+    """A WPA2 pre-shared key as NetworkManager checks it: a passphrase of 8 to 63 bytes, or
+    the key itself as 64 hexadecimal digits."""
+    if len(password) == 64 and set(password) <= HEX_DIGITS:
+        return True
+    return len(password.encode("utf-8")) in PSK_LENGTHS

@@ -328,9 +328,9 @@ class NetworkService(QObject):
         info = Hotspot(ssid, password, page.url(self._page_host))
         return _HotspotUp(info, page, settings_path, active, time.monotonic() + HOTSPOT_UP_FOR)
 
-    def _chosen_on_phone(self, ssid: str, password: str) -> None:
+    def _chosen_on_phone(self, ssid: str, password: str, hidden: bool) -> None:
         """From the page's thread: join what the family chose (the hotspot stops first)."""
-        self.join(ssid, password)
+        self.join(ssid, password, hidden)
 
     def _stop_hotspot(self, nm: NetworkManagerBus) -> None:
         up, self._hotspot = self._hotspot, None

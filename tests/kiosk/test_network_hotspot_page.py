@@ -16,13 +16,15 @@ from kiosk.network.hotspot_page import HotspotPage
 
 
 @pytest.fixture
-def chosen() -> list[tuple[str, str]]:
+def chosen() -> list[tuple[str, str, bool]]:
     return []
 
 
 @pytest.fixture
-def page(chosen: list[tuple[str, str]]) -> Iterator[HotspotPage]:
-    served = HotspotPage("127.0.0.1", 0, ["Maison", "Voisin"], lambda s, p: chosen.append((s, p)))
+def page(chosen: list[tuple[str, str, bool]]) -> Iterator[HotspotPage]:
+    served = HotspotPage(
+        "127.0.0.1", 0, ["Maison", "Voisin"], lambda s, p, h: chosen.append((s, p, h))
+    )
     yield served
     served.close()
 
@@ -37,7 +39,7 @@ def ask(url: str, form: dict[str, str] | None = None) -> tuple[int, str]:
 
 
 def test_a_bad_form_is_told_in_french_and_the_good_one_is_taken_once(
-    page: HotspotPage, chosen: list[tuple[str, str]], caplog: pytest.LogCaptureFixture
+    page: HotspotPage, chosen: list[tuple[str, str, bool]], caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     url = page.url("127.0.0.1")
@@ -50,11 +52,34 @@ def test_a_bad_form_is_told_in_french_and_the_good_one_is_taken_once(
     assert chosen == []
     form = {"t": page.token, "choice": "", "ssid": "Grenier", "password": "s3cret-du-grenier"}
     assert ask(base, form)[0] == 200
-    assert chosen == [("Grenier", "s3cret-du-grenier")]
+    assert chosen == [("Grenier", "s3cret-du-grenier", True)]
     assert ask(base, form)[0] == 410  # one shot
     assert ask(url)[0] == 410
-    assert chosen == [("Grenier", "s3cret-du-grenier")]
+    assert chosen == [("Grenier", "s3cret-du-grenier", True)]
     assert "s3cret" not in caplog.text and page.token not in caplog.text
+
+
+def test_a_typed_name_wins_over_the_lists_selection(
+    page: HotspotPage, chosen: list[tuple[str, str, bool]]
+) -> None:
+    """A browser always sends the selected entry (the first by default): a name typed in
+    « Ou le nom du réseau » is the one meant, and joined as hidden when it was not scanned."""
+    base = page.url("127.0.0.1").split("?")[0]
+    form = {"t": page.token, "choice": "Maison", "ssid": "Grenier", "password": "s3cret-du-grenier"}
+    assert ask(base, form)[0] == 200
+    assert chosen == [("Grenier", "s3cret-du-grenier", True)]
+
+
+def test_a_listed_choice_and_a_64_hex_digit_key_are_taken(
+    page: HotspotPage, chosen: list[tuple[str, str, bool]]
+) -> None:
+    base = page.url("127.0.0.1").split("?")[0]
+    status, text = ask(base, {"t": page.token, "choice": "Voisin", "password": "x" * 64})
+    assert status == 400 and "64 chiffres hexadécimaux" in text
+    key = "0123456789abcdefABCDEF" * 2 + "0123456789abcdefABCD"
+    assert len(key) == 64
+    assert ask(base, {"t": page.token, "choice": "Voisin", "ssid": " ", "password": key})[0] == 200
+    assert chosen == [("Voisin", key, False)]
 
 
 def test_guessing_is_rate_limited(page: HotspotPage, monkeypatch: pytest.MonkeyPatch) -> None:

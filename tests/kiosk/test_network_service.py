@@ -119,6 +119,7 @@ def test_the_hotspot_page_joins_what_the_family_typed(
     assert len(fake["deactivated"]) == 1  # the hotspot stopped first
     joined = fake["added"][1]
     assert joined["802-11-wireless"]["ssid"] == "Maison <b>&amp;"
+    assert joined["802-11-wireless"]["hidden"] is False  # chosen from the list
     assert joined["802-11-wireless-security"]["psk"] == "mot-de-passe-42"
     assert _status(hotspot.url) is None  # the page is gone with the hotspot
     assert "mot-de-passe-42" not in caplog.text
