@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from packaging.version import InvalidVersion, Version
 
 from appliance import update
 from common import release_signature
@@ -154,6 +155,27 @@ def _good_url(url: str) -> bool:
         and bool(parts.hostname)
         and not (parts.username or parts.password or parts.query or parts.fragment)
     )
+
+
+def refuse_downgrade(offered: str, running: str | None) -> None:
+    """Refused: an offered version that is not a PEP 440 version, or one older than the version
+    running. Even signed, an older release may carry holes fixed since: neither the kiosk user
+    (who writes the request) nor a compromised backend may take the tablet back to it."""
+    try:
+        wanted = Version(offered)
+    except InvalidVersion as exc:
+        raise Refused(f"Numéro de version illisible : {offered}.") from exc
+    if running is None:
+        return
+    try:
+        now = Version(running)
+    except InvalidVersion:
+        return  # nothing to compare with (a slot installed by hand): the signature decides
+    if wanted < now:
+        raise Refused(
+            f"Version {offered} plus ancienne que la version en service ({running}) : "
+            "retour en arrière refusé."
+        )
 
 
 # -- the download ----------------------------------------------------------------------------
@@ -519,6 +541,7 @@ class Agent:
             "from_version": running or "",
         }
         try:
+            refuse_downgrade(target.version, running)
             if not release_signature.verify(
                 keys, target.version, target.sha256, target.size, target.signature
             ):

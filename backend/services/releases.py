@@ -20,6 +20,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from packaging.version import InvalidVersion, Version
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -44,13 +45,23 @@ def release_path(data_dir: Path, release: Release) -> Path:
 
 def check_version(version: str) -> str:
     version = version.strip()
-    if not VERSION.match(version):
+    if not VERSION.match(version) or not _pep440(version):
+        # PEP 440: the tablet compares versions to refuse going back; one it cannot read is
+        # never installed, so it is never offered.
         raise Invalid(
             "Numéro de version invalide : {version} (chiffres, lettres et . + - _, "
             "40 caractères au plus, par exemple 0.2.0).",
             version=version[:60],
         )
     return version
+
+
+def _pep440(version: str) -> bool:
+    try:
+        Version(version)
+    except InvalidVersion:
+        return False
+    return True
 
 
 def _copy_to_temporary(source: Path, directory: Path) -> Path:

@@ -125,7 +125,9 @@ def test_a_version_is_added_once(client: TestClient, keys: ReleaseKeys, tmp_path
         _add(client, path, "0.2.0", sign_file(keys, path, "0.2.0"), [keys.public])
 
 
-@pytest.mark.parametrize("version", ["", "v0.2", "0.2 0", "0.2/../x", "1" * 41])
+@pytest.mark.parametrize(
+    "version", ["", "v0.2", "0.2 0", "0.2/../x", "1" * 41, "0.2.0-nightly_x", "1..2", "0.2+"]
+)
 def test_a_bad_version_is_refused(
     client: TestClient, keys: ReleaseKeys, tmp_path: Path, version: str
 ) -> None:

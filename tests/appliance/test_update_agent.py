@@ -670,3 +670,29 @@ def test_a_wheel_set_brings_a_newer_dependency_offline(tmp_path: Path) -> None:
         "foyer_dep-1.0-py3-none-any.whl",
         "foyer_dep-1.1-py3-none-any.whl",
     ]
+
+
+def test_an_older_or_unreadable_version_is_refused_even_signed(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """A signed release older than the running one may carry holes fixed since: neither the
+    kiosk user's request nor a compromised backend takes the tablet back to it."""
+    server, _ = backend
+    tablet.offer("0.9", server)
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.ranges == [] and tablet.slots.builds == []
+    assert update.current_version(tablet.root) == "1.0"
+    assert server.reports[-1] == {
+        "rollout_id": 7,
+        "version": "0.9",
+        "from_version": "1.0",
+        "outcome": "failed",
+        "reason": (
+            "Version 0.9 plus ancienne que la version en service (1.0) : retour en arrière refusé."
+        ),
+    }
+    assert not (tablet.data / REQUEST_FILE).exists()
+    tablet.offer("nightly", server, rollout_id=8)
+    assert tablet.agent().run() is Outcome.FAILED
+    assert server.reports[-1]["reason"] == "Numéro de version illisible : nightly."
+    assert server.ranges == [] and tablet.slots.builds == []
