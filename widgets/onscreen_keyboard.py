@@ -60,7 +60,7 @@ class OnScreenKeyboard(QWidget):
         self._revealed = not secret
         self._shift = False
         self._symbols = False
-        self._max_length = 63
+        self._max_length = 64  # a WPA key may be 64 hexadecimal digits
 
         self.field = QLabel(self)
         self.field.setObjectName("keyboardField")

@@ -257,7 +257,15 @@ class NetworkService(QObject):
         self._emit(lambda: self.join_changed.emit(ssid, CONNECTING))
         log.info("joining the Wi-Fi network %r", ssid)  # its name only
         settings = nm_bus.wifi_settings(ssid, password, hidden=hidden)
-        settings_path, _active = nm.add_and_activate(settings, self._wifi)
+        try:
+            settings_path, _active = nm.add_and_activate(settings, self._wifi)
+        except Exception as exc:
+            # Refused outright (a key of the wrong length, polkit saying no, NetworkManager
+            # gone): no StateChanged will ever come, so the screen must hear it now. The error
+            # names the property at fault, never its value.
+            log.warning("NetworkManager refused to join %r: %s", ssid, exc)
+            self._emit(lambda: self.join_changed.emit(ssid, FAILED))
+            return
         self._joining = _Joining(ssid, self._wifi, settings_path, time.monotonic() + JOIN_TIMEOUT)
 
     def _device_moved(self, nm: NetworkManagerBus, *, path: str, args: tuple[object, ...]) -> None:

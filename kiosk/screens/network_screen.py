@@ -54,6 +54,15 @@ class Network(Protocol):
     def secured(self) -> bool: ...
 
 
+def password_problem(password: str) -> str:
+    """What NetworkManager would refuse in a WPA key (8 to 63 bytes, or 64 hexadecimal
+    digits): "short", "long", or "" when fine."""
+    if len(password) == 64 and all(c in "0123456789abcdefABCDEF" for c in password):
+        return ""
+    size = len(password.encode("utf-8"))
+    return "short" if size < 8 else "long" if size > 63 else ""
+
+
 def bars(strength: int) -> str:
     """Signal strength as four dots, filled from the left."""
     filled = max(1, min(4, (strength + 24) // 25))
@@ -299,8 +308,17 @@ class NetworkScreen(ScreenFrame):
             self._typed_name = name
             self.choose(name)
             return
-        listed = any(n.ssid == self._chosen for n in self._networks)
-        self.join_requested.emit(self._chosen, text, not listed)
+        network = next((n for n in self._networks if n.ssid == self._chosen), None)
+        # No key at all is fine for a name typed by hand only: it may be an open network.
+        problem = password_problem(text) if text or network is not None else ""
+        if problem:
+            # NetworkManager would refuse it outright: say so here, what was typed kept.
+            if problem == "short":
+                self.set_title(self.tr("Au moins 8 caractères"))
+            else:
+                self.set_title(self.tr("63 caractères au plus"))
+            return
+        self.join_requested.emit(self._chosen, text, network is None)
 
     def _retry(self) -> None:
         self.choose(self._chosen)

@@ -121,6 +121,7 @@ def report(address: str) -> dict[str, Any]:
 
 def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its own process)
     from dbus_fast.aio import MessageBus
+    from dbus_fast.errors import DBusError
     from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_property, method, signal
 
     read = PropertyAccess.READ
@@ -233,6 +234,13 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
             device: "o",
             specific: "o",
         ) -> "oo":
+            security = connection.get("802-11-wireless-security", {})
+            if "psk" in security and not _valid_psk(security["psk"].value):
+                # As NetworkManager: the settings are checked before anything is added.
+                raise DBusError(
+                    "org.freedesktop.NetworkManager.Settings.Connection.InvalidProperty",
+                    "802-11-wireless-security.psk: property is invalid",
+                )
             plain = {
                 group: {key: _plain(value.value) for key, value in values.items()}
                 for group, values in connection.items()
@@ -337,6 +345,13 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
     settings_deleted: list[str] = []
     wifi, modem = Device(TYPE_WIFI, "wlan0"), Device(TYPE_MODEM, "cdc-wdm0")
     asyncio.run(main())
+
+
+def _valid_psk(psk: str) -> bool:
+    """NetworkManager's check (nm_utils_wpa_psk_valid): 8 to 63 bytes, or 64 hex digits."""
+    if len(psk) == 64:
+        return all(c in "0123456789abcdefABCDEF" for c in psk)
+    return 8 <= len(psk.encode("utf-8")) <= 63
 
 
 def _plain(value: Any) -> Any:

@@ -95,10 +95,36 @@ def test_choosing_a_network_asks_its_password_then_the_join(qtbot: QtBot) -> Non
     screen.network_buttons[0].click()
     assert screen.page() == "keyboard"
     assert screen.title.text() == "Mot de passe de « Maison »"
-    screen.keyboard.type_text("soleil")
+    screen.keyboard.type_text("soleil-du-sud")
     with qtbot.waitSignal(screen.join_requested) as asked:
         screen.keyboard.press("ok")
-    assert asked.args == ["Maison", "soleil", False]
+    assert asked.args == ["Maison", "soleil-du-sud", False]
+
+
+def test_a_key_networkmanager_would_refuse_is_not_sent(qtbot: QtBot) -> None:
+    """Too short, too long, or none for a secured network: said on the spot, typing kept."""
+    screen = build(qtbot, "network-list")
+    asked: list[list[object]] = []
+    screen.join_requested.connect(lambda *args: asked.append(list(args)))
+    screen.choose("Maison")
+    screen.keyboard.type_text("court")
+    screen.keyboard.press("ok")
+    assert screen.title.text() == "Au moins 8 caractères"
+    assert screen.page() == "keyboard" and screen.keyboard.text() == "court"
+    screen.keyboard.set_text("")
+    screen.keyboard.press("ok")
+    assert screen.title.text() == "Au moins 8 caractères"
+    screen.keyboard.set_text("x" * 70)
+    assert screen.keyboard.text() == "x" * 64  # the keyboard holds a 64-digit key, no more
+    screen.keyboard.press("ok")
+    assert screen.title.text() == "63 caractères au plus"
+    assert asked == []
+    key = "0123456789abcdef" * 4
+    screen.keyboard.set_text(key)
+    screen.keyboard.press("ok")
+    screen.keyboard.set_text("court-mais-assez")
+    screen.keyboard.press("ok")
+    assert asked == [["Maison", key, False], ["Maison", "court-mais-assez", False]]
 
 
 def test_an_open_network_is_joined_without_a_password(qtbot: QtBot) -> None:

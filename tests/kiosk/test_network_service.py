@@ -13,7 +13,14 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from kiosk.network.service import CONNECTED, CONNECTING, WRONG_PASSWORD, Hotspot, NetworkService
+from kiosk.network.service import (
+    CONNECTED,
+    CONNECTING,
+    FAILED,
+    WRONG_PASSWORD,
+    Hotspot,
+    NetworkService,
+)
 from tests.kiosk.fake_network_manager import control, fake_network_manager, private_bus, report
 
 WAIT_MS = 20_000
@@ -71,6 +78,21 @@ def test_a_wrong_password_is_said_and_not_kept(
     assert report(bus)["deleted"] == 1  # the refused connection is not kept
     assert "secret-errone-42" not in caplog.text
     assert service.online is False
+
+
+def test_a_join_networkmanager_refuses_outright_is_said(
+    qtbot: QtBot, service: NetworkService, bus: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """AddAndActivateConnection answers an error (here a 5-letter key: InvalidProperty): no
+    StateChanged will follow, so the screen must not wait on « Connexion à … » for ever."""
+    outcomes: list[str] = []
+    service.join_changed.connect(lambda _ssid, outcome: outcomes.append(outcome))
+    caplog.set_level(logging.DEBUG)
+    service.join("Livebox-7F3A", "k7q2z")
+    qtbot.waitUntil(lambda: len(outcomes) == 2, timeout=WAIT_MS)
+    assert outcomes == [CONNECTING, FAILED]
+    assert report(bus)["added"] == []
+    assert "k7q2z" not in caplog.text
 
 
 def test_the_right_password_brings_the_tablet_online(
