@@ -480,10 +480,10 @@ def report(
     # Reports of one rollout one at a time (PostgreSQL; SQLite writes one at a time anyway):
     # two failures arriving together both count towards the auto-halt.
     rollout = session.get(Rollout, rollout_id, with_for_update=True)
-    if rollout is None or (
-        rollout.organisation_id is not None
-        and rollout.organisation_id not in organisations_of(session, device)
-    ):
+    row = session.get(DeviceUpdate, (device.id, rollout_id)) if rollout is not None else None
+    if rollout is None or (row is None and not _targets(session, rollout, device)):
+        # Only the tablets the rollout is for count: others could halt it (an operator's
+        # rollout for every organisation: any two tablets anywhere).
         raise NotFound("Déploiement inconnu de cette tablette.")
     if outcome not in OUTCOMES:
         raise Invalid(
@@ -497,7 +497,6 @@ def report(
         )
     reason = _one_line(reason or "")[:MAX_REASON] or None
     from_version = _one_line(from_version or "")[:40] or None
-    row = session.get(DeviceUpdate, (device.id, rollout.id))
     if row is not None and (row.state, row.from_version, row.reason) == (
         outcome,
         from_version,
@@ -517,6 +516,17 @@ def report(
     record_change(session, device.beneficiary_id, ENTITY, device.id, "upsert")
     if outcome in FAILURES:
         _halt_if_failing(session, rollout, now)
+
+
+def _targets(session: Session, rollout: Rollout, device: Device) -> bool:
+    """Whether the rollout is for this tablet now: its organisation, its channel, its stage."""
+    if rollout.organisation_id is not None and rollout.organisation_id not in organisations_of(
+        session, device
+    ):
+        return False
+    if rollout.channel == "beta" and device.update_channel != "beta":
+        return False
+    return in_stage(rollout, device.id)
 
 
 def _one_line(text: str) -> str:

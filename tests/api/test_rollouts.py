@@ -446,6 +446,35 @@ def test_bad_reports_get_a_french_4xx(client: TestClient, world: World) -> None:
     assert report(client, tablet, rollout_id, "0.2.0").status_code == 401
 
 
+def test_only_the_tablets_a_rollout_targets_may_report(client: TestClient, world: World) -> None:
+    """Tablets outside the stage or the channel cannot halt a rollout they were never offered
+    (for the operator's rollout without organisation: any two tablets anywhere)."""
+    tablets = world.tablets(30)
+    operators = world.rollout([5], organisation_id=None, channel="stable")
+    outside = [t for t in tablets if contract_bucket(operators, t.device_id) >= 5][:3]
+    for tablet in outside:
+        refused = report(client, tablet, operators, "0.2.0", outcome="failed", reason="x")
+        assert (refused.status_code, refused.json()["detail"]) == (
+            404,
+            "Déploiement inconnu de cette tablette.",
+        )
+    assert world.get(operators).state == "active"
+    with service(client) as session:
+        assert all(session.get(DeviceUpdate, (t.device_id, operators)) is None for t in outside)
+    beta = world.rollout([100], channel="beta")
+    stable_tablet = tablets[0]
+    assert report(client, stable_tablet, beta, "0.2.0").status_code == 404
+    beta_tablet = world.tablets(1, channel="beta")[0]
+    assert report(client, beta_tablet, beta, "0.2.0").status_code == 200
+    # Offered once (a row kept), it may still report after moving channel.
+    with service(client) as session:
+        device = session.get(Device, beta_tablet.device_id)
+        assert device is not None
+        device.update_channel = "stable"
+    again = report(client, beta_tablet, beta, "0.2.0", outcome="failed", reason="écran noir")
+    assert again.status_code == 200
+
+
 # --- state changes ------------------------------------------------------------------------------
 
 
