@@ -17,12 +17,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 log = logging.getLogger(__name__)
 
 MAX_BODY = 4096
-MAX_REQUESTS_PER_MINUTE = 30
+MAX_REQUESTS_PER_MINUTE = 30  # with a wrong token: guesses, not the family's own requests
+HANDLER_TIMEOUT = 15.0  # seconds a connection may stay silent before it is closed
+MAX_HANDLERS = 8  # connections served at once; more are closed at once (one thread each)
 MAX_SSID_BYTES = 32  # IEEE 802.11
 PSK_LENGTHS = range(8, 64)  # WPA2-PSK passphrase: 8 to 63 characters
 HEX_DIGITS = frozenset("0123456789abcdefABCDEF")
@@ -96,6 +99,7 @@ class HotspotPage:
         class Handler(BaseHTTPRequestHandler):
             server_version = "Foyer"
             sys_version = ""
+            timeout = HANDLER_TIMEOUT  # a silent connection does not hold its thread for ever
 
             def log_message(self, format: str, *args: object) -> None:
                 # The default logs the request line, token included: only method and result.
@@ -105,17 +109,23 @@ class HotspotPage:
                 page._answer(self, None)
 
             def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
+                # Only plain digits: "-1" would read until the phone hangs up, "abc" raise.
+                declared = (self.headers.get("Content-Length") or "0").strip()
+                if not declared.isascii() or not declared.isdigit():
+                    self.close_connection = True
+                    self._plain(400, "Demande mal formée : rechargez la page.")
+                    return
+                length = int(declared)
                 if length > MAX_BODY:
-                    self._plain(413, "Trop long.")
+                    self.close_connection = True
+                    self._plain(413, "Ce formulaire est trop long : rechargez la page.")
                     return
                 page._answer(self, self.rfile.read(length).decode("utf-8", "replace"))
 
             def _plain(self, status: int, text: str) -> None:
                 page._send(self, status, text)
 
-        self._server = ThreadingHTTPServer((host, port), Handler)
-        self._server.daemon_threads = True
+        self._server = _BoundedServer((host, port), Handler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="hotspot-page", daemon=True
         )
@@ -142,17 +152,21 @@ class HotspotPage:
             return len(self._hits) > MAX_REQUESTS_PER_MINUTE
 
     def _answer(self, handler: BaseHTTPRequestHandler, body: str | None) -> None:
-        if self._limited():
-            self._send(handler, 429, "Trop de demandes. Réessayez dans une minute.")
-            return
         query = parse_qs(urlsplit(handler.path).query)
         form = parse_qs(body or "", keep_blank_values=True)
         token = (form.get("t") or query.get("t") or [""])[0]
+        if not secrets.compare_digest(token.encode(), self.token.encode()):
+            # Only guesses are counted: a second phone on the hotspot cannot lock the family
+            # (who hold the token) out.
+            if self._limited():
+                self._send(handler, 429, "Trop de demandes. Réessayez dans une minute.")
+            else:
+                self._send(
+                    handler, 403, "Ce lien n'est pas valable : scannez le code de la tablette."
+                )
+            return
         if urlsplit(handler.path).path != "/":
             self._send(handler, 404, "Page inconnue.")
-            return
-        if not secrets.compare_digest(token.encode(), self.token.encode()):
-            self._send(handler, 403, "Ce lien n'est pas valable : scannez le code de la tablette.")
             return
         if self._used:
             self._send(handler, 410, "La tablette a déjà reçu le réseau à utiliser.")
@@ -175,8 +189,8 @@ class HotspotPage:
                 return
             self._used = True
         log.info("hotspot page: a network was chosen (%d characters of password)", len(password))
+        self._on_submit(ssid, password, hidden)  # first: the phone may close on the answer
         self._send(handler, 200, DONE.format(ssid=html.escape(ssid)), html_page=True)
-        self._on_submit(ssid, password, hidden)
 
     def _form(self, problem: str) -> str:
         options = "".join(
@@ -202,6 +216,33 @@ class HotspotPage:
         )
         handler.end_headers()
         handler.wfile.write(data)
+
+
+class _BoundedServer(ThreadingHTTPServer):
+    """A thread per connection, but MAX_HANDLERS at most: fifty idle connections from a
+    phone on the hotspot do not become fifty threads on the tablet."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler]) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(MAX_HANDLERS)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)  # busy: closed at once, the phone may retry
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 def _problem(ssid: str, password: str) -> str:

@@ -3,7 +3,10 @@ and a request log that never holds the token or the password."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -87,4 +90,56 @@ def test_guessing_is_rate_limited(page: HotspotPage, monkeypatch: pytest.MonkeyP
     base = page.url("127.0.0.1").split("?")[0]
     answers = [ask(f"{base}?t=guess{i}")[0] for i in range(7)]
     assert answers[:5] == [403] * 5 and answers[5:] == [429, 429]
-    assert ask(page.url("127.0.0.1"))[0] == 429  # even the right token waits a minute
+    # Guesses from another phone do not lock out the family, who hold the token.
+    assert ask(page.url("127.0.0.1"))[0] == 200
+
+
+def raw(page: HotspotPage, request: bytes) -> bytes:
+    """Send `request` as is; what comes back until the server closes (10 s at most)."""
+    with socket.create_connection(("127.0.0.1", page.port), timeout=10) as conn:
+        conn.sendall(request)
+        answer = b""
+        while chunk := conn.recv(4096):
+            answer += chunk
+        return answer
+
+
+@pytest.mark.parametrize("declared", ["-1", "abc", " 12x", "99999999999999999999"])
+def test_a_bad_content_length_is_answered_in_french(page: HotspotPage, declared: str) -> None:
+    """ "-1" used to read until the phone hung up, "abc" to raise; too big is 413."""
+    answer = raw(
+        page,
+        f"POST /?t={page.token} HTTP/1.1\r\nHost: x\r\nContent-Length: {declared}\r\n\r\n"
+        "t=x".encode(),
+    ).decode()
+    status = answer.split(" ", 2)[1]
+    assert status in ("400", "413")
+    assert "rechargez la page" in answer
+    assert "Traceback" not in answer
+
+
+def test_a_silent_connection_is_closed_and_connections_are_bounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(hotspot_page, "HANDLER_TIMEOUT", 0.5)
+    monkeypatch.setattr(hotspot_page, "MAX_HANDLERS", 3)
+    served = HotspotPage("127.0.0.1", 0, ["Maison"], lambda s, p, h: None)
+    try:
+        before = threading.active_count()
+        idle = [socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(10)]
+        for conn in idle:
+            conn.sendall(b"GET / HTTP/1.1\r\n")  # and nothing more
+        # Each is closed: seven at once (no room), three after their silence.
+        assert [conn.recv(100) for conn in idle].count(b"") >= 7
+        assert threading.active_count() - before <= 3
+        for conn in idle:
+            conn.close()
+        # Once they are gone, the family is served again.
+        for _ in range(50):
+            with contextlib.suppress(OSError):
+                if ask(served.url("127.0.0.1"))[0] == 200:
+                    break
+        else:
+            pytest.fail("the page never answered again")
+    finally:
+        served.close()
