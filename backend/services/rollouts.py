@@ -10,7 +10,9 @@ Who is targeted:
 - its target is the newest (highest id) rollout that targets it, is active (or done: every
   stage reached, still offered to the tablets that come back late) and that it did not report
   as failed or rolled back — or one it installed, whatever became of that rollout since (a
-  tablet never gets an older version because a newer rollout was halted).
+  tablet never gets an older version because a newer rollout was halted); never one whose
+  version is below the highest the tablet installed through a rollout or says it runs (a
+  later stable rollout of 0.2.0 does not take a beta tablet back from 0.3.0).
 
 The target reaches the tablet through sync (kind "updates", one record, the asking tablet's
 own). Every change to a target journals the tablets concerned in the same transaction, so
@@ -32,6 +34,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from packaging.version import InvalidVersion, Version
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -40,6 +43,7 @@ from backend.models import (
     Beneficiary,
     Change,
     Device,
+    DeviceStatus,
     DeviceUpdate,
     Membership,
     Organisation,
@@ -224,16 +228,44 @@ def target(session: Session, device: Device) -> Rollout | None:
     )
     if device.update_channel != "beta":
         offering = offering & (Rollout.channel == "stable")
-    candidates = session.scalars(
-        select(Rollout).where(or_(offering, Rollout.id.in_(installed))).order_by(Rollout.id.desc())
+    candidates = session.execute(
+        select(Rollout, Release.version)
+        .join(Release, Release.id == Rollout.release_id)
+        .where(or_(offering, Rollout.id.in_(installed)))
+        .order_by(Rollout.id.desc())
     ).all()
-    for rollout in candidates:
+    floor = _version_floor(
+        session,
+        device,
+        [version for rollout, version in candidates if reported.get(rollout.id) == "installed"],
+    )
+    for rollout, version in candidates:
+        offered = _parse(version)
+        if floor is not None and offered is not None and offered < floor:
+            continue  # never back to an older version (a later rollout of an older release)
         state = reported.get(rollout.id)
         if state == "installed":
             return rollout
         if state not in FAILURES and in_stage(rollout, device.id):
             return rollout
     return None
+
+
+def _parse(version: str | None) -> Version | None:
+    try:
+        return Version(version) if version else None
+    except InvalidVersion:
+        return None
+
+
+def _version_floor(session: Session, device: Device, installed: list[str]) -> Version | None:
+    """The highest version the tablet installed through a rollout or said it runs: its
+    target is never below it."""
+    running = session.scalar(
+        select(DeviceStatus.app_version).where(DeviceStatus.device_id == device.id)
+    )
+    known = [v for v in (_parse(text) for text in [*installed, running]) if v is not None]
+    return max(known, default=None)
 
 
 def record_for(session: Session, device: Device) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from backend.errors import Conflict, Invalid
-from backend.models import Change, Device, DeviceUpdate, Release, Rollout, User
+from backend.models import Change, Device, DeviceStatus, DeviceUpdate, Release, Rollout, User
 from backend.services import rollouts
 from tests.api.factories import sync
 from tests.api.rollout_helpers import (
@@ -257,6 +257,27 @@ def test_a_newer_rollout_supersedes_and_a_halted_one_never_downgrades(
     world.act(new, "halt", "Problème de son")
     # It installed 0.3.0: the halted rollout stays its target, never back to 0.2.0.
     assert [r["version"] for r in updates_of(client, tablet)] == ["0.3.0"]
+
+
+def test_a_later_rollout_of_an_older_version_never_downgrades(
+    client: TestClient, world: World
+) -> None:
+    """A beta tablet ran 0.3.0 ahead of the others; the stable 0.2.0 rollout created after
+    (a higher id) is not its target: it keeps 0.3.0. A tablet saying it runs a newer version
+    (its status report) is offered nothing older either."""
+    beta_tablet = world.tablets(1, channel="beta")[0]
+    beta = world.rollout([100], channel="beta", release_id=add_release(client, world.keys, "0.3.0"))
+    assert report(client, beta_tablet, beta, "0.3.0", from_version="0.1.0").status_code == 200
+    world.rollout([100])  # stable, 0.2.0, newer id
+    assert [r["version"] for r in updates_of(client, beta_tablet)] == ["0.3.0"]
+    ahead = world.tablets(1)[0]
+    assert [r["version"] for r in updates_of(client, ahead)] == ["0.2.0"]
+    for running, offered in (("0.4.0", []), ("pas une version", ["0.2.0"]), ("0.2.0", ["0.2.0"])):
+        with service(client) as session:
+            session.merge(
+                DeviceStatus(device_id=ahead.device_id, app_version=running, reported_at=NOW)
+            )
+        assert [r["version"] for r in updates_of(client, ahead)] == offered, running
 
 
 def test_preferences_change_the_record_at_once(client: TestClient, world: World) -> None:
