@@ -8,7 +8,9 @@ tests.kiosk.fake_network_manager ADDRESS`): dbus-fast (test dependency only) ser
 asyncio loop while the tablet's Qt event loop runs in the test process.
 
 Scenarios are driven through a test-only interface `org.foyer.Test` on `/org/foyer/Test`:
-the password each network accepts, a modem plugged in, what was added (as JSON, to assert).
+the password each network accepts, a modem plugged in, what was added (as JSON, to assert:
+each connection's values as plain JSON, and their D-Bus signatures under "_signatures").
+Like NetworkManager, it refuses a WPA key of the wrong length (InvalidProperty).
 """
 
 # No `from __future__ import annotations`: dbus-fast reads the D-Bus signatures from them.
@@ -243,6 +245,12 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
                 )
             plain = {
                 group: {key: _plain(value.value) for key, value in values.items()}
+                for group, values in connection.items()
+            }
+            # The D-Bus type of every value, as NetworkManager reads it: a string where it
+            # wants bytes ("ay") is refused there, so the tests assert these too.
+            plain["_signatures"] = {
+                group: {key: value.signature for key, value in values.items()}
                 for group, values in connection.items()
             }
             plain["_device"] = {"path": device}

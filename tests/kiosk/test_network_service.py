@@ -75,6 +75,9 @@ def test_a_wrong_password_is_said_and_not_kept(
     added = report(bus)["added"][0]
     assert added["802-11-wireless"]["ssid"] == "Livebox-7F3A"
     assert added["802-11-wireless-security"] == {"key-mgmt": "wpa-psk", "psk": "secret-errone-42"}
+    assert added["_signatures"]["802-11-wireless"] == {"ssid": "ay", "mode": "s", "hidden": "b"}
+    assert added["_signatures"]["802-11-wireless-security"] == {"key-mgmt": "s", "psk": "s"}
+    assert added["_signatures"]["connection"]["autoconnect"] == "b"
     assert report(bus)["deleted"] == 1  # the refused connection is not kept
     assert "secret-errone-42" not in caplog.text
     assert service.online is False
@@ -119,6 +122,11 @@ def test_the_hotspot_page_joins_what_the_family_typed(
     added = report(bus)["added"][0]
     assert added["802-11-wireless"]["mode"] == "ap"
     assert added["ipv4"]["method"] == "shared"
+    types = added["_signatures"]
+    assert types["802-11-wireless"]["ssid"] == "ay" and types["802-11-wireless"]["mode"] == "s"
+    assert types["ipv4"]["method"] == "s"
+    assert types["802-11-wireless-security"]["proto"] == "as"
+    assert types["connection"]["autoconnect"] == "b"
 
     url = urllib.parse.urlsplit(hotspot.url)
     base = f"{url.scheme}://{url.netloc}/"
@@ -156,6 +164,7 @@ def test_a_4g_modem_is_given_a_connection_when_nothing_else_is_up(
     added = report(bus)["added"][0]
     assert added["connection"]["type"] == "gsm"
     assert added["gsm"] == {"auto-config": True}
+    assert added["_signatures"]["gsm"] == {"auto-config": "b"}
     assert added["_device"]["path"].endswith("/Devices/2")
     qtbot.waitUntil(lambda: service.online is True, timeout=WAIT_MS)
 
