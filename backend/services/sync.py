@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, func, select, update
@@ -176,13 +176,45 @@ _SEEN = (
 )
 
 
+_COMPILED: dict[str, tuple[str, bool]] = {}
+
+
+def _quick_row(connection: Connection, digest: str) -> tuple[Any, ...] | None:
+    """`_QUICK`'s row, run on the driver's own cursor with its SQL compiled once per dialect:
+    SQLAlchemy's execution around it cost three times the query's own client CPU on
+    PostgreSQL (110 µs against 33 µs, docs/performance.md). Its one typed column is read back
+    as `UTCDateTime` does: naive UTC made aware (SQLite gives it as text)."""
+    dialect = connection.dialect
+    compiled = _COMPILED.get(dialect.name)
+    if compiled is None:
+        compiled = _COMPILED[dialect.name] = (
+            str(_QUICK.compile(dialect=dialect)),
+            bool(dialect.positional),
+        )
+    sql, positional = compiled
+    cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, (digest,) if positional else {"digest": digest})
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    if row is None:
+        return None
+    seen = row[2]
+    if isinstance(seen, str):
+        seen = datetime.fromisoformat(seen)
+    if seen is not None:
+        seen = seen.replace(tzinfo=UTC)
+    return (row[0], row[1], seen, row[3], row[4])
+
+
 def quick_check(
     connection: Connection, digest: str, cursor: int, now: datetime, resolution: timedelta
 ) -> QuickCheck | None:
     """The lean unchanged check of a poll with a cursor, on an autocommit connection: None
     when no unrevoked device holds this credential (SHA-256 `digest`). Notes the tablet seen
     at `now` when its last note is `resolution` old, as the full read does."""
-    row = connection.execute(_QUICK, {"digest": digest}).first()
+    row = _quick_row(connection, digest)
     if row is None:
         return None
     device_id, beneficiary_id, last_seen, latest_here, latest = row
