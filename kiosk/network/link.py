@@ -163,5 +163,10 @@ class NetworkLink(QObject):
         screen = self._built()
         if hotspot is None:
             screen.hotspot_stopped()
-        else:
+        elif self._window.current_screen_name() == NETWORK and screen.waiting_for_hotspot():
             screen.show_hotspot(hotspot.ssid, hotspot.password, hotspot.join_text(), hotspot.url)
+        elif self.service is not None:
+            # Up too late: the person went back to the list (and may be typing a password
+            # there); the QR codes must not replace what they are doing.
+            log.info("hotspot up after it was no longer wanted: stopped")
+            self.service.stop_hotspot()

@@ -249,9 +249,12 @@ class NetworkScreen(ScreenFrame):
 
     def hotspot_stopped(self) -> None:
         """The hotspot is down (or could not start): back to the list if it was shown."""
-        preparing = self._outcome == PREPARING and self.pages.currentWidget() is self._status_page
-        if self.pages.currentWidget() is self._phone_page or preparing:
+        if self.pages.currentWidget() is self._phone_page or self.waiting_for_hotspot():
             self.show_list()
+
+    def waiting_for_hotspot(self) -> bool:
+        """« La tablette prépare son Wi-Fi provisoire… » is on screen (not cancelled)."""
+        return self._outcome == PREPARING and self.pages.currentWidget() is self._status_page
 
     def show_join(self, ssid: str, outcome: str) -> None:
         """How joining `ssid` goes: CONNECTING, CONNECTED, WRONG_PASSWORD, or anything else

@@ -78,3 +78,35 @@ def test_without_network_manager_nothing_changes(
     assert window.current_screen_name() == "pairing"
     assert not window.is_built("network")
     network.stop()
+
+
+def test_a_hotspot_up_after_it_was_cancelled_leaves_the_typing_alone(
+    qtbot: QtBot, window: MainWindow, bus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """« Par téléphone », then « Autres réseaux » at once, then a password being typed: the
+    hotspot coming up late must not replace the keyboard, and it is stopped."""
+    from kiosk.network import service as service_module
+
+    defaults = dict(service_module.NetworkService.__init__.__kwdefaults__ or {})
+    defaults.update(page_host="127.0.0.1", page_port=0)
+    monkeypatch.setattr(service_module.NetworkService.__init__, "__kwdefaults__", defaults)
+    network = NetworkLink(window, is_paired=lambda: False)
+    network.start(bus)
+    qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
+    screen = window.screen_named("network")
+    assert isinstance(screen, NetworkScreen) and network.service is not None
+    pages: list[str] = []
+    screen.pages.currentChanged.connect(lambda _i: pages.append(screen.page()))
+    hotspots: list[object] = []
+    network.service.hotspot_changed.connect(hotspots.append)
+
+    screen.phone_button.click()
+    screen.list_button.click()  # « Autres réseaux » while it prepares: cancelled
+    screen.choose("Livebox-7F3A")
+    screen.keyboard.type_text("motdepa")
+    # The service started it (the request came first), then stops it: up, then down.
+    qtbot.waitUntil(lambda: len(hotspots) >= 2 and hotspots[-1] is None, timeout=WAIT_MS)
+    qtbot.wait(100)
+    assert screen.page() == "keyboard" and screen.keyboard.text() == "motdepa"
+    assert "hotspot" not in pages
+    network.stop()
