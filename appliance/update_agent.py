@@ -562,6 +562,8 @@ class Agent:
                 attempts=self.download_attempts,
                 sleep=self.sleep,
             )
+            if not self._still_asked(request):
+                return Outcome.LATER
             wheels = work / target.sha256 / "wheels"
             own_wheel = unpack_wheels(named, wheels)
             outcome = self._install(request, str(own_wheel), wheels, report)
@@ -593,6 +595,8 @@ class Agent:
         if self.busy():  # a call began during the build: the slot waits, complete
             log.info("update to %s: the tablet became busy; later", target.version)
             return Outcome.BUSY
+        if not self._still_asked(request):
+            return Outcome.LATER
         self._mark_applying(request, report)
         try:
             result = update.update(
@@ -624,6 +628,20 @@ class Agent:
         _unlink(self.state_dir / _APPLYING)
         log.info("update to %s: %s", target.version, outcome.value)
         return outcome
+
+    def _still_asked(self, request: Request) -> bool:
+        """Whether the tablet still asks for this: it withdraws its request when quiet hours
+        begin or the rollout is paused or halted, maybe while we downloaded or built. Never
+        switch (and restart it) on a request that is gone or changed."""
+        now = read_request(self.data_dir / REQUEST_FILE)
+        if now == request:
+            return True
+        log.info(
+            "update to %s: the request was %s meanwhile; later",
+            request.target.version,
+            "withdrawn" if now is None else "changed",
+        )
+        return False
 
     def _failed_here(self) -> set[tuple[int, str]]:
         try:

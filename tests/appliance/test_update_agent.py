@@ -696,3 +696,26 @@ def test_an_older_or_unreadable_version_is_refused_even_signed(
     assert tablet.agent().run() is Outcome.FAILED
     assert server.reports[-1]["reason"] == "Numéro de version illisible : nightly."
     assert server.ranges == [] and tablet.slots.builds == []
+
+
+@pytest.mark.parametrize("change", ["withdrawn", "replaced"])
+def test_a_request_withdrawn_during_the_build_is_not_switched_to(
+    tablet: Tablet, backend: tuple[Backend, str], change: str
+) -> None:
+    """Quiet hours began, or the rollout was paused, while the slot was built: the tablet
+    removed (or rewrote) its request; no switch, no restart."""
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    path = tablet.data / REQUEST_FILE
+
+    def tablet_changes_its_mind() -> None:
+        if change == "withdrawn":
+            path.unlink()
+        else:
+            path.write_text(json.dumps({**request, "rollout_id": 8}))
+
+    tablet.slots.during_build = tablet_changes_its_mind
+    assert tablet.agent().run() is Outcome.LATER
+    assert update.current_version(tablet.root) == "1.0" and tablet.slots.started == []
+    assert server.reports == []
+    assert path.exists() is (change == "replaced")
