@@ -114,7 +114,7 @@ class OnScreenKeyboard(QWidget):
         button.setStyleSheet(button.styleSheet().replace("padding: 8px 24px;", "padding: 2px;"))
         button.clicked.connect(lambda _=False, k=name: self.press(k))
         if name not in (SHIFT, BACKSPACE, SYMBOLS, LETTERS, SPACE, SHOW, OK):
-            button.setText(name)
+            button.setText(name.replace("&", "&&"))  # "&" alone would be a shortcut mark
         self.keys.setdefault(name, button)
         return button
 

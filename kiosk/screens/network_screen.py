@@ -99,6 +99,7 @@ class ElidedButton(BigButton):
         inside = self.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, self)
         room = max(40, inside.width() - 4)  # inside the style sheet's border and padding
         text = self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideMiddle, room)
+        text = text.replace("&", "&&")  # a button reads "&x" as a shortcut and hides the "&"
         if text != self.text():
             self.setText(text)
 

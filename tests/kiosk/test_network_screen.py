@@ -127,6 +127,30 @@ def test_a_key_networkmanager_would_refuse_is_not_sent(qtbot: QtBot) -> None:
     assert asked == [["Maison", key, False], ["Maison", "court-mais-assez", False]]
 
 
+def test_an_ampersand_is_shown_not_taken_for_a_shortcut(qtbot: QtBot) -> None:
+    """Qt reads "&x" on a button as a keyboard shortcut and hides the "&"."""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Air:
+        ssid: str
+        strength: int
+        secured: bool
+
+    screen = build(qtbot, "network-list")
+    settle(screen, SIZES[0], qtbot)
+    screen.show_networks([Air("Tom & Jerry", 80, True), Air("A&&B", 50, True)])
+    first, second = screen.network_buttons[:2]
+    assert first.text().startswith("Tom && Jerry") and first.shortcut().isEmpty()
+    assert second.text().startswith("A&&&&B") and second.shortcut().isEmpty()
+    keyboard = OnScreenKeyboard()
+    qtbot.addWidget(keyboard)
+    key = keyboard.keys["&"]
+    assert key.text() == "&&" and key.shortcut().isEmpty()
+    key.click()
+    assert keyboard.text() == "&"
+
+
 def test_an_open_network_is_joined_without_a_password(qtbot: QtBot) -> None:
     screen = build(qtbot, "network-list")
     with qtbot.waitSignal(screen.join_requested) as asked:
