@@ -469,7 +469,9 @@ class Agent:
             session = self.session or stack.enter_context(_new_session())
             credential = credentials.load(self.data_dir)
             self._device_id = credential.device_id if credential is not None else None
-            self._finish_interrupted()
+            if self._finish_interrupted() is Outcome.BUSY:
+                send_reports(session, self.state_dir, credential)
+                return Outcome.BUSY
             send_reports(session, self.state_dir, credential)
             outcome = self._apply(session, credential)
             send_reports(session, self.state_dir, credential)
@@ -658,23 +660,28 @@ class Agent:
         body = {"report": report, "backend_url": request.backend_url}
         write_atomically(self.state_dir / _APPLYING, json.dumps(body).encode(), mode=0o600)
 
-    def _finish_interrupted(self) -> None:
+    def _finish_interrupted(self) -> Outcome | None:
         """A power cut (or a kill) after the switch, before the verdict: `current` may name a
-        version whose health nobody checked. Check it now; keep it or go back."""
+        version whose health nobody checked. Check it now; keep it or go back — not while a
+        call or a professional's session is under way (the check restarts the tablet): BUSY,
+        and the next run finishes it."""
         path = self.state_dir / _APPLYING
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
             report, backend_url = dict(body["report"]), str(body["backend_url"])
             version, old = str(report["version"]), str(report["from_version"])
         except FileNotFoundError:
-            return
+            return None
         except (OSError, ValueError, KeyError, TypeError):
             _unlink(path)
-            return
+            return None
         current = update.current_version(self.root)
         if current != version:
             _unlink(path)  # never switched, or already back: the request (if any) decides
-            return
+            return None
+        if self.busy():
+            log.info("update to %s: interrupted, to finish once the tablet is free", version)
+            return Outcome.BUSY
         log.warning("update to %s was interrupted after the switch: checking it now", version)
         if update._check(self.restart, self.healthy):
             if old and (update.slot_path(self.root, old) / update.COMPLETE_MARK).exists():
@@ -698,6 +705,7 @@ class Agent:
         note_outcome(self.data_dir, final, self.clock())
         _unlink(self.data_dir / REQUEST_FILE)
         _unlink(path)
+        return None
 
     def _conclude(self, request: Request, report: dict[str, Any]) -> None:
         """Kept for the backend first, told to the tablet, then the request goes: a power cut

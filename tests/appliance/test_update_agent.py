@@ -511,6 +511,33 @@ def test_an_update_interrupted_after_the_switch_is_finished(
     assert not (tablet.data / REQUEST_FILE).exists()
 
 
+def test_finishing_an_interrupted_update_waits_while_the_tablet_is_busy(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """After the power cut, a call began before the updater ran: checking the new version's
+    health restarts the tablet, so not now; kept reports still go."""
+    server, _ = backend
+    tablet.offer("2.0", server)
+
+    def power_cut() -> None:
+        raise KeyboardInterrupt
+
+    agent = tablet.agent()
+    agent.restart = power_cut
+    with pytest.raises(KeyboardInterrupt):
+        agent.run()
+    kept = {"rollout_id": 5, "version": "1.0", "from_version": "0.9", "outcome": "installed"}
+    update_agent.queue_report(tablet.state, tablet.backend_url, 4, kept)
+    (tablet.data / BUSY_FILE).write_text("1\n")
+    assert tablet.agent().run() is Outcome.BUSY
+    assert tablet.slots.started == [], "no restart during the call"
+    assert server.reports == [kept]
+    (tablet.data / BUSY_FILE).unlink()
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["2.0"]
+    assert [r["outcome"] for r in server.reports] == ["installed", "installed"]
+
+
 def test_malformed_requests_are_removed(tablet: Tablet) -> None:
     path = tablet.data / REQUEST_FILE
     for bad in (
