@@ -96,7 +96,7 @@ class NetworkLink(QObject):
         # After the window's own "Accueil" → home: an unpaired tablet has no day to show.
         screen.home_requested.connect(self._leave)
         if self.service is not None:
-            screen.show_networks(self.service.networks)
+            screen.show_networks(self.service.networks, searching=self.service.scanning)
         self._screen = screen
         return screen
 
@@ -144,8 +144,8 @@ class NetworkLink(QObject):
             self._leave()
 
     def _on_networks(self, networks: list[Any]) -> None:
-        if self._screen is not None:
-            self._screen.show_networks(networks)
+        if self._screen is not None and self.service is not None:
+            self._screen.show_networks(networks, searching=self.service.scanning)
 
     def _on_join(self, ssid: str, outcome: str) -> None:
         screen = self._built()

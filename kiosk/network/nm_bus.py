@@ -118,6 +118,14 @@ class NetworkManagerBus:
         except NetworkManagerError as exc:  # scanned too recently: the last list will do
             log.info("scan not started: %s", exc)
 
+    def last_scan(self, device: str) -> int | None:
+        """When the device last finished a scan (CLOCK_BOOTTIME ms; -1 never), or None if
+        this NetworkManager does not say (older than 1.12)."""
+        try:
+            return int(self.get(device, WIRELESS, "LastScan"))
+        except NetworkManagerError:
+            return None
+
     def networks(self, device: str) -> list[WifiNetwork]:
         """The networks around, one per name (its strongest access point), strongest first."""
         (points,) = self._call(device, WIRELESS, "GetAllAccessPoints")

@@ -5,7 +5,8 @@ wait for its signals happen there, so that the GUI thread never waits on D-Bus. 
 back to the GUI thread through one queued signal.
 
 - online: NetworkManager's State (StateChanged signal; re-read every few seconds as well);
-- the networks around (RequestScan, then the access points, strongest first);
+- the networks around (RequestScan, then the access points, strongest first, read again
+  when the device's LastScan says the scan finished);
 - join: AddAndActivateConnection, then the Wi-Fi device's StateChanged says activated, or
   failed with a reason that means "wrong password"; a refused connection is deleted again;
 - the hotspot: an access point of the tablet's own and the one-time page (`hotspot_page`); a
@@ -42,6 +43,10 @@ HOTSPOT_PORT = 8080
 JOIN_TIMEOUT = 45.0
 HOTSPOT_START_TIMEOUT = 20.0
 HOTSPOT_UP_FOR = 15 * 60.0
+# A scan takes 3 to 5 s: the list is read again when the device's LastScan changes, or after
+# this long at most (then an empty list means there is nothing around).
+SCAN_WAIT = 10.0
+SCAN_POLL = 0.5
 RECHECK_EVERY = 5.0
 # Letters and digits nobody mixes up when copying them from the screen.
 _HOTSPOT_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -75,6 +80,13 @@ class _Joining:
 
 
 @dataclass
+class _Scanning:
+    before: int | None  # the device's LastScan when the scan was asked for
+    deadline: float
+    next_poll: float
+
+
+@dataclass
 class _HotspotUp:
     info: Hotspot
     page: HotspotPage
@@ -86,7 +98,7 @@ class _HotspotUp:
 class NetworkService(QObject):
     available_changed = Signal(bool)  # NetworkManager answers (False: nothing to offer)
     online_changed = Signal(bool)
-    networks_changed = Signal(object)  # list[WifiNetwork], strongest first
+    networks_changed = Signal(object)  # list[WifiNetwork], strongest first (see `scanning`)
     join_changed = Signal(
         str, str
     )  # network name, CONNECTING / CONNECTED / WRONG_PASSWORD / FAILED
@@ -112,9 +124,11 @@ class NetworkService(QObject):
         self.available = False
         self.online: bool | None = None
         self.networks: list[WifiNetwork] = []
+        self.scanning = True  # a scan is under way: an empty list is not the last word yet
         # Worker-thread state.
         self._wifi: str | None = None
         self._joining: _Joining | None = None
+        self._scanning: _Scanning | None = None
         self._hotspot: _HotspotUp | None = None
         self._modems_tried: set[str] = set()
         self._version = ""
@@ -216,6 +230,8 @@ class NetworkService(QObject):
                 while added:
                     added.popleft()
                     self._safely(self._try_modems, nm)
+                if self._scanning is not None and time.monotonic() >= self._scanning.next_poll:
+                    self._safely(self._scan_poll, nm)
                 if self._joining is not None and time.monotonic() > self._joining.deadline:
                     self._safely(lambda nm: self._join_ended(nm, nm_bus_failed=True), nm)
                 if self._hotspot is not None and time.monotonic() > self._hotspot.until:
@@ -236,14 +252,36 @@ class NetworkService(QObject):
             log.exception("network: a request to NetworkManager failed")
 
     def _scan(self, nm: NetworkManagerBus) -> None:
-        if self._wifi is None or self._hotspot is not None:
-            return  # no Wi-Fi, or it is busy being the hotspot: the last list stays
+        if self._hotspot is not None:
+            return  # the Wi-Fi is busy being the hotspot: the last list stays
+        if self._wifi is None:
+            self._publish([], scanning=False)  # nothing to scan with: nothing found
+            return
+        before = nm.last_scan(self._wifi)
         nm.request_scan(self._wifi)
-        nm.pump(1.0)  # the access points of the last scan are there already; new ones follow
-        networks = nm.networks(self._wifi)
+        now = time.monotonic()
+        self._scanning = _Scanning(before, now + SCAN_WAIT, now + SCAN_POLL)
+        # The access points of the last scan are there already: shown while this one runs.
+        self._publish(nm.networks(self._wifi), scanning=True)
 
+    def _scan_poll(self, nm: NetworkManagerBus) -> None:
+        """While a scan runs: the list is read again once the device says it finished."""
+        scanning = self._scanning
+        if scanning is None or self._wifi is None:
+            return
+        now = time.monotonic()
+        last = nm.last_scan(self._wifi)
+        finished = last is not None and last != scanning.before and last >= 0
+        if not finished and now < scanning.deadline:
+            scanning.next_poll = now + SCAN_POLL
+            return
+        self._scanning = None
+        self._publish(nm.networks(self._wifi), scanning=False)
+
+    def _publish(self, networks: list[WifiNetwork], *, scanning: bool) -> None:
         def apply() -> None:
             self.networks = networks
+            self.scanning = scanning
             self.networks_changed.emit(networks)
 
         self._emit(apply)
@@ -298,6 +336,7 @@ class NetworkService(QObject):
     def _start_hotspot(self, nm: NetworkManagerBus) -> None:
         if self._wifi is None or self._hotspot is not None:
             return
+        self._scanning = None  # an access point does not scan
         try:
             self._hotspot = self._bring_hotspot_up(nm, self._wifi)
         except Exception:

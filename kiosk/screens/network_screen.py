@@ -150,7 +150,7 @@ class NetworkScreen(ScreenFrame):
             actions.addWidget(action, 1)
         self.other_button.clicked.connect(self._type_name)
         self.phone_button.clicked.connect(self._ask_hotspot)
-        self.refresh_button.clicked.connect(self.scan_requested)
+        self.refresh_button.clicked.connect(self._refresh)
         page = QVBoxLayout(self._list_page)
         page.setContentsMargins(0, 0, 0, 0)
         page.addWidget(self._list_message)
@@ -219,13 +219,16 @@ class NetworkScreen(ScreenFrame):
         status.addLayout(buttons)
         self.pages.addWidget(self._status_page)
 
+        self._searching = True
         self._retranslate()
-        self.show_networks([])
+        self.show_networks([], searching=True)
 
     # -- what the service says -----------------------------------------------------------------
 
-    def show_networks(self, networks: Sequence[Network]) -> None:
-        """The networks around, strongest first (the list page is shown if it is current)."""
+    def show_networks(self, networks: Sequence[Network], *, searching: bool = False) -> None:
+        """The networks around, strongest first; `searching`: a scan is still under way (an
+        empty list then says « Recherche… », else « Aucun réseau trouvé »)."""
+        self._searching = searching
         self._networks = list(networks)[:MAX_LISTED]
         for i, button in enumerate(self.network_buttons):
             if i < len(self._networks):
@@ -324,6 +327,11 @@ class NetworkScreen(ScreenFrame):
             return
         self.join_requested.emit(self._chosen, text, network is None)
 
+    def _refresh(self) -> None:
+        self._searching = True
+        self._render_list_message()
+        self.scan_requested.emit()
+
     def _retry(self) -> None:
         self.choose(self._chosen)
 
@@ -349,8 +357,12 @@ class NetworkScreen(ScreenFrame):
     def _render_list_message(self) -> None:
         if self._networks:
             text = self.tr("La tablette n'est pas connectée. Touchez le Wi-Fi de la maison :")
-        else:
+        elif self._searching:
             text = self.tr("La tablette n'est pas connectée. Recherche des réseaux Wi-Fi…")
+        else:
+            text = self.tr(
+                "La tablette n'est pas connectée. Aucun réseau trouvé. Touchez « Actualiser »."
+            )
         self._list_message.setText(text)
 
     def _render_hotspot(self) -> None:

@@ -187,6 +187,13 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
             super().__init__("org.freedesktop.NetworkManager.Device.Wireless")
             self.points: list[str] = []
             self.scans = 0
+            self.last_scan = 5_000  # ms since boot: NetworkManager scanned once at start
+            self.scan_takes = 0.05
+            self.found: list[str] | None = None  # what the next scan finds (None: the same)
+
+        @dbus_property(access=read)
+        def LastScan(self) -> "x":
+            return self.last_scan
 
         @method()
         def GetAllAccessPoints(self) -> "ao":
@@ -195,6 +202,14 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
         @method()
         def RequestScan(self, options: "a{sv}") -> None:
             self.scans += 1
+            asyncio.get_running_loop().create_task(self._scanned())
+
+        async def _scanned(self) -> None:
+            await asyncio.sleep(self.scan_takes)
+            if self.found is not None:
+                self.points, self.found = self.found, None
+            self.last_scan += 1_000 + int(self.scan_takes * 1000)
+            self.emit_properties_changed({"LastScan": self.last_scan})
 
     class Manager(ServiceInterface):
         def __init__(self) -> None:
@@ -309,6 +324,14 @@ def serve(address: str, version: str) -> None:  # pragma: no cover (runs in its 
         @method()
         def SetPassword(self, ssid: "s", password: "s") -> None:
             manager.passwords[ssid] = password
+
+        @method()
+        def SetSlowScan(self, seconds: "d", nothing_around: "b") -> None:
+            """No access point known until the next scan ends, `seconds` after it starts
+            (NetworkManager's take 3 to 5 s); then all of them, or none."""
+            wireless.scan_takes = seconds
+            wireless.found = [] if nothing_around else wireless.points
+            wireless.points = []
 
         @method()
         def PlugModem(self) -> None:

@@ -151,6 +151,17 @@ def test_an_ampersand_is_shown_not_taken_for_a_shortcut(qtbot: QtBot) -> None:
     assert keyboard.text() == "&"
 
 
+def test_the_list_says_searching_then_nothing_found(qtbot: QtBot) -> None:
+    screen = build(qtbot, "network-list")
+    screen.show_networks([], searching=True)
+    assert "Recherche des réseaux Wi-Fi…" in screen._list_message.text()
+    screen.show_networks([], searching=False)
+    assert screen._list_message.text().endswith("Aucun réseau trouvé. Touchez « Actualiser ».")
+    with qtbot.waitSignal(screen.scan_requested):
+        screen.refresh_button.click()
+    assert "Recherche des réseaux Wi-Fi…" in screen._list_message.text()
+
+
 def test_an_open_network_is_joined_without_a_password(qtbot: QtBot) -> None:
     screen = build(qtbot, "network-list")
     with qtbot.waitSignal(screen.join_requested) as asked:

@@ -62,6 +62,29 @@ def test_networks_are_listed_strongest_first(
     assert report(bus)["scans"] == 1
 
 
+def test_a_scan_slower_than_a_second_is_waited_for(
+    qtbot: QtBot, service: NetworkService, bus: str
+) -> None:
+    """The list is read again when the device's LastScan changes: a 2 s scan (real ones take
+    3 to 5 s) no longer leaves « Recherche des réseaux Wi-Fi… » on screen for ever."""
+    control(bus, "SetSlowScan", "db", 2.0, False)
+    seen: list[tuple[int, bool]] = []
+    service.networks_changed.connect(lambda n: seen.append((len(n), service.scanning)))
+    service.scan()
+    qtbot.waitUntil(lambda: bool(seen) and not seen[-1][1], timeout=WAIT_MS)
+    assert seen[0] == (0, True)  # nothing known yet, and said to be searching
+    assert seen[-1] == (4, False)
+
+
+def test_nothing_around_is_said_once_the_scan_is_over(
+    qtbot: QtBot, service: NetworkService, bus: str
+) -> None:
+    control(bus, "SetSlowScan", "db", 0.3, True)
+    service.scan()
+    qtbot.waitUntil(lambda: not service.scanning, timeout=WAIT_MS)
+    assert service.networks == []
+
+
 def test_a_wrong_password_is_said_and_not_kept(
     qtbot: QtBot, service: NetworkService, bus: str, caplog: pytest.LogCaptureFixture
 ) -> None:
