@@ -2,8 +2,9 @@
 
 Four pages, one at a time:
 
-- the list: the Wi-Fi networks around (strongest first, as bars), « Autre réseau » (a name
-  typed), « Par téléphone » (the hotspot) and « Actualiser »;
+- the list: the Wi-Fi networks around (strongest first, as bars), as many as the screen has
+  room for, « Réseaux suivants » for the others; « Autre réseau » (a name typed),
+  « Par téléphone » (the hotspot) and « Actualiser »;
 - the keyboard (`widgets.onscreen_keyboard`): the password of the network chosen, or the name
   of one not listed;
 - the phone: two QR codes, one to join the tablet's temporary Wi-Fi, one to open its page;
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
@@ -33,12 +34,12 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.screens.frame import ScreenFrame
-from widgets import theme
+from widgets import sizing, theme
 from widgets.big_button import BigButton
 from widgets.onscreen_keyboard import OnScreenKeyboard
 from widgets.qr_code import QrCodeWidget
 
-MAX_LISTED = 4
+MAX_ROWS = 5  # of two networks each; fewer when the screen has no room for them
 # The service's words for how a join went (kiosk.network.service), as plain strings here so
 # that the screen does not import the service.
 CONNECTING, CONNECTED, WRONG_PASSWORD = "connecting", "connected", "wrong_password"
@@ -125,14 +126,23 @@ class NetworkScreen(ScreenFrame):
         self._list_page = QWidget(self.pages)
         self._list_message = self._label("networkListMessage", self._list_page)
         self.network_buttons: list[ElidedButton] = []
-        grid = QGridLayout()
+        self._grid = grid = QGridLayout()
         grid.setSpacing(12)
-        for i in range(MAX_LISTED):
+        for i in range(MAX_ROWS * 2):
             button = ElidedButton(self._list_page)
             button.setObjectName(f"network{i}")
             button.clicked.connect(lambda _=False, n=i: self._chose(n))
             grid.addWidget(button, i // 2, i % 2)
             self.network_buttons.append(button)
+        # In the last cell when there are more networks than cells: the next ones, then the
+        # first again.
+        self.more_button = BigButton(parent=self._list_page)
+        self.more_button.setObjectName("moreNetworks")
+        self.more_button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.more_button.clicked.connect(self._next_networks)
+        self._rows = 2
+        self._first = 0  # the first network on the page shown
+        self._shown: list[Network] = []
         self.other_button = BigButton(parent=self._list_page)
         self.other_button.setObjectName("otherNetwork")
         self.phone_button = BigButton(parent=self._list_page)
@@ -157,6 +167,8 @@ class NetworkScreen(ScreenFrame):
         page.addLayout(grid)
         page.addStretch(1)
         page.addLayout(actions)
+        self._list_layout = page
+        self._list_page.installEventFilter(self)  # its height says how many rows fit
         self.pages.addWidget(self._list_page)
 
         # 2. the keyboard
@@ -229,13 +241,52 @@ class NetworkScreen(ScreenFrame):
         """The networks around, strongest first; `searching`: a scan is still under way (an
         empty list then says « Recherche… », else « Aucun réseau trouvé »)."""
         self._searching = searching
-        self._networks = list(networks)[:MAX_LISTED]
-        for i, button in enumerate(self.network_buttons):
-            if i < len(self._networks):
-                network = self._networks[i]
-                button.set_full_text(f"{network.ssid}   {bars(network.strength)}")
-            button.setVisible(i < len(self._networks))
+        self._networks = list(networks)
+        self._first = 0
+        self._render_cells()
         self._render_list_message()
+
+    def _render_cells(self) -> None:
+        cells = self._rows * 2
+        many = len(self._networks) > cells
+        per_page = cells - 1 if many else cells
+        if self._first >= len(self._networks):
+            self._first = 0
+        self._shown = self._networks[self._first : self._first + per_page]
+        for i, button in enumerate(self.network_buttons):
+            if i < len(self._shown):
+                network = self._shown[i]
+                button.set_full_text(f"{network.ssid}   {bars(network.strength)}")
+            button.setVisible(i < len(self._shown))
+        if many:
+            at = len(self._shown)
+            self._grid.addWidget(self.more_button, at // 2, at % 2)
+        self.more_button.setVisible(many)
+
+    def _next_networks(self) -> None:
+        self._first += len(self._shown)
+        self._render_cells()
+
+    def _fit_rows(self) -> None:
+        """As many rows of networks as the list page has room for, each a full touch target."""
+        touch = max(
+            sizing.window_touch_px(self), self.network_buttons[0].minimumSizeHint().height()
+        )
+        spacing = self._grid.spacing()
+        width = self._list_page.width()
+        message = self._list_message.heightForWidth(width)
+        actions = max(touch, self.refresh_button.sizeHint().height())
+        room = self._list_page.height() - message - actions - 3 * self._list_layout.spacing()
+        rows = max(1, min(MAX_ROWS, (room + spacing) // (touch + spacing)))
+        if rows != self._rows:
+            self._rows = rows
+            self._first = 0
+            self._render_cells()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt override)
+        if watched is self._list_page and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return super().eventFilter(watched, event)
 
     def show_list(self) -> None:
         self._outcome = ""
@@ -297,8 +348,8 @@ class NetworkScreen(ScreenFrame):
         self.pages.setCurrentWidget(self._keys_page)
 
     def _chose(self, index: int) -> None:
-        if index < len(self._networks):
-            self.choose(self._networks[index].ssid)
+        if index < len(self._shown):
+            self.choose(self._shown[index].ssid)
 
     def _type_name(self) -> None:
         self._typing_name = True
@@ -400,6 +451,7 @@ class NetworkScreen(ScreenFrame):
         self.other_button.setText(self.tr("Autre réseau"))
         self.phone_button.setText(self.tr("Par téléphone"))
         self.refresh_button.setText(self.tr("Actualiser"))
+        self.more_button.setText(self.tr("Réseaux suivants"))
         self.back_button.setText(self.tr("Retour"))
         self.stop_button.setText(self.tr("Annuler"))
         self.retry_button.setText(self.tr("Réessayer"))
@@ -427,6 +479,7 @@ class NetworkScreen(ScreenFrame):
         self._status.setFont(theme.font(round(px * 1.2), bold=True))
         for button in (
             *self.network_buttons,
+            self.more_button,
             self.other_button,
             self.phone_button,
             self.refresh_button,

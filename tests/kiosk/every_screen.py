@@ -444,6 +444,11 @@ NETWORKS = [
     NetworkSeen("Voisin", 32, True),
     NetworkSeen("Café libre", 20, False),
 ]
+# A block of flats: more networks than the screen has room for (« Réseaux suivants »).
+MANY_NETWORKS = [
+    *NETWORKS,
+    *(NetworkSeen(f"Freebox-{n:02d}A9", 18 - n, True) for n in range(1, 10)),
+]
 
 
 def _network(page: str = "list") -> Callable[[], QWidget]:
@@ -453,7 +458,7 @@ def _network(page: str = "list") -> Callable[[], QWidget]:
 
     def build() -> QWidget:
         screen = NetworkScreen()
-        screen.show_networks(NETWORKS)
+        screen.show_networks(MANY_NETWORKS if page == "more" else NETWORKS)
         if page == "keyboard":
             screen.choose("Maison")
             screen.keyboard.type_text("soleil 2")
@@ -523,6 +528,7 @@ SCREENS: dict[str, Callable[[], QWidget]] = {
     "callers": _callers(),
     "callers-auto-answer": _callers("auto"),
     "network-list": _network(),
+    "network-more": _network("more"),
     "network-keyboard": _network("keyboard"),
     "network-hotspot": _network("hotspot"),
     "network-connecting": _network("connecting"),

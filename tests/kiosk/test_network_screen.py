@@ -22,6 +22,7 @@ from widgets.onscreen_keyboard import OnScreenKeyboard
 
 PAGES = [
     "network-list",
+    "network-more",
     "network-keyboard",
     "network-hotspot",
     "network-connecting",
@@ -160,6 +161,30 @@ def test_the_list_says_searching_then_nothing_found(qtbot: QtBot) -> None:
     with qtbot.waitSignal(screen.scan_requested):
         screen.refresh_button.click()
     assert "Recherche des réseaux Wi-Fi…" in screen._list_message.text()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_more_networks_than_room_are_paged(qtbot: QtBot, size: tuple[int, int]) -> None:
+    """As many as fit, then « Réseaux suivants » goes through the others and back."""
+    screen = build(qtbot, "network-more")
+    settle(screen, size, qtbot)
+    total = 13
+    shown = [b for b in screen.network_buttons if b.isVisible()]
+    assert len(shown) >= 5  # more than the four there used to be
+    assert screen.more_button.isVisible() and screen.more_button.text() == "Réseaux suivants"
+    seen: list[str] = []
+    for _ in range(total):
+        seen += [b.full_text().split("   ")[0] for b in screen.network_buttons if b.isVisible()]
+        screen.more_button.click()
+        settle(screen, size, qtbot)
+        assert_touch_targets(screen)
+        if screen.network_buttons[0].full_text().startswith("Maison"):
+            break
+    assert len(seen) == total and len(set(seen)) == total
+    screen.more_button.click()  # the second page: its first button chooses its network
+    second = screen.network_buttons[0].full_text().split("   ")[0]
+    screen.network_buttons[0].click()
+    assert screen.title.text() == f"Mot de passe de « {second} »"
 
 
 def test_an_open_network_is_joined_without_a_password(qtbot: QtBot) -> None:
