@@ -31,6 +31,7 @@ of ours or an exception message.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import json
 import logging
@@ -80,6 +81,9 @@ KEEP_OUTCOMES = 20
 _WHEEL = re.compile(r"^[A-Za-z0-9_.+-]+\.whl$")
 _APPLYING = "applying.json"  # the switch may have happened: what to finish after a power cut
 MAX_SMALL_FILE = 64 * 1024  # a request or an outcome file is a few hundred bytes
+# Left free beyond the download and its unpacked copy: the new slot is built on the same card,
+# and a full disk stops the tablet's own database.
+DISK_MARGIN = 200 * 1024 * 1024
 
 Installer = update.Installer
 
@@ -219,6 +223,9 @@ def download(
             _unlink(part)
             continue
         except (requests.RequestException, OSError) as exc:
+            if exc.errno == errno.ENOSPC and not isinstance(exc, requests.RequestException):
+                _unlink(part)  # half a file on a full disk helps nobody: the space back
+                raise TryLater("disque plein pendant le téléchargement") from exc
             log.warning(
                 "update download cut at %s of %s bytes (attempt %d/%d): %s",
                 part.stat().st_size if part.exists() else 0,
@@ -461,6 +468,7 @@ class Agent:
     sleep: Callable[[float], None] = time.sleep
     download_attempts: int = 3
     wall: Callable[[], float] = time.time  # for the busy file's age
+    free_space: Callable[[Path], int] = lambda path: shutil.disk_usage(path).free
     _device_id: int | None = field(default=None, init=False)  # whom this run reports for
 
     def run(self) -> Outcome:
@@ -553,6 +561,8 @@ class Agent:
                     else "Aucune clé de publication de confiance sur la tablette."
                 )
             work.mkdir(parents=True, exist_ok=True, mode=0o700)
+            _drop_superseded(work, target.sha256)
+            self._check_space(work, part, work / target.sha256 / target.filename, target.size)
             named = download(
                 session,
                 request.download_url,
@@ -630,6 +640,19 @@ class Agent:
         _unlink(self.state_dir / _APPLYING)
         log.info("update to %s: %s", target.version, outcome.value)
         return outcome
+
+    def _check_space(self, work: Path, part: Path, final: Path, size: int) -> None:
+        """TryLater unless the disk holds what is left to download, the unpacked copy of the
+        release and DISK_MARGIN besides."""
+        have = part.stat().st_size if part.exists() else 0
+        left = 0 if final.exists() else size - have
+        needed = max(0, left) + size + DISK_MARGIN
+        free = self.free_space(work)
+        if free < needed:
+            raise TryLater(
+                f"place insuffisante sur le disque : {free // 2**20} Mo libres, "
+                f"{-(-needed // 2**20)} Mo nécessaires"
+            )
 
     def _still_asked(self, request: Request) -> bool:
         """Whether the tablet still asks for this: it withdraws its request when quiet hours
@@ -718,6 +741,19 @@ class Agent:
         work = self.state_dir / "downloads"
         _unlink(work / f"{sha256}.part")
         shutil.rmtree(work / sha256, ignore_errors=True)
+
+
+def _drop_superseded(work: Path, sha256: str) -> None:
+    """Whatever an earlier offer left in the downloads folder (a .part of a release since
+    replaced, an unpacked copy): only the offer just verified is worth the space."""
+    for entry in work.iterdir():
+        if entry.name in (sha256, f"{sha256}.part"):
+            continue
+        log.info("update: removing %s, left by an earlier offer", entry.name)
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            _unlink(entry)
 
 
 def _short(text: str) -> str:

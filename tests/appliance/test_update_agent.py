@@ -746,3 +746,47 @@ def test_a_request_withdrawn_during_the_build_is_not_switched_to(
     assert update.current_version(tablet.root) == "1.0" and tablet.slots.started == []
     assert server.reports == []
     assert path.exists() is (change == "replaced")
+
+
+def test_too_little_disk_space_means_later_without_a_download(
+    tablet: Tablet, backend: tuple[Backend, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    needed = 2 * request["size"] + update_agent.DISK_MARGIN
+    with caplog.at_level(logging.INFO):
+        assert tablet.agent(free_space=lambda _: needed - 1).run() is Outcome.LATER
+    assert server.ranges == [] and server.reports == []
+    assert (tablet.data / REQUEST_FILE).exists()
+    assert "place insuffisante sur le disque" in caplog.text
+    assert tablet.agent(free_space=lambda _: needed).run() is Outcome.INSTALLED
+
+
+def test_a_disk_full_during_the_download_gives_the_space_back(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """ENOSPC for real: the .part is /dev/full (writing to it always fails so)."""
+    server, _ = backend
+    request = tablet.offer("2.0", server)
+    downloads = tablet.state / "downloads"
+    downloads.mkdir(parents=True)
+    part = downloads / f"{request['sha256']}.part"
+    part.symlink_to("/dev/full")
+    assert tablet.agent().run() is Outcome.LATER
+    assert not part.exists() and not part.is_symlink(), "the .part deleted"
+    assert len(server.ranges) == 1, "not tried again on a full disk"
+    assert (tablet.data / REQUEST_FILE).exists() and server.reports == []
+    assert tablet.agent().run() is Outcome.INSTALLED
+
+
+def test_what_superseded_offers_left_is_deleted(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    server, _ = backend
+    downloads = tablet.state / "downloads"
+    (downloads / ("a" * 64) / "wheels").mkdir(parents=True)
+    (downloads / ("a" * 64) / "wheels" / "foyer-1.5-py3-none-any.whl").write_bytes(b"w" * 1000)
+    (downloads / f"{'b' * 64}.part").write_bytes(b"p" * 1000)
+    tablet.offer("2.0", server)
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert tablet.leftovers() == []
