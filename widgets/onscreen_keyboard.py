@@ -4,7 +4,8 @@ on the tablet.
 Every key is a `BigButton` (15 mm each way: 90 px at 1280×800, in proportion at 800×480) with
 a short debounce: a trembling double press types one letter, but "ll" typed on purpose still
 types two. Shift is one-shot (the next letter only), as on a phone; "?123" shows digits and
-symbols, "ABC" the letters again. "Afficher" / "Masquer" shows or hides what is typed (a
+signs, "=\\<" the other signs (every printable ASCII one is on one of the two), "ABC" the
+letters again. "Afficher" / "Masquer" shows or hides what is typed (a
 password is hidden at first). Nothing needs a double tap or a long press.
 
 The widget keeps the text and shows it in its own field; `submitted` gives it on "Valider".
@@ -26,12 +27,16 @@ from widgets import theme
 from widgets.big_button import BigButton
 
 KEY_DEBOUNCE_MS = 120
-SHIFT, BACKSPACE, SYMBOLS, LETTERS, SPACE, SHOW, OK = (
-    "shift", "backspace", "symbols", "letters", "space", "show", "ok",
+SHIFT, BACKSPACE, SYMBOLS, MORE, LETTERS, SPACE, SHOW, OK = (
+    "shift", "backspace", "symbols", "more", "letters", "space", "show", "ok",
 )  # fmt: skip
+WORDS = (SHIFT, BACKSPACE, SYMBOLS, MORE, LETTERS, SPACE, SHOW, OK)
 DOT = "•"
+LETTERS_PAGE, SYMBOLS_PAGE, MORE_PAGE = 0, 1, 2
 
-# Each row is twenty columns wide: a letter takes two, wider keys more.
+# Each row is twenty columns wide: a letter takes two, wider keys more. Between the two
+# symbol pages, every printable ASCII sign is there (a WPA passphrase is made of nothing
+# else, so no accented letter on them).
 LETTER_ROWS: list[list[tuple[str, int]]] = [
     [(c, 2) for c in "azertyuiop"],
     [(c, 2) for c in "qsdfghjklm"],
@@ -40,13 +45,16 @@ LETTER_ROWS: list[list[tuple[str, int]]] = [
 ]
 SYMBOL_ROWS: list[list[tuple[str, int]]] = [
     [(c, 2) for c in "1234567890"],
-    [(c, 2) for c in "@#-_.,!?&*"],
-    [(c, 2) for c in "éèàç%+=/"],
-    [(BACKSPACE, 4)],
+    [(c, 2) for c in "@#$_&-+()/"],
+    [(MORE, 3), *[(c, 2) for c in "*\"':;!?"], (BACKSPACE, 3)],
     [(LETTERS, 4), (SPACE, 7), (SHOW, 5), (OK, 4)],
 ]
-# The third symbols row and its backspace share one line.
-SYMBOL_ROWS = [SYMBOL_ROWS[0], SYMBOL_ROWS[1], SYMBOL_ROWS[2] + SYMBOL_ROWS[3], SYMBOL_ROWS[4]]
+MORE_ROWS: list[list[tuple[str, int]]] = [
+    [(c, 2) for c in "1234567890"],
+    [(c, 2) for c in ".,%=<>[]{}"],
+    [(SYMBOLS, 5), *[(c, 2) for c in "\\|~^`"], (BACKSPACE, 5)],
+    [(LETTERS, 4), (SPACE, 7), (SHOW, 5), (OK, 4)],
+]
 
 
 class OnScreenKeyboard(QWidget):
@@ -59,7 +67,7 @@ class OnScreenKeyboard(QWidget):
         self._secret = secret
         self._revealed = not secret
         self._shift = False
-        self._symbols = False
+        self._page = LETTERS_PAGE
         self._max_length = 64  # a WPA key may be 64 hexadecimal digits
 
         self.field = QLabel(self)
@@ -72,12 +80,18 @@ class OnScreenKeyboard(QWidget):
         )
         self.field.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
-        # Two pages (letters, digits and symbols), each four rows; a key's width follows its span.
+        # Three pages (letters, digits and signs, more signs), each four rows; a key's width
+        # follows its span.
         self._stack = QStackedWidget(self)
         self.keys: dict[str, BigButton] = {}
-        self._pages: dict[bool, list[tuple[str, BigButton]]] = {False: [], True: []}
-        self._page_widgets: dict[bool, QWidget] = {}
-        for symbols, rows in ((False, LETTER_ROWS), (True, SYMBOL_ROWS)):
+        self._pages: dict[int, list[tuple[str, BigButton]]] = {}
+        self._page_widgets: dict[int, QWidget] = {}
+        for symbols, rows in (
+            (LETTERS_PAGE, LETTER_ROWS),
+            (SYMBOLS_PAGE, SYMBOL_ROWS),
+            (MORE_PAGE, MORE_ROWS),
+        ):
+            self._pages[symbols] = []
             page = QWidget(self._stack)
             column = QVBoxLayout(page)
             column.setContentsMargins(0, 0, 0, 0)
@@ -106,14 +120,14 @@ class OnScreenKeyboard(QWidget):
         self.retranslate()
         self._show_page()
 
-    def _key(self, name: str, symbols: bool) -> BigButton:
+    def _key(self, name: str, symbols: int) -> BigButton:
         button = BigButton("", self, debounce_ms=KEY_DEBOUNCE_MS)
         button.setObjectName(f"key{'Symbols' if symbols else 'Letters'}")
         button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)
         # Ten keys to a row on a small screen: next to no side padding.
         button.setStyleSheet(button.styleSheet().replace("padding: 8px 24px;", "padding: 2px;"))
         button.clicked.connect(lambda _=False, k=name: self.press(k))
-        if name not in (SHIFT, BACKSPACE, SYMBOLS, LETTERS, SPACE, SHOW, OK):
+        if name not in WORDS:
             button.setText(name.replace("&", "&&"))  # "&" alone would be a shortcut mark
         self.keys.setdefault(name, button)
         return button
@@ -143,7 +157,7 @@ class OnScreenKeyboard(QWidget):
     def set_font_px(self, px: int) -> None:
         for keys in self._pages.values():
             for name, button in keys:
-                words = name in (SHIFT, SYMBOLS, LETTERS, SPACE, SHOW, OK)
+                words = name in WORDS and name != BACKSPACE
                 button.set_font_px(px if words else round(px * 1.15))
         self.field.setFont(theme.font(round(px * 1.1), bold=True))
 
@@ -158,8 +172,8 @@ class OnScreenKeyboard(QWidget):
         elif key == SHIFT:
             self._shift = not self._shift
             self._show_page()
-        elif key in (SYMBOLS, LETTERS):
-            self._symbols = key == SYMBOLS
+        elif key in (SYMBOLS, MORE, LETTERS):
+            self._page = {SYMBOLS: SYMBOLS_PAGE, MORE: MORE_PAGE}.get(key, LETTERS_PAGE)
             self._show_page()
         elif key == SHOW:
             self._revealed = not self._revealed
@@ -168,7 +182,7 @@ class OnScreenKeyboard(QWidget):
             self.submitted.emit(self._text)
         else:
             char = " " if key == SPACE else key
-            if self._shift and not self._symbols:
+            if self._shift and self._page == LETTERS_PAGE:
                 char = char.upper()
                 self._shift = False  # one letter only, as on a phone
                 self._show_page()
@@ -178,6 +192,7 @@ class OnScreenKeyboard(QWidget):
         self._word(SHIFT, self.tr("Maj"))
         self._word(BACKSPACE, "⌫")
         self._word(SYMBOLS, "?123")
+        self._word(MORE, "=\\<")
         self._word(LETTERS, "ABC")
         self._word(SPACE, self.tr("Espace"))
         self._word(OK, self.tr("Valider"))
@@ -192,8 +207,8 @@ class OnScreenKeyboard(QWidget):
                     button.setText(text)
 
     def _show_page(self) -> None:
-        self._stack.setCurrentWidget(self._page_widgets[self._symbols])
-        for name, button in self._pages[False]:
+        self._stack.setCurrentWidget(self._page_widgets[self._page])
+        for name, button in self._pages[LETTERS_PAGE]:
             if len(name) == 1 and name.isalpha():
                 button.setText(name.upper() if self._shift else name)
             if name == SHIFT:

@@ -77,6 +77,27 @@ def test_the_keyboard_types_what_is_pressed(qtbot: QtBot) -> None:
     assert sent.args == ["Soll2@ "]
 
 
+def test_every_sign_a_wifi_password_may_hold_can_be_typed(qtbot: QtBot) -> None:
+    """A WPA passphrase is printable ASCII: every one of its signs has a key, reached by
+    presses a finger can make (« ?123 », then « =\\< »), and no key types what it cannot hold."""
+    import string
+
+    keyboard = OnScreenKeyboard()
+    qtbot.addWidget(keyboard)
+    settle(keyboard, SIZES[0], qtbot)
+    typed = ""
+    for page in ("symbols", "more"):
+        keyboard.press(page)
+        for name, button in keyboard._pages[{"symbols": 1, "more": 2}[page]]:
+            if button.isVisible() and len(name) == 1:
+                assert " " < name <= "~", name  # printable ASCII only (é è à ç were there)
+                button.click()
+                typed += name
+    assert set(string.punctuation + string.digits) <= set(typed)
+    assert keyboard.text() == typed
+    assert keyboard.keys["more"].text() == "=\\<" and keyboard.keys["\\"].text() == "\\"
+
+
 def test_a_key_pressed_twice_on_purpose_types_twice(qtbot: QtBot) -> None:
     """No double tap is ever needed, and "ll" typed at a normal pace gives two letters."""
     keyboard = OnScreenKeyboard()
