@@ -4,9 +4,10 @@ and when the screen is offered.
 - The screen is registered as "network" and built the first time it is shown.
 - The service (`NetworkService`: jeepney, a thread) starts with the controller's `start()`,
   after the first paint; with no NetworkManager it says "not available" and nothing changes.
-- The screen is offered in place of the pairing screen while NetworkManager says the tablet
-  is offline, and when pairing fails because there is no network (`offer()`); it is reachable
-  from the maintenance screen (`open()`).
+- The screen is offered in place of the pairing screen once NetworkManager has said for 15 s
+  that the tablet is offline (not during the few seconds it connects at boot), and when
+  pairing fails because there is no network (`offer()`); it is reachable from the
+  maintenance screen (`open()`).
 - Once a join succeeds, the screen says so, then gives the pairing screen (or home) back: the
   pairing flow carries on by itself.
 
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 NETWORK = "network"
 PAIRING = "pairing"
 BACK_AFTER_MS = 2500  # "La tablette est connectée à « Maison »." is read, then pairing again
+# NetworkManager says "not connected" for a few seconds at every boot (CONNECTING): the screen
+# is offered only once the tablet has been offline this long, not flashed at each start.
+OFFLINE_GRACE_MS = 15_000
 
 
 class NetworkLink(QObject):
@@ -42,6 +46,10 @@ class NetworkLink(QObject):
         self._is_paired = is_paired
         self._screen: NetworkScreen | None = None
         self.service: NetworkService | None = None
+        self._offline_long = False  # offline for OFFLINE_GRACE_MS at least
+        self._grace = QTimer(self)
+        self._grace.setSingleShot(True)
+        self._grace.timeout.connect(self._offline_lasted)
         window.add_screen(NETWORK, self._build)
 
     # -- life cycle ---------------------------------------------------------------------------
@@ -64,8 +72,13 @@ class NetworkLink(QObject):
 
     # -- when the screen is offered -------------------------------------------------------------
     def offline(self) -> bool:
-        """NetworkManager answers and says the tablet is not online."""
-        return self.service is not None and self.service.available and self.service.online is False
+        """NetworkManager answers and has said for a while that the tablet is not online."""
+        return (
+            self.service is not None
+            and self.service.available
+            and self.service.online is False
+            and self._offline_long
+        )
 
     def offer(self) -> bool:
         """Show the network screen instead of the pairing screen if the tablet is offline;
@@ -129,11 +142,20 @@ class NetworkLink(QObject):
         if self.service is not None:
             self.service.stop_hotspot()
 
+    def _offline_lasted(self) -> None:
+        self._offline_long = True
+        if self._window.current_screen_name() == PAIRING:
+            self.open()
+
     def _on_online(self, online: bool) -> None:
         current = self._window.current_screen_name()
-        if not online and current == PAIRING:
-            self.open()
-        elif (
+        if not online:
+            if not self._offline_long and not self._grace.isActive():
+                self._grace.start(OFFLINE_GRACE_MS)
+            return
+        self._grace.stop()
+        self._offline_long = False
+        if (
             online
             and current == NETWORK
             and self._screen is not None

@@ -39,6 +39,7 @@ def test_offline_pairing_gives_the_network_screen_then_pairing_again(
     qtbot: QtBot, window: MainWindow, bus: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(link, "BACK_AFTER_MS", 50)
+    monkeypatch.setattr(link, "OFFLINE_GRACE_MS", 50)
     network = NetworkLink(window, is_paired=lambda: False)
     network.start(bus)
     qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
@@ -90,6 +91,7 @@ def test_a_hotspot_up_after_it_was_cancelled_leaves_the_typing_alone(
     defaults = dict(service_module.NetworkService.__init__.__kwdefaults__ or {})
     defaults.update(page_host="127.0.0.1", page_port=0)
     monkeypatch.setattr(service_module.NetworkService.__init__, "__kwdefaults__", defaults)
+    monkeypatch.setattr(link, "OFFLINE_GRACE_MS", 50)
     network = NetworkLink(window, is_paired=lambda: False)
     network.start(bus)
     qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
@@ -109,4 +111,30 @@ def test_a_hotspot_up_after_it_was_cancelled_leaves_the_typing_alone(
     qtbot.wait(100)
     assert screen.page() == "keyboard" and screen.keyboard.text() == "motdepa"
     assert "hotspot" not in pages
+    network.stop()
+
+
+def test_a_short_time_offline_at_boot_does_not_flash_the_screen(
+    qtbot: QtBot, window: MainWindow, bus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NetworkManager says "not connected" while it connects at boot: the pairing screen
+    stays; only an offline that lasts (15 s, here 1.5 s) brings « Connexion à Internet »."""
+    monkeypatch.setattr(link, "OFFLINE_GRACE_MS", 1500)
+    network = NetworkLink(window, is_paired=lambda: False)
+    network.start(bus)
+    assert network.service is not None
+    service = network.service
+    qtbot.waitUntil(lambda: service.online is False, timeout=WAIT_MS)
+    assert window.current_screen_name() == "pairing" and not network.offline()
+    control(bus, "SetOnline", "b", True)  # connected within the grace
+    qtbot.waitUntil(lambda: service.online is True, timeout=WAIT_MS)
+    qtbot.wait(2000)
+    assert window.current_screen_name() == "pairing"
+    assert not window.is_built("network")
+
+    control(bus, "SetOnline", "b", False)  # and now offline for good
+    qtbot.waitUntil(lambda: service.online is False, timeout=WAIT_MS)
+    assert window.current_screen_name() == "pairing"
+    qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
+    assert network.offline()
     network.stop()
