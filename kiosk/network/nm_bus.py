@@ -45,7 +45,7 @@ DEVICE_NEED_AUTH, DEVICE_ACTIVATED, DEVICE_FAILED = 60, 100, 120
 # Device state reasons that mean the key was refused: no (valid) secrets, the supplicant
 # disconnected during the 4-way handshake, or its configuration failed.
 WRONG_KEY_REASONS = frozenset({7, 8, 9})
-GSM_AUTO_CONFIG_SINCE = (1, 44)  # "gsm.auto-config": the APN from the SIM's operator
+GSM_AUTO_CONFIG_SINCE = (1, 22)  # "gsm.auto-config": the APN from the SIM's operator
 CALL_TIMEOUT = 10.0
 
 
@@ -232,7 +232,7 @@ def hotspot_settings(ssid: str, password: str) -> dict[str, dict[str, tuple[str,
 
 
 def gsm_settings() -> dict[str, dict[str, tuple[str, Any]]]:
-    """A USB 4G modem with the APN found by NetworkManager from the SIM (≥ 1.44)."""
+    """A USB 4G modem with the APN found by NetworkManager from the SIM (≥ 1.22)."""
     return {
         "connection": {
             "id": ("s", "foyer-4g"),

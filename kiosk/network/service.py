@@ -13,7 +13,7 @@ back to the GUI thread through one queued signal.
   network chosen there stops the hotspot and is joined as above;
 - a USB 4G modem (ModemManager makes it a NetworkManager MODEM device): when nothing else is
   up and NetworkManager has no connection for it, a gsm connection with "gsm.auto-config" is
-  added (NetworkManager ≥ 1.44; older ones are left alone, docs/network.md).
+  added (NetworkManager ≥ 1.22; older ones are left alone, docs/network.md).
 
 When NetworkManager is not there (a developer's laptop, the demo), `available` stays False
 and nothing else happens. Passwords are handed to NetworkManager and never logged.
@@ -403,7 +403,7 @@ class NetworkService(QObject):
                 continue  # NetworkManager brings its own connection up
             if not nm_bus.version_at_least(self._version, nm_bus.GSM_AUTO_CONFIG_SINCE):
                 log.warning(
-                    "4G modem found, but NetworkManager %s has no gsm.auto-config (1.44): "
+                    "4G modem found, but NetworkManager %s has no gsm.auto-config (1.22): "
                     "add its APN by hand (docs/network.md)",
                     self._version,
                 )

@@ -192,6 +192,28 @@ def test_a_4g_modem_is_given_a_connection_when_nothing_else_is_up(
     qtbot.waitUntil(lambda: service.online is True, timeout=WAIT_MS)
 
 
+@pytest.mark.parametrize(("version", "added"), [("1.42.4", True), ("1.20.0", False)])
+def test_gsm_auto_config_is_used_from_networkmanager_1_22(
+    qtbot: QtBot, version: str, added: bool
+) -> None:
+    """gsm.auto-config exists since NetworkManager 1.22: Debian Bookworm's 1.42 has it."""
+    with private_bus() as address, fake_network_manager(address, version=version):
+        network = NetworkService(address, page_host="127.0.0.1", page_port=0)
+        with qtbot.waitSignal(network.available_changed, timeout=WAIT_MS):
+            network.start()
+        qtbot.waitUntil(lambda: network.online is False, timeout=WAIT_MS)
+        plugged: list[str] = []
+        network.modem_added.connect(plugged.append)
+        control(address, "PlugModem")
+        if added:
+            qtbot.waitUntil(lambda: bool(plugged), timeout=WAIT_MS)
+            assert report(address)["added"][0]["gsm"] == {"auto-config": True}
+        else:
+            qtbot.wait(1000)
+            assert plugged == [] and report(address)["added"] == []
+        network.stop()
+
+
 def _status(url: str, data: bytes | None = None) -> int | None:
     try:
         with urllib.request.urlopen(url, data, timeout=10) as response:
