@@ -28,7 +28,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Qt, Signal
 
@@ -62,8 +62,9 @@ CONNECTING, CONNECTED, WRONG_PASSWORD, FAILED = (
 @dataclass(frozen=True)
 class Hotspot:
     ssid: str
-    password: str
-    url: str  # the page, token included
+    # Out of repr: a log line or a traceback showing the object must not show these.
+    password: str = field(repr=False)
+    url: str = field(repr=False)  # the page, token included
 
     def join_text(self) -> str:
         """What a phone's camera reads to join the hotspot (the "WIFI:" QR convention)."""
@@ -89,7 +90,7 @@ class _Scanning:
 @dataclass
 class _HotspotUp:
     info: Hotspot
-    page: HotspotPage
+    page: HotspotPage = field(repr=False)
     settings_path: str
     active: str
     until: float  # monotonic: a hotspot nobody used does not stay up

@@ -142,6 +142,11 @@ def test_the_hotspot_page_joins_what_the_family_typed(
     assert isinstance(hotspot, Hotspot)
     assert hotspot.ssid.startswith("Foyer-") and len(hotspot.password) >= 8
     assert hotspot.join_text().startswith(f"WIFI:T:WPA;S:{hotspot.ssid};P:")
+    # A log line or a traceback showing it shows neither the password nor the page's token.
+    token = urllib.parse.parse_qs(urllib.parse.urlsplit(hotspot.url).query)["t"][0]
+    assert hotspot.password not in repr(hotspot) and token not in repr(hotspot)
+    up = service._hotspot
+    assert up is not None and hotspot.password not in repr(up) and token not in repr(up)
     added = report(bus)["added"][0]
     assert added["802-11-wireless"]["mode"] == "ap"
     assert added["ipv4"]["method"] == "shared"
