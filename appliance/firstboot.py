@@ -85,8 +85,9 @@ def parse_settings(text: str, source: str = SETTINGS_FILE) -> FirstBootSettings:
 
 def parse_file(
     text: str, source: str = SETTINGS_FILE
-) -> tuple[FirstBootSettings, list[WifiNetwork]]:
-    """The settings and the Wi-Fi networks of a foyer.toml; SettingsError when it is bad."""
+) -> tuple[FirstBootSettings, list[WifiNetwork] | None]:
+    """The settings and the Wi-Fi networks of a foyer.toml (None: no `wifi` key at all);
+    SettingsError when it is bad."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -107,10 +108,11 @@ def parse_file(
     return settings, wifi
 
 
-def _wifi(value: object, source: str) -> list[WifiNetwork]:
-    """[wifi] (one network) or [[wifi]] (several, the first preferred)."""
+def _wifi(value: object, source: str) -> list[WifiNetwork] | None:
+    """[wifi] (one network) or [[wifi]] (several, the first preferred); None when the file
+    says nothing of Wi-Fi (`wifi = []` says "none": the networks written before go)."""
     if value is None:
-        return []
+        return None
     entries = [value] if isinstance(value, dict) else value
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise SettingsError(
@@ -150,6 +152,9 @@ def _wifi(value: object, source: str) -> list[WifiNetwork]:
             )
         if not isinstance(hidden, bool):
             raise SettingsError(f"{where} : « hidden » vaut true ou false (sans guillemets)")
+        if any(n.ssid == ssid for n in networks):
+            # One name, one connection: two would race for it (and share a UUID).
+            raise SettingsError(f"{where} : le réseau « {ssid} » est déjà donné plus haut")
         networks.append(WifiNetwork(ssid, password, hidden))
     return networks
 
@@ -207,7 +212,7 @@ def read_settings(path: Path) -> FirstBootSettings | None:
     return None if read is None else read[0]
 
 
-def read_file(path: Path) -> tuple[FirstBootSettings, list[WifiNetwork]] | None:
+def read_file(path: Path) -> tuple[FirstBootSettings, list[WifiNetwork] | None] | None:
     """The file's settings and Wi-Fi networks, None when there is no file."""
     try:
         with path.open("rb") as f:
@@ -355,7 +360,7 @@ def run_firstboot(
         reset_done = True
     device_id = ensure_device_id(data_dir)
     error = None
-    wifi: list[WifiNetwork] = []
+    wifi: list[WifiNetwork] | None = None
     try:
         read = read_file(boot_dir / SETTINGS_FILE)
     except SettingsError as exc:
@@ -368,7 +373,8 @@ def run_firstboot(
     current = saved_settings(data_dir)
     if apply_system:
         apply_to_system(current, run)
-        if wifi:  # no [wifi] in the file: the keyfiles written before stay
+        # No `wifi` in the file: the keyfiles written before stay; `wifi = []` removes them.
+        if wifi is not None:
             write_wifi(wifi, nm_connections, run)
     if owner is not None:
         _chown_tree(data_dir, *owner)

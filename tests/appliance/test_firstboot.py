@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from collections.abc import Sequence
@@ -257,6 +258,12 @@ def test_wifi_networks_are_read_one_or_several() -> None:
         ('[wifi]\nssid = "M"\npassword = "court77"', "de 8 à 63 caractères"),
         ('[wifi]\nssid = "M"\npassword = "' + "x" * 64 + '"', "de 8 à 63 caractères"),
         ('[wifi]\nssid = "M"\npassword = "mot de passé"', "de 8 à 63 caractères"),
+        ('[wifi]\nssid = "M"\npassword = "ligne un\\nligne deux"', "de 8 à 63 caractères"),
+        ('[wifi]\nssid = "Mai\\nson"', "sans caractère de contrôle"),
+        (
+            '[[wifi]]\nssid = "Maison"\n[[wifi]]\nssid = "Maison"\npassword = "12345678"',
+            "réseau Wi-Fi n° 2 : le réseau « Maison » est déjà donné plus haut",
+        ),
         ('[wifi]\nssid = "' + "é" * 17 + '"', "32 octets au plus"),
         ('[wifi]\nssid = "M"\nhidden = "oui"', "« hidden » vaut true ou false"),
         ('[wifi]\nssid = "M"\npsk = "12345678"', "clé inconnue « psk »"),
@@ -305,10 +312,58 @@ def test_firstboot_writes_wifi_for_network_manager_and_keeps_no_password(
     (boot / "foyer.toml").write_text('timezone = "Europe/Paris"')
     run_firstboot(boot, data, apply_system=True, run=lambda argv: True, nm_connections=nm)
     assert (nm / "foyer-toml-2.nmconnection").exists()
+    # `wifi = []` says "no network": those written before go (not the tablet's own).
+    (boot / "foyer.toml").write_text("wifi = []")
+    result = run_firstboot(boot, data, apply_system=True, run=lambda argv: True, nm_connections=nm)
+    assert result.settings_error is None
+    assert sorted(p.name for p in nm.iterdir()) == ["foyer-Maison.nmconnection"]
 
 
-def test_a_password_with_escapes_reads_back() -> None:
-    from appliance.firstboot import WifiNetwork, keyfile
+def read_keyfile_value(text: str, group: str, key: str) -> str:
+    """A string as GLib's GKeyFile reads it (g_key_file_get_string, as NetworkManager does):
+    a line "key=value" in [group], "#" starting a comment only at a line's start, and the
+    escapes \\s \\n \\t \\r \\\\ (any other is an error)."""
+    current = ""
+    for line in text.split("\n"):
+        if line.startswith("#") or not line.strip():
+            continue
+        if line.startswith("["):
+            current = line.strip()[1:-1]
+            continue
+        name, _, raw = line.partition("=")
+        if current != group or name.strip() != key:
+            continue
+        value, i = "", 0
+        raw = raw.lstrip(" ")  # GKeyFile drops spaces after "=": hence "\\s" for a leading one
+        while i < len(raw):
+            if raw[i] == "\\":
+                value += {"s": " ", "n": "\n", "t": "\t", "r": "\r", "\\": "\\"}[raw[i + 1]]
+                i += 2
+            else:
+                value += raw[i]
+                i += 1
+        return value
+    raise KeyError(f"[{group}] {key}")
 
-    text = keyfile(WifiNetwork("M", " a\\b\tc d!"), priority=1)
-    assert "psk=\\sa\\\\b\\tc d!" in text
+
+@pytest.mark.parametrize("password", [" a\\b;c=d#", "#commence;"])
+def test_a_password_with_keyfile_signs_reads_back(tmp_path: Path, password: str) -> None:
+    """A password foyer.toml accepts, with the signs a keyfile treats specially, is the one
+    NetworkManager reads back."""
+    from appliance.firstboot import keyfile
+
+    toml = '[wifi]\nssid = "M;a#i=son"\npassword = ' + json.dumps(password)
+    (network,) = parse_file(toml)[1] or []
+    assert network.password == password
+    text = keyfile(network, priority=1)
+    assert read_keyfile_value(text, "wifi-security", "psk") == password
+    assert read_keyfile_value(text, "connection", "id") == "foyer-toml-M;a#i=son"
+
+
+def test_networks_get_distinct_uuids() -> None:
+    from appliance.firstboot import keyfile
+
+    _, wifi = parse_file('[[wifi]]\nssid = "Maison"\n[[wifi]]\nssid = "Grenier"')
+    assert wifi is not None
+    uuids = {read_keyfile_value(keyfile(n, 1), "connection", "uuid") for n in wifi}
+    assert len(uuids) == 2
