@@ -4,8 +4,12 @@ the pairing screen comes back (its flow carries on). Without NetworkManager noth
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,3 +142,47 @@ def test_a_short_time_offline_at_boot_does_not_flash_the_screen(
     qtbot.waitUntil(lambda: window.current_screen_name() == "network", timeout=WAIT_MS)
     assert network.offline()
     network.stop()
+
+
+RULE = Path(__file__).resolve().parents[2] / "images/files/50-foyer-network.rules"
+NM = "org.freedesktop.NetworkManager."
+
+
+def polkit_says(user: str, action: str) -> str:
+    """What the rule file answers, run as polkitd runs it (JavaScript; node stands in)."""
+    node = shutil.which("node") or shutil.which("nodejs")
+    if node is None:
+        pytest.skip("no JavaScript engine (node) to run the polkit rule")
+    script = f"""
+        const rules = [];
+        const polkit = {{ Result: {{ YES: "yes", NO: "no", NOT_HANDLED: null }},
+                         addRule: (f) => rules.push(f) }};
+        eval(require("fs").readFileSync({json.dumps(str(RULE))}, "utf8"));
+        const answer = rules.map((f) => f({{ id: {json.dumps(action)} }},
+                                          {{ user: {json.dumps(user)} }})).find((a) => a);
+        process.stdout.write(String(answer || "not handled"));
+    """
+    done = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+@pytest.mark.parametrize(
+    ("user", "action", "answer"),
+    [
+        ("foyer", NM + "network-control", "yes"),
+        ("foyer", NM + "settings.modify.system", "yes"),
+        ("foyer", NM + "wifi.scan", "yes"),
+        ("foyer", NM + "wifi.share.protected", "yes"),
+        # Nothing the network screen does not need: not every NetworkManager action.
+        ("foyer", NM + "wifi.share.open", "not handled"),
+        ("foyer", NM + "enable-disable-network", "not handled"),
+        ("foyer", NM + "settings.modify.hostname", "not handled"),
+        ("foyer", NM + "reload", "not handled"),
+        ("foyer", "org.freedesktop.login1.reboot", "not handled"),
+        ("someone", NM + "network-control", "not handled"),
+    ],
+)
+def test_the_polkit_rule_allows_the_kiosk_only_what_it_does(
+    user: str, action: str, answer: str
+) -> None:
+    assert polkit_says(user, action) == answer
