@@ -947,110 +947,130 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>NetworkScreen</name>
     <message>
-        <location filename="../screens/network_screen.py" line="229"/>
-        <location filename="../screens/network_screen.py" line="253"/>
-        <location filename="../screens/network_screen.py" line="365"/>
+        <location filename="../screens/network_screen.py" line="293"/>
+        <location filename="../screens/network_screen.py" line="320"/>
+        <location filename="../screens/network_screen.py" line="450"/>
         <source>Connexion à Internet</source>
         <translation>Connecting to the Internet</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="238"/>
-        <location filename="../screens/network_screen.py" line="317"/>
+        <location filename="../screens/network_screen.py" line="302"/>
+        <location filename="../screens/network_screen.py" line="398"/>
         <source>Avec un téléphone</source>
         <translation>With a phone</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="280"/>
+        <location filename="../screens/network_screen.py" line="347"/>
         <source>Mot de passe de « {name} »</source>
         <translation>Password for “{name}”</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="291"/>
+        <location filename="../screens/network_screen.py" line="358"/>
         <source>Nom du réseau Wi-Fi</source>
         <translation>Wi-Fi network name</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="329"/>
+        <location filename="../screens/network_screen.py" line="375"/>
+        <source>Au moins 8 caractères</source>
+        <translation>At least 8 characters</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="377"/>
+        <source>63 caractères au plus</source>
+        <translation>63 characters at most</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="410"/>
         <source>La tablette n&apos;est pas connectée. Touchez le Wi-Fi de la maison :</source>
         <translation>The tablet is not connected. Touch the home Wi-Fi:</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="331"/>
+        <location filename="../screens/network_screen.py" line="412"/>
         <source>La tablette n&apos;est pas connectée. Recherche des réseaux Wi-Fi…</source>
         <translation>The tablet is not connected. Looking for Wi-Fi networks…</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="335"/>
+        <location filename="../screens/network_screen.py" line="415"/>
+        <source>La tablette n&apos;est pas connectée. Aucun réseau trouvé. Touchez « Actualiser ».</source>
+        <translation>The tablet is not connected. No network found. Touch “Refresh”.</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="420"/>
         <source>1. Avec un téléphone, scannez ce code.</source>
         <translation>1. With a phone, scan this code.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="336"/>
+        <location filename="../screens/network_screen.py" line="421"/>
         <source>2. Puis celui-ci : une page s&apos;ouvre.</source>
         <translation>2. Then this one: a page opens.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="340"/>
+        <location filename="../screens/network_screen.py" line="425"/>
         <source>Wi-Fi « {ssid} », mot de passe {password}</source>
         <translation>Wi-Fi “{ssid}”, password {password}</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="349"/>
+        <location filename="../screens/network_screen.py" line="434"/>
         <source>La tablette prépare son Wi-Fi provisoire…</source>
         <translation>The tablet is preparing its temporary Wi-Fi…</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="351"/>
+        <location filename="../screens/network_screen.py" line="436"/>
         <source>Connexion à « {name} »…</source>
         <translation>Connecting to “{name}”…</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="353"/>
+        <location filename="../screens/network_screen.py" line="438"/>
         <source>La tablette est connectée à « {name} ».</source>
         <translation>The tablet is connected to “{name}”.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="355"/>
+        <location filename="../screens/network_screen.py" line="440"/>
         <source>Mot de passe refusé par « {name} ». Vérifiez-le et réessayez.</source>
         <translation>Password refused by “{name}”. Check it and try again.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="359"/>
+        <location filename="../screens/network_screen.py" line="444"/>
         <source>La connexion à « {name} » n&apos;a pas abouti.</source>
         <translation>Could not connect to “{name}”.</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="366"/>
+        <location filename="../screens/network_screen.py" line="451"/>
         <source>Autre réseau</source>
         <translation>Other network</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="367"/>
+        <location filename="../screens/network_screen.py" line="452"/>
         <source>Par téléphone</source>
         <translation>By phone</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="368"/>
+        <location filename="../screens/network_screen.py" line="453"/>
         <source>Actualiser</source>
         <translation>Refresh</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="369"/>
+        <location filename="../screens/network_screen.py" line="454"/>
+        <source>Réseaux suivants</source>
+        <translation>More networks</translation>
+    </message>
+    <message>
+        <location filename="../screens/network_screen.py" line="455"/>
         <source>Retour</source>
         <translation>Back</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="370"/>
+        <location filename="../screens/network_screen.py" line="456"/>
         <source>Annuler</source>
         <translation>Cancel</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="371"/>
+        <location filename="../screens/network_screen.py" line="457"/>
         <source>Réessayer</source>
         <translation>Try again</translation>
     </message>
     <message>
-        <location filename="../screens/network_screen.py" line="372"/>
+        <location filename="../screens/network_screen.py" line="458"/>
         <source>Autres réseaux</source>
         <translation>Other networks</translation>
     </message>
@@ -1058,33 +1078,33 @@ Photos sent by your family and friends will appear here.</translation>
 <context>
     <name>OnScreenKeyboard</name>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="178"/>
-        <location filename="../../widgets/onscreen_keyboard.py" line="200"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="192"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="215"/>
         <source>Maj</source>
         <translation>Shift</translation>
     </message>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="182"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="197"/>
         <source>Espace</source>
         <translation>Space</translation>
     </message>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="183"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="198"/>
         <source>Valider</source>
         <translation>OK</translation>
     </message>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="200"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="215"/>
         <source>MAJ</source>
         <translation>SHIFT</translation>
     </message>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="205"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="220"/>
         <source>Masquer</source>
         <translation>Hide</translation>
     </message>
     <message>
-        <location filename="../../widgets/onscreen_keyboard.py" line="205"/>
+        <location filename="../../widgets/onscreen_keyboard.py" line="220"/>
         <source>Afficher</source>
         <translation>Show</translation>
     </message>
