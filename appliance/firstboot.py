@@ -120,7 +120,7 @@ def _wifi(value: object, source: str) -> list[WifiNetwork] | None:
         )
     if len(entries) > MAX_WIFI:
         raise SettingsError(f"{source} : {MAX_WIFI} réseaux Wi-Fi au plus")
-    networks = []
+    networks: list[WifiNetwork] = []
     for number, entry in enumerate(entries, 1):
         where = f"{source} : réseau Wi-Fi n° {number}"
         unknown = sorted(set(entry) - set(WIFI_FIELDS))
