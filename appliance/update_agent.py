@@ -182,6 +182,25 @@ def refuse_downgrade(offered: str, running: str | None) -> None:
         )
 
 
+def load_credential(data_dir: Path) -> credentials.DeviceCredential | None:
+    """The device credential, read as root from the kiosk user's folder with read_small (no
+    link followed, no FIFO waited on); None when absent or unusable (as unpaired)."""
+    try:
+        raw = json.loads(read_small(credentials.credential_path(data_dir)).decode("utf-8"))
+        credential = credentials.DeviceCredential(
+            backend_url=str(raw["backend_url"]),
+            device_id=int(raw["device_id"]),
+            beneficiary_id=int(raw["beneficiary_id"]),
+            access_token=str(raw["access_token"]),
+        )
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.error("device credential unreadable: %s", type(exc).__name__)
+        return None
+    return credential if _good_url(credential.backend_url) else None
+
+
 # -- the download ----------------------------------------------------------------------------
 def _etag_names(etag: str | None, sha256: str) -> bool:
     """Whether the server's ETag (if any) names the digest we expect."""
@@ -475,7 +494,7 @@ class Agent:
         self.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         with self._locked(), contextlib.ExitStack() as stack:
             session = self.session or stack.enter_context(_new_session())
-            credential = credentials.load(self.data_dir)
+            credential = load_credential(self.data_dir)
             self._device_id = credential.device_id if credential is not None else None
             if self._finish_interrupted() is Outcome.BUSY:
                 send_reports(session, self.state_dir, credential)
@@ -513,6 +532,16 @@ class Agent:
         request = read_request(request_path)
         if request is None:
             return Outcome.NOTHING
+        if credential is None:
+            log.warning("update: the tablet is not paired; request removed")
+            _unlink(request_path)
+            return Outcome.NOTHING
+        if request.backend_url != credential.backend_url.rstrip("/"):
+            # The kiosk user writes the request: the credential goes nowhere but to the
+            # backend the tablet was paired with.
+            log.error("update request names another backend than the tablet's: removed")
+            _unlink(request_path)
+            return Outcome.NOTHING
         target = request.target
         if (target.rollout_id, target.version) in self._failed_here():
             # Rolled back or refused here already: a request the tablet wrote before it read
@@ -538,10 +567,6 @@ class Agent:
         if self.busy():
             log.info("update to %s: the tablet is busy; later", target.version)
             return Outcome.BUSY
-        if credential is None:
-            log.warning("update: the tablet is not paired; request removed")
-            _unlink(request_path)
-            return Outcome.NOTHING
         work = self.state_dir / "downloads"
         part = work / f"{target.sha256}.part"
         keys = release_signature.load_public_keys(self.trusted_keys)

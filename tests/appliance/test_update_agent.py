@@ -790,3 +790,38 @@ def test_what_superseded_offers_left_is_deleted(
     tablet.offer("2.0", server)
     assert tablet.agent().run() is Outcome.INSTALLED
     assert tablet.leftovers() == []
+
+
+def test_the_credential_goes_only_to_the_tablets_own_backend(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """The kiosk user writes the request: one naming another backend (another host, plain
+    http) is removed; the token is never sent there."""
+    server, url = backend
+    request = tablet.offer("2.0", server)
+    other = url.replace("127.0.0.1", "localhost")  # the same server under another name
+    (tablet.data / REQUEST_FILE).write_text(json.dumps({**request, "backend_url": other}))
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert server.authorizations == set() and server.ranges == []
+    assert not (tablet.data / REQUEST_FILE).exists()
+    assert update.current_version(tablet.root) == "1.0"
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo"])
+def test_a_credential_file_that_is_a_link_or_a_fifo_is_not_read(
+    tablet: Tablet, backend: tuple[Backend, str], tmp_path: Path, kind: str
+) -> None:
+    """device.json is in the kiosk user's folder too: root reads it as the request, never
+    through a link (to a file root only may read) nor waiting on a FIFO for ever."""
+    server, _ = backend
+    tablet.offer("2.0", server)
+    path = credentials.credential_path(tablet.data)
+    elsewhere = tmp_path / "elsewhere.json"
+    path.rename(elsewhere)
+    if kind == "link":
+        path.symlink_to(elsewhere)
+    else:
+        os.mkfifo(path)
+    assert tablet.agent().run() is Outcome.NOTHING, "as unpaired"
+    assert server.authorizations == set()
+    assert update.current_version(tablet.root) == "1.0"
