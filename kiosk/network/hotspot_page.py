@@ -4,7 +4,9 @@ Wi-Fi (from the list the tablet scanned, or typed) and type its password.
 A tiny HTTP server, run only while the hotspot is up and bound to the hotspot's own address
 (never to every interface). The QR code carries a one-time token: without it every request is
 403, so a neighbour on the hotspot cannot use the form, and the page's form carries it back
-(it doubles as the CSRF token: another site cannot know it). Requests are rate limited; the
+(it doubles as the CSRF token: another site cannot know it). Guesses at the token are rate
+limited (never the family's own requests); a body is read only up to MAX_BODY, a silent
+connection closed after HANDLER_TIMEOUT, and MAX_HANDLERS connections served at once. The
 password goes to `on_submit` and nowhere else: not in a log line, not in the page sent back.
 """
 
