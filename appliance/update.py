@@ -152,7 +152,11 @@ def update(
     installer: Installer,
     restart: Restart,
     healthy: HealthCheck,
+    before_rollback: Callable[[], None] | None = None,
 ) -> UpdateResult:
+    """`before_rollback`, when the new version failed its check, is called before `current`
+    goes back: the caller keeps the verdict (a power cut right after the switch back must not
+    make it try the broken version again)."""
     with _locked(root):
         old = current_version(root)
         if old == version:
@@ -169,6 +173,8 @@ def update(
         if old is None:
             raise UpdateError(f"{version} is unhealthy and there is no previous version")
         log.error("update: %s failed its health check; back to %s", version, old)
+        if before_rollback is not None:
+            before_rollback()
         point(root, CURRENT, old)
         _check(restart, lambda: True)
         return UpdateResult(old, rolled_back=True, previous=version)

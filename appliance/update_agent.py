@@ -643,6 +643,7 @@ class Agent:
                 self.make_installer(wheels),
                 self.restart,
                 self.healthy,
+                before_rollback=lambda: self._mark_applying(request, report, verdict="unhealthy"),
             )
         except update.UpdateLocked as exc:
             _unlink(self.state_dir / _APPLYING)
@@ -704,48 +705,68 @@ class Agent:
         failed = [i for i in items if i.get("outcome") in ("failed", "rolled_back")]
         return handled_offers({"outcomes": failed})
 
-    def _mark_applying(self, request: Request, report: dict[str, Any]) -> None:
-        body = {"report": report, "backend_url": request.backend_url}
+    def _mark_applying(
+        self, request: Request, report: dict[str, Any], verdict: str | None = None
+    ) -> None:
+        self._write_applying(report, request.backend_url, verdict)
+
+    def _write_applying(
+        self, report: dict[str, Any], backend_url: str, verdict: str | None = None
+    ) -> None:
+        """What to finish after a power cut; `verdict` "unhealthy" once the new version failed
+        its check (then it is never started again, whatever `current` says)."""
+        body: dict[str, Any] = {"report": report, "backend_url": backend_url}
+        if verdict is not None:
+            body["verdict"] = verdict
         write_atomically(self.state_dir / _APPLYING, json.dumps(body).encode(), mode=0o600)
 
     def _finish_interrupted(self) -> Outcome | None:
         """A power cut (or a kill) after the switch, before the verdict: `current` may name a
         version whose health nobody checked. Check it now; keep it or go back — not while a
         call or a professional's session is under way (the check restarts the tablet): BUSY,
-        and the next run finishes it."""
+        and the next run finishes it. A version already found unhealthy is not checked (nor
+        started) again: back to the old one, or concluded if the cut came once back."""
         path = self.state_dir / _APPLYING
         try:
             body = json.loads(path.read_text(encoding="utf-8"))
             report, backend_url = dict(body["report"]), str(body["backend_url"])
-            version, old = str(report["version"]), str(report["from_version"])
+            version, old = str(report["version"]), str(report.get("from_version") or "")
+            unhealthy = body.get("verdict") == "unhealthy"
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             _unlink(path)
             return None
         current = update.current_version(self.root)
-        if current != version:
+        old_complete = (
+            bool(old) and (update.slot_path(self.root, old) / update.COMPLETE_MARK).exists()
+        )
+        back = {
+            **report,
+            "outcome": "rolled_back",
+            "reason": (
+                f"La version {version} n'a pas démarré correctement ; retour à la version {old}."
+            ),
+        }
+        if unhealthy and current == old and old_complete:
+            final = back  # the cut came right after going back: the old version runs
+        elif current != version:
             _unlink(path)  # never switched, or already back: the request (if any) decides
             return None
-        if self.busy():
+        elif self.busy():
             log.info("update to %s: interrupted, to finish once the tablet is free", version)
             return Outcome.BUSY
-        log.warning("update to %s was interrupted after the switch: checking it now", version)
-        if update._check(self.restart, self.healthy):
-            if old and (update.slot_path(self.root, old) / update.COMPLETE_MARK).exists():
+        elif not unhealthy and update._check(self.restart, self.healthy):
+            log.warning("update to %s was interrupted after the switch: healthy", version)
+            if old_complete:
                 update.point(self.root, update.PREVIOUS, old)
             final = {**report, "outcome": "installed"}
-        elif old and (update.slot_path(self.root, old) / update.COMPLETE_MARK).exists():
+        elif old_complete:
+            log.warning("update to %s: unhealthy; back to %s", version, old)
+            self._write_applying(report, backend_url, verdict="unhealthy")
             update.point(self.root, update.CURRENT, old)
             update._check(self.restart, lambda: True)
-            final = {
-                **report,
-                "outcome": "rolled_back",
-                "reason": (
-                    f"La version {version} n'a pas démarré correctement ; "
-                    f"retour à la version {old}."
-                ),
-            }
+            final = back
         else:
             final = {**report, "outcome": "failed", "reason": "Version en panne, sans retour."}
         if backend_url:

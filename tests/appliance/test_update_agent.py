@@ -511,6 +511,65 @@ def test_an_update_interrupted_after_the_switch_is_finished(
     assert not (tablet.data / REQUEST_FILE).exists()
 
 
+def test_an_unhealthy_update_interrupted_after_the_switch_goes_back(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """A power cut between the switch and the verdict, the new version broken: the next run
+    checks it, finds it unhealthy, goes back and says so."""
+    server, _ = backend
+    tablet.offer("3.0", server)
+
+    def power_cut() -> None:
+        raise KeyboardInterrupt
+
+    agent = tablet.agent()
+    agent.restart = power_cut
+    with pytest.raises(KeyboardInterrupt):
+        agent.run()
+    assert update.current_version(tablet.root) == "3.0"
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["3.0", "1.0"]
+    assert update.current_version(tablet.root) == "1.0"
+    assert server.reports == [
+        {
+            "rollout_id": 7,
+            "version": "3.0",
+            "from_version": "1.0",
+            "outcome": "rolled_back",
+            "reason": "La version 3.0 n'a pas démarré correctement ; retour à la version 1.0.",
+        }
+    ]
+    assert not (tablet.data / REQUEST_FILE).exists()
+    assert not (tablet.state / "applying.json").exists()
+
+
+def test_a_power_cut_right_after_going_back_never_starts_the_broken_version_again(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """The verdict "unhealthy" is kept before `current` goes back: the cut during the restart
+    on the old version leaves it concluded at the next run, not tried once more."""
+    server, _ = backend
+    tablet.offer("3.0", server)
+
+    def cut_after_the_first_start() -> None:
+        if tablet.slots.started:
+            raise KeyboardInterrupt  # the power goes as the old version restarts
+        tablet.slots.restart()
+
+    agent = tablet.agent()
+    agent.restart = cut_after_the_first_start
+    with pytest.raises(KeyboardInterrupt):
+        agent.run()
+    assert update.current_version(tablet.root) == "1.0"
+    assert tablet.slots.started == ["3.0"]
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["3.0"], "the broken version is not started again"
+    assert update.current_version(tablet.root) == "1.0"
+    assert [(r["outcome"], r["version"]) for r in server.reports] == [("rolled_back", "3.0")]
+    assert not (tablet.data / REQUEST_FILE).exists()
+    assert handled_offers({"outcomes": tablet.outcomes()}) == {(7, "3.0")}
+
+
 def test_finishing_an_interrupted_update_waits_while_the_tablet_is_busy(
     tablet: Tablet, backend: tuple[Backend, str]
 ) -> None:
