@@ -34,7 +34,7 @@ from pathlib import Path
 
 import requests
 
-from common.atomic_file import fsync_dir
+from common.atomic_file import fsync_dir, write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -123,15 +123,29 @@ def install_slot(root: Path, version: str, source: str, installer: Installer) ->
     if version in (current_version(root), previous_version(root)):
         raise UpdateError(f"slot {version} is in use but incomplete: refusing to touch it")
     if slot.exists():  # an interrupted attempt
-        shutil.rmtree(slot)
+        remove_slot(slot)
     slot.parent.mkdir(parents=True, exist_ok=True)
     try:
         installer(slot, source)
     except Exception:
-        shutil.rmtree(slot, ignore_errors=True)
+        remove_slot(slot)
         raise
-    (slot / COMPLETE_MARK).write_text(version + "\n")
+    # The mark says "every file of this slot is on the disk": so the files first (pip wrote
+    # thousands; one sync of them all, the appliance has nothing else writing much), then the
+    # mark itself and its directory entry. A power cut never leaves the mark on half a slot.
+    os.sync()
+    write_atomically(slot / COMPLETE_MARK, (version + "\n").encode())
     return slot
+
+
+def remove_slot(slot: Path) -> None:
+    """The mark goes first (and durably): a power cut halfway through the removal leaves an
+    unmarked slot, rebuilt when needed, never a marked one missing files."""
+    mark = slot / COMPLETE_MARK
+    if mark.exists():
+        mark.unlink()
+        fsync_dir(slot)
+    shutil.rmtree(slot, ignore_errors=True)
 
 
 @contextlib.contextmanager
@@ -207,7 +221,7 @@ def _prune(root: Path) -> None:
     keep = {current_version(root), previous_version(root)}
     for slot in (root / SLOTS).iterdir():
         if slot.name not in keep:
-            shutil.rmtree(slot, ignore_errors=True)
+            remove_slot(slot)
 
 
 # -- restarts and health checks on the appliance ----------------------------------------

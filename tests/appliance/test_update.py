@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import shutil
 import subprocess
 import sys
 import threading
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -92,6 +94,41 @@ def test_old_slots_are_pruned(tmp_path: Path) -> None:
     finally:
         del HEALTHY["3.0"]
     assert sorted(p.name for p in (tmp_path / "slots").iterdir()) == ["2.0", "3.0"]
+
+
+def test_the_mark_is_written_after_the_slot_is_on_disk_and_removed_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A power cut must never leave the "complete" mark on a slot missing files: the slot's
+    files are synced before the mark is written, and the mark goes before a slot is removed
+    (rmtree's order is the directory's)."""
+    services = FakeServices(tmp_path)
+    synced: list[tuple[str, bool]] = []
+    removed: list[tuple[str, bool]] = []
+    real_rmtree = shutil.rmtree
+
+    def sync() -> None:
+        for slot in (tmp_path / "slots").iterdir():
+            if (slot / "bin" / "foyer-kiosk").exists():
+                synced.append((slot.name, (slot / update.COMPLETE_MARK).exists()))
+
+    def rmtree(path: str | Path, *args: Any, **kwargs: Any) -> None:
+        removed.append((Path(path).name, (Path(path) / update.COMPLETE_MARK).exists()))
+        real_rmtree(path, *args, **kwargs)
+
+    monkeypatch.setattr(update.os, "sync", sync)
+    monkeypatch.setattr(update.shutil, "rmtree", rmtree)
+    for version in ("1.0", "2.0", "2.1-broken"):
+        install(tmp_path, services, version)
+    assert ("2.1-broken", False) in synced, "synced while still unmarked"
+    assert (tmp_path / "slots" / "2.1-broken" / update.COMPLETE_MARK).read_text() == "2.1-broken\n"
+    HEALTHY["3.0"] = True
+    try:
+        install(tmp_path, services, "3.0")
+    finally:
+        del HEALTHY["3.0"]
+    assert ("1.0", False) in removed and ("2.1-broken", False) in removed
+    assert all(not marked for _, marked in removed)
 
 
 def test_manual_rollback_swaps_current_and_previous(tmp_path: Path) -> None:
