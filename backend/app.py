@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -218,6 +219,21 @@ def create_app(settings: Settings, *, migrate: bool = True) -> FastAPI:
         # Every connection of this worker's pool stayed busy (backend.db.pool_for): a clear
         # "try again" the tablets back off from, not a 500.
         log.warning("database pool exhausted: answered 503")
+        return JSONResponse(
+            {"detail": "Le service est très sollicité : nouvel essai dans quelques secondes."},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_BUSY_SECONDS)},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def database_contended(request: Request, exc: OperationalError) -> JSONResponse:
+        # A deadlock or serialisation failure between two requests at once: rolled back, so a
+        # "try again" (tablets resend from their outbox) rather than a 500. Anything else is a
+        # real failure and stays one.
+        if not database_errors.is_transient(exc):
+            raise exc
+        log.warning("request %s: transient database conflict, answered 503: %s",
+                    request_id(request), str(exc.orig).splitlines()[0])  # fmt: skip
         return JSONResponse(
             {"detail": "Le service est très sollicité : nouvel essai dans quelques secondes."},
             status_code=503,

@@ -46,3 +46,18 @@ def answer(exc: Exception) -> tuple[int, str]:
     if isinstance(exc, CONFLICT_ERRORS):
         return 409, CONFLICT
     return 422, INVALID
+
+
+# Two transactions that each waited for the other (PostgreSQL broke the tie), a serialisation
+# failure, a lock not granted in time, SQLite's writer lock held too long: nothing was kept, and
+# the same request sent again a moment later succeeds. SQLSTATEs: deadlock_detected,
+# serialization_failure, lock_not_available.
+_TRANSIENT_SQLSTATES = {"40P01", "40001", "55P03"}
+
+
+def is_transient(exc: Exception) -> bool:
+    """A database error that says "try again", not "this request is wrong" nor "I am broken"."""
+    original = getattr(exc, "orig", exc)
+    if getattr(original, "sqlstate", None) in _TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(original)

@@ -71,3 +71,37 @@ def test_an_exhausted_pool_answers_503_with_retry_after(
         # Connections back: the same request is answered normally again.
         again = client.post("/api/v1/auth/token", data={"username": "a@b.fr", "password": "nope"})
         assert again.status_code in (400, 401)
+
+
+def _failing(error: Exception) -> Any:
+    def fail(*_args: Any, **_kwargs: Any) -> Any:
+        raise error
+
+    return fail
+
+
+def test_a_deadlock_answers_503_with_retry_after_and_other_failures_stay_500(
+    make_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two requests that deadlocked (PostgreSQL rolled one back: tests/e2e/test_haproxy.py met
+    it) or a serialisation failure: nothing was kept, and a "try again" lets the tablet's outbox
+    resend; a database that is broken otherwise is still a 500, not hidden."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from backend.api import beneficiaries
+    from tests.api.factories import care_manager
+
+    client = make_client()
+    client_500 = TestClient(client.app, raise_server_exceptions=False)
+    headers = care_manager(client).headers
+    for transient in (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure):
+        error = OperationalError("SELECT …", {}, transient("deadlock detected"))
+        monkeypatch.setattr(beneficiaries.access, "visible_beneficiaries", _failing(error))
+        answer = client.get("/api/v1/beneficiaries", headers=headers)
+        assert answer.status_code == 503, answer.text
+        assert int(answer.headers["Retry-After"]) > 0
+        assert "nouvel essai" in answer.json()["detail"]
+    broken = OperationalError("SELECT …", {}, psycopg.errors.DiskFull("could not extend file"))
+    monkeypatch.setattr(beneficiaries.access, "visible_beneficiaries", _failing(broken))
+    assert client_500.get("/api/v1/beneficiaries", headers=headers).status_code == 500
