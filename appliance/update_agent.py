@@ -418,6 +418,8 @@ def send_reports(
         if credential is None:
             left += 1
             continue
+        if report.get("from_version") == "":
+            del report["from_version"]  # kept by an earlier updater: "" meant unknown
         if device_id is not None and device_id != credential.device_id:
             log.info("update report for device %s dropped: paired again since", device_id)
             _unlink(path)
@@ -556,12 +558,7 @@ class Agent:
             log.info("update: %s already runs; request removed", target.version)
             self._conclude(
                 request,
-                {
-                    "rollout_id": target.rollout_id,
-                    "version": target.version,
-                    "from_version": update.previous_version(self.root) or "",
-                    "outcome": "installed",
-                },
+                _report(target, update.previous_version(self.root), outcome="installed"),
             )
             return Outcome.NOTHING
         if self.busy():
@@ -570,11 +567,7 @@ class Agent:
         work = self.state_dir / "downloads"
         part = work / f"{target.sha256}.part"
         keys = release_signature.load_public_keys(self.trusted_keys)
-        report: dict[str, Any] = {
-            "rollout_id": target.rollout_id,
-            "version": target.version,
-            "from_version": running or "",
-        }
+        report = _report(target, running)
         try:
             refuse_downgrade(target.version, running)
             if not release_signature.verify(
@@ -787,6 +780,14 @@ class Agent:
         work = self.state_dir / "downloads"
         _unlink(work / f"{sha256}.part")
         shutil.rmtree(work / sha256, ignore_errors=True)
+
+
+def _report(target: Target, from_version: str | None, **more: str) -> dict[str, Any]:
+    """A report's fields; `from_version` only when known (the backend takes no empty one)."""
+    report: dict[str, Any] = {"rollout_id": target.rollout_id, "version": target.version}
+    if from_version:
+        report["from_version"] = from_version
+    return {**report, **more}
 
 
 def _drop_superseded(work: Path, sha256: str) -> None:

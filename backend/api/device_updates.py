@@ -34,6 +34,8 @@ RANGE = re.compile(r"^\s*bytes\s*=\s*(\d{1,19})\s*-\s*(\d{0,19})\s*$")
 Version = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), LINE
 ]
+# The version a tablet ran before: "" (an updater that did not know it) is taken as none.
+FromVersion = Annotated[str, StringConstraints(strip_whitespace=True, max_length=40), LINE]
 Outcome = Annotated[str, StringConstraints(max_length=40), LINE]
 # Line breaks and tabs are accepted (an error message often has them) and kept as one line;
 # other control characters are refused, as everywhere (backend/text.py).
@@ -48,7 +50,7 @@ class ReportIn(BaseModel):
     rollout_id: int = Field(ge=1, le=MAX_ID, examples=[7])
     version: Version = Field(examples=["0.2.0"])
     outcome: Outcome = Field(examples=["installed"])
-    from_version: Version | None = Field(default=None, examples=["0.1.0"])
+    from_version: FromVersion | None = Field(default=None, examples=["0.1.0"])
     reason: Reason | None = Field(default=None, examples=["santé non confirmée"])
 
 

@@ -445,6 +445,11 @@ def test_bad_reports_get_a_french_4xx(client: TestClient, world: World) -> None:
         422,
         "La version 0.9.9 n'est pas celle de ce déploiement.",
     )
+    unknown_before = report(client, tablet, rollout_id, "0.2.0", from_version="")
+    assert unknown_before.status_code == 200, "an empty from_version means unknown"
+    with service(client) as session:
+        row = session.get(DeviceUpdate, (tablet.device_id, rollout_id))
+        assert row is not None and row.from_version is None
     too_long = report(client, tablet, rollout_id, "0.2.0", reason="x" * 501)
     assert too_long.status_code == 422
     other_org = new_organisation(client, "Autre")

@@ -884,3 +884,15 @@ def test_a_credential_file_that_is_a_link_or_a_fifo_is_not_read(
     assert tablet.agent().run() is Outcome.NOTHING, "as unpaired"
     assert server.authorizations == set()
     assert update.current_version(tablet.root) == "1.0"
+
+
+def test_an_unknown_from_version_is_left_out_of_the_report(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """A tablet whose running version is not known (no `current` link: installed by hand)
+    says nothing of it, rather than "" (which an older backend refused for good)."""
+    server, _ = backend
+    (tablet.root / "current").unlink()
+    tablet.offer("2.0", server)
+    assert tablet.agent().run() is Outcome.INSTALLED
+    assert server.reports == [{"rollout_id": 7, "version": "2.0", "outcome": "installed"}]
