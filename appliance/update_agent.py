@@ -80,6 +80,8 @@ MAX_REASON = 500
 KEEP_OUTCOMES = 20
 _WHEEL = re.compile(r"^[A-Za-z0-9_.+-]+\.whl$")
 _APPLYING = "applying.json"  # the switch may have happened: what to finish after a power cut
+_FAILED = "failed-offers.json"  # (rollout, version) refused or rolled back here: not again
+KEEP_FAILED = 200  # a few dozen bytes each; rollouts are rare
 MAX_SMALL_FILE = 64 * 1024  # a request or an outcome file is a few hundred bytes
 # Left free beyond the download and its unpacked copy: the new slot is built on the same card,
 # and a full disk stops the tablet's own database.
@@ -688,15 +690,28 @@ class Agent:
         return False
 
     def _failed_here(self) -> set[tuple[int, str]]:
+        """The offers refused or rolled back here, from our own root-only state folder (the
+        tablet's copy, in the kiosk user's folder, could be emptied to make us try again)."""
         try:
-            outcomes = json.loads(read_small(self.data_dir / OUTCOME_FILE).decode("utf-8"))
+            kept = json.loads(read_small(self.state_dir / _FAILED).decode("utf-8"))
         except (OSError, ValueError):
             return set()
-        if not isinstance(outcomes, dict) or not isinstance(outcomes.get("outcomes"), list):
+        if not isinstance(kept, dict) or not isinstance(kept.get("outcomes"), list):
             return set()
-        items = [i for i in outcomes["outcomes"] if isinstance(i, dict)]
-        failed = [i for i in items if i.get("outcome") in ("failed", "rolled_back")]
-        return handled_offers({"outcomes": failed})
+        return handled_offers({"outcomes": [i for i in kept["outcomes"] if isinstance(i, dict)]})
+
+    def _remember_failure(self, report: dict[str, Any]) -> None:
+        if report.get("outcome") not in ("failed", "rolled_back"):
+            return
+        path = self.state_dir / _FAILED
+        try:
+            old = json.loads(read_small(path).decode("utf-8"))["outcomes"]
+            items = [i for i in old if isinstance(i, dict)]
+        except (OSError, ValueError, KeyError, TypeError):
+            items = []
+        items.append({k: report[k] for k in ("rollout_id", "version", "outcome")})
+        body = json.dumps({"outcomes": items[-KEEP_FAILED:]}).encode()
+        write_atomically(path, body, mode=0o600)
 
     def _mark_applying(
         self, request: Request, report: dict[str, Any], verdict: str | None = None
@@ -764,6 +779,7 @@ class Agent:
             final = {**report, "outcome": "failed", "reason": "Version en panne, sans retour."}
         if backend_url:
             queue_report(self.state_dir, backend_url, self._device_id, final)
+        self._remember_failure(final)
         note_outcome(self.data_dir, final, self.clock())
         _unlink(self.data_dir / REQUEST_FILE)
         _unlink(path)
@@ -773,6 +789,7 @@ class Agent:
         """Kept for the backend first, told to the tablet, then the request goes: a power cut
         anywhere leaves either the request (done again) or the report (sent later)."""
         queue_report(self.state_dir, request.backend_url, self._device_id, report)
+        self._remember_failure(report)
         note_outcome(self.data_dir, report, self.clock())
         _unlink(self.data_dir / REQUEST_FILE)
 

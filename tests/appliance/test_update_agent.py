@@ -465,6 +465,11 @@ def test_an_unhealthy_version_is_rolled_back_and_said(
     assert tablet.agent().run() is Outcome.NOTHING
     assert tablet.slots.started == ["3.0", "1.0"] and len(server.reports) == 1
     assert not (tablet.data / REQUEST_FILE).exists()
+    # Nor when the kiosk user empties its copy of the outcomes: ours is in the state folder.
+    (tablet.data / OUTCOME_FILE).write_text('{"outcomes": []}')
+    tablet.offer("3.0", server)
+    assert tablet.agent().run() is Outcome.NOTHING
+    assert tablet.slots.started == ["3.0", "1.0"] and len(server.reports) == 1
 
 
 def test_a_report_is_kept_until_the_backend_takes_it(
