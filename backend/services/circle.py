@@ -36,7 +36,7 @@ from backend.policy import (
     Role,
     allowed,
 )
-from backend.services import access, accounts, rate_limit
+from backend.services import access, accounts, rate_limit, rollouts
 
 MEMBERSHIP_ROLES = ("staff", "manager")
 INVITATION_TOKEN_PREFIX = "fyi_"  # noqa: S105 - a prefix that names the secret in logs
@@ -75,6 +75,7 @@ def create_organisation(
     if join:
         session.add(Membership(user_id=creator.id, organisation_id=organisation.id, role="manager"))
         session.flush()
+        rollouts.care_manager_changed(session, creator.id)  # their tablets' rollouts
     return organisation
 
 
@@ -153,6 +154,7 @@ def add_member(
     row = Membership(user_id=user.id, organisation_id=organisation.id, role=role, created_at=now)
     session.add(row)
     session.flush()
+    rollouts.care_manager_changed(session, user.id)  # their tablets' rollouts
     return row, user
 
 
@@ -173,6 +175,7 @@ def remove_member(session: Session, actor: User, organisation_id: int, user_id: 
             raise Conflict("L'organisation doit garder au moins un responsable.")
     session.delete(row)
     session.flush()
+    rollouts.care_manager_changed(session, user_id)  # their tablets' rollouts
 
 
 # --- sharing ----------------------------------------------------------------------------------
@@ -459,6 +462,7 @@ def accept_invitation(
         # it in when they had none.
         if user.profession is None and invitation.profession is not None:
             user.profession = invitation.profession
+    joined = False
     member = session.scalar(
         select(CircleMember).where(
             CircleMember.beneficiary_id == invitation.beneficiary_id,
@@ -488,12 +492,15 @@ def accept_invitation(
                 created_at=now,
             )
         )
+        joined = True
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
     try:
         session.flush()
     except IntegrityError as exc:  # the same link accepted twice at the same moment
         raise Gone("Cette invitation a déjà été utilisée.") from exc
+    if joined:
+        rollouts.care_manager_changed(session, user.id)  # their tablets' rollouts
     return user
 
 

@@ -190,6 +190,18 @@ def _journal(session: Session, tablets: list[Tablet]) -> None:
         )
 
 
+def care_manager_changed(session: Session, user_id: int) -> None:
+    """The user joined or left an organisation (or became a beneficiary's care manager): the
+    tablets of the people they follow may have another target now; their long-polls wake."""
+    rows = session.execute(
+        select(Device.id, Device.beneficiary_id)
+        .join(Beneficiary, Beneficiary.id == Device.beneficiary_id)
+        .where(Beneficiary.care_manager_id == user_id, Device.revoked_at.is_(None))
+        .order_by(Device.id)
+    ).all()
+    _journal(session, [Tablet(device_id, beneficiary_id) for device_id, beneficiary_id in rows])
+
+
 def _offer(session: Session, rollout: Rollout, tablets: list[Tablet], now: datetime) -> None:
     """An "offered" row for each tablet newly in stage (kept as it is when it has one)."""
     known = set(

@@ -280,6 +280,35 @@ def test_a_later_rollout_of_an_older_version_never_downgrades(
         assert [r["version"] for r in updates_of(client, ahead)] == offered, running
 
 
+def test_a_care_manager_joining_or_leaving_the_organisation_wakes_their_tablets(
+    client: TestClient, world: World
+) -> None:
+    """The organisation of a tablet is its care manager's: when they join, the rollout
+    reaches the tablet at once; when they leave, it is withdrawn (the long-poll's delta)."""
+    from backend.models import Organisation
+    from backend.services import circle
+
+    rollout_id = world.rollout([100])
+    newcomer = add_person(client, None)
+    tablet = add_tablets(client, newcomer, 1)[0]
+    assert updates_of(client, tablet) == []
+    cursor = cursor_of(client, tablet)
+    with service(client) as session:
+        organisation = session.get(Organisation, world.organisation)
+        user = session.get(User, newcomer)
+        assert organisation is not None and user is not None
+        circle.add_member(session, organisation, user.email, "staff", NOW)
+    delta = sync(client, tablet.credential, cursor=cursor).json()
+    assert [r["rollout_id"] for r in delta["upserts"]["updates"]] == [rollout_id]
+    cursor = delta["cursor"]
+    with service(client) as session:
+        manager = session.get(User, world.manager)
+        assert manager is not None
+        circle.remove_member(session, manager, world.organisation, newcomer)
+    delta = sync(client, tablet.credential, cursor=cursor).json()
+    assert delta["deletes"]["updates"] == [tablet.device_id]
+
+
 def test_preferences_change_the_record_at_once(client: TestClient, world: World) -> None:
     tablet = world.tablets(1)[0]
     rollout_id = world.rollout([100], channel="beta")
