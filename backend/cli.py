@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
     _common(demo)
     migrate = sub.add_parser("migrate", help="bring the schema up to date")
     _common(migrate)
+    restored = sub.add_parser(
+        "restored",
+        help="after restoring the database from a backup, before serving: tablets holding "
+        "changes the restore lost sync whole again (docs/deployment.md)",
+    )
+    _common(restored)
     _release_parsers(sub)
     return parser
 
@@ -214,6 +220,16 @@ def main(argv: list[str] | None = None) -> int:
     engine = db.make_engine(settings.database_url)
     db.upgrade_to_head(engine)
     if args.command == "migrate":
+        return 0
+    if args.command == "restored":
+        from backend.services.sync import mark_restored
+
+        with db.session_scope(db.make_session_factory(engine)) as session:
+            start, end = mark_restored(session)
+        engine.dispose()
+        print(
+            f"journal gap after change {start}: tablets beyond it sync whole; next change {end + 1}"
+        )
         return 0
     sessions = db.make_session_factory(engine)
     if args.command == "jobs":

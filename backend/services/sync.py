@@ -24,7 +24,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, func, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from backend.errors import Gone, Invalid
@@ -32,6 +41,10 @@ from backend.models import Beneficiary, Change, Device
 from backend.services.changes import latest_change_id
 
 Payload = dict[str, Any]
+
+# A journal gap (`mark_restored`) is a row of this beneficiary id, which no beneficiary has.
+GAP_MARK = 0
+GAP_SIZE = 1_000_000_000
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,9 @@ def snapshot(session: Session, beneficiary: Beneficiary, device: Device) -> Payl
 
 def delta(session: Session, beneficiary: Beneficiary, device: Device, cursor: int) -> Payload:
     """Changes after `cursor`. 410 Gone when the cursor is unknown to this server."""
-    if cursor > latest_change_id(session):
-        # A cursor from the future: the database was restored or replaced. Start over.
+    if cursor > latest_change_id(session) or in_journal_gap(session, cursor):
+        # A cursor from the future, or from the changes a restore lost: the database was
+        # restored or replaced. Start over.
         raise Gone("Curseur inconnu : resynchronisation complète nécessaire.")
     rows = session.execute(
         select(Change.entity, Change.entity_id, func.max(Change.id))
@@ -131,6 +145,38 @@ def delta(session: Session, beneficiary: Beneficiary, device: Device, cursor: in
         "upserts": upserts,
         "deletes": deletes,
     }
+
+
+def in_journal_gap(session: Session, cursor: int) -> bool:
+    """Whether `cursor` names a change a restore lost (`mark_restored`)."""
+    gap = select(func.count()).where(
+        Change.beneficiary_id == GAP_MARK, Change.id > cursor, Change.entity_id < cursor
+    )
+    return bool(session.scalar(gap))
+
+
+def mark_restored(session: Session) -> tuple[int, int]:
+    """After a restore from a backup: the tablets may hold cursors of changes made after the
+    backup, which the restore lost — ids that new changes would now be given again, so that
+    such a tablet would skip the new changes and keep what the restore removed. Every id from
+    the journal's last one to a billion further is declared a gap: a cursor in it gets 410 and
+    its tablet syncs whole again; new changes are numbered after it.
+
+    The gap is a row of the journal itself (beneficiary GAP_MARK, which no one has: no tablet
+    ever reads it; entity_id = where the gap starts, id = where it ends), so that the checks
+    find it through the (beneficiary_id, id) index. Returns (start, end)."""
+    start = latest_change_id(session)
+    end = start + GAP_SIZE
+    session.add(
+        Change(id=end, beneficiary_id=GAP_MARK, entity="journal_gap", entity_id=start, op="gap")
+    )
+    session.flush()
+    if session.get_bind().dialect.name == "postgresql":
+        # An explicit id does not move PostgreSQL's sequence (SQLite's rowid follows by itself).
+        session.execute(
+            text("SELECT setval(pg_get_serial_sequence('changes', 'id'), :end)"), {"end": end}
+        )
+    return start, end
 
 
 def empty_delta(cursor: int) -> Payload:
@@ -167,6 +213,15 @@ _QUICK = select(
     .where(Change.beneficiary_id == Device.beneficiary_id)
     .scalar_subquery(),
     select(func.max(Change.id)).scalar_subquery(),
+    # Whether the cursor falls in a journal gap (`mark_restored`): its tablet must start over.
+    select(func.count())
+    .where(
+        # Written into the SQL: only the two named parameters are passed to the driver.
+        Change.beneficiary_id == literal_column(str(GAP_MARK)),
+        Change.id > bindparam("cursor"),
+        Change.entity_id < bindparam("cursor"),
+    )
+    .scalar_subquery(),
 ).where(Device.credential_hash == bindparam("digest"), Device.revoked_at.is_(None))
 
 _SEEN = (
@@ -176,10 +231,10 @@ _SEEN = (
 )
 
 
-_COMPILED: dict[str, tuple[str, bool]] = {}
+_COMPILED: dict[str, tuple[str, tuple[str, ...] | None]] = {}
 
 
-def _quick_row(connection: Connection, digest: str) -> tuple[Any, ...] | None:
+def _quick_row(connection: Connection, digest: str, cursor_id: int) -> tuple[Any, ...] | None:
     """`_QUICK`'s row, run on the driver's own cursor with its SQL compiled once per dialect:
     SQLAlchemy's execution around it cost three times the query's own client CPU on
     PostgreSQL (110 µs against 33 µs, docs/performance.md). Its one typed column is read back
@@ -187,14 +242,14 @@ def _quick_row(connection: Connection, digest: str) -> tuple[Any, ...] | None:
     dialect = connection.dialect
     compiled = _COMPILED.get(dialect.name)
     if compiled is None:
-        compiled = _COMPILED[dialect.name] = (
-            str(_QUICK.compile(dialect=dialect)),
-            bool(dialect.positional),
-        )
-    sql, positional = compiled
+        done = _QUICK.compile(dialect=dialect)
+        order = tuple(done.positiontup or ()) if dialect.positional else None
+        compiled = _COMPILED[dialect.name] = (str(done), order)
+    sql, order = compiled
+    values = {"digest": digest, "cursor": cursor_id}
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(sql, (digest,) if positional else {"digest": digest})
+        cursor.execute(sql, values if order is None else tuple(values[n] for n in order))
         row = cursor.fetchone()
     finally:
         cursor.close()
@@ -205,7 +260,7 @@ def _quick_row(connection: Connection, digest: str) -> tuple[Any, ...] | None:
         seen = datetime.fromisoformat(seen)
     if seen is not None:
         seen = seen.replace(tzinfo=UTC)
-    return (row[0], row[1], seen, row[3], row[4])
+    return (row[0], row[1], seen, row[3], row[4], row[5])
 
 
 def quick_check(
@@ -214,13 +269,13 @@ def quick_check(
     """The lean unchanged check of a poll with a cursor, on an autocommit connection: None
     when no unrevoked device holds this credential (SHA-256 `digest`). Notes the tablet seen
     at `now` when its last note is `resolution` old, as the full read does."""
-    row = _quick_row(connection, digest)
+    row = _quick_row(connection, digest, cursor)
     if row is None:
         return None
-    device_id, beneficiary_id, last_seen, latest_here, latest = row
+    device_id, beneficiary_id, last_seen, latest_here, latest, in_gap = row
     if last_seen is None or now - last_seen >= resolution:
         connection.execute(_SEEN, {"device_id": device_id, "seen": now})
-    unchanged = (latest_here or 0) <= cursor <= (latest or 0)
+    unchanged = (latest_here or 0) <= cursor <= (latest or 0) and not in_gap
     return QuickCheck(device_id, beneficiary_id, unchanged)
 
 

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
 from backend.api.deps import LAST_SEEN_RESOLUTION
-from backend.models import Device
+from backend.models import Change, Device
 from backend.services import sync as sync_service
 from backend.services.changes import record_change
 from tests.api.conftest import Clock, MakeClient
@@ -184,3 +185,33 @@ def test_polls_the_lean_path_does_not_take_get_the_routes_answers(
     assert response.status_code == status, response.text
     if status == 422:
         assert isinstance(response.json()["detail"], str)
+
+
+def test_a_cursor_a_restore_lost_starts_over_even_when_nothing_changed_since(
+    client: TestClient, home: Home
+) -> None:
+    """After a restore (`foyer-backend restored`), a tablet whose cursor names a change the
+    restore lost must sync whole (410) — also on the lean idle path, when nothing was written
+    for its beneficiary since: the journal's newest change is past its cursor, its person's is
+    not, which on its own reads "nothing new" and would keep what the restore removed."""
+    first = int(home.sync()["cursor"])
+    with session_of(client) as session:
+        record_change(session, home.id, "event", 999, "upsert")  # the change the restore loses
+        session.commit()
+    lost = int(sync(client, home.credential, cursor=str(first), wait=0).json()["cursor"])
+    assert lost > first
+    with session_of(client) as session:  # the restore, then `foyer-backend restored`
+        session.execute(delete(Change).where(Change.id == lost))
+        start, end = sync_service.mark_restored(session)
+        session.commit()
+    assert start == first < lost < end
+    other = create_beneficiary(client, home.cm)  # someone else's change after the restore
+    with session_of(client) as session:
+        record_change(session, other["id"], "event", 1, "upsert")
+        session.commit()
+
+    assert sync(client, home.credential, cursor=str(lost), wait=0).status_code == 410
+    assert sync(client, home.credential, cursor=str(lost), wait=2).status_code == 410
+    # A tablet that was up to date at the backup is not disturbed: nothing new for it.
+    unchanged = sync(client, home.credential, cursor=str(first), wait=0)
+    assert unchanged.status_code == 200 and unchanged.json()["cursor"] == str(first)

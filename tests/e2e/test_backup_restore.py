@@ -147,10 +147,13 @@ def home(tmp_path: Path) -> Iterator[Home]:
 
 def _backup_then_restore(home: Home, tmp_path: Path) -> None:
     """The backend stopped, the database dropped (`DROP DATABASE … WITH (FORCE)`: dropdb
-    --force), restored from the dump, the backend started again."""
+    --force), restored from the dump, `foyer-backend restored` (docs/deployment.md), the
+    backend started again."""
     home.backend.stop(patience=1)
     home.database.drop()
     restore(home.database, tmp_path / "foyer.dump")
+    said = home.backend.cli("restored", "--database-url", home.database.url)
+    assert said.startswith("journal gap after change "), said
     home.restart()
 
 
@@ -173,8 +176,11 @@ def test_restored_database_keeps_the_tablet_paired_and_syncing(home: Home, tmp_p
     cursor_before_restore = int(home.store.cursor() or 0)
 
     _backup_then_restore(home, tmp_path)
-    restored_latest = home.database.rows("SELECT MAX(id) FROM changes")[0][0]
-    assert cursor_before_restore > restored_latest  # the tablet's cursor is "from the future"
+    # The tablet's cursor names a change the restore lost: inside the journal's gap.
+    ((start, end),) = home.database.rows(
+        "SELECT entity_id, id FROM changes WHERE entity = 'journal_gap'"
+    )
+    assert start < cursor_before_restore < end
     result = home.tablet.run_once(wait=0)
     assert result.outcome is Outcome.CHANGED, result.reason
     assert home.titles() == {"Avant la sauvegarde"}
@@ -186,13 +192,6 @@ def test_restored_database_keeps_the_tablet_paired_and_syncing(home: Home, tmp_p
     assert home.database.rows("SELECT COUNT(*) FROM mood_checkins") == [(2,)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Reported to the lead: after a restore the change ids restart below the cursors "
-    "tablets already hold; once new changes reach a tablet's cursor, its delta skips them and "
-    "keeps what the restore removed (backend/services/sync.py only refuses cursors above the "
-    "newest change).",
-)
 def test_changes_made_after_a_restore_before_the_tablet_syncs_reach_it(
     home: Home, tmp_path: Path
 ) -> None:
