@@ -901,3 +901,18 @@ def test_an_unknown_from_version_is_left_out_of_the_report(
     tablet.offer("2.0", server)
     assert tablet.agent().run() is Outcome.INSTALLED
     assert server.reports == [{"rollout_id": 7, "version": "2.0", "outcome": "installed"}]
+
+
+def test_a_request_withdrawn_during_the_download_is_not_built(
+    tablet: Tablet, backend: tuple[Backend, str]
+) -> None:
+    """Withdrawn while the download waited after a cut: nothing built, nothing switched."""
+    server, _ = backend
+    tablet.offer("2.0", server)
+    server.cuts = 1
+    agent = tablet.agent()
+    agent.sleep = lambda _: (tablet.data / REQUEST_FILE).unlink()  # between two attempts
+    assert agent.run() is Outcome.LATER
+    assert len(server.ranges) == 2, "the download finished"
+    assert tablet.slots.builds == [] and tablet.slots.started == []
+    assert update.current_version(tablet.root) == "1.0" and server.reports == []
