@@ -98,19 +98,23 @@ def audit_line(previous: str = "") -> str:
 
 SOAK_METHOD = """## Soak: weeks alone, sped up (issue 19)
 
-`nice -n 5 .venv/bin/python -m bench.soak --duration 7200 --doc docs/soak-results.md` starts a
-real backend (SQLite) and the real tablet app (offscreen, paired, long-polling through a TCP
-proxy that the soak cuts), then, sped up: a message posted every ~10 s and a photo every ~30 s
+`nice -n 5 .venv/bin/python -m bench.soak --duration 7200` (and again with `--restart 100000`:
+one backend life), then `bench.soak --report RUN1/samples.json RUN2/samples.json --doc
+docs/soak-results.md` and a reading by hand at its end. Each run starts a real backend
+(SQLite) and the real tablet app (offscreen, paired, long-polling through a TCP proxy that the
+soak cuts), then, sped up: a message posted every ~10 s and a photo every ~30 s
 (the oldest deleted, so the live data stays the same size and whatever grows is a leak, not
 data; the photo cache downloads and forgets), a configuration change every ~60 s (slideshow
 pace, photo frame after a minute, night mode on and off around the current hour: the night
 screen and the screen power off, then back), a network cut (RST) or black-hole of 15 s every
 ~2 min, and the backend stopped with SIGTERM and started again every ~5 min, every third time
-killed with SIGKILL instead. Every 20 s it reads /proc (RSS, PSS, open files, threads of both
-processes) and the disk (photo cache, SQLite files and WAL on both sides, the tablet's log as
-the journal's stand-in). Verdict per metric: the growth per hour (least squares over the second
-half of the run; for the restarting backend, within each process life) against a stated bound.
-Samples: `var/soak/<stamp>/samples.csv` and `samples.json`. Last run:
+killed with SIGKILL instead. Every 20 s it reads /proc (RSS, PSS, USS, open files, threads of
+both processes), the disk (photo cache, SQLite files and WAL on both sides, the tablet's log as
+the journal's stand-in) and which screen the tablet shows. Verdict per metric: its growth per
+hour (Theil–Sen's slope over the second half of the run; the WAL by the largest size seen)
+against a stated bound; the backend's process figures are judged in the run where it lives
+long, not in the one where it restarts every few minutes (mostly warm-up there). Samples:
+`var/soak/<stamp>/samples.csv` and `samples.json`. Last runs:
 """
 
 
