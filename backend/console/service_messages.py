@@ -98,6 +98,7 @@ ENGLISH: dict[str, str] = {
     "Type d'organisation inconnu : {kind}. Types possibles : {kinds}.": "Unknown organisation type: {kind}. Possible types: {kinds}.",
     "Organisation introuvable.": "Organisation not found.",
     "Seuls les responsables de l'organisation peuvent faire cela.": "Only the organisation's managers can do this.",
+    "Votre rôle dans l'organisation ne permet pas de voir ses tablettes ni leurs mises à jour : seuls ses responsables le peuvent.": "Your role in the organisation does not allow you to see its tablets or their updates: only its managers can.",
     "Aucun compte avec cette adresse : invitez d'abord cette personne dans le cercle d'un bénéficiaire.": "No account with this address: first invite this person into a beneficiary's circle.",
     "Cette personne fait déjà partie de l'organisation.": "This person already belongs to the organisation.",
     "Cette personne ne fait pas partie de l'organisation.": "This person does not belong to the organisation.",

@@ -64,7 +64,10 @@ def managed_organisation(session: Session, user: User, organisation_id: int) -> 
     if own is None and organisation.created_by_id != user.id:
         raise NotFound("Organisation introuvable.")
     if own is None or own.role != "manager":
-        raise Forbidden("Seuls les responsables de l'organisation peuvent faire cela.")
+        raise Forbidden(
+            "Votre rôle dans l'organisation ne permet pas de voir ses tablettes ni leurs mises à "
+            "jour : seuls ses responsables le peuvent."
+        )
     return organisation
 
 

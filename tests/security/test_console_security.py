@@ -28,6 +28,7 @@ from backend.console.web import SESSION_COOKIE
 from backend.models import Base
 from tests.api.circle_fixtures import CircleSetup, Person, build_circle, care_manager_of
 from tests.api.factories import API, device_headers, pair_device, session_of
+from tests.api.rollout_helpers import a_rollout
 from tests.console.conftest import Browser
 from tests.security import hostile
 
@@ -155,6 +156,8 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
                 "reminder_id": reminder["id"],
                 "editor_id": c.daughter.id,
                 "token": "x" * 32,
+                # The operator's rollout: forms about it are refused without a token like any.
+                "rollout_id": a_rollout(client),
             }
             yield Console(client, c, ids)
 
