@@ -17,10 +17,7 @@ PBKDF2 hash (`hash_pin`), which the tablet checks offline (`verify_pin`).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
-import secrets
 import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -460,7 +457,15 @@ def describe(errors: Errors) -> str:
 # --- the PIN --------------------------------------------------------------------------------
 
 
+# hashlib, hmac and secrets are imported where the PIN is hashed or checked: the tablet reads
+# this module before its first picture, and only the maintenance screen needs them (≈ 3 ms of
+# imports; tablet start, docs/performance.md).
+
+
 def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = PIN_ITERATIONS) -> str:
+    import hashlib
+    import secrets
+
     if not PIN_PATTERN.fullmatch(pin):
         raise ValueError(f"Le code doit compter de {PIN_DIGITS[0]} à {PIN_DIGITS[1]} chiffres.")
     salt = salt if salt is not None else secrets.token_bytes(16)
@@ -470,6 +475,9 @@ def hash_pin(pin: str, *, salt: bytes | None = None, iterations: int = PIN_ITERA
 
 def verify_pin(pin: str, pin_hash: str | None) -> bool:
     """Check a typed PIN against the configured hash (None: the documented default)."""
+    import hashlib
+    import hmac
+
     if pin_hash is None:
         return hmac.compare_digest(pin.encode(), DEFAULT_MAINTENANCE_PIN.encode())
     match = _PIN_HASH.fullmatch(pin_hash)

@@ -58,15 +58,12 @@ from kiosk.features.mood import MoodFeature
 from kiosk.features.photos import PhotosFeature
 from kiosk.features.professional import ProfessionalFeature
 from kiosk.features.reminders import RemindersFeature
-from kiosk.features.updates import UpdatesFeature
 from kiosk.features.weather import WeatherFeature
 from kiosk.home_view import build_home_view, finished_occurrences, reminder_summary
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow, ScreenSource
-from kiosk.network.link import NetworkLink
 from kiosk.outbox import Outbox
 from kiosk.store import DEFAULT_TZ, LocalState, LocalStore
-from kiosk.sync import LONG_POLL_SECONDS
 from kiosk.touch_counter import StartLog, TouchCounter
 from provisioning import credentials
 from provisioning.credentials import DeviceCredential
@@ -76,6 +73,8 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
 
     from kiosk.background import OutboxService, PairingService, SyncService
+    from kiosk.features.updates import UpdatesFeature
+    from kiosk.network.link import NetworkLink
     from kiosk.screens.maintenance_screen import MaintenanceInfo, MaintenanceScreen
     from kiosk.screens.night_screen import NightScreen
     from kiosk.status_report import Status, StatusReporter
@@ -105,7 +104,7 @@ class KioskController(QObject):
         backend_url: str,
         window: MainWindow,
         local_time: LocalTime,
-        long_poll: float = LONG_POLL_SECONDS,
+        long_poll: float | None = None,  # None: kiosk.sync.LONG_POLL_SECONDS
     ) -> None:
         super().__init__()
         self._data_dir = data_dir
@@ -144,6 +143,9 @@ class KioskController(QObject):
         self._features: list[Feature] = []
         self._night: NightScreen | None = None
         self._maintenance: MaintenanceScreen | None = None
+        # Built after the first paint (start(), or the first use): no tile, nothing to show.
+        self.updates: UpdatesFeature | None = None
+        self._network: NetworkLink | None = None
         self._registering = True  # home's tiles are set once, after every screen is known
         self._build_screens()
         self._registering = False
@@ -172,19 +174,37 @@ class KioskController(QObject):
         self.checkin = self._add_feature(CheckinFeature(self, self._data_dir))
         self.circle = self._add_feature(CircleFeature(self, self._data_dir))
         self.calls = self._add_feature(CallsFeature(self, self._data_dir, wake=self.wake_screen))
-        # Updates from afar (docs/updates-tablet.md): asked for only while nobody is busy with
-        # the tablet — a call, or a professional's session.
-        self.updates = self._add_feature(
-            UpdatesFeature(
-                self,
-                self._data_dir,
-                busy=lambda: (
-                    self.calls.active or self.window.current_screen_name() in PROFESSIONAL_SCREENS
-                ),
+
+    def _build_later_features(self) -> None:
+        """The features with no tile and nothing on home, built by `start()` once the first
+        picture is painted (tablet start, docs/performance.md): a new one goes here unless home
+        shows it."""
+        if self.updates is None:
+            from kiosk.features.updates import UpdatesFeature
+
+            # Updates from afar (docs/updates-tablet.md): asked for only while nobody is busy
+            # with the tablet — a call, or a professional's session.
+            self.updates = self._add_feature(
+                UpdatesFeature(
+                    self,
+                    self._data_dir,
+                    busy=lambda: (
+                        self.calls.active
+                        or self.window.current_screen_name() in PROFESSIONAL_SCREENS
+                    ),
+                )
             )
-        )
-        # « Connexion à Internet » (kiosk.network.link: its service starts with start()).
-        self.network = NetworkLink(self.window, lambda: self._device_id is not None)
+
+    @property
+    def network(self) -> NetworkLink:
+        """« Connexion à Internet » (kiosk.network.link): built at `start()`, after the first
+        paint, or when first asked for (the maintenance screen's button); its service starts
+        with start()."""
+        if self._network is None:
+            from kiosk.network.link import NetworkLink
+
+            self._network = NetworkLink(self.window, lambda: self._device_id is not None)
+        return self._network
 
     @property
     def night(self) -> NightScreen:
@@ -270,6 +290,7 @@ class KioskController(QObject):
         self._scheduler = scheduler
         self._http = http
         self._restarts_today = StartLog(self._data_dir).note_start(self.now().date())
+        self._build_later_features()
         credential = credentials.load(self._data_dir)
         if credential is None:
             self._enter_pairing()
@@ -281,7 +302,8 @@ class KioskController(QObject):
     def shutdown(self) -> None:
         self._tick.stop()
         self.touches.save()
-        self.network.stop()
+        if self._network is not None:
+            self._network.stop()
         self._stop_paired_services()
         for feature in self._features:
             feature.shutdown()
@@ -326,7 +348,7 @@ class KioskController(QObject):
         from kiosk.background import OutboxService, SyncService
         from kiosk.device_client import DeviceClient
         from kiosk.status_report import StatusReporter, post_status
-        from kiosk.sync import Syncer
+        from kiosk.sync import LONG_POLL_SECONDS, Syncer
 
         scheduler, http = self._services()
         if self.pairing_service is not None:
@@ -340,7 +362,9 @@ class KioskController(QObject):
         # The address given at start wins: the same backend may have moved.
         client = DeviceClient(http, self._backend_url, credential.access_token)
         self.sync_service = SyncService(
-            Syncer(client, self.store), scheduler, long_poll=self._long_poll
+            Syncer(client, self.store),
+            scheduler,
+            long_poll=LONG_POLL_SECONDS if self._long_poll is None else self._long_poll,
         )
         # The outbox's client hands the backend's answers to the features that show them.
         answering = AnsweringClient(http, self._backend_url, credential.access_token)

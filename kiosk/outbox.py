@@ -57,13 +57,26 @@ class Outbox:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.path = data_dir / FILE_NAME
         try:
-            with self._connect() as conn:
-                conn.executescript(SCHEMA)
+            if not self._set_up():
+                with self._connect() as conn:
+                    conn.executescript(SCHEMA)
         except sqlite3.OperationalError as exc:
             if not self.path.exists():
                 raise
             # Disk full: what is queued can still be read and sent (tests/reliability/).
             log.error("outbox: could not be set up (%s); reading it as it is", exc)
+
+    def _set_up(self) -> bool:
+        """Whether the queue's table is already there, asked without writing: at every start
+        but the first it is, and a write transaction (synchronous=FULL: fsyncs) then the WAL's
+        checkpoint at close cost tens of ms before home is painted (docs/performance.md)."""
+        if not self.path.exists():
+            return False
+        with closing(sqlite3.connect(self.path, timeout=10)) as conn:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'outbox'"
+            ).fetchone()
+            return row is not None
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from pathlib import Path
@@ -157,6 +156,8 @@ class CircleFeature(Feature):
     def _digest(self) -> str:
         records = self._host.state.of(KIND)
         text = json.dumps(list(records), sort_keys=True, default=str)
+        import hashlib  # here: the circle's screen needs it, home's first picture does not
+
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
     def _save(self) -> None:

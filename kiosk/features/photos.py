@@ -17,7 +17,6 @@ from PySide6.QtGui import QImage
 
 from kiosk import idle
 from kiosk.features.base import Feature, Host, Link
-from kiosk.photo_cache import DEFAULT_BUDGET_BYTES
 from kiosk.photos_view import CONTEXT as PHOTO_CONTEXT
 from kiosk.photos_view import AlbumView, build_album_view
 from kiosk.store import LocalState
@@ -41,7 +40,7 @@ class PhotosFeature(Feature):
         self,
         host: Host,
         data_dir: Path,
-        budget_bytes: int = DEFAULT_BUDGET_BYTES,
+        budget_bytes: int | None = None,  # None: kiosk.photo_cache's default (hashlib: later)
     ) -> None:
         self._host = host
         self._folder = data_dir / FOLDER
@@ -101,7 +100,9 @@ class PhotosFeature(Feature):
 
             self.service = PhotoService(
                 link.client,
-                PhotoCache(self._folder, self._budget),
+                PhotoCache(self._folder)
+                if self._budget is None
+                else PhotoCache(self._folder, self._budget),
                 SeenPhotos(self._folder / SEEN_FILE),
                 link.scheduler,
             )

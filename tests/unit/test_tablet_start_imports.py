@@ -35,6 +35,18 @@ NOT_BEFORE_THE_FIRST_PICTURE = (
     "kiosk.call_service",
     "kiosk.screens.call_ringing_screen",
     "kiosk.screens.callers_screen",
+    # Built after the first paint: the features with nothing on home (the controller's
+    # _build_later_features), the network screen's link, the sync.
+    "kiosk.features.updates",
+    "kiosk.update_window",
+    "kiosk.network.link",
+    "kiosk.network.service",
+    "kiosk.sync",
+    "kiosk.photo_cache",
+    # Only the maintenance PIN and the photos' and circle's checks need them.
+    "hashlib",
+    "hmac",
+    "secrets",
 )
 
 PROGRAM = """
