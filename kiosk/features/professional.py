@@ -7,19 +7,12 @@ from typing import TYPE_CHECKING
 
 from kiosk.client_errors import Unreachable
 from kiosk.features.base import Feature, Host, Link
-from kiosk.professional_view import (
-    IdentifiedView,
-    ProfessionalView,
-    build_identified_view,
-    build_professional_view,
-    outcomes_from,
-    visit_action_data,
-)
 from kiosk.store import LocalState
 
 if TYPE_CHECKING:
     from kiosk.professional_client import Identified, ProfessionalClient
     from kiosk.professional_service import ProfessionalService
+    from kiosk.professional_view import IdentifiedView, ProfessionalView
     from kiosk.screens.professional_screen import ProfessionalScreen
 
 PROFESSIONAL = "professional"
@@ -83,6 +76,9 @@ class ProfessionalFeature(Feature):
 
     # -- views -------------------------------------------------------------------------------
     def view(self) -> ProfessionalView:
+        # The view's module loads with the screen, not before home's first picture.
+        from kiosk.professional_view import build_professional_view, outcomes_from
+
         state = self._host.state
         outcomes = outcomes_from(state.of("visits"), state.of("visit_absences"))
         return build_professional_view(state.events, state.of("events"), self._host.now(), outcomes)
@@ -95,6 +91,8 @@ class ProfessionalFeature(Feature):
         self._show()
 
     def _identified_view(self, found: Identified) -> IdentifiedView:
+        from kiosk.professional_view import build_identified_view
+
         return build_identified_view(
             self.view(), found.professional, found.messages, self._host.now()
         )
@@ -107,4 +105,6 @@ class ProfessionalFeature(Feature):
 
     # -- intents -----------------------------------------------------------------------------
     def _visit(self, kind: str, user_id: int, pin: str) -> None:
+        from kiosk.professional_view import visit_action_data
+
         self._host.send(kind, visit_action_data(user_id, pin, self._host.now()))

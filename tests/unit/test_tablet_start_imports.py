@@ -43,6 +43,7 @@ NOT_BEFORE_THE_FIRST_PICTURE = (
     "kiosk.network.service",
     "kiosk.sync",
     "kiosk.photo_cache",
+    "kiosk.professional_view",  # with the professionals' screen
     # Only the maintenance PIN and the photos' and circle's checks need them.
     "hashlib",
     "hmac",
