@@ -61,7 +61,7 @@ FLEET_ENGLISH: dict[str, str] = {
     "en cours": "in progress",
     "en pause": "paused",
     "arrêté": "halted",
-    "terminé": "done",
+    "déployé partout": "rolled out everywhere",
     "Déploiement de l'exploitant, pour toutes les organisations : il se gère en ligne de commande.": "The operator's rollout, for every organisation: it is managed from the command line.",
     "Étapes :": "Stages:",
     "étape {i} sur {n}": "stage {i} of {n}",

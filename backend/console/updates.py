@@ -32,7 +32,13 @@ router = APIRouter(include_in_schema=False)
 # with and listed by version only.
 SHOWN_WITH_PROGRESS = 10
 
-STATE_LABELS = {"active": "en cours", "paused": "en pause", "halted": "arrêté", "done": "terminé"}
+# "done": every stage passed; not « terminé », which the call log says of a call (one catalogue).
+STATE_LABELS = {
+    "active": "en cours",
+    "paused": "en pause",
+    "halted": "arrêté",
+    "done": "déployé partout",
+}
 CHANNEL_LABELS = {"stable": "stable", "beta": "bêta"}
 NOTICES = {
     "created": "Déploiement lancé : les tablettes de la première étape le reçoivent.",

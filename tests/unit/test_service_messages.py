@@ -240,3 +240,27 @@ def test_a_recurrence_error_is_translated_as_the_service_passes_it_on() -> None:
     exc = Invalid(caught.value.template, **caught.value.params)
     assert exc.message == "Élément de règle illisible : « BYDAY »."
     assert i18n.service_message(exc, "en") == "Unreadable rule part: “BYDAY”."
+
+
+def test_no_two_areas_translate_the_same_french_differently() -> None:
+    """The console has one catalogue: an area's English for a word must not replace another's
+    (the fleet's « terminé » once turned the call log's "ended" into "done")."""
+    from backend.console.calls_i18n import CALLS_ENGLISH
+    from backend.console.fleet_i18n import FLEET_ENGLISH
+    from backend.console.health_i18n import HEALTH_ENGLISH
+    from backend.console.reminders_i18n import REMINDERS_ENGLISH
+
+    areas = {
+        "calls": CALLS_ENGLISH,
+        "fleet": FLEET_ENGLISH,
+        "health": HEALTH_ENGLISH,
+        "reminders": REMINDERS_ENGLISH,
+    }
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for area, table in areas.items():
+        for french, english in table.items():
+            if french in seen and seen[french][1] != english:
+                clashes.append((french, seen[french], (area, english)))
+            seen.setdefault(french, (area, english))
+    assert clashes == []
