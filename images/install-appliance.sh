@@ -98,8 +98,9 @@ place 0644 root:root "$FILES/foyer-release-key.pub" usr/share/foyer/release-keys
 place 0644 root:root "$SRC/systemd/journald.conf.d/foyer.conf" etc/systemd/journald.conf.d/foyer.conf
 place 0644 root:root "$SRC/systemd/system.conf.d/foyer-watchdog.conf" \
   etc/systemd/system.conf.d/foyer-watchdog.conf
-place 0644 root:root "$FILES/pam-foyer-kiosk" etc/pam.d/foyer-kiosk
 place 0644 root:root "$FILES/70-foyer-backlight.rules" etc/udev/rules.d/70-foyer-backlight.rules
+# NetworkManager lets the kiosk user join networks, scan and run the hotspot (docs/network.md).
+place 0644 root:root "$FILES/50-foyer-network.rules" etc/polkit-1/rules.d/50-foyer-network.rules
 # DDC/CI (night mode on HDMI monitors): the i2c character devices for the `i2c` group,
 # loaded at boot (docs/appliance.md, "Users and groups").
 place 0644 root:root "$FILES/71-foyer-i2c.rules" etc/udev/rules.d/71-foyer-i2c.rules

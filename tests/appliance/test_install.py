@@ -51,7 +51,7 @@ def test_files_modes_and_owners(appliance_root: Path) -> None:
         "/etc/systemd/system/foyer-update.service": "0644",
         "/etc/systemd/system/foyer-update.timer": "0644",
         "/usr/share/foyer/release-keys/foyer-release-key.pub": "0644",
-        "/etc/pam.d/foyer-kiosk": "0644",
+        "/etc/polkit-1/rules.d/50-foyer-network.rules": "0644",
         "/etc/systemd/journald.conf.d/foyer.conf": "0644",
         "/etc/systemd/system.conf.d/foyer-watchdog.conf": "0644",
         "/etc/udev/rules.d/70-foyer-backlight.rules": "0644",
