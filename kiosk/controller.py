@@ -147,6 +147,9 @@ class KioskController(QObject):
         self.updates: UpdatesFeature | None = None
         self._network: NetworkLink | None = None
         self._registering = True  # home's tiles are set once, after every screen is known
+        # Home's numbers are counted once, when the first picture is ready (end of __init__),
+        # not by every step that leads to it (three times otherwise: messages view, outbox).
+        self._badges_later = True
         self._build_screens()
         self._registering = False
         self._connect_window()
@@ -157,6 +160,8 @@ class KioskController(QObject):
         self._recover_requested.connect(self._recover, Qt.ConnectionType.QueuedConnection)
         self._load_saved_config()  # tiles, look, language
         self._show_first_screen()
+        self._badges_later = False
+        self.refresh_badges()
 
     # -- screens ---------------------------------------------------------------------------
     def _build_screens(self) -> None:
@@ -528,6 +533,8 @@ class KioskController(QObject):
 
     def refresh_badges(self) -> None:
         """Home's numbers (unread messages, new photos), as the features count them."""
+        if self._badges_later:
+            return
         for feature in self._features:
             for module, count in feature.badges().items():
                 self.window.home.set_badge(module, count)
