@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.features.base import Feature, Host, Link
 from kiosk.messages_view import MessagesView, build_messages_view
-from kiosk.speech import Speech, connect_screen
 from kiosk.store import LocalState
 
 if TYPE_CHECKING:
     from kiosk.screens.messages_screen import MessagesScreen
+    from kiosk.speech import Speech
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,9 @@ REPLY = "reply"
 class MessagesFeature(Feature):
     def __init__(self, host: Host, speech: Speech | None = None) -> None:
         self._host = host
-        self.speech = speech if speech is not None else Speech()
+        # Made when the screen is first built (looking for espeak-ng on PATH and a process
+        # object are not needed for home's first picture).
+        self._speech = speech
         self.read_here: set[int] = set()
         # Leaving the screen (Accueil, idle, night) silences the voice.
         host.window.screen_changed.connect(self._on_screen_changed)
@@ -37,10 +39,19 @@ class MessagesFeature(Feature):
         # Home's first picture already counts the messages read here but not yet confirmed.
         self._recall_queued_receipts()
 
+    @property
+    def speech(self) -> Speech:
+        if self._speech is None:
+            from kiosk.speech import Speech
+
+            self._speech = Speech()
+        return self._speech
+
     @cached_property
     def screen(self) -> MessagesScreen:
         """Built when first opened: dozens of big buttons nobody needs for home's picture."""
         from kiosk.screens.messages_screen import MessagesScreen
+        from kiosk.speech import connect_screen
 
         screen = MessagesScreen()
         connect_screen(self.speech, screen)
@@ -66,14 +77,16 @@ class MessagesFeature(Feature):
                 self.read_here.add(message_id)
 
     def stop(self) -> None:
-        self.speech.stop()
+        if self._speech is not None:
+            self._speech.stop()
 
     def wipe(self) -> None:
         self.stop()
         self.read_here.clear()
 
     def shutdown(self) -> None:
-        self.speech.shutdown()
+        if self._speech is not None:
+            self._speech.shutdown()
 
     def on_state(self, state: LocalState) -> None:
         # Confirmed by the backend: no longer needs remembering here.
@@ -121,5 +134,5 @@ class MessagesFeature(Feature):
         self._host.send(REPLY, {"reply_to_id": message_id, "body": text})
 
     def _on_screen_changed(self, name: str) -> None:
-        if name != MESSAGES:
-            self.speech.stop()
+        if name != MESSAGES and self._speech is not None:
+            self._speech.stop()

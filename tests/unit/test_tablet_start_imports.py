@@ -44,6 +44,7 @@ NOT_BEFORE_THE_FIRST_PICTURE = (
     "kiosk.sync",
     "kiosk.photo_cache",
     "kiosk.professional_view",  # with the professionals' screen
+    "kiosk.speech",  # with the messages' screen, or a reminder read aloud
     # Only the maintenance PIN and the photos' and circle's checks need them.
     "hashlib",
     "hmac",
