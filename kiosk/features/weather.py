@@ -33,7 +33,8 @@ class WeatherFeature(Feature):
         self._host = host
         self._data_dir = data_dir
         self.service: WeatherService | None = None
-        # The last report kept on the tablet: home's first picture already has its glance.
+        # The last report kept on the tablet: home's first picture already has its glance
+        # (drawn by on_config, which the host calls once its configuration is loaded).
         saved = weather_file.read(data_dir / weather_file.FILE_NAME)
         self._report: dict[str, Any] | None = saved[0] if saved else None
         self._received_at: datetime | None = saved[1] if saved else None
@@ -41,7 +42,6 @@ class WeatherFeature(Feature):
         self._missing = ""  # why the last fetch brought nothing (see WeatherView.missing)
         host.window.home.minute_changed.connect(self._show_glance)
         host.register_screen(WEATHER, lambda: self.screen, on_open=self.show)
-        self._show_glance()
 
     @property
     def screen(self) -> WeatherScreen:
