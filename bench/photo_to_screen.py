@@ -30,9 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,7 +43,7 @@ from bench import backend as bench_backend
 from bench.measure import percentile, status_kib
 from bench.photo_pipeline import SOURCE_SIZE, make_source
 from bench.sync import post
-from bench.tablet import spawn_until_ready, stop
+from bench.tablet import CommandedTablet
 from provisioning import credentials
 from tests.fake_open_meteo import FakeOpenMeteo
 
@@ -130,51 +128,13 @@ def tablet_main(argv: list[str]) -> int:
 # --- in the benchmark process -------------------------------------------------------------------
 
 
-class Driven:
-    """The tablet above, answering one JSON line per command."""
+class Driven(CommandedTablet):
+    """The tablet above (`--tablet`), windowed at 1280×800."""
 
     def __init__(self, url: str, data_dir: Path, work: Path, log: Any) -> None:
         command = [sys.executable, "-m", "bench.photo_to_screen", "--tablet"]
         command += ["--backend", url, "--data", str(data_dir), "--windowed", "--size", "1280x800"]
-        self.start_seconds, self.process = spawn_until_ready(
-            command, work, log, stdin=subprocess.PIPE
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self._in, self._out = self.process.stdin, self.process.stdout
-        self.read()  # {"started": true, …}
-
-    def read(self) -> dict[str, Any]:
-        while True:
-            line = self._out.readline()
-            if not line:
-                raise RuntimeError("the tablet exited")
-            with contextlib.suppress(ValueError):
-                answer: dict[str, Any] = json.loads(line)
-                return answer
-
-    def ask(self, command: str) -> dict[str, Any]:
-        self._in.write(command.encode() + b"\n")
-        self._in.flush()
-        return self.read()
-
-    def wait_for_change(self, seen: int, timeout: float = 60) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            answer = self.ask("syncs")
-            if answer["changed"] > seen:
-                return answer
-            time.sleep(0.005)
-        raise RuntimeError("the tablet did not sync the change")
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._in.write(b"quit\n")
-            self._in.flush()
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            self.process.wait(timeout=5)
-        stop(self.process)
-        self._in.close()
-        self._out.close()
+        super().__init__(command, work, log)
 
 
 def reset_peak(pid: int) -> None:

@@ -301,12 +301,13 @@ def idle_side_by_side(
             stop(process)
 
 
-class Driven:
-    """The real tablet run by `bench.tablet_driver`, answering commands on stdout."""
+class CommandedTablet:
+    """A real tablet process started with `command`, answering one JSON line per command on
+    stdout (`bench.tablet_driver`, `bench.photo_to_screen --tablet`)."""
 
-    def __init__(self, tablet: Tablet, work: Path, log: IO[bytes]) -> None:
+    def __init__(self, command: list[str], work: Path, log: IO[bytes]) -> None:
         self.start_seconds, self.process = spawn_until_ready(
-            kiosk_command(tablet, "bench.tablet_driver"), work, log, stdin=subprocess.PIPE
+            command, work, log, stdin=subprocess.PIPE
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self._in, self._out = self.process.stdin, self.process.stdout
@@ -316,7 +317,7 @@ class Driven:
         while True:
             line = self._out.readline()
             if not line:
-                raise RuntimeError("the tablet driver exited")
+                raise RuntimeError("the tablet exited")
             with contextlib.suppress(ValueError):
                 answer: dict[str, Any] = json.loads(line)
                 return answer
@@ -326,7 +327,7 @@ class Driven:
         self._in.flush()
         return self.read()
 
-    def wait_for_change(self, seen: int, timeout: float = 30) -> dict[str, Any]:
+    def wait_for_change(self, seen: int, timeout: float = 60) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             answer = self.ask("syncs")
@@ -344,6 +345,13 @@ class Driven:
         stop(self.process)
         self._in.close()
         self._out.close()
+
+
+class Driven(CommandedTablet):
+    """The real tablet run by `bench.tablet_driver`."""
+
+    def __init__(self, tablet: Tablet, work: Path, log: IO[bytes]) -> None:
+        super().__init__(kiosk_command(tablet, "bench.tablet_driver"), work, log)
 
 
 def frame_idle(driven: Driven, seconds: float) -> tuple[float, str]:
