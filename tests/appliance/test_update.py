@@ -6,13 +6,10 @@ the services are "restarted" by running what `current` points at, through the re
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import shutil
 import subprocess
 import sys
 import threading
-import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -21,6 +18,7 @@ import pytest
 
 from appliance import update
 from appliance.update import UpdateError
+from tests.wheels import write_wheel
 
 HEALTHY = {"1.0": True, "2.0": True, "2.1-broken": False}
 
@@ -200,27 +198,9 @@ def test_http_health_check() -> None:
 
 def tiny_wheel(folder: Path, version: str) -> Path:
     """A real wheel of a one-module distribution, built by hand (no network, no build step)."""
-    name = f"foyer_probe-{version}"
-    files = {
-        "foyer_probe.py": f"VERSION = {version!r}\n",
-        f"{name}.dist-info/METADATA": (
-            f"Metadata-Version: 2.1\nName: foyer-probe\nVersion: {version}\n"
-        ),
-        f"{name}.dist-info/WHEEL": (
-            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-        ),
-    }
-    record = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{name}.dist-info/RECORD,,")
-    files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
-    wheel = folder / f"{name}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        for path, text in files.items():
-            zf.writestr(path, text)
-    return wheel
+    return write_wheel(
+        folder, "foyer-probe", version, {"foyer_probe.py": f"VERSION = {version!r}\n".encode()}
+    )
 
 
 def test_the_real_installer_builds_a_venv_in_its_slot(tmp_path: Path) -> None:

@@ -16,7 +16,6 @@ import os
 import subprocess
 import threading
 import time
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +35,7 @@ from kiosk.update_window import (
     handled_offers,
 )
 from provisioning import credentials
+from tests.wheels import write_wheel
 
 TOKEN = "fyd_secret-device-token-1234567890"
 FILE_PATH = "/api/v1/device/releases/3/file"
@@ -53,28 +53,12 @@ def foyer_wheel(
     """A real wheel named as Foyer's (or `dist`), big enough for a cut halfway to mean
     something (incompressible padding); `requires`: its Requires-Dist lines."""
     module = dist.replace("-", "_")
-    name = f"{module}-{version}"
-    metadata = f"Metadata-Version: 2.1\nName: {dist}\nVersion: {version}\n"
-    metadata += "".join(f"Requires-Dist: {r}\n" for r in requires)
     files = {
-        f"{module}_probe.py": f"VERSION = {version!r}\n",
-        f"{module}_probe_padding.txt": base64.b64encode(os.urandom(padding)).decode(),
-        f"{name}.dist-info/METADATA": metadata,
-        f"{name}.dist-info/WHEEL": (
-            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-        ),
+        f"{module}_probe.py": f"VERSION = {version!r}\n".encode(),
+        f"{module}_probe_padding.txt": base64.b64encode(os.urandom(padding)),
     }
-    record = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{name}.dist-info/RECORD,,")
-    files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
-    wheel = folder / f"{name}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        for path, text in files.items():
-            zf.writestr(path, text)
-    return wheel
+    metadata = "".join(f"Requires-Dist: {r}\n" for r in requires)
+    return write_wheel(folder, dist, version, files, metadata=metadata)
 
 
 @dataclass

@@ -115,6 +115,30 @@ class CareManager:
     def post(self, path: str, json: object) -> requests.Response:
         return requests.post(self.url + path, json=json, headers=self.headers, timeout=10)
 
+    def pair_over_http(self) -> dict[str, object]:
+        """A tablet paired to her beneficiary by the RFC 8628 flow over HTTP, as the tablet
+        does it: the token answer (access_token, device_id, beneficiary_id)."""
+        grant = requests.post(
+            self.url + "/api/v1/device/authorize", data={"client_id": "foyer-kiosk"}, timeout=10
+        ).json()
+        approved = self.post(
+            "/api/v1/devices/approve",
+            {"user_code": grant["user_code"], "beneficiary_id": self.beneficiary_id},
+        )
+        assert approved.status_code == 200, approved.text
+        token = requests.post(
+            self.url + "/api/v1/device/token",
+            data={
+                "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+                "device_code": grant["device_code"],
+                "client_id": "foyer-kiosk",
+            },
+            timeout=10,
+        )
+        assert token.status_code == 200, token.text
+        answer: dict[str, object] = token.json()
+        return answer
+
 
 @pytest.fixture
 def care_manager(backend: RunningBackend) -> CareManager:

@@ -22,7 +22,6 @@ from provisioning.http import new_session
 from tests.e2e.conftest import CareManager, RunningBackend, free_port, start_backend
 
 pytestmark = pytest.mark.e2e
-GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 PIN = "048213"
 
 
@@ -47,24 +46,9 @@ def new_care_manager(backend: RunningBackend) -> CareManager:
     return CareManager(backend.url, headers, beneficiary["id"])
 
 
-def paired_token(backend: RunningBackend, cm: CareManager) -> str:
+def paired_token(cm: CareManager) -> str:
     """The RFC 8628 flow over HTTP, as the tablet does it."""
-    grant = requests.post(
-        backend.url + "/api/v1/device/authorize", data={"client_id": "foyer-kiosk"}, timeout=10
-    ).json()
-    approved = cm.post(
-        "/api/v1/devices/approve",
-        {"user_code": grant["user_code"], "beneficiary_id": cm.beneficiary_id},
-    )
-    assert approved.status_code == 200, approved.text
-    token = requests.post(
-        backend.url + "/api/v1/device/token",
-        data={"grant_type": GRANT, "device_code": grant["device_code"], "client_id": "foyer-kiosk"},
-        timeout=10,
-    )
-    assert token.status_code == 200, token.text
-    access: str = token.json()["access_token"]
-    return access
+    return str(cm.pair_over_http()["access_token"])
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +64,7 @@ def token(backend: RunningBackend) -> str:
     cm = new_care_manager(backend)
     answer = cm.post("/api/v1/me/pin", {"pin": PIN})
     assert answer.status_code == 204, answer.text
-    return paired_token(backend, cm)
+    return paired_token(cm)
 
 
 @pytest.fixture

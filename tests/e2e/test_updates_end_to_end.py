@@ -27,9 +27,7 @@ is no PyPI here). On a tablet the same pip command installs them from the wheelh
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -56,12 +54,12 @@ from kiosk.update_window import REQUEST_FILE
 from provisioning import credentials
 from tests.e2e.conftest import CareManager, RunningBackend
 from tests.quiet_tablet import write_quiet_config
+from tests.wheels import write_wheel
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("common", "widgets", "provisioning", "kiosk", "appliance", "backend", "demo")
-GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 READY_SECONDS = 120  # Python, Qt and the first picture on a loaded 2-core machine
 SETTLE_SECONDS = 3.0  # still running this long after READY=1 (the appliance waits 60 s)
 BROKEN = '    raise SystemExit("foyer-kiosk: this build is broken on purpose (test)")\n'
@@ -73,7 +71,6 @@ def build_wheel(out: Path, version: str, broken: bool = False) -> Path:
     reads it from there: the status report says it too); `broken`: its foyer-kiosk exits at
     start."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    dist = f"foyer-{version}.dist-info"
     files: dict[str, bytes] = {}
     for package in PACKAGES:
         for path in sorted((REPO / package).rglob("*")):
@@ -84,30 +81,16 @@ def build_wheel(out: Path, version: str, broken: bool = False) -> Path:
         entry = b"def main(argv: list[str] | None = None) -> int:\n"
         assert entry in files["kiosk/cli.py"]
         files["kiosk/cli.py"] = files["kiosk/cli.py"].replace(entry, entry + BROKEN.encode(), 1)
-    head = ["Metadata-Version: 2.1", "Name: foyer", f"Version: {version}"]
     requires = [f"Requires-Dist: {r}" for r in project["dependencies"]]
     requires += ["Provides-Extra: tablet"]
     tablet = project["optional-dependencies"]["tablet"]
     requires += [f'Requires-Dist: {r}; extra == "tablet"' for r in tablet]
-    files[f"{dist}/METADATA"] = (
-        "\n".join([*head, "Requires-Python: >=3.11", *requires]) + "\n"
-    ).encode()
-    files[f"{dist}/WHEEL"] = (
-        b"Wheel-Version: 1.0\nGenerator: foyer-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
-    )
+    metadata = "\n".join(["Requires-Python: >=3.11", *requires]) + "\n"
     scripts = "".join(f"{name} = {target}\n" for name, target in project["scripts"].items())
-    files[f"{dist}/entry_points.txt"] = f"[console_scripts]\n{scripts}".encode()
-    record = []
-    for name, data in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
-        record.append(f"{name},sha256={digest},{len(data)}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = ("\n".join(record) + "\n").encode()
-    wheel = out / f"foyer-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return wheel
+    return write_wheel(
+        out, "foyer", version, files, metadata=metadata,
+        entry_points=f"[console_scripts]\n{scripts}", compression=zipfile.ZIP_DEFLATED,
+    )  # fmt: skip
 
 
 TEST_SITE = Path(sysconfig.get_paths()["purelib"])  # this test's venv: PySide6 and friends
@@ -277,23 +260,6 @@ class Kiosk:
 
 
 # -- the journey ----------------------------------------------------------------------------------
-def pair(backend: RunningBackend, cm: CareManager) -> dict[str, object]:
-    grant = requests.post(
-        backend.url + "/api/v1/device/authorize", data={"client_id": "foyer-kiosk"}, timeout=10
-    ).json()
-    approved = cm.post(
-        "/api/v1/devices/approve",
-        {"user_code": grant["user_code"], "beneficiary_id": cm.beneficiary_id},
-    )
-    assert approved.status_code == 200, approved.text
-    token = requests.post(
-        backend.url + "/api/v1/device/token",
-        data={"grant_type": GRANT, "device_code": grant["device_code"], "client_id": "foyer-kiosk"},
-        timeout=10,
-    )
-    assert token.status_code == 200, token.text
-    answer: dict[str, object] = token.json()
-    return answer
 
 
 def wait_for(what: Callable[[], object], seconds: float, describe: str) -> object:
@@ -327,7 +293,7 @@ def test_a_tablet_updated_rolled_back_and_protected_by_its_backend(
     keys: dict[str, Path],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    paired = pair(backend, care_manager)
+    paired = care_manager.pair_over_http()
     device_id, token = int(str(paired["device_id"])), str(paired["access_token"])
     port = int(backend.url.rsplit(":", 1)[1])
     proxy = CuttingProxy(("127.0.0.1", port))

@@ -1,5 +1,5 @@
 """A real backend process with a care manager, a beneficiary and a paired tablet credential,
-for the photo and weather services' end-to-end tests (no Qt window needed)."""
+for the services' end-to-end tests, and what the tests of a real controller against it share."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import requests
 
+from provisioning import credentials
 from provisioning.pairing import PairingClient
 from tests.e2e.conftest import RunningBackend, start_backend
 
@@ -73,3 +74,33 @@ def paired_backend(
         yield Paired(backend, headers, beneficiary_id, str(body["access_token"]))
     finally:
         backend.stop()
+
+
+def api(paired: Paired, method: str, path: str, **kwargs: Any) -> Any:
+    """The care manager's API call; a 4xx or 5xx fails the test with the backend's words."""
+    response = requests.request(
+        method, paired.backend.url + "/api/v1" + path, headers=paired.headers, timeout=10,
+        **kwargs,
+    )  # fmt: skip
+    assert response.status_code < 400, response.text
+    return response.json() if response.content else None
+
+
+def quiet_tablet(paired: Paired, data: Path) -> None:
+    """The paired tablet's credential saved in `data` for a real controller, and its
+    configuration made quiet whatever the hour the test runs at: no night
+    mode, no mood question over the screens."""
+    [device] = api(paired, "GET", f"/beneficiaries/{paired.beneficiary_id}/devices")
+    api(
+        paired,
+        "PUT",
+        f"/devices/{device['id']}/config",
+        json={"document": {"night_start": "00:00", "night_end": "00:00", "mood_times": []}},
+    )
+    data.mkdir(exist_ok=True)
+    credentials.save(
+        data,
+        credentials.DeviceCredential(
+            paired.backend.url, device["id"], paired.beneficiary_id, paired.access_token
+        ),
+    )

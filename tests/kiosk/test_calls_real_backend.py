@@ -21,9 +21,8 @@ from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
-from provisioning import credentials
 from provisioning.http import new_session
-from tests.kiosk.paired_backend import Paired, paired_backend
+from tests.kiosk.paired_backend import Paired, api, paired_backend, quiet_tablet
 from tests.kiosk.screen_checks import tap
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -34,15 +33,6 @@ GUARD_MS = 650
 def paired(tmp_path: Path) -> Iterator[Paired]:
     with paired_backend(tmp_path / "backend", new_session()) as found:
         yield found
-
-
-def api(paired: Paired, method: str, path: str, **kwargs: Any) -> Any:
-    response = requests.request(
-        method, paired.backend.url + "/api/v1" + path, headers=paired.headers, timeout=10,
-        **kwargs,
-    )  # fmt: skip
-    assert response.status_code < 400, response.text
-    return response.json() if response.content else None
 
 
 class Console:
@@ -87,24 +77,10 @@ def test_a_console_call_rings_on_the_tablet_and_its_refusal_reaches_the_backend(
     qtbot: QtBot, tmp_path: Path, paired: Paired
 ) -> None:
     me = api(paired, "GET", "/me")
-    [device] = api(paired, "GET", f"/beneficiaries/{paired.beneficiary_id}/devices")
-    # Whatever the hour the test runs at: no night mode, no mood question over the screens.
-    api(
-        paired,
-        "PUT",
-        f"/devices/{device['id']}/config",
-        json={"document": {"night_start": "00:00", "night_end": "00:00", "mood_times": []}},
-    )
+    data = tmp_path / "tablet"
+    quiet_tablet(paired, data)
     console = Console(paired)
     console.form(f"/b/{paired.beneficiary_id}/callers", user_id=str(me["id"]), auto_answer="")
-    data = tmp_path / "tablet"
-    data.mkdir()
-    credentials.save(
-        data,
-        credentials.DeviceCredential(
-            paired.backend.url, device["id"], paired.beneficiary_id, paired.access_token
-        ),
-    )
     scheduler = make_scheduler()
     scheduler.start()
     window = MainWindow(LocalTime(PARIS).now)

@@ -8,11 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import requests
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton
 from pytestqt.qtbot import QtBot
@@ -21,9 +19,8 @@ from kiosk.background import make_scheduler, shutdown_scheduler
 from kiosk.controller import KioskController
 from kiosk.local_time import LocalTime
 from kiosk.main_window import MainWindow
-from provisioning import credentials
 from provisioning.http import new_session
-from tests.kiosk.paired_backend import Paired, paired_backend
+from tests.kiosk.paired_backend import Paired, api, paired_backend, quiet_tablet
 
 PARIS = ZoneInfo("Europe/Paris")
 PIN = "4821"
@@ -33,18 +30,6 @@ PIN = "4821"
 def paired(tmp_path: Path) -> Iterator[Paired]:
     with paired_backend(tmp_path / "backend", new_session()) as found:
         yield found
-
-
-def api(paired: Paired, method: str, path: str, **kwargs: Any) -> Any:
-    response = requests.request(
-        method,
-        paired.backend.url + "/api/v1" + path,
-        headers=paired.headers,
-        timeout=10,
-        **kwargs,
-    )
-    assert response.status_code < 400, response.text
-    return response.json() if response.content else None
 
 
 def click(qtbot: QtBot, button: QAbstractButton) -> None:
@@ -71,22 +56,8 @@ def test_arrival_names_the_visit_and_departure_closes_her_screen(
             "person_id": me["id"],
         },
     )
-    [device] = api(paired, "GET", f"/beneficiaries/{paired.beneficiary_id}/devices")
-    # Whatever the hour the test runs at: no night mode, no mood question over the screens.
-    api(
-        paired,
-        "PUT",
-        f"/devices/{device['id']}/config",
-        json={"document": {"night_start": "00:00", "night_end": "00:00", "mood_times": []}},
-    )
     data = tmp_path / "tablet"
-    data.mkdir()
-    credentials.save(
-        data,
-        credentials.DeviceCredential(
-            paired.backend.url, device["id"], paired.beneficiary_id, paired.access_token
-        ),
-    )
+    quiet_tablet(paired, data)
     scheduler = make_scheduler()
     scheduler.start()
     window = MainWindow(LocalTime(PARIS).now)
